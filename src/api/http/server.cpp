@@ -1,0 +1,308 @@
+#include "duckstore/api/http/server.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/common/log.hpp"
+
+namespace duckstore::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;  // file responses and body reads move this much at a time
+constexpr auto kIdleTimeout = std::chrono::seconds(120);
+constexpr size_t kMaxHeaderBytes = 64 * 1024;
+
+using Parser = bhttp::request_parser<bhttp::buffer_body>;
+
+// Pulls the rest of a body synchronously; used from a worker thread while the session coroutine waits.
+class StreamBodyReader final : public BodyReader {
+ public:
+  StreamBodyReader(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser)
+      : stream_(stream), buffer_(buffer), parser_(parser) {}
+
+  size_t Read(char* out, size_t size) override {
+    while (!parser_.is_done()) {
+      parser_.get().body().data = out;
+      parser_.get().body().size = size;
+      beast::error_code ec;
+      bhttp::read(stream_, buffer_, parser_, ec);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) throw Error(ErrorKind::kInvalidArgument, "body_read_failed", "reading the request body failed: " + ec.message());
+      size_t got = size - parser_.get().body().size;
+      if (got > 0) return got;
+    }
+    return 0;
+  }
+
+ private:
+  beast::tcp_stream& stream_;
+  beast::flat_buffer& buffer_;
+  Parser& parser_;
+};
+
+std::string SanitizeRequestId(const std::string* header) {
+  if (header && !header->empty() && header->size() <= 128 &&
+      std::all_of(header->begin(), header->end(), [](char c) { return c > 32 && c < 127 && c != '"'; })) {
+    return *header;
+  }
+  return log::NewRequestId();
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router, ErrorRenderer render_error)
+      : options_(std::move(options)),
+        router_(router),
+        render_error_(std::move(render_error)),
+        acceptor_(io_),
+        workers_(options_.workers) {}
+
+  uint16_t Start() {
+    tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+    uint16_t port = acceptor_.local_endpoint().port();
+    asio::co_spawn(io_, Accept(), asio::detached);
+    for (uint32_t i = 0; i < options_.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
+    return port;
+  }
+
+  void Stop() {
+    if (stopped_.exchange(true)) return;
+    asio::post(io_, [this] { acceptor_.close(); });
+    {
+      std::unique_lock lock(inflight_mutex_);
+      inflight_cv_.wait_for(lock, options_.shutdown_timeout, [this] { return inflight_ == 0; });
+      if (inflight_ > 0) spdlog::warn("shutdown: {} HTTP requests still running after the grace period", inflight_);
+    }
+    io_.stop();
+    for (auto& thread : threads_) thread.join();
+    workers_.join();
+  }
+
+ private:
+  asio::awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(kAsTuple);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || stopped_) co_return;
+        spdlog::warn("accept failed: {}", ec.message());
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true));
+      asio::co_spawn(io_, Session(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> Session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    std::string remote;
+    beast::error_code ignored;
+    auto endpoint = stream.socket().remote_endpoint(ignored);
+    if (!ignored) remote = endpoint.address().to_string();
+    for (;;) {
+      Parser parser;
+      parser.header_limit(kMaxHeaderBytes);
+      parser.body_limit(boost::none);
+      stream.expires_after(kIdleTimeout);
+      auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
+      if (ec) co_return;  // closed, timed out or malformed: nothing sensible to answer
+      stream.expires_never();
+      bool keep_alive = co_await Serve(stream, buffer, parser, remote);
+      if (!keep_alive || stopped_) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Serves one request whose header has been read; returns whether the connection may be reused.
+  asio::awaitable<bool> Serve(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser,
+                              const std::string& remote) {
+    auto started = std::chrono::steady_clock::now();
+    auto& header = parser.get();
+    Request request;
+    request.method = std::string(header.method_string());
+    request.target = std::string(header.target());
+    request.remote_address = remote;
+    for (const auto& field : header) request.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    if (parser.content_length()) request.content_length = *parser.content_length();
+    request.request_id = SanitizeRequestId(request.headers.Find("x-request-id"));
+
+    Response response;
+    bool body_consumed = true;
+    {
+      std::lock_guard lock(inflight_mutex_);
+      ++inflight_;
+    }
+    try {
+      auto url = boost::urls::parse_origin_form(request.target);
+      if (!url) throw InvalidArgument("invalid_target", "malformed request target");
+      request.raw_path = std::string(url->encoded_path());
+      request.path = url->path();
+      for (auto param : url->params()) request.query.emplace_back(param.key, param.value);
+      RouteMatch match = router_.Match(request.method, request.raw_path, request.path);
+      if (!match.handler) {
+        if (match.path_matched_other_method) {
+          throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
+                      "method " + request.method + " is not allowed on " + request.path);
+        }
+        throw NotFound("route_not_found", "no such endpoint: " + request.method + " " + request.path);
+      }
+      request.path_params = std::move(match.params);
+      if (header[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
+        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+        co_await bhttp::async_write(stream, proceed, asio::use_awaitable);
+      }
+      StreamBodyReader reader(stream, buffer, parser);
+      if (match.options.stream_body) {
+        request.body_reader = &reader;
+      } else {
+        co_await ReadWholeBody(stream, buffer, parser, request.body);
+      }
+      const Handler* handler = match.handler;
+      response = co_await asio::co_spawn(
+          workers_.get_executor(),
+          [&]() -> asio::awaitable<Response> {
+            log::ScopedRequestId scoped(request.request_id);
+            co_return RunHandler(*handler, request);
+          },
+          asio::use_awaitable);
+      body_consumed = parser.is_done();
+    } catch (const std::exception& e) {
+      log::ScopedRequestId scoped(request.request_id);
+      response = render_error_(request, e);
+      body_consumed = parser.is_done();
+    }
+    response.headers.Set("x-request-id", request.request_id);
+    bool keep_alive = header.keep_alive() && body_consumed && !stopped_;
+    bool ok = co_await Write(stream, response, keep_alive, header.version());
+
+    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    {
+      log::ScopedRequestId scoped(request.request_id);
+      spdlog::info("{} {} -> {} ({:.1f} ms)", request.method, request.path, response.status, elapsed.count() / 1000.0);
+    }
+    {
+      std::lock_guard lock(inflight_mutex_);
+      --inflight_;
+    }
+    inflight_cv_.notify_all();
+    co_return ok && keep_alive;
+  }
+
+  Response RunHandler(const Handler& handler, Request& request) {
+    try {
+      return handler(request);
+    } catch (const std::exception& e) {
+      return render_error_(request, e);
+    }
+  }
+
+  asio::awaitable<void> ReadWholeBody(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser,
+                                      std::string& body) {
+    if (parser.content_length() && *parser.content_length() > options_.max_body_bytes) {
+      throw Error(ErrorKind::kPayloadTooLarge, "body_too_large",
+                  "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
+    }
+    std::vector<char> chunk(64 * 1024);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) throw InvalidArgument("body_read_failed", "reading the request body failed: " + ec.message());
+      body.append(chunk.data(), chunk.size() - parser.get().body().size);
+      if (body.size() > options_.max_body_bytes) {
+        throw Error(ErrorKind::kPayloadTooLarge, "body_too_large",
+                    "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
+      }
+    }
+  }
+
+  // Writes the response; false when the connection failed.
+  asio::awaitable<bool> Write(beast::tcp_stream& stream, Response& response, bool keep_alive, unsigned version) {
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
+    for (const auto& [name, value] : response.headers.all()) head.insert(name, value);
+    head.keep_alive(keep_alive);
+    uint64_t length = response.file ? response.file->length : response.body.size();
+    if (!response.headers.Find("content-length")) head.content_length(length);
+    bool send_body = !response.omit_body && response.status != 204 && response.status != 304;
+    bhttp::response_serializer<bhttp::empty_body> serializer{head};
+    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kAsTuple);
+    if (ec) co_return false;
+    if (!send_body) co_return true;
+    if (!response.file) {
+      auto [body_ec, written] = co_await asio::async_write(stream, asio::buffer(response.body), kAsTuple);
+      co_return !body_ec;
+    }
+    co_return co_await WriteFile(stream, *response.file);
+  }
+
+  asio::awaitable<bool> WriteFile(beast::tcp_stream& stream, const FileBody& file) {
+    int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) co_return false;
+    // Closes the file however the coroutine ends (also when it is destroyed at shutdown).
+    std::unique_ptr<int, void (*)(int*)> close_fd(&fd, [](int* f) { ::close(*f); });
+    std::vector<char> chunk(kChunkBytes);
+    uint64_t offset = file.offset;
+    uint64_t remaining = file.length;
+    bool ok = true;
+    while (remaining > 0) {
+      ssize_t got = ::pread(fd, chunk.data(), std::min<uint64_t>(remaining, chunk.size()), static_cast<off_t>(offset));
+      if (got <= 0) {
+        ok = false;
+        break;
+      }
+      auto [ec, written] = co_await asio::async_write(stream, asio::buffer(chunk.data(), static_cast<size_t>(got)), kAsTuple);
+      if (ec) {
+        ok = false;
+        break;
+      }
+      offset += static_cast<uint64_t>(got);
+      remaining -= static_cast<uint64_t>(got);
+    }
+    co_return ok;
+  }
+
+  ServerOptions options_;
+  const Router& router_;
+  ErrorRenderer render_error_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  asio::thread_pool workers_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopped_{false};
+  std::mutex inflight_mutex_;
+  std::condition_variable inflight_cv_;
+  int inflight_ = 0;
+};
+
+Server::Server(ServerOptions options, const Router& router, ErrorRenderer render_error)
+    : impl_(std::make_unique<Impl>(std::move(options), router, std::move(render_error))) {}
+
+Server::~Server() { Stop(); }
+
+void Server::Start() { bound_port_ = impl_->Start(); }
+
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace duckstore::http

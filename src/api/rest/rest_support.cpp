@@ -1,0 +1,134 @@
+#include "duckstore/api/rest/rest_support.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "duckstore/common/error.hpp"
+
+namespace duckstore::rest {
+namespace {
+
+constexpr int64_t kMaxPageLimit = 1000;
+
+int64_t ParseInteger(const std::string& text, const char* name) {
+  try {
+    size_t used = 0;
+    int64_t value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  throw InvalidArgument("invalid_parameter", std::string(name) + " must be an integer", {{"parameter", name}});
+}
+
+[[noreturn]] void WrongType(const char* field, const char* expected) {
+  throw InvalidArgument("invalid_field", std::string("field '") + field + "' must be " + expected, {{"field", field}});
+}
+
+}  // namespace
+
+Principal Authenticate(Services& services, const http::Request& request) {
+  std::string token;
+  if (const std::string* authorization = request.headers.Find("authorization")) {
+    if (authorization->starts_with("Bearer ")) token = authorization->substr(7);
+  } else if (const std::string* api_key = request.headers.Find("x-api-key")) {
+    token = *api_key;
+  }
+  return services.auth.Authenticate(token);
+}
+
+nlohmann::json ParseJsonObject(const http::Request& request) {
+  if (request.body.empty()) return nlohmann::json::object();
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) throw InvalidArgument("invalid_json", "the request body is not valid JSON");
+  if (!body.is_object()) throw InvalidArgument("invalid_json", "the request body must be a JSON object");
+  return body;
+}
+
+std::string RequireString(const nlohmann::json& body, const char* field) {
+  auto value = OptionalString(body, field);
+  if (!value) throw InvalidArgument("missing_field", std::string("field '") + field + "' is required", {{"field", field}});
+  return *value;
+}
+
+std::optional<std::string> OptionalString(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) WrongType(field, "a string");
+  return it->get<std::string>();
+}
+
+std::optional<bool> OptionalBool(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_boolean()) WrongType(field, "a boolean");
+  return it->get<bool>();
+}
+
+std::optional<int64_t> OptionalInt(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number_integer()) WrongType(field, "an integer");
+  return it->get<int64_t>();
+}
+
+std::vector<std::string> OptionalStringList(const nlohmann::json& body, const char* field) {
+  std::vector<std::string> out;
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return out;
+  if (!it->is_array()) WrongType(field, "an array of strings");
+  for (const auto& item : *it) {
+    if (!item.is_string()) WrongType(field, "an array of strings");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+PageRequest ParsePage(const http::Request& request) {
+  PageRequest page;
+  if (const std::string* limit = request.QueryParam("limit")) page.limit = ParseInteger(*limit, "limit");
+  if (const std::string* offset = request.QueryParam("offset")) page.offset = ParseInteger(*offset, "offset");
+  if (page.limit < 1 || page.limit > kMaxPageLimit) {
+    throw InvalidArgument("invalid_parameter", "limit must be between 1 and 1000", {{"parameter", "limit"}});
+  }
+  if (page.offset < 0) throw InvalidArgument("invalid_parameter", "offset must not be negative", {{"parameter", "offset"}});
+  return page;
+}
+
+nlohmann::json PageJson(const PageRequest& page, int64_t total) {
+  return {{"limit", page.limit}, {"offset", page.offset}, {"total", total}};
+}
+
+http::Response Json(int status, const nlohmann::json& body) {
+  return http::Response::Json(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+http::Response RenderError(const http::Request& request, const std::exception& error) {
+  if (const auto* known = dynamic_cast<const Error*>(&error)) {
+    int status = HttpStatusOf(known->kind());
+    if (known->code() == "method_not_allowed") status = 405;
+    if (status >= 500) spdlog::error("{} {} failed: {}", request.method, request.path, known->what());
+    nlohmann::json body = {{"code", known->code()}, {"message", known->what()}, {"details", known->details()}};
+    if (body["details"].is_null()) body["details"] = nlohmann::json::object();
+    auto response = Json(status, {{"error", body}, {"request_id", request.request_id}});
+    if (status == 401) response.headers.Set("www-authenticate", "Bearer");
+    return response;
+  }
+  if (dynamic_cast<const nlohmann::json::exception*>(&error)) {
+    return Json(400, {{"error", {{"code", "invalid_json"}, {"message", error.what()}, {"details", nlohmann::json::object()}}},
+                      {"request_id", request.request_id}});
+  }
+  spdlog::error("{} {} failed unexpectedly: {}", request.method, request.path, error.what());
+  return Json(500, {{"error", {{"code", "internal_error"},
+                               {"message", "internal error; the server log has details under this request id"},
+                               {"details", nlohmann::json::object()}}},
+                    {"request_id", request.request_id}});
+}
+
+BranchRef BranchOf(const http::Request& request) {
+  return BranchRef{request.PathParam("project_id"), request.PathParam("branch_id")};
+}
+
+TableRef TableOf(const http::Request& request) {
+  return TableRef{BranchOf(request), request.PathParam("bucket"), request.PathParam("table")};
+}
+
+}  // namespace duckstore::rest

@@ -1,0 +1,240 @@
+// /projects/{project_id}/branches/{branch_id}/buckets/{bucket}/tables[/{table}[/columns|primary-key|preview|rows|stats]]
+#include "duckstore/api/rest/rest_support.hpp"
+#include "duckstore/api/rest/routes.hpp"
+#include "duckstore/common/error.hpp"
+
+namespace duckstore::rest {
+namespace {
+
+constexpr const char* kTables = "/projects/{project_id}/branches/{branch_id}/buckets/{bucket}/tables";
+
+nlohmann::json OptionalJson(const std::optional<std::string>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json TableJson(const TableInfo& t) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& c : t.columns) {
+    columns.push_back({{"name", c.name},
+                       {"type", c.type},
+                       {"nullable", c.nullable},
+                       {"default", OptionalJson(c.default_value)},
+                       {"ordinal_position", c.ordinal_position}});
+  }
+  return {{"name", t.name},           {"bucket", t.bucket},         {"columns", columns},
+          {"primary_key", t.primary_key}, {"row_count", t.row_count}, {"size_bytes", t.size_bytes},
+          {"created_at", t.created_at}};
+}
+
+// A column default may be given as a JSON string, number or boolean; it is stored as a typed literal.
+std::optional<std::string> DefaultText(const nlohmann::json& value) {
+  if (value.is_null()) return std::nullopt;
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number() || value.is_boolean()) return value.dump();
+  throw InvalidArgument("invalid_field", "field 'default' must be a string, number, boolean or null");
+}
+
+ColumnDefinition ParseColumn(const nlohmann::json& json) {
+  if (!json.is_object()) throw InvalidArgument("invalid_field", "each column must be an object");
+  ColumnDefinition column;
+  column.name = RequireString(json, "name");
+  column.type = RequireString(json, "type");
+  column.nullable = OptionalBool(json, "nullable").value_or(true);
+  if (json.contains("default")) column.default_value = DefaultText(json["default"]);
+  return column;
+}
+
+std::optional<std::string> FilterValue(const nlohmann::json& value) {
+  if (value.is_null()) return std::nullopt;
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number() || value.is_boolean()) return value.dump();
+  throw InvalidArgument("invalid_filter", "filter values must be strings, numbers, booleans or null");
+}
+
+// [{"column": "x", "operator": "eq", "value": 1}] or {"values": [...]} for multi-value operators.
+std::vector<ColumnFilter> ParseFilters(const nlohmann::json& body) {
+  std::vector<ColumnFilter> filters;
+  auto it = body.find("filters");
+  if (it == body.end() || it->is_null()) return filters;
+  if (!it->is_array()) throw InvalidArgument("invalid_filter", "filters must be an array");
+  for (const auto& json : *it) {
+    if (!json.is_object()) throw InvalidArgument("invalid_filter", "each filter must be an object");
+    ColumnFilter filter;
+    filter.column = RequireString(json, "column");
+    filter.op = ParseFilterOp(OptionalString(json, "operator").value_or("eq"));
+    if (json.contains("values")) {
+      if (!json["values"].is_array()) throw InvalidArgument("invalid_filter", "values must be an array");
+      for (const auto& value : json["values"]) filter.values.push_back(FilterValue(value));
+    } else if (json.contains("value")) {
+      filter.values.push_back(FilterValue(json["value"]));
+    }
+    filters.push_back(std::move(filter));
+  }
+  return filters;
+}
+
+std::vector<OrderBy> ParseOrderBy(const nlohmann::json& body) {
+  std::vector<OrderBy> order;
+  auto it = body.find("order_by");
+  if (it == body.end() || it->is_null()) return order;
+  if (!it->is_array()) throw InvalidArgument("invalid_field", "order_by must be an array");
+  for (const auto& json : *it) {
+    if (!json.is_object()) throw InvalidArgument("invalid_field", "each order_by entry must be an object");
+    auto direction = OptionalString(json, "order").value_or("asc");
+    if (direction != "asc" && direction != "desc") {
+      throw InvalidArgument("invalid_field", "order must be 'asc' or 'desc'");
+    }
+    order.push_back(OrderBy{RequireString(json, "column"), direction == "desc"});
+  }
+  return order;
+}
+
+// GET form: ?columns=a,b&order_by=a:desc,b&limit=10
+PreviewRequest ParsePreviewQuery(const http::Request& r) {
+  PreviewRequest request;
+  auto split = [](const std::string& text) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t comma = text.find(',', start);
+      if (comma == std::string::npos) comma = text.size();
+      if (comma > start) parts.push_back(text.substr(start, comma - start));
+      start = comma + 1;
+    }
+    return parts;
+  };
+  if (const auto* columns = r.QueryParam("columns")) request.columns = split(*columns);
+  if (const auto* order = r.QueryParam("order_by")) {
+    for (const auto& part : split(*order)) {
+      auto colon = part.rfind(':');
+      bool desc = colon != std::string::npos && part.substr(colon + 1) == "desc";
+      bool has_direction = colon != std::string::npos && (desc || part.substr(colon + 1) == "asc");
+      request.order_by.push_back(OrderBy{has_direction ? part.substr(0, colon) : part, desc});
+    }
+  }
+  if (const auto* limit = r.QueryParam("limit")) {
+    nlohmann::json parsed = nlohmann::json::parse(*limit, nullptr, false);
+    if (!parsed.is_number_integer()) throw InvalidArgument("invalid_limit", "limit must be an integer");
+    request.limit = parsed.get<int64_t>();
+  }
+  return request;
+}
+
+http::Response PreviewJson(const PreviewResult& preview) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& values : preview.rows) {
+    nlohmann::json row = nlohmann::json::object();
+    for (size_t i = 0; i < values.size(); ++i) row[preview.columns[i]] = values[i];
+    rows.push_back(std::move(row));
+  }
+  nlohmann::json truncated = nlohmann::json::array();
+  for (const auto& [row, col] : preview.truncated) truncated.push_back({{"row", row}, {"column", preview.columns[col]}});
+  return Json(200, {{"columns", preview.columns},
+                    {"rows", rows},
+                    {"row_count", preview.rows.size()},
+                    {"total_row_count", preview.total_row_count},
+                    {"truncated", truncated}});
+}
+
+}  // namespace
+
+void AddTableRoutes(http::Router& router, Services& s) {
+  const std::string tables = kTables;
+  const std::string table = tables + "/{table}";
+  auto authorize = [&s](const http::Request& r, Access access) {
+    auto branch = BranchOf(r);
+    s.auth.Authorize(Authenticate(s, r), access, branch.project_id, branch.branch_id);
+  };
+
+  router.Add("POST", tables, [&s, authorize](http::Request& r) {
+    authorize(r, Access::kWrite);
+    auto body = ParseJsonObject(r);
+    auto name = RequireString(body, "name");
+    std::vector<ColumnDefinition> columns;
+    if (!body.contains("columns") || !body["columns"].is_array()) {
+      throw InvalidArgument("missing_field", "field 'columns' (an array) is required");
+    }
+    for (const auto& column : body["columns"]) columns.push_back(ParseColumn(column));
+    TableRef ref{BranchOf(r), r.PathParam("bucket"), name};
+    return Json(201, TableJson(s.tables.Create(ref, columns, OptionalStringList(body, "primary_key"))));
+  });
+  router.Add("GET", tables, [&s, authorize](http::Request& r) {
+    authorize(r, Access::kRead);
+    auto page = ParsePage(r);
+    auto list = s.tables.List(BranchOf(r), r.PathParam("bucket"), page);
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& t : list.items) items.push_back(TableJson(t));
+    auto out = PageJson(page, list.total);
+    out["tables"] = items;
+    return Json(200, out);
+  });
+  router.Add("GET", table, [&s, authorize](http::Request& r) {
+    authorize(r, Access::kRead);
+    return Json(200, TableJson(s.tables.Get(TableOf(r))));
+  });
+  router.Add("DELETE", table, [&s, authorize](http::Request& r) {
+    authorize(r, Access::kWrite);
+    s.tables.Delete(TableOf(r));
+    return http::Response::Empty(204);
+  });
+  router.Add("GET", table + "/stats", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kRead);
+    auto info = s.tables.Get(TableOf(r));
+    return Json(200, {{"bucket", info.bucket},
+                      {"name", info.name},
+                      {"row_count", info.row_count},
+                      {"size_bytes", info.size_bytes},
+                      {"column_count", info.columns.size()}});
+  });
+
+  router.Add("POST", table + "/columns", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kWrite);
+    return Json(201, TableJson(s.tables.AddColumn(TableOf(r), ParseColumn(ParseJsonObject(r)))));
+  });
+  router.Add("DELETE", table + "/columns/{column}", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kWrite);
+    return Json(200, TableJson(s.tables.DropColumn(TableOf(r), r.PathParam("column"))));
+  });
+  router.Add("PUT", table + "/columns/{column}", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kWrite);
+    auto body = ParseJsonObject(r);
+    ColumnChange change;
+    change.new_name = OptionalString(body, "new_name");
+    change.type = OptionalString(body, "type");
+    change.nullable = OptionalBool(body, "nullable");
+    if (body.contains("default")) change.default_value = DefaultText(body["default"]);
+    return Json(200, TableJson(s.tables.AlterColumn(TableOf(r), r.PathParam("column"), change)));
+  });
+
+  router.Add("POST", table + "/primary-key", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kWrite);
+    auto body = ParseJsonObject(r);
+    return Json(201, TableJson(s.tables.AddPrimaryKey(TableOf(r), OptionalStringList(body, "columns"))));
+  });
+  router.Add("DELETE", table + "/primary-key", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kWrite);
+    return Json(200, TableJson(s.tables.DropPrimaryKey(TableOf(r))));
+  });
+
+  router.Add("GET", table + "/preview", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kRead);
+    return PreviewJson(s.tables.Preview(TableOf(r), ParsePreviewQuery(r)));
+  });
+  router.Add("POST", table + "/preview", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kRead);
+    auto body = ParseJsonObject(r);
+    PreviewRequest request;
+    request.columns = OptionalStringList(body, "columns");
+    request.filters = ParseFilters(body);
+    request.order_by = ParseOrderBy(body);
+    request.limit = OptionalInt(body, "limit").value_or(kPreviewDefaultLimit);
+    return PreviewJson(s.tables.Preview(TableOf(r), request));
+  });
+  router.Add("DELETE", table + "/rows", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kWrite);
+    auto result = s.tables.DeleteRows(TableOf(r), ParseFilters(ParseJsonObject(r)));
+    return Json(200, {{"deleted_rows", result.deleted_rows}, {"rows_after", result.rows_after}});
+  });
+}
+
+}  // namespace duckstore::rest

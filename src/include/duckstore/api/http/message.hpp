@@ -1,0 +1,77 @@
+// The HTTP codec boundary: requests and responses as handlers see them, independent of Boost.Beast.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace duckstore::http {
+
+// Reads a request body incrementally; for uploads that must not be held in memory.
+class BodyReader {
+ public:
+  virtual ~BodyReader() = default;
+  // Reads up to `size` bytes into `buffer`; returns 0 at the end of the body. Throws on I/O errors.
+  virtual size_t Read(char* buffer, size_t size) = 0;
+};
+
+// Header names are matched case-insensitively; stored lower-cased.
+class Headers {
+ public:
+  void Set(std::string name, std::string value);
+  void Add(std::string name, std::string value);
+  const std::string* Find(std::string_view name) const;
+  std::string Get(std::string_view name, std::string fallback = "") const;
+  const std::vector<std::pair<std::string, std::string>>& all() const { return entries_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+};
+
+struct Request {
+  std::string method;  // upper case
+  std::string target;  // raw request target (path + query), as received
+  std::string path;    // percent-decoded path
+  std::string raw_path;  // path as received (S3 signs the encoded form)
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  Headers headers;
+  std::string body;                  // buffered body (routes without streaming)
+  BodyReader* body_reader = nullptr;  // streaming routes only
+  std::optional<uint64_t> content_length;
+  std::string request_id;
+  std::string remote_address;
+  std::map<std::string, std::string> path_params;  // filled by the router
+
+  const std::string* QueryParam(std::string_view name) const;
+  const std::string& PathParam(const std::string& name) const;
+};
+
+// A response body streamed from a file range (downloads, S3 GET): never loaded whole.
+struct FileBody {
+  std::filesystem::path path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+  std::optional<FileBody> file;
+  // True for HEAD responses and others whose Content-Length describes a body that is not sent.
+  bool omit_body = false;
+
+  static Response Json(int status, const std::string& json_text);
+  static Response Empty(int status);
+};
+
+using Handler = std::function<Response(Request&)>;
+
+}  // namespace duckstore::http

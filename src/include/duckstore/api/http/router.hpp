@@ -1,0 +1,49 @@
+// Maps method + path to handlers. Patterns are literal segments and {name} captures ("/projects/{id}");
+// a pattern ending in "/{name...}" captures the rest of the path. A route may ask for a streamed body
+// (uploads); otherwise the server buffers the body up to the configured limit before calling it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "duckstore/api/http/message.hpp"
+
+namespace duckstore::http {
+
+struct RouteOptions {
+  bool stream_body = false;
+};
+
+struct RouteMatch {
+  const Handler* handler = nullptr;
+  RouteOptions options;
+  std::map<std::string, std::string> params;
+  bool path_matched_other_method = false;  // for 405
+};
+
+class Router {
+ public:
+  void Add(const std::string& method, const std::string& pattern, Handler handler, RouteOptions options = {});
+  // A handler for every method and path under `prefix` (the S3 API); tried before the routes.
+  void AddPrefix(const std::string& prefix, Handler handler, RouteOptions options = {});
+  // `raw_path` is the path as received (percent-encoded); `path` its decoded form (for prefixes).
+  RouteMatch Match(const std::string& method, const std::string& raw_path, const std::string& path) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    Handler handler;
+    RouteOptions options;
+  };
+  struct PrefixRoute {
+    std::string prefix;
+    Handler handler;
+    RouteOptions options;
+  };
+  std::vector<Route> routes_;
+  std::vector<PrefixRoute> prefixes_;
+};
+
+}  // namespace duckstore::http

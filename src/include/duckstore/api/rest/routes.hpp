@@ -1,0 +1,22 @@
+// The REST API's routes, one registration function per resource family. The OpenAPI document served at
+// /openapi.json (docs/openapi.json) describes every route registered here.
+#pragma once
+
+#include "duckstore/api/http/router.hpp"
+#include "duckstore/services/services.hpp"
+
+namespace duckstore::rest {
+
+void AddSystemRoutes(http::Router& router, Services& services);
+void AddProjectRoutes(http::Router& router, Services& services);
+void AddBucketRoutes(http::Router& router, Services& services);
+void AddTableRoutes(http::Router& router, Services& services);
+
+inline void AddRestRoutes(http::Router& router, Services& services) {
+  AddSystemRoutes(router, services);
+  AddProjectRoutes(router, services);
+  AddBucketRoutes(router, services);
+  AddTableRoutes(router, services);
+}
+
+}  // namespace duckstore::rest

@@ -1,0 +1,47 @@
+// Server configuration: one struct, filled from (lowest to highest precedence) built-in defaults, an
+// optional TOML config file (--config), DUCKSTORE_* environment variables, and command-line flags.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace duckstore {
+
+struct EngineLimits {
+  std::string project_memory_limit = "2GB";  // DuckDB memory_limit of each project database
+  uint32_t project_threads = 2;              // DuckDB threads of each project database
+  std::string memory_cap = "8GB";            // sum of the memory limits of all open project databases
+  uint32_t max_open_projects = 64;
+  uint32_t idle_close_seconds = 300;  // an unused project database is closed (checkpointed) after this
+};
+
+struct Config {
+  std::filesystem::path data_dir = "./data";
+  std::string host = "127.0.0.1";  // bind address of every listener
+  uint16_t http_port = 8000;
+  uint16_t grpc_port = 50051;
+  std::string admin_key;   // DUCKSTORE_ADMIN_KEY; generated and stored in the data dir when empty
+  std::string master_key;  // DUCKSTORE_MASTER_KEY; derives S3 secrets; generated when empty
+  std::string log_format = "text";
+  std::string log_level = "info";
+  uint32_t http_workers = 16;                       // threads running request handlers
+  uint64_t max_json_body_bytes = 64ull << 20;       // buffered (non-upload) request bodies
+  uint64_t max_upload_bytes = 10ull << 30;          // streamed uploads (files, S3 objects)
+  uint32_t shutdown_timeout_seconds = 30;           // in-flight requests get this long on SIGTERM
+  EngineLimits engine;
+
+  // Registers the `serve` options on `app`, bound to the fields of this config.
+  void AddOptions(CLI::App& app);
+  // Checks ranges and formats after parsing; throws Error(kInvalidArgument, "invalid_config").
+  void Validate() const;
+};
+
+// Parses a DuckDB-style size ("512MB", "2GiB", "1000000") into bytes; throws on malformed input.
+uint64_t ParseByteSize(const std::string& text);
+
+}  // namespace duckstore

@@ -1,0 +1,23 @@
+// `duckstore serve`: owns the storage layer, the services and every listener for the life of the process.
+#pragma once
+
+#include <memory>
+
+#include "duckstore/config/config.hpp"
+
+namespace duckstore {
+
+class App {
+ public:
+  explicit App(Config config);
+  ~App();
+  // Starts every listener, blocks until SIGINT or SIGTERM, then shuts down gracefully. Returns the exit code.
+  int Run();
+
+ private:
+  struct State;
+  Config config_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace duckstore

@@ -1,0 +1,37 @@
+// Every service of the process, wired once over the storage layer; transports receive this.
+#pragma once
+
+#include <memory>
+
+#include "duckstore/services/auth.hpp"
+#include "duckstore/services/buckets.hpp"
+#include "duckstore/services/operation_log.hpp"
+#include "duckstore/services/projects.hpp"
+#include "duckstore/services/tables.hpp"
+#include "duckstore/storage/catalog/catalog.hpp"
+#include "duckstore/storage/engine/engine.hpp"
+
+namespace duckstore {
+
+struct Services {
+  Services(Catalog& catalog, Engine& engine, std::string admin_key, std::string master_key)
+      : catalog(catalog),
+        engine(engine),
+        auth(catalog, std::move(admin_key), std::move(master_key)),
+        operations(catalog),
+        projects(catalog, engine, auth, operations),
+        branches(catalog, engine),
+        buckets(branches, operations),
+        tables(branches, operations) {}
+
+  Catalog& catalog;
+  Engine& engine;
+  AuthService auth;
+  OperationLog operations;
+  ProjectService projects;
+  BranchResolver branches;
+  BucketService buckets;
+  TableService tables;
+};
+
+}  // namespace duckstore

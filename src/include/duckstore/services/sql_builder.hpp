@@ -1,0 +1,30 @@
+// Builds the SQL fragments the services need from validated, transport-neutral requests. Identifiers are
+// always quoted and values always bound as parameters; nothing a caller sends is spliced into SQL text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "duckstore/services/table_model.hpp"
+#include "duckstore/storage/engine/sql.hpp"
+
+namespace duckstore {
+
+// "bucket"."table"
+std::string QualifiedName(const std::string& bucket, const std::string& table);
+
+// A WHERE clause ("" when there are no filters) whose parameters are appended to `params`. Every column must
+// exist in `table` (kInvalidArgument "column_not_found" otherwise); values are cast to the column type.
+std::string BuildWhere(const std::vector<ColumnFilter>& filters, const TableInfo& table, SqlParams& params);
+
+// An ORDER BY clause ("" when empty); columns must exist in `table`.
+std::string BuildOrderBy(const std::vector<OrderBy>& order_by, const TableInfo& table);
+
+// Parses and normalizes a DuckDB type name ("int" -> "INTEGER", "decimal(12,2)" -> "DECIMAL(12,2)");
+// throws kInvalidArgument("invalid_type") for anything that is not a type.
+std::string NormalizeType(const std::string& type);
+
+// A typed literal for a column default: CAST('text' AS TYPE), text escaped.
+std::string DefaultLiteral(const std::string& value, const std::string& type);
+
+}  // namespace duckstore

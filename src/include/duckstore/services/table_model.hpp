@@ -1,0 +1,82 @@
+// Transport-neutral descriptions of buckets, tables, columns and row filters, used by the services and
+// filled in by every transport (REST JSON, driver protobuf, DAS).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace duckstore {
+
+// Where a bucket or table lives: a project and one of its branches ("default" = main).
+struct BranchRef {
+  std::string project_id;
+  std::string branch_id = "default";
+};
+
+struct TableRef {
+  BranchRef branch;
+  std::string bucket;
+  std::string table;
+  std::string Qualified() const { return bucket + "." + table; }
+};
+
+struct BucketInfo {
+  std::string name;
+  std::string description;
+  std::string created_at;
+  int64_t table_count = 0;
+};
+
+struct ColumnDefinition {
+  std::string name;
+  std::string type;  // a DuckDB type; normalized by the services
+  bool nullable = true;
+  std::optional<std::string> default_value;  // a literal of the column's type (never an expression)
+};
+
+struct ColumnInfo {
+  std::string name;
+  std::string type;
+  bool nullable = true;
+  std::optional<std::string> default_value;
+  int64_t ordinal_position = 0;  // 1-based
+};
+
+struct TableInfo {
+  std::string bucket;
+  std::string name;
+  std::vector<ColumnInfo> columns;
+  std::vector<std::string> primary_key;
+  int64_t row_count = 0;
+  int64_t size_bytes = 0;
+  std::string created_at;
+
+  const ColumnInfo* FindColumn(const std::string& name) const;
+};
+
+// One condition on one column; `values` are text, cast to the column's type by the database, so the
+// comparison is typed (numbers compare as numbers). A nullopt value is SQL NULL.
+enum class FilterOp { kEq, kNe, kGt, kGe, kLt, kLe, kIn, kNotIn, kLike, kNotLike, kIsNull, kIsNotNull };
+struct ColumnFilter {
+  std::string column;
+  FilterOp op = FilterOp::kEq;
+  std::vector<std::optional<std::string>> values;
+};
+// Throws kInvalidArgument("invalid_filter") for an unknown operator name (eq, ne, gt, ge, lt, le, in,
+// not_in, like, not_like, is_null, is_not_null).
+FilterOp ParseFilterOp(const std::string& name);
+
+struct OrderBy {
+  std::string column;
+  bool descending = false;
+};
+
+struct PreviewRequest {
+  std::vector<std::string> columns;  // empty = all
+  std::vector<ColumnFilter> filters;  // AND-ed
+  std::vector<OrderBy> order_by;
+  int64_t limit = 100;
+};
+
+}  // namespace duckstore

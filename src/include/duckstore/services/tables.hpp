@@ -1,0 +1,68 @@
+// Tables of a bucket: definition (columns, Keboola primary key), structure changes, preview and row deletion.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "duckstore/services/buckets.hpp"
+
+namespace duckstore {
+
+struct ColumnChange {
+  std::optional<std::string> new_name;
+  std::optional<std::string> type;
+  std::optional<bool> nullable;
+  // Outer optional: change the default or not; inner nullopt: remove the default.
+  std::optional<std::optional<std::string>> default_value;
+};
+
+struct PreviewResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<nlohmann::json>> rows;
+  // Cells whose text was cut to kPreviewMaxCellChars: (row index, column index).
+  std::vector<std::pair<size_t, size_t>> truncated;
+  int64_t total_row_count = 0;
+};
+
+struct DeleteRowsResult {
+  int64_t deleted_rows = 0;
+  int64_t rows_after = 0;
+};
+
+inline constexpr int64_t kPreviewDefaultLimit = 100;
+inline constexpr int64_t kPreviewMaxLimit = 1000;
+inline constexpr size_t kPreviewMaxCellChars = 16384;
+
+class TableService {
+ public:
+  TableService(BranchResolver& branches, OperationLog& ops) : branches_(branches), ops_(ops) {}
+
+  TableInfo Create(const TableRef& ref, const std::vector<ColumnDefinition>& columns,
+                   const std::vector<std::string>& primary_key);
+  Page<TableInfo> List(const BranchRef& branch, const std::string& bucket, const PageRequest& page);
+  TableInfo Get(const TableRef& ref);
+  void Delete(const TableRef& ref);
+
+  TableInfo AddColumn(const TableRef& ref, const ColumnDefinition& column);
+  TableInfo DropColumn(const TableRef& ref, const std::string& column);
+  TableInfo AlterColumn(const TableRef& ref, const std::string& column, const ColumnChange& change);
+  // Checks the data first: NULLs or duplicates in the key columns give kConflict with examples.
+  TableInfo AddPrimaryKey(const TableRef& ref, const std::vector<std::string>& columns);
+  TableInfo DropPrimaryKey(const TableRef& ref);
+
+  PreviewResult Preview(const TableRef& ref, const PreviewRequest& request);
+  // No filters = truncate.
+  DeleteRowsResult DeleteRows(const TableRef& ref, const std::vector<ColumnFilter>& filters);
+
+ private:
+  BranchResolver& branches_;
+  OperationLog& ops_;
+};
+
+// Reads a table's definition and statistics from an open project database; nullopt if it does not exist.
+// Names match case-insensitively; the returned names are canonical.
+std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table);
+
+}  // namespace duckstore

@@ -1,0 +1,76 @@
+// Rows of the catalog: the server-wide metadata that is not project data.
+// Timestamps are ISO-8601 UTC strings with millisecond precision ("2026-11-22T20:42:47.123Z").
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace duckstore {
+
+struct Project {
+  std::string id;
+  std::string name;
+  std::string status = "active";
+  nlohmann::json settings = nlohmann::json::object();
+  std::string created_at;
+  std::string updated_at;
+};
+
+// Scopes, from widest to narrowest. Branch scopes are bound to one branch (ApiKey::branch_id).
+enum class KeyScope { kProjectAdmin, kBranchAdmin, kBranchRead };
+std::string ToString(KeyScope scope);
+// Throws Error(kInvalidArgument, "invalid_scope") for an unknown name.
+KeyScope ParseKeyScope(const std::string& name);
+
+struct ApiKey {
+  std::string id;  // public key id, embedded in the token; unique server-wide
+  std::string project_id;
+  std::optional<std::string> branch_id;
+  KeyScope scope = KeyScope::kProjectAdmin;
+  std::string description;
+  std::string secret_hash;  // sha256 hex of the secret part of the token; the secret itself is never stored
+  std::string created_at;
+  std::optional<std::string> expires_at;
+  std::optional<std::string> revoked_at;
+  std::optional<std::string> last_used_at;
+};
+
+struct Branch {
+  std::string id;
+  std::string project_id;
+  std::string name;
+  std::string description;
+  std::string created_at;
+};
+
+struct Operation {
+  int64_t id = 0;
+  std::string at;
+  std::string request_id;
+  std::string project_id;  // empty for server-level operations
+  std::string operation;   // e.g. "table.create"
+  std::string resource;    // e.g. "in.c-sales/orders"
+  nlohmann::json details = nlohmann::json::object();
+  int64_t duration_ms = 0;
+  std::string status;  // "ok" or the error code
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  int64_t total = 0;
+};
+
+struct PageRequest {
+  int64_t limit = 100;
+  int64_t offset = 0;
+};
+
+// Current time in the catalog's timestamp format; `offset_seconds` shifts it (for expiries).
+std::string NowTimestamp(int64_t offset_seconds = 0);
+// Seconds since the epoch of a timestamp in that format (the milliseconds are dropped).
+int64_t TimestampToUnixSeconds(const std::string& timestamp);
+
+}  // namespace duckstore

@@ -1,0 +1,60 @@
+// A thin RAII layer over the SQLite C API: a connection and prepared statements with bound values.
+// Errors throw duckstore::Error (kConflict for constraint violations, kInternal otherwise).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace duckstore {
+
+class SqliteStatement;
+
+class SqliteDb {
+ public:
+  explicit SqliteDb(const std::string& path);
+  ~SqliteDb();
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+
+  // Runs statements that take no parameters and return no rows (DDL, PRAGMA, BEGIN/COMMIT).
+  void Exec(const std::string& sql);
+  SqliteStatement Prepare(const std::string& sql);
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  sqlite3* handle() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStatement {
+ public:
+  SqliteStatement(sqlite3* db, const std::string& sql);
+  ~SqliteStatement();
+  SqliteStatement(SqliteStatement&& other) noexcept;
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(SqliteStatement&&) = delete;
+
+  // Binds by 1-based position; a nullopt binds NULL.
+  SqliteStatement& Bind(int index, const std::string& value);
+  SqliteStatement& Bind(int index, const std::optional<std::string>& value);
+  SqliteStatement& Bind(int index, int64_t value);
+
+  // Advances to the next row; false when done. Statements without rows are run with Run().
+  bool Step();
+  void Run();
+
+  std::string Text(int column) const;
+  std::optional<std::string> OptionalText(int column) const;
+  int64_t Int(int column) const;
+
+ private:
+  void Check(int rc) const;
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace duckstore

@@ -1,0 +1,17 @@
+// The SQLite catalog's schema, as an ordered list of migrations. A migration is never edited once
+// released; a schema change is a new entry at the end. Applied versions are recorded in schema_migrations.
+#pragma once
+
+#include <span>
+
+namespace duckstore {
+
+struct Migration {
+  int version;
+  const char* description;
+  const char* sql;
+};
+
+std::span<const Migration> SqliteMigrations();
+
+}  // namespace duckstore

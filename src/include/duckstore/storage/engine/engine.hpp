@@ -1,0 +1,102 @@
+// The DuckDB engine: one DuckDB database per project, opened on demand and closed when idle.
+//
+// Each project is a directory <data>/projects/<id>/ holding project.duckdb (buckets are schemas, tables
+// are tables), its files and a spill directory. Every project database is its own DuckDB instance with its
+// own memory limit and thread pool, and with file access confined to the project directory
+// (enable_external_access=false + allowed_directories, then lock_configuration), so SQL run for one project
+// can never read another project's data or arbitrary files. docs/design/engine.md explains the choice.
+//
+// Thread safety: all methods may be called concurrently. A ProjectDatabase stays open while any
+// shared_ptr to it is held; hold it only for the duration of one request.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "duckstore/config/config.hpp"
+
+namespace duckdb {
+class DuckDB;
+class Connection;
+}  // namespace duckdb
+
+namespace duckstore {
+
+class ProjectDatabase {
+ public:
+  ProjectDatabase(std::string project_id, std::filesystem::path root, const EngineLimits& limits);
+  ~ProjectDatabase();
+  ProjectDatabase(const ProjectDatabase&) = delete;
+  ProjectDatabase& operator=(const ProjectDatabase&) = delete;
+
+  const std::string& project_id() const { return project_id_; }
+  // The project directory; every path the project's SQL may touch lies below it.
+  const std::filesystem::path& root() const { return root_; }
+  std::unique_ptr<duckdb::Connection> Connect();
+
+  // Writers of one table are serialized (DuckDB would abort the later of two conflicting writers);
+  // writers of different tables run in parallel. The lock is keyed by the lower-cased qualified name,
+  // matching DuckDB's case-insensitive identifiers.
+  std::unique_lock<std::mutex> LockTable(const std::string& schema, const std::string& table);
+
+ private:
+  friend class Engine;
+  std::string project_id_;
+  std::filesystem::path root_;
+  std::unique_ptr<duckdb::DuckDB> db_;
+  std::mutex table_locks_mutex_;
+  std::map<std::string, std::unique_ptr<std::mutex>> table_locks_;
+  std::chrono::steady_clock::time_point last_used_;
+};
+
+struct EngineStats {
+  size_t open_projects = 0;
+  uint64_t memory_reserved_bytes = 0;
+  uint64_t memory_cap_bytes = 0;
+};
+
+class Engine {
+ public:
+  Engine(std::filesystem::path projects_dir, EngineLimits limits);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Creates the project's directory and empty database; kConflict if it exists.
+  void CreateProject(const std::string& project_id);
+  // Opens the project's database (or returns the open one). kNotFound if the project has no storage;
+  // kUnavailable when the memory cap is reached by databases that are all in use.
+  std::shared_ptr<ProjectDatabase> Open(const std::string& project_id);
+  // Closes the project's database, waiting (bounded) for in-flight users, and deletes its directory.
+  void DropProject(const std::string& project_id);
+  bool ProjectExists(const std::string& project_id) const;
+  std::filesystem::path ProjectDir(const std::string& project_id) const;
+
+  // Checkpoints and closes every open database (shutdown).
+  void CloseAll();
+  EngineStats Stats();
+  // Opens a database and runs a trivial query; throws when the engine cannot serve.
+  void Probe();
+
+ private:
+  void EvictIdleLocked(bool make_room);
+  void IdleLoop();
+
+  std::filesystem::path projects_dir_;
+  EngineLimits limits_;
+  uint64_t project_memory_bytes_;
+  uint64_t memory_cap_bytes_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<ProjectDatabase>> open_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread idle_thread_;
+};
+
+}  // namespace duckstore

@@ -1,0 +1,32 @@
+// duckstore: a multi-tenant storage and data-access service over DuckDB.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/common/log.hpp"
+#include "duckstore/config/config.hpp"
+#include "duckstore/server/app.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"duckstore: DuckDB as a multi-tenant storage backend (REST, S3, Keboola driver, DAS)"};
+  cli.require_subcommand(1);
+  duckstore::Config config;
+  auto* serve = cli.add_subcommand("serve", "run the server over one data directory");
+  config.AddOptions(*serve);
+  cli.add_subcommand("version", "print the version")->callback([] { std::cout << DUCKSTORE_VERSION << "\n"; });
+  CLI11_PARSE(cli, argc, argv);
+
+  if (serve->parsed()) {
+    try {
+      config.Validate();
+      duckstore::log::Init(config.log_format == "json" ? duckstore::log::Format::kJson : duckstore::log::Format::kText,
+                           config.log_level);
+      return duckstore::App(config).Run();
+    } catch (const std::exception& e) {
+      std::cerr << "duckstore: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,39 @@
+#include "duckstore/server/grpc_server.hpp"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "duckstore/common/error.hpp"
+
+namespace duckstore {
+namespace {
+
+constexpr int kMaxMessageBytes = 64 << 20;
+
+}  // namespace
+
+GrpcServer::GrpcServer(const std::string& host, uint16_t port, std::vector<grpc::Service*> services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  for (auto* service : services) builder.RegisterService(service);
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) throw Internal("cannot listen for gRPC on " + address);
+  server_->GetHealthCheckService()->SetServingStatus(true);
+}
+
+GrpcServer::~GrpcServer() { Shutdown(std::chrono::system_clock::now()); }
+
+void GrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) {
+  if (!server_) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(deadline);
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace duckstore

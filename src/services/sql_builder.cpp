@@ -1,0 +1,135 @@
+#include "duckstore/services/sql_builder.hpp"
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/common/identifiers.hpp"
+
+namespace duckstore {
+namespace {
+
+const ColumnInfo& RequireColumn(const TableInfo& table, const std::string& name) {
+  const ColumnInfo* column = table.FindColumn(name);
+  if (!column) {
+    throw InvalidArgument("column_not_found", "column '" + name + "' does not exist in table '" + table.name + "'",
+                          {{"column", name}});
+  }
+  return *column;
+}
+
+// $n cast to the column's type; the value text is a bound parameter.
+std::string TypedParam(const ColumnInfo& column, const std::optional<std::string>& value, SqlParams& params) {
+  params.push_back(value ? duckdb::Value(*value) : duckdb::Value(duckdb::LogicalType::VARCHAR));
+  return "CAST($" + std::to_string(params.size()) + " AS " + column.type + ")";
+}
+
+const char* ComparisonSql(FilterOp op) {
+  switch (op) {
+    case FilterOp::kEq: return " = ";
+    case FilterOp::kNe: return " <> ";
+    case FilterOp::kGt: return " > ";
+    case FilterOp::kGe: return " >= ";
+    case FilterOp::kLt: return " < ";
+    case FilterOp::kLe: return " <= ";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+const ColumnInfo* TableInfo::FindColumn(const std::string& name) const {
+  for (const auto& column : columns) {
+    if (duckdb::StringUtil::CIEquals(column.name, name)) return &column;
+  }
+  return nullptr;
+}
+
+FilterOp ParseFilterOp(const std::string& name) {
+  static const std::pair<const char*, FilterOp> kOps[] = {
+      {"eq", FilterOp::kEq},         {"ne", FilterOp::kNe},           {"gt", FilterOp::kGt},
+      {"ge", FilterOp::kGe},         {"lt", FilterOp::kLt},           {"le", FilterOp::kLe},
+      {"in", FilterOp::kIn},         {"not_in", FilterOp::kNotIn},    {"like", FilterOp::kLike},
+      {"not_like", FilterOp::kNotLike}, {"is_null", FilterOp::kIsNull}, {"is_not_null", FilterOp::kIsNotNull}};
+  for (const auto& [text, op] : kOps) {
+    if (name == text) return op;
+  }
+  throw InvalidArgument("invalid_filter", "unknown filter operator '" + name + "'",
+                        {{"allowed", {"eq", "ne", "gt", "ge", "lt", "le", "in", "not_in", "like", "not_like",
+                                      "is_null", "is_not_null"}}});
+}
+
+std::string QualifiedName(const std::string& bucket, const std::string& table) {
+  return QuoteIdent(bucket) + "." + QuoteIdent(table);
+}
+
+std::string BuildWhere(const std::vector<ColumnFilter>& filters, const TableInfo& table, SqlParams& params) {
+  std::string sql;
+  for (const auto& filter : filters) {
+    const ColumnInfo& column = RequireColumn(table, filter.column);
+    std::string ident = QuoteIdent(column.name);
+    std::string condition;
+    auto need_values = [&](size_t min, size_t max) {
+      if (filter.values.size() < min || filter.values.size() > max) {
+        throw InvalidArgument("invalid_filter", "wrong number of values for the filter on '" + filter.column + "'",
+                              {{"column", filter.column}, {"values", filter.values.size()}});
+      }
+    };
+    if (const char* comparison = ComparisonSql(filter.op)) {
+      need_values(1, 1);
+      condition = ident + comparison + TypedParam(column, filter.values[0], params);
+    } else if (filter.op == FilterOp::kIn || filter.op == FilterOp::kNotIn) {
+      need_values(1, 10'000);
+      std::string list;
+      for (const auto& value : filter.values) {
+        list += (list.empty() ? "" : ", ") + TypedParam(column, value, params);
+      }
+      condition = ident + (filter.op == FilterOp::kIn ? " IN (" : " NOT IN (") + list + ")";
+    } else if (filter.op == FilterOp::kLike || filter.op == FilterOp::kNotLike) {
+      need_values(1, 1);
+      params.push_back(filter.values[0] ? duckdb::Value(*filter.values[0]) : duckdb::Value());
+      condition = "CAST(" + ident + " AS VARCHAR)" + (filter.op == FilterOp::kLike ? " LIKE $" : " NOT LIKE $") +
+                  std::to_string(params.size());
+    } else {
+      need_values(0, 0);
+      condition = ident + (filter.op == FilterOp::kIsNull ? " IS NULL" : " IS NOT NULL");
+    }
+    sql += (sql.empty() ? " WHERE " : " AND ") + condition;
+  }
+  return sql;
+}
+
+std::string BuildOrderBy(const std::vector<OrderBy>& order_by, const TableInfo& table) {
+  std::string sql;
+  for (const auto& order : order_by) {
+    const ColumnInfo& column = RequireColumn(table, order.column);
+    sql += (sql.empty() ? " ORDER BY " : ", ") + QuoteIdent(column.name) + (order.descending ? " DESC" : " ASC");
+  }
+  return sql;
+}
+
+std::string NormalizeType(const std::string& type) {
+  auto reject = [&] {
+    throw InvalidArgument("invalid_type", "'" + type + "' is not a DuckDB type", {{"type", type}});
+  };
+  // Fast lexical gate before the parser: type names, precision/scale, array suffixes, nested types.
+  for (char c : type) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == '_' || c == '(' || c == ')' ||
+              c == ',' || c == '[' || c == ']' || c == '"';
+    if (!ok) reject();
+  }
+  if (type.empty()) reject();
+  try {
+    auto parsed = duckdb::TransformStringToLogicalType(type);
+    if (parsed.id() == duckdb::LogicalTypeId::USER || parsed.id() == duckdb::LogicalTypeId::INVALID) reject();
+    return parsed.ToString();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception&) {
+    reject();
+  }
+  return {};
+}
+
+std::string DefaultLiteral(const std::string& value, const std::string& type) {
+  return "CAST(" + QuoteLiteral(value) + " AS " + type + ")";
+}
+
+}  // namespace duckstore

@@ -1,0 +1,420 @@
+#include "duckstore/services/tables.hpp"
+
+#include <set>
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/common/identifiers.hpp"
+#include "duckstore/services/sql_builder.hpp"
+#include "duckstore/storage/engine/sql.hpp"
+
+namespace duckstore {
+namespace {
+
+constexpr const char* kTimestampFormat = "'%Y-%m-%dT%H:%M:%S.%gZ'";
+
+std::vector<std::string> ListOfStrings(const duckdb::Value& value) {
+  std::vector<std::string> out;
+  if (value.IsNull()) return out;
+  for (const auto& child : duckdb::ListValue::GetChildren(value)) out.push_back(child.ToString());
+  return out;
+}
+
+duckdb::Value StringList(const std::vector<std::string>& items) {
+  duckdb::vector<duckdb::Value> values;
+  for (const auto& item : items) values.emplace_back(item);
+  return duckdb::Value::LIST(duckdb::LogicalType::VARCHAR, std::move(values));
+}
+
+// Keeps at most `max_chars` UTF-8 characters.
+bool TruncateUtf8(std::string& text, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && chars++ == max_chars) {
+      text.resize(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+struct OpenTable {
+  std::shared_ptr<ProjectDatabase> db;
+  std::unique_ptr<duckdb::Connection> conn;
+  TableInfo info;
+};
+
+OpenTable OpenExisting(BranchResolver& branches, const TableRef& ref) {
+  OpenTable open;
+  open.db = branches.Open(ref.branch);
+  open.conn = open.db->Connect();
+  if (!FindBucket(*open.conn, ref.bucket)) throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
+  auto info = LoadTable(*open.conn, ref.bucket, ref.table);
+  if (!info) {
+    throw NotFound("table_not_found", "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
+  }
+  open.info = std::move(*info);
+  return open;
+}
+
+void SavePrimaryKey(duckdb::Connection& conn, const TableInfo& table, const std::vector<std::string>& key) {
+  RunSql(conn, "UPDATE _duckstore.tables SET primary_key = $3 WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
+         {duckdb::Value(table.bucket), duckdb::Value(table.name), StringList(key)});
+}
+
+// Resolves key column names to their canonical spelling; rejects unknown and repeated columns.
+std::vector<std::string> CanonicalKey(const TableInfo& table, const std::vector<std::string>& columns) {
+  std::vector<std::string> key;
+  std::set<std::string> seen;
+  for (const auto& name : columns) {
+    const ColumnInfo* column = table.FindColumn(name);
+    if (!column) throw InvalidArgument("column_not_found", "primary key column '" + name + "' does not exist");
+    if (!seen.insert(duckdb::StringUtil::Lower(name)).second) {
+      throw InvalidArgument("invalid_primary_key", "column '" + name + "' appears twice in the primary key");
+    }
+    key.push_back(column->name);
+  }
+  return key;
+}
+
+void ValidateColumnDefinitions(const std::vector<ColumnDefinition>& columns) {
+  if (columns.empty()) throw InvalidArgument("invalid_request", "a table needs at least one column");
+  std::set<std::string> seen;
+  for (const auto& column : columns) {
+    ValidateObjectName(column.name, "column name");
+    if (!seen.insert(duckdb::StringUtil::Lower(column.name)).second) {
+      throw InvalidArgument("duplicate_column", "column '" + column.name + "' is defined twice");
+    }
+  }
+}
+
+std::string ColumnDdl(const ColumnDefinition& column) {
+  std::string type = NormalizeType(column.type);
+  std::string ddl = QuoteIdent(column.name) + " " + type;
+  if (column.default_value) ddl += " DEFAULT " + DefaultLiteral(*column.default_value, type);
+  if (!column.nullable) ddl += " NOT NULL";
+  return ddl;
+}
+
+}  // namespace
+
+std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table) {
+  auto found = RunSql(conn,
+                      std::string("SELECT t.schema_name, t.table_name, m.primary_key, "
+                                  "coalesce(strftime(m.created_at AT TIME ZONE 'UTC', ") +
+                          kTimestampFormat +
+                          "), '') FROM duckdb_tables() t LEFT JOIN _duckstore.tables m "
+                          "ON lower(m.bucket) = lower(t.schema_name) AND lower(m.name) = lower(t.table_name) "
+                          "WHERE t.database_name = current_database() AND lower(t.schema_name) = lower($1) "
+                          "AND lower(t.table_name) = lower($2) AND t.schema_name NOT IN ('main', '_duckstore')",
+                      {duckdb::Value(bucket), duckdb::Value(table)});
+  if (found->RowCount() == 0) return std::nullopt;
+  TableInfo info;
+  info.bucket = found->GetValue(0, 0).ToString();
+  info.name = found->GetValue(1, 0).ToString();
+  info.primary_key = ListOfStrings(found->GetValue(2, 0));
+  info.created_at = found->GetValue(3, 0).ToString();
+
+  auto columns = RunSql(conn,
+                        "SELECT column_name, data_type, is_nullable, column_default, column_index FROM duckdb_columns() "
+                        "WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 "
+                        "ORDER BY column_index",
+                        {duckdb::Value(info.bucket), duckdb::Value(info.name)});
+  for (size_t row = 0; row < columns->RowCount(); ++row) {
+    ColumnInfo column;
+    column.name = columns->GetValue(0, row).ToString();
+    column.type = columns->GetValue(1, row).ToString();
+    column.nullable = columns->GetValue(2, row).GetValue<bool>();
+    auto default_value = columns->GetValue(3, row);
+    if (!default_value.IsNull()) column.default_value = default_value.ToString();
+    column.ordinal_position = columns->GetValue(4, row).GetValue<int64_t>();
+    info.columns.push_back(std::move(column));
+  }
+  std::string qualified = QualifiedName(info.bucket, info.name);
+  info.row_count = RunSql(conn, "SELECT count(*) FROM " + qualified)->GetValue(0, 0).GetValue<int64_t>();
+  // Storage blocks used by the table (256 KiB each by default); only persistent (checkpointed) data counts.
+  auto size = RunSql(conn,
+                     "SELECT coalesce(count(DISTINCT block_id) * (SELECT block_size FROM pragma_database_size() "
+                     "WHERE database_name = current_database()), 0) FROM pragma_storage_info($1) WHERE persistent",
+                     {duckdb::Value(QuoteIdent(info.bucket) + "." + QuoteIdent(info.name))});
+  info.size_bytes = size->GetValue(0, 0).GetValue<int64_t>();
+  return info;
+}
+
+TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefinition>& columns,
+                               const std::vector<std::string>& primary_key) {
+  ValidateObjectName(ref.table, "table name");
+  ValidateColumnDefinitions(columns);
+  return ops_.Run(ref.branch.project_id, "table.create", ref.Qualified(), [&] {
+    auto db = branches_.Open(ref.branch);
+    auto conn = db->Connect();
+    auto bucket = FindBucket(*conn, ref.bucket);
+    if (!bucket) throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
+    if (LoadTable(*conn, *bucket, ref.table)) {
+      throw Conflict("table_exists", "table '" + ref.table + "' already exists in bucket '" + *bucket + "'");
+    }
+    TableInfo draft;
+    draft.name = ref.table;
+    for (const auto& column : columns) draft.columns.push_back(ColumnInfo{column.name, column.type});
+    std::vector<std::string> key = CanonicalKey(draft, primary_key);
+    std::string ddl;
+    for (const auto& column : columns) {
+      bool in_key = std::find(key.begin(), key.end(), column.name) != key.end();
+      ColumnDefinition definition = column;
+      if (in_key) definition.nullable = false;  // Keboola primary key columns never hold NULL
+      ddl += (ddl.empty() ? "" : ", ") + ColumnDdl(definition);
+    }
+    InSqlTransaction(*conn, [&] {
+      RunDdl(*conn, "CREATE TABLE " + QualifiedName(*bucket, ref.table) + " (" + ddl + ")");
+      RunSql(*conn, "INSERT INTO _duckstore.tables VALUES ($1, $2, $3, now())",
+             {duckdb::Value(*bucket), duckdb::Value(ref.table), StringList(key)});
+    });
+    return *LoadTable(*conn, *bucket, ref.table);
+  });
+}
+
+Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& bucket, const PageRequest& page) {
+  auto db = branches_.Open(branch);
+  auto conn = db->Connect();
+  auto canonical = FindBucket(*conn, bucket);
+  if (!canonical) throw NotFound("bucket_not_found", "bucket '" + bucket + "' does not exist");
+  auto names = RunSql(*conn,
+                      "SELECT table_name, count(*) OVER () FROM duckdb_tables() WHERE database_name = current_database() "
+                      "AND schema_name = $1 ORDER BY table_name LIMIT $2 OFFSET $3",
+                      {duckdb::Value(*canonical), duckdb::Value::BIGINT(page.limit), duckdb::Value::BIGINT(page.offset)});
+  Page<TableInfo> out;
+  for (size_t row = 0; row < names->RowCount(); ++row) {
+    out.total = names->GetValue(1, row).GetValue<int64_t>();
+    if (auto info = LoadTable(*conn, *canonical, names->GetValue(0, row).ToString())) out.items.push_back(*info);
+  }
+  if (out.items.empty()) {
+    out.total = RunSql(*conn, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1",
+                       {duckdb::Value(*canonical)})
+                    ->GetValue(0, 0)
+                    .GetValue<int64_t>();
+  }
+  return out;
+}
+
+TableInfo TableService::Get(const TableRef& ref) { return OpenExisting(branches_, ref).info; }
+
+void TableService::Delete(const TableRef& ref) {
+  ops_.Run(ref.branch.project_id, "table.delete", ref.Qualified(), [&] {
+    auto open = OpenExisting(branches_, ref);
+    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
+    InSqlTransaction(*open.conn, [&] {
+      RunDdl(*open.conn, "DROP TABLE " + QualifiedName(open.info.bucket, open.info.name));
+      RunSql(*open.conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
+             {duckdb::Value(open.info.bucket), duckdb::Value(open.info.name)});
+    });
+  });
+}
+
+TableInfo TableService::AddColumn(const TableRef& ref, const ColumnDefinition& column) {
+  ValidateObjectName(column.name, "column name");
+  return ops_.Run(ref.branch.project_id, "column.add", ref.Qualified() + "." + column.name, [&] {
+    auto open = OpenExisting(branches_, ref);
+    if (open.info.FindColumn(column.name)) {
+      throw Conflict("column_exists", "column '" + column.name + "' already exists");
+    }
+    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
+    std::string table = QualifiedName(open.info.bucket, open.info.name);
+    // DuckDB cannot add a column with a NOT NULL constraint in one step: add it, then constrain it.
+    ColumnDefinition nullable = column;
+    nullable.nullable = true;
+    InSqlTransaction(*open.conn, [&] {
+      RunDdl(*open.conn, "ALTER TABLE " + table + " ADD COLUMN " + ColumnDdl(nullable));
+      if (!column.nullable) {
+        if (open.info.row_count > 0 && !column.default_value) {
+          throw InvalidArgument("invalid_request", "a NOT NULL column added to a non-empty table needs a default");
+        }
+        RunDdl(*open.conn, "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(column.name) + " SET NOT NULL");
+      }
+    });
+    return *LoadTable(*open.conn, open.info.bucket, open.info.name);
+  });
+}
+
+TableInfo TableService::DropColumn(const TableRef& ref, const std::string& column_name) {
+  return ops_.Run(ref.branch.project_id, "column.drop", ref.Qualified() + "." + column_name, [&] {
+    auto open = OpenExisting(branches_, ref);
+    const ColumnInfo* column = open.info.FindColumn(column_name);
+    if (!column) throw NotFound("column_not_found", "column '" + column_name + "' does not exist");
+    if (open.info.columns.size() == 1) {
+      throw InvalidArgument("cannot_drop_last_column", "a table must keep at least one column");
+    }
+    for (const auto& key : open.info.primary_key) {
+      if (duckdb::StringUtil::CIEquals(key, column->name)) {
+        throw InvalidArgument("column_in_primary_key",
+                              "column '" + column->name + "' is part of the primary key; drop the key first");
+      }
+    }
+    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
+    RunDdl(*open.conn, "ALTER TABLE " + QualifiedName(open.info.bucket, open.info.name) + " DROP COLUMN " +
+                           QuoteIdent(column->name));
+    return *LoadTable(*open.conn, open.info.bucket, open.info.name);
+  });
+}
+
+TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& column_name, const ColumnChange& change) {
+  return ops_.Run(ref.branch.project_id, "column.alter", ref.Qualified() + "." + column_name, [&] {
+    if (!change.new_name && !change.type && !change.nullable && !change.default_value) {
+      throw InvalidArgument("no_changes_specified", "nothing to change: give new_name, type, nullable or default");
+    }
+    auto open = OpenExisting(branches_, ref);
+    const ColumnInfo* found = open.info.FindColumn(column_name);
+    if (!found) throw NotFound("column_not_found", "column '" + column_name + "' does not exist");
+    ColumnInfo column = *found;
+    bool in_key = std::any_of(open.info.primary_key.begin(), open.info.primary_key.end(),
+                              [&](const std::string& k) { return duckdb::StringUtil::CIEquals(k, column.name); });
+    std::string table = "ALTER TABLE " + QualifiedName(open.info.bucket, open.info.name);
+    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
+    InSqlTransaction(*open.conn, [&] {
+      std::string ident = QuoteIdent(column.name);
+      if (change.type) {
+        std::string type = NormalizeType(*change.type);
+        RunDdl(*open.conn, table + " ALTER COLUMN " + ident + " SET DATA TYPE " + type);
+        column.type = type;
+      }
+      if (change.default_value) {
+        RunDdl(*open.conn, table + " ALTER COLUMN " + ident +
+                               (*change.default_value ? " SET DEFAULT " + DefaultLiteral(**change.default_value, column.type)
+                                                      : std::string(" DROP DEFAULT")));
+      }
+      if (change.nullable) {
+        if (*change.nullable && in_key) {
+          throw InvalidArgument("column_in_primary_key", "primary key columns cannot be nullable");
+        }
+        RunDdl(*open.conn, table + " ALTER COLUMN " + ident + (*change.nullable ? " DROP NOT NULL" : " SET NOT NULL"));
+      }
+      if (change.new_name && *change.new_name != column.name) {
+        ValidateObjectName(*change.new_name, "column name");
+        const ColumnInfo* clash = open.info.FindColumn(*change.new_name);
+        if (clash && clash->name != column.name) {
+          throw Conflict("column_exists", "column '" + *change.new_name + "' already exists");
+        }
+        RunDdl(*open.conn, table + " RENAME COLUMN " + ident + " TO " + QuoteIdent(*change.new_name));
+        if (in_key) {
+          auto key = open.info.primary_key;
+          for (auto& k : key) {
+            if (duckdb::StringUtil::CIEquals(k, column.name)) k = *change.new_name;
+          }
+          SavePrimaryKey(*open.conn, open.info, key);
+        }
+        column.name = *change.new_name;
+      }
+    });
+    return *LoadTable(*open.conn, open.info.bucket, open.info.name);
+  });
+}
+
+TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std::string>& columns) {
+  return ops_.Run(ref.branch.project_id, "primary_key.add", ref.Qualified(), [&] {
+    if (columns.empty()) throw InvalidArgument("invalid_primary_key", "a primary key needs at least one column");
+    auto open = OpenExisting(branches_, ref);
+    if (!open.info.primary_key.empty()) {
+      throw Conflict("primary_key_exists", "the table already has a primary key; drop it first",
+                     {{"primary_key", open.info.primary_key}});
+    }
+    std::vector<std::string> key = CanonicalKey(open.info, columns);
+    std::string key_list, any_null;
+    for (const auto& name : key) {
+      key_list += (key_list.empty() ? "" : ", ") + QuoteIdent(name);
+      any_null += (any_null.empty() ? "" : " OR ") + QuoteIdent(name) + " IS NULL";
+    }
+    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
+    std::string table = QualifiedName(open.info.bucket, open.info.name);
+    InSqlTransaction(*open.conn, [&] {
+      auto nulls = RunSql(*open.conn, "SELECT count(*) FROM " + table + " WHERE " + any_null);
+      if (auto count = nulls->GetValue(0, 0).GetValue<int64_t>(); count > 0) {
+        throw Conflict("primary_key_has_nulls", std::to_string(count) + " rows have NULL in the key columns",
+                       {{"rows", count}});
+      }
+      auto duplicates = RunSql(*open.conn, "SELECT " + key_list + ", count(*) AS n FROM " + table + " GROUP BY " +
+                                               key_list + " HAVING count(*) > 1 ORDER BY n DESC LIMIT 5");
+      if (duplicates->RowCount() > 0) {
+        nlohmann::json examples = nlohmann::json::array();
+        for (size_t row = 0; row < duplicates->RowCount(); ++row) {
+          nlohmann::json example = nlohmann::json::object();
+          for (size_t col = 0; col < key.size(); ++col) example[key[col]] = ValueToJson(duplicates->GetValue(col, row));
+          example["count"] = duplicates->GetValue(key.size(), row).GetValue<int64_t>();
+          examples.push_back(example);
+        }
+        throw Conflict("duplicate_primary_key", "the key columns hold duplicate values", {{"examples", examples}});
+      }
+      for (const auto& name : key) {
+        RunDdl(*open.conn, "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(name) + " SET NOT NULL");
+      }
+      SavePrimaryKey(*open.conn, open.info, key);
+    });
+    return *LoadTable(*open.conn, open.info.bucket, open.info.name);
+  });
+}
+
+TableInfo TableService::DropPrimaryKey(const TableRef& ref) {
+  return ops_.Run(ref.branch.project_id, "primary_key.drop", ref.Qualified(), [&] {
+    auto open = OpenExisting(branches_, ref);
+    if (open.info.primary_key.empty()) throw InvalidArgument("no_primary_key", "the table has no primary key");
+    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
+    SavePrimaryKey(*open.conn, open.info, {});
+    return *LoadTable(*open.conn, open.info.bucket, open.info.name);
+  });
+}
+
+PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& request) {
+  if (request.limit < 1 || request.limit > kPreviewMaxLimit) {
+    throw InvalidArgument("invalid_limit", "limit must be between 1 and " + std::to_string(kPreviewMaxLimit));
+  }
+  auto open = OpenExisting(branches_, ref);
+  PreviewResult out;
+  std::string select;
+  if (request.columns.empty()) {
+    for (const auto& column : open.info.columns) out.columns.push_back(column.name);
+  } else {
+    for (const auto& name : request.columns) {
+      const ColumnInfo* column = open.info.FindColumn(name);
+      if (!column) throw InvalidArgument("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
+      out.columns.push_back(column->name);
+    }
+  }
+  for (const auto& name : out.columns) select += (select.empty() ? "" : ", ") + QuoteIdent(name);
+  SqlParams params;
+  std::string where = BuildWhere(request.filters, open.info, params);
+  std::string order = BuildOrderBy(request.order_by, open.info);
+  std::string table = QualifiedName(open.info.bucket, open.info.name);
+  auto result = RunSql(*open.conn, "SELECT " + select + " FROM " + table + where + order + " LIMIT " +
+                                       std::to_string(request.limit),
+                       params);
+  for (size_t row = 0; row < result->RowCount(); ++row) {
+    std::vector<nlohmann::json> values;
+    for (size_t col = 0; col < result->ColumnCount(); ++col) {
+      nlohmann::json value = ValueToJson(result->GetValue(col, row));
+      if (value.is_string()) {
+        auto& text = value.get_ref<std::string&>();
+        if (TruncateUtf8(text, kPreviewMaxCellChars)) out.truncated.emplace_back(row, col);
+      }
+      values.push_back(std::move(value));
+    }
+    out.rows.push_back(std::move(values));
+  }
+  out.total_row_count = where.empty() ? open.info.row_count
+                                      : RunSql(*open.conn, "SELECT count(*) FROM " + table + where, params)
+                                            ->GetValue(0, 0)
+                                            .GetValue<int64_t>();
+  return out;
+}
+
+DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const std::vector<ColumnFilter>& filters) {
+  return ops_.Run(ref.branch.project_id, "table.delete_rows", ref.Qualified(), [&] {
+    auto open = OpenExisting(branches_, ref);
+    SqlParams params;
+    std::string where = BuildWhere(filters, open.info, params);
+    std::string table = QualifiedName(open.info.bucket, open.info.name);
+    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
+    DeleteRowsResult out;
+    out.deleted_rows = RunSql(*open.conn, "DELETE FROM " + table + where, params)->GetValue(0, 0).GetValue<int64_t>();
+    out.rows_after = RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>();
+    return out;
+  });
+}
+
+}  // namespace duckstore

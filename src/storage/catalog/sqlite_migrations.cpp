@@ -1,0 +1,62 @@
+#include "duckstore/storage/catalog/sqlite_migrations.hpp"
+
+namespace duckstore {
+namespace {
+
+constexpr Migration kMigrations[] = {
+    {1, "projects, keys, branches, settings, operations log", R"sql(
+CREATE TABLE projects (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE branches (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, id),
+  UNIQUE (project_id, name)
+);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  branch_id TEXT,
+  scope TEXT NOT NULL,
+  description TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT,
+  revoked_at TEXT,
+  last_used_at TEXT,
+  FOREIGN KEY (project_id, branch_id) REFERENCES branches(project_id, id) ON DELETE CASCADE
+);
+CREATE INDEX api_keys_by_project ON api_keys(project_id, created_at);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE operations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  project_id TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  details TEXT NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  status TEXT NOT NULL
+);
+CREATE INDEX operations_by_project ON operations(project_id, id);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> SqliteMigrations() { return kMigrations; }
+
+}  // namespace duckstore

@@ -1,0 +1,195 @@
+#include "duckstore/storage/engine/engine.hpp"
+
+#include <duckdb.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/common/identifiers.hpp"
+#include "duckstore/storage/engine/project_schema.hpp"
+
+namespace duckstore {
+namespace {
+
+constexpr const char* kDatabaseFile = "project.duckdb";
+constexpr auto kDropWait = std::chrono::seconds(30);
+
+void RunOrThrow(duckdb::Connection& conn, const std::string& sql) {
+  auto result = conn.Query(sql);
+  if (result->HasError()) throw Internal("engine setup failed: " + result->GetError());
+}
+
+}  // namespace
+
+ProjectDatabase::ProjectDatabase(std::string project_id, std::filesystem::path root, const EngineLimits& limits)
+    : project_id_(std::move(project_id)), root_(std::move(root)), last_used_(std::chrono::steady_clock::now()) {
+  duckdb::DBConfig config;
+  config.SetOptionByName("memory_limit", duckdb::Value(limits.project_memory_limit));
+  config.SetOptionByName("threads", duckdb::Value::BIGINT(limits.project_threads));
+  config.SetOptionByName("temp_directory", duckdb::Value((root_ / "tmp").string()));
+  config.SetOptionByName("autoinstall_known_extensions", duckdb::Value::BOOLEAN(false));
+  config.SetOptionByName("autoload_known_extensions", duckdb::Value::BOOLEAN(false));
+  db_ = std::make_unique<duckdb::DuckDB>((root_ / kDatabaseFile).string(), &config);
+
+  duckdb::Connection conn(*db_);
+  // allowed_directories can only be set on a running database; the lock makes the three settings final.
+  RunOrThrow(conn, "SET allowed_directories = [" + QuoteLiteral(root_.string() + "/") + "]");
+  RunOrThrow(conn, "SET enable_external_access = false");
+  RunOrThrow(conn, "SET lock_configuration = true");
+  ApplyProjectSchema(conn);
+}
+
+ProjectDatabase::~ProjectDatabase() {
+  if (!db_) return;
+  try {
+    duckdb::Connection conn(*db_);
+    conn.Query("CHECKPOINT");
+  } catch (const std::exception& e) {
+    spdlog::warn("checkpoint of project {} failed on close: {}", project_id_, e.what());
+  }
+}
+
+std::unique_ptr<duckdb::Connection> ProjectDatabase::Connect() { return std::make_unique<duckdb::Connection>(*db_); }
+
+std::unique_lock<std::mutex> ProjectDatabase::LockTable(const std::string& schema, const std::string& table) {
+  std::string key = duckdb::StringUtil::Lower(schema) + '\0' + duckdb::StringUtil::Lower(table);
+  std::mutex* table_mutex;
+  {
+    std::lock_guard lock(table_locks_mutex_);
+    auto& slot = table_locks_[key];
+    if (!slot) slot = std::make_unique<std::mutex>();
+    table_mutex = slot.get();
+  }
+  return std::unique_lock(*table_mutex);
+}
+
+Engine::Engine(std::filesystem::path projects_dir, EngineLimits limits)
+    : projects_dir_(std::move(projects_dir)),
+      limits_(std::move(limits)),
+      project_memory_bytes_(ParseByteSize(limits_.project_memory_limit)),
+      memory_cap_bytes_(ParseByteSize(limits_.memory_cap)) {
+  std::filesystem::create_directories(projects_dir_);
+  idle_thread_ = std::thread([this] { IdleLoop(); });
+}
+
+Engine::~Engine() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  idle_thread_.join();
+  CloseAll();
+}
+
+std::filesystem::path Engine::ProjectDir(const std::string& project_id) const {
+  ValidateId(project_id, "project id");
+  return projects_dir_ / project_id;
+}
+
+bool Engine::ProjectExists(const std::string& project_id) const {
+  return std::filesystem::exists(ProjectDir(project_id) / kDatabaseFile);
+}
+
+void Engine::CreateProject(const std::string& project_id) {
+  auto dir = ProjectDir(project_id);
+  if (std::filesystem::exists(dir / kDatabaseFile)) {
+    throw Conflict("project_exists", "storage of project '" + project_id + "' already exists");
+  }
+  std::filesystem::create_directories(dir / "tmp");
+  Open(project_id);  // creates project.duckdb with the internal schema
+}
+
+std::shared_ptr<ProjectDatabase> Engine::Open(const std::string& project_id) {
+  auto dir = ProjectDir(project_id);
+  std::lock_guard lock(mutex_);
+  auto it = open_.find(project_id);
+  if (it != open_.end()) {
+    it->second->last_used_ = std::chrono::steady_clock::now();
+    return it->second;
+  }
+  if (!std::filesystem::exists(dir / "tmp")) {
+    throw NotFound("project_not_found", "project '" + project_id + "' has no storage");
+  }
+  EvictIdleLocked(/*make_room=*/true);
+  if (open_.size() >= limits_.max_open_projects ||
+      (open_.size() + 1) * project_memory_bytes_ > memory_cap_bytes_) {
+    throw Error(ErrorKind::kUnavailable, "engine_at_capacity",
+                "every open project database is in use and the memory cap is reached; retry shortly",
+                {{"open_projects", open_.size()}, {"memory_cap", limits_.memory_cap}});
+  }
+  auto db = std::make_shared<ProjectDatabase>(project_id, dir, limits_);
+  open_.emplace(project_id, db);
+  spdlog::debug("opened project database {}", project_id);
+  return db;
+}
+
+void Engine::EvictIdleLocked(bool make_room) {
+  auto now = std::chrono::steady_clock::now();
+  auto idle_limit = std::chrono::seconds(limits_.idle_close_seconds);
+  // Close databases unused past the idle limit; when making room, also the least recently used idle one.
+  std::string lru;
+  for (auto it = open_.begin(); it != open_.end();) {
+    bool unused = it->second.use_count() == 1;
+    if (unused && now - it->second->last_used_ >= idle_limit) {
+      spdlog::debug("closing idle project database {}", it->first);
+      it = open_.erase(it);
+      continue;
+    }
+    if (unused && (lru.empty() || it->second->last_used_ < open_[lru]->last_used_)) lru = it->first;
+    ++it;
+  }
+  bool full = open_.size() >= limits_.max_open_projects || (open_.size() + 1) * project_memory_bytes_ > memory_cap_bytes_;
+  if (make_room && full && !lru.empty()) open_.erase(lru);
+}
+
+void Engine::IdleLoop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::seconds(5));
+    if (!stopping_) EvictIdleLocked(/*make_room=*/false);
+  }
+}
+
+void Engine::DropProject(const std::string& project_id) {
+  auto dir = ProjectDir(project_id);
+  std::shared_ptr<ProjectDatabase> db;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = open_.find(project_id);
+    if (it != open_.end()) {
+      db = std::move(it->second);
+      open_.erase(it);
+    }
+  }
+  if (db) {
+    auto deadline = std::chrono::steady_clock::now() + kDropWait;
+    while (db.use_count() > 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (db.use_count() > 1) {
+      throw Error(ErrorKind::kConflict, "project_busy", "project '" + project_id + "' is still in use; retry");
+    }
+    db.reset();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+void Engine::CloseAll() {
+  std::lock_guard lock(mutex_);
+  open_.clear();
+}
+
+EngineStats Engine::Stats() {
+  std::lock_guard lock(mutex_);
+  return EngineStats{open_.size(), open_.size() * project_memory_bytes_, memory_cap_bytes_};
+}
+
+void Engine::Probe() {
+  duckdb::DuckDB db(nullptr);
+  duckdb::Connection conn(db);
+  auto result = conn.Query("SELECT 1");
+  if (result->HasError()) throw Error(ErrorKind::kUnavailable, "engine_unavailable", result->GetError());
+}
+
+}  // namespace duckstore
