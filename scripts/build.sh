@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Configures and builds duckstore (Release with debug info) into build/, after bootstrapping dependencies.
+# BUILD_DIR overrides the build directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/bootstrap.sh
+# ccache and precompiled headers: these settings let ccache reuse results across clean clones.
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_BASEDIR="$PWD"
+build_dir=${BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build_dir" --parallel "$(nproc)"

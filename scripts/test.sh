@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test: the GoogleTest unit suites (through CTest), then the end-to-end pytest suites against the
+# real binary. Bootstraps and builds first. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/build.sh
+echo "== unit tests (ctest)"
+ctest --test-dir build --output-on-failure --parallel "$(nproc)"
+echo "== end-to-end tests (pytest)"
+# Debian's python3 carries the grpcio, protobuf and boto3 the suites use.
+DUCKSTORE_BIN="$PWD/build/duckstore" /usr/bin/python3 -m pytest tests/e2e -q -p no:cacheprovider "$@"
