@@ -1,5 +1,6 @@
 #include "duckstore/services/tables.hpp"
 
+#include <map>
 #include <set>
 
 #include "duckstore/common/error.hpp"
@@ -401,6 +402,50 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
                                             ->GetValue(0, 0)
                                             .GetValue<int64_t>();
   return out;
+}
+
+int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& rows) {
+  constexpr size_t kRowsPerStatement = 500;
+  return ops_.Run(ref.branch.project_id, "table.insert_rows", ref.Qualified(), [&] {
+    auto open = OpenExisting(branches_, ref);
+    std::string table = QualifiedName(open.info.bucket, open.info.name);
+    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
+    InSqlTransaction(*open.conn, [&] {
+      // Rows are grouped by their column set so each statement has one column list.
+      std::map<std::vector<std::string>, std::vector<const Row*>> groups;
+      for (const auto& row : rows) {
+        if (row.empty()) throw InvalidArgument("invalid_row", "a row must set at least one column");
+        std::vector<std::string> names;
+        for (const auto& [name, value] : row) {
+          const ColumnInfo* column = open.info.FindColumn(name);
+          if (!column) throw InvalidArgument("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
+          names.push_back(column->name);
+        }
+        groups[names].push_back(&row);
+      }
+      for (const auto& [names, group] : groups) {
+        std::string columns;
+        for (const auto& name : names) columns += (columns.empty() ? "" : ", ") + QuoteIdent(name);
+        for (size_t start = 0; start < group.size(); start += kRowsPerStatement) {
+          SqlParams params;
+          std::string values;
+          for (size_t i = start; i < std::min(group.size(), start + kRowsPerStatement); ++i) {
+            std::string tuple;
+            for (size_t c = 0; c < names.size(); ++c) {
+              tuple += (tuple.empty() ? "" : ", ") +
+                       std::string("CAST($") + std::to_string(params.size() + 1) + " AS " +
+                       open.info.FindColumn(names[c])->type + ")";
+              const auto& value = (*group[i])[c].second;
+              params.push_back(value ? duckdb::Value(*value) : duckdb::Value(duckdb::LogicalType::VARCHAR));
+            }
+            values += (values.empty() ? "(" : ", (") + tuple + ")";
+          }
+          RunSql(*open.conn, "INSERT INTO " + table + " (" + columns + ") VALUES " + values, params);
+        }
+      }
+    });
+    return RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>();
+  });
 }
 
 DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const std::vector<ColumnFilter>& filters) {

@@ -230,6 +230,28 @@ void AddTableRoutes(http::Router& router, Services& s) {
     request.limit = OptionalInt(body, "limit").value_or(kPreviewDefaultLimit);
     return PreviewJson(s.tables.Preview(TableOf(r), request));
   });
+  router.Add("POST", table + "/rows", [&s, authorize](http::Request& r) {
+    authorize(r, Access::kWrite);
+    auto body = ParseJsonObject(r);
+    if (!body.contains("rows") || !body["rows"].is_array()) {
+      throw InvalidArgument("missing_field", "field 'rows' (an array of objects) is required");
+    }
+    std::vector<TableService::Row> rows;
+    for (const auto& json : body["rows"]) {
+      if (!json.is_object()) throw InvalidArgument("invalid_row", "each row must be an object of column: value");
+      TableService::Row row;
+      for (const auto& [name, value] : json.items()) {
+        if (value.is_object() || value.is_array()) {
+          row.emplace_back(name, value.dump());  // nested values travel as JSON text, cast by DuckDB
+        } else {
+          row.emplace_back(name, FilterValue(value));
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    int64_t after = s.tables.InsertRows(TableOf(r), rows);
+    return Json(201, {{"inserted_rows", rows.size()}, {"rows_after", after}});
+  });
   router.Add("DELETE", table + "/rows", [&s, authorize](http::Request& r) {
     authorize(r, Access::kWrite);
     auto result = s.tables.DeleteRows(TableOf(r), ParseFilters(ParseJsonObject(r)));

@@ -53,6 +53,10 @@ class TableService {
   TableInfo DropPrimaryKey(const TableRef& ref);
 
   PreviewResult Preview(const TableRef& ref, const PreviewRequest& request);
+  // Appends rows given as column name -> text value (nullopt = NULL); values are cast to the column types,
+  // columns left out take their defaults. All rows or none are inserted. Returns the rows after.
+  using Row = std::vector<std::pair<std::string, std::optional<std::string>>>;
+  int64_t InsertRows(const TableRef& ref, const std::vector<Row>& rows);
   // No filters = truncate.
   DeleteRowsResult DeleteRows(const TableRef& ref, const std::vector<ColumnFilter>& filters);
 
