@@ -79,6 +79,7 @@ Page<BucketInfo> BucketService::List(const BranchRef& branch, const PageRequest&
 }
 
 BucketInfo BucketService::Get(const BranchRef& branch, const std::string& name) {
+  ValidateObjectName(name, "bucket name");
   auto db = branches_.Open(branch);
   auto conn = db->Connect();
   auto result = RunSql(*conn, std::string(kBucketQuery) + " AND lower(s.schema_name) = lower($1)", {duckdb::Value(name)});

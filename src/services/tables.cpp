@@ -45,6 +45,8 @@ struct OpenTable {
 };
 
 OpenTable OpenExisting(BranchResolver& branches, const TableRef& ref) {
+  ValidateObjectName(ref.bucket, "bucket name");
+  ValidateObjectName(ref.table, "table name");
   OpenTable open;
   open.db = branches.Open(ref.branch);
   open.conn = open.db->Connect();
@@ -143,6 +145,7 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
 
 TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefinition>& columns,
                                const std::vector<std::string>& primary_key) {
+  ValidateObjectName(ref.bucket, "bucket name");
   ValidateObjectName(ref.table, "table name");
   ValidateColumnDefinitions(columns);
   return ops_.Run(ref.branch.project_id, "table.create", ref.Qualified(), [&] {
@@ -174,6 +177,7 @@ TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefi
 }
 
 Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& bucket, const PageRequest& page) {
+  ValidateObjectName(bucket, "bucket name");
   auto db = branches_.Open(branch);
   auto conn = db->Connect();
   auto canonical = FindBucket(*conn, bucket);
