@@ -51,7 +51,7 @@ OpenTable OpenExisting(BranchResolver& branches, const TableRef& ref) {
   open.db = branches.Open(ref.branch);
   open.conn = open.db->Connect();
   if (!FindBucket(*open.conn, ref.bucket)) throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
-  auto info = LoadTable(*open.conn, ref.bucket, ref.table);
+  auto info = LoadTable(*open.conn, ref.bucket, ref.table, TableDetail::kDefinition);
   if (!info) {
     throw NotFound("table_not_found", "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
   }
@@ -100,7 +100,8 @@ std::string ColumnDdl(const ColumnDefinition& column) {
 
 }  // namespace
 
-std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table) {
+std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table,
+                                   TableDetail detail) {
   auto found = RunSql(conn,
                       std::string("SELECT t.schema_name, t.table_name, m.primary_key, "
                                   "coalesce(strftime(m.created_at AT TIME ZONE 'UTC', ") +
@@ -132,6 +133,7 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
     column.ordinal_position = columns->GetValue(4, row).GetValue<int64_t>();
     info.columns.push_back(std::move(column));
   }
+  if (detail == TableDetail::kDefinition) return info;
   std::string qualified = QualifiedName(info.bucket, info.name);
   info.row_count = RunSql(conn, "SELECT count(*) FROM " + qualified)->GetValue(0, 0).GetValue<int64_t>();
   // Storage blocks used by the table (256 KiB each by default); only persistent (checkpointed) data counts.
@@ -153,7 +155,7 @@ TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefi
     auto conn = db->Connect();
     auto bucket = FindBucket(*conn, ref.bucket);
     if (!bucket) throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
-    if (LoadTable(*conn, *bucket, ref.table)) {
+    if (LoadTable(*conn, *bucket, ref.table, TableDetail::kDefinition)) {
       throw Conflict("table_exists", "table '" + ref.table + "' already exists in bucket '" + *bucket + "'");
     }
     TableInfo draft;
@@ -229,7 +231,8 @@ TableInfo TableService::AddColumn(const TableRef& ref, const ColumnDefinition& c
     InSqlTransaction(*open.conn, [&] {
       RunDdl(*open.conn, "ALTER TABLE " + table + " ADD COLUMN " + ColumnDdl(nullable));
       if (!column.nullable) {
-        if (open.info.row_count > 0 && !column.default_value) {
+        bool empty = RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>() == 0;
+        if (!empty && !column.default_value) {
           throw InvalidArgument("invalid_request", "a NOT NULL column added to a non-empty table needs a default");
         }
         RunDdl(*open.conn, "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(column.name) + " SET NOT NULL");
@@ -401,10 +404,8 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
     }
     out.rows.push_back(std::move(values));
   }
-  out.total_row_count = where.empty() ? open.info.row_count
-                                      : RunSql(*open.conn, "SELECT count(*) FROM " + table + where, params)
-                                            ->GetValue(0, 0)
-                                            .GetValue<int64_t>();
+  out.total_row_count =
+      RunSql(*open.conn, "SELECT count(*) FROM " + table + where, params)->GetValue(0, 0).GetValue<int64_t>();
   return out;
 }
 

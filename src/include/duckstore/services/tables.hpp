@@ -65,8 +65,13 @@ class TableService {
   OperationLog& ops_;
 };
 
-// Reads a table's definition and statistics from an open project database; nullopt if it does not exist.
-// Names match case-insensitively; the returned names are canonical.
-std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table);
+// How much LoadTable reads: the definition alone (columns, key) is a catalog lookup; the row count and
+// storage size cost a count and a walk over the table's storage segments.
+enum class TableDetail { kDefinition, kWithStats };
+
+// Reads a table from an open project database; nullopt if it does not exist. Names match
+// case-insensitively; the returned names are canonical. row_count and size_bytes are 0 for kDefinition.
+std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table,
+                                   TableDetail detail = TableDetail::kWithStats);
 
 }  // namespace duckstore

@@ -1,0 +1,45 @@
+"""Starts a duckstore server for a benchmark and tears it down; shared by the bench/*.py scripts."""
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import http.client
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Server:
+    def __init__(self, binary, extra_args=()):
+        self.data_dir = tempfile.mkdtemp(prefix="duckstore-bench-")
+        self.proc = subprocess.Popen(
+            [binary, "serve", "--data-dir", self.data_dir, "--http-port", "0", "--grpc-port", "0",
+             "--log-level", "warn", *extra_args],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.admin_key = None
+        for line in self.proc.stdout:
+            ready = re.match(r"duckstore ready http=([\d.]+):(\d+) grpc=([\d.]+):(\d+)", line)
+            if ready:
+                self.host, self.port, self.grpc_port = ready.group(1), int(ready.group(2)), int(ready.group(4))
+            key = re.match(r"admin key .*: (\S+)", line)
+            if key:
+                self.admin_key = key.group(1)
+                break
+
+    def connection(self):
+        return http.client.HTTPConnection(self.host, self.port)
+
+    def call(self, conn, method, path, key, body=None):
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        if response.status >= 300:
+            raise RuntimeError(f"{method} {path} -> {response.status}: {payload[:300]!r}")
+        return json.loads(payload) if payload else None
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=60)
+        subprocess.run(["rm", "-rf", self.data_dir], check=False)

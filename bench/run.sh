@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds duckstore with the benchmark baselines and runs the named benchmarks (default: all).
+# Usage: bench/run.sh [rest]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/bootstrap.sh
+command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+# The same optimized build the server runs from (RelWithDebInfo: -O2), plus the baseline programs.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUCKSTORE_BUILD_BENCH=ON >/dev/null
+cmake --build build --parallel "$(nproc)"
+for bench in "${@:-rest}"; do
+  case "$bench" in
+    rest) /usr/bin/python3 bench/rest_api.py build ;;
+    *) echo "unknown benchmark '$bench'" >&2; exit 2 ;;
+  esac
+done
