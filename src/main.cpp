@@ -1,6 +1,7 @@
 // duckstore: a multi-tenant storage and data-access service over DuckDB.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 #include "duckstore/common/error.hpp"
@@ -13,9 +14,19 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   duckstore::Config config;
   auto* serve = cli.add_subcommand("serve", "run the server over one data directory");
-  config.AddOptions(*serve);
+  config.AddOptions(cli, *serve);
   cli.add_subcommand("version", "print the version")->callback([] { std::cout << DUCKSTORE_VERSION << "\n"; });
-  CLI11_PARSE(cli, argc, argv);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "serve") {
+    auto env = duckstore::Config::EnvironmentArguments();
+    args.insert(args.begin() + 1, env.begin(), env.end());
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes a vector of arguments last-first
+  try {
+    cli.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
 
   if (serve->parsed()) {
     try {

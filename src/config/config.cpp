@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 
@@ -9,33 +10,77 @@
 
 namespace duckstore {
 
-void Config::AddOptions(CLI::App& app) {
-  app.set_config("--config", "", "TOML config file (keys as the long flag names, e.g. http-port = 8000)");
-  auto opt = [&](const char* flag, auto& field, const char* env, const char* help) {
-    app.add_option(flag, field, help)->envname(env)->capture_default_str();
+namespace {
+
+// Every `serve` option and its environment variable.
+struct OptionSpec {
+  const char* flag;
+  const char* env;
+  const char* help;
+};
+
+constexpr OptionSpec kOptions[] = {
+    {"--data-dir", "DUCKSTORE_DATA_DIR", "data directory (catalog, project databases, files)"},
+    {"--host", "DUCKSTORE_HOST", "bind address of the HTTP and gRPC listeners"},
+    {"--http-port", "DUCKSTORE_HTTP_PORT", "HTTP port (REST, S3, driver over HTTP); 0 = any free port"},
+    {"--grpc-port", "DUCKSTORE_GRPC_PORT", "gRPC port (driver, DAS, health); 0 = any free port"},
+    {"--admin-key", "DUCKSTORE_ADMIN_KEY", "admin key (default: generated once and kept in the data dir)"},
+    {"--master-key", "DUCKSTORE_MASTER_KEY", "secret deriving every API key's secret (default: generated once)"},
+    {"--log-format", "DUCKSTORE_LOG_FORMAT", "text or json"},
+    {"--log-level", "DUCKSTORE_LOG_LEVEL", "trace, debug, info, warn, error"},
+    {"--http-workers", "DUCKSTORE_HTTP_WORKERS", "threads running HTTP request handlers"},
+    {"--max-json-body-bytes", "DUCKSTORE_MAX_JSON_BODY_BYTES", "limit of buffered request bodies"},
+    {"--max-upload-bytes", "DUCKSTORE_MAX_UPLOAD_BYTES", "limit of one uploaded file or object"},
+    {"--shutdown-timeout", "DUCKSTORE_SHUTDOWN_TIMEOUT", "seconds in-flight requests get on SIGTERM"},
+    {"--project-memory-limit", "DUCKSTORE_PROJECT_MEMORY_LIMIT", "DuckDB memory limit of each project database"},
+    {"--project-threads", "DUCKSTORE_PROJECT_THREADS", "DuckDB threads of each project database"},
+    {"--memory-cap", "DUCKSTORE_MEMORY_CAP", "sum of the memory limits of the open project databases"},
+    {"--max-open-projects", "DUCKSTORE_MAX_OPEN_PROJECTS", "open project databases at most"},
+    {"--idle-close-seconds", "DUCKSTORE_IDLE_CLOSE_SECONDS", "close a project database unused for this long"},
+};
+
+}  // namespace
+
+void Config::AddOptions(CLI::App& root, CLI::App& serve) {
+  // CLI11 reads config files at the top level only; `serve --config f` works through fallthrough.
+  root.set_config("--config", "", "TOML config file; a [serve] table with keys named as the long flags");
+  serve.fallthrough();
+  auto bind = [&](const char* flag, auto& field) {
+    for (const auto& spec : kOptions) {
+      if (std::string_view(spec.flag) != flag) continue;
+      // TakeLast: environment values arrive as arguments before the command line's (EnvironmentArguments).
+      serve.add_option(flag, field, std::string(spec.help) + " [env " + spec.env + "]")
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+          ->capture_default_str();
+      return;
+    }
+    throw Internal(std::string("option table lacks ") + flag);
   };
-  opt("--data-dir", data_dir, "DUCKSTORE_DATA_DIR", "data directory (catalog, project databases, files)");
-  opt("--host", host, "DUCKSTORE_HOST", "bind address of the HTTP and gRPC listeners");
-  opt("--http-port", http_port, "DUCKSTORE_HTTP_PORT", "HTTP port (REST, S3, driver over HTTP); 0 = any free port");
-  opt("--grpc-port", grpc_port, "DUCKSTORE_GRPC_PORT", "gRPC port (driver, DAS, health); 0 = any free port");
-  app.add_option("--admin-key", admin_key, "admin key (default: generated once and kept in the data dir)")
-      ->envname("DUCKSTORE_ADMIN_KEY");
-  app.add_option("--master-key", master_key, "secret that derives S3 secret keys (default: generated once)")
-      ->envname("DUCKSTORE_MASTER_KEY");
-  opt("--log-format", log_format, "DUCKSTORE_LOG_FORMAT", "text or json");
-  opt("--log-level", log_level, "DUCKSTORE_LOG_LEVEL", "trace, debug, info, warn, error");
-  opt("--http-workers", http_workers, "DUCKSTORE_HTTP_WORKERS", "threads running HTTP request handlers");
-  opt("--max-json-body-bytes", max_json_body_bytes, "DUCKSTORE_MAX_JSON_BODY_BYTES", "limit of buffered bodies");
-  opt("--max-upload-bytes", max_upload_bytes, "DUCKSTORE_MAX_UPLOAD_BYTES", "limit of one uploaded file or object");
-  opt("--shutdown-timeout", shutdown_timeout_seconds, "DUCKSTORE_SHUTDOWN_TIMEOUT",
-      "seconds in-flight requests get on SIGTERM");
-  opt("--project-memory-limit", engine.project_memory_limit, "DUCKSTORE_PROJECT_MEMORY_LIMIT",
-      "DuckDB memory limit of each project database");
-  opt("--project-threads", engine.project_threads, "DUCKSTORE_PROJECT_THREADS", "DuckDB threads of each project database");
-  opt("--memory-cap", engine.memory_cap, "DUCKSTORE_MEMORY_CAP", "sum of memory limits of the open project databases");
-  opt("--max-open-projects", engine.max_open_projects, "DUCKSTORE_MAX_OPEN_PROJECTS", "open project databases at most");
-  opt("--idle-close-seconds", engine.idle_close_seconds, "DUCKSTORE_IDLE_CLOSE_SECONDS",
-      "close a project database unused for this long");
+  bind("--data-dir", data_dir);
+  bind("--host", host);
+  bind("--http-port", http_port);
+  bind("--grpc-port", grpc_port);
+  bind("--admin-key", admin_key);
+  bind("--master-key", master_key);
+  bind("--log-format", log_format);
+  bind("--log-level", log_level);
+  bind("--http-workers", http_workers);
+  bind("--max-json-body-bytes", max_json_body_bytes);
+  bind("--max-upload-bytes", max_upload_bytes);
+  bind("--shutdown-timeout", shutdown_timeout_seconds);
+  bind("--project-memory-limit", engine.project_memory_limit);
+  bind("--project-threads", engine.project_threads);
+  bind("--memory-cap", engine.memory_cap);
+  bind("--max-open-projects", engine.max_open_projects);
+  bind("--idle-close-seconds", engine.idle_close_seconds);
+}
+
+std::vector<std::string> Config::EnvironmentArguments() {
+  std::vector<std::string> args;
+  for (const auto& spec : kOptions) {
+    if (const char* value = std::getenv(spec.env)) args.push_back(std::string(spec.flag) + "=" + value);
+  }
+  return args;
 }
 
 uint64_t ParseByteSize(const std::string& text) {
@@ -49,10 +94,14 @@ uint64_t ParseByteSize(const std::string& text) {
     if (text[i] != ' ') unit += static_cast<char>(std::toupper(static_cast<unsigned char>(text[i])));
   }
   auto it = kUnits.find(unit);
-  if (pos == 0 || it == kUnits.end()) {
+  std::string number = text.substr(0, pos);
+  // The number must be digits with at most one '.' and at least one digit ("." and "1.2.3" are not sizes).
+  bool well_formed = std::count(number.begin(), number.end(), '.') <= 1 &&
+                     std::any_of(number.begin(), number.end(), [](unsigned char c) { return std::isdigit(c); });
+  if (pos == 0 || !well_formed || it == kUnits.end()) {
     throw InvalidArgument("invalid_config", "'" + text + "' is not a size (examples: 512MB, 2GiB)");
   }
-  return static_cast<uint64_t>(std::stod(text.substr(0, pos)) * static_cast<double>(it->second));
+  return static_cast<uint64_t>(std::stod(number) * static_cast<double>(it->second));
 }
 
 void Config::Validate() const {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -35,8 +36,13 @@ struct Config {
   uint32_t shutdown_timeout_seconds = 30;           // in-flight requests get this long on SIGTERM
   EngineLimits engine;
 
-  // Registers the `serve` options on `app`, bound to the fields of this config.
-  void AddOptions(CLI::App& app);
+  // Registers the `serve` options on `serve` (a subcommand of `root`), bound to the fields of this config,
+  // and --config on `root`: a TOML file whose [serve] table holds the same keys as the long flags.
+  void AddOptions(CLI::App& root, CLI::App& serve);
+  // DUCKSTORE_* variables as `--flag=value` arguments. Placed between `serve` and the command line's own
+  // arguments, they give the documented precedence: defaults < config file < environment < flags (CLI11
+  // alone would let a config file override the environment).
+  static std::vector<std::string> EnvironmentArguments();
   // Checks ranges and formats after parsing; throws Error(kInvalidArgument, "invalid_config").
   void Validate() const;
 };
