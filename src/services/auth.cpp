@@ -10,6 +10,7 @@ namespace duckstore {
 namespace {
 
 constexpr size_t kKeyIdRandomChars = 16;
+constexpr int64_t kLastUsedResolutionSeconds = 60;
 
 // Key ids look like AWS access key ids: "DSK" + 16 upper-case hex characters.
 std::string NewKeyId() {
@@ -53,6 +54,11 @@ Principal AuthService::Authenticate(std::string_view token) {
   if (key->expires_at && *key->expires_at <= now) throw Unauthenticated("API key has expired");
   auto project = catalog_.GetProject(key->project_id);
   if (!project || project->status != "active") throw Unauthenticated("invalid API key");
+  // last_used_at is kept to the minute: one catalog write per key per minute, not one per request.
+  if (!key->last_used_at || *key->last_used_at < NowTimestamp(-kLastUsedResolutionSeconds)) {
+    catalog_.TouchKey(key->id, now);
+    key->last_used_at = now;
+  }
   return Principal{false, std::move(key)};
 }
 
