@@ -3,6 +3,11 @@
 #include <map>
 #include <set>
 
+#include "duckdb/catalog/catalog.hpp"
+#include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
+#include "duckdb/main/client_context.hpp"
+#include "duckdb/storage/table_storage_info.hpp"
+
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/sql_builder.hpp"
@@ -44,14 +49,15 @@ struct OpenTable {
   TableInfo info;
 };
 
-OpenTable OpenExisting(BranchResolver& branches, const TableRef& ref) {
+OpenTable OpenExisting(BranchResolver& branches, const TableRef& ref,
+                       TableDetail detail = TableDetail::kDefinition) {
   ValidateObjectName(ref.bucket, "bucket name");
   ValidateObjectName(ref.table, "table name");
   OpenTable open;
   open.db = branches.Open(ref.branch);
   open.conn = open.db->Connect();
   if (!FindBucket(*open.conn, ref.bucket)) throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
-  auto info = LoadTable(*open.conn, ref.bucket, ref.table, TableDetail::kDefinition);
+  auto info = LoadTable(*open.conn, ref.bucket, ref.table, detail);
   if (!info) {
     throw NotFound("table_not_found", "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
   }
@@ -88,6 +94,20 @@ void ValidateColumnDefinitions(const std::vector<ColumnDefinition>& columns) {
       throw InvalidArgument("duplicate_column", "column '" + column.name + "' is defined twice");
     }
   }
+}
+
+// The number of checkpointed storage blocks of a table. Read from the catalog entry: pragma_storage_info()
+// takes the table as a qualified-name string whose parser has no escape for '"' inside a quoted name.
+int64_t PersistentBlocks(duckdb::Connection& conn, const std::string& bucket, const std::string& table) {
+  std::set<duckdb::block_id_t> blocks;
+  conn.context->RunFunctionInTransaction([&] {
+    auto& entry =
+        duckdb::Catalog::GetEntry<duckdb::TableCatalogEntry>(*conn.context, INVALID_CATALOG, bucket, table);
+    for (const auto& segment : entry.GetColumnSegmentInfo()) {
+      if (segment.persistent) blocks.insert(segment.block_id);
+    }
+  });
+  return static_cast<int64_t>(blocks.size());
 }
 
 std::string ColumnDdl(const ColumnDefinition& column) {
@@ -137,11 +157,10 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
   std::string qualified = QualifiedName(info.bucket, info.name);
   info.row_count = RunSql(conn, "SELECT count(*) FROM " + qualified)->GetValue(0, 0).GetValue<int64_t>();
   // Storage blocks used by the table (256 KiB each by default); only persistent (checkpointed) data counts.
-  auto size = RunSql(conn,
-                     "SELECT coalesce(count(DISTINCT block_id) * (SELECT block_size FROM pragma_database_size() "
-                     "WHERE database_name = current_database()), 0) FROM pragma_storage_info($1) WHERE persistent",
-                     {duckdb::Value(QuoteIdent(info.bucket) + "." + QuoteIdent(info.name))});
-  info.size_bytes = size->GetValue(0, 0).GetValue<int64_t>();
+  auto block_size =
+      RunSql(conn, "SELECT block_size FROM pragma_database_size() WHERE database_name = current_database()");
+  info.size_bytes = PersistentBlocks(conn, info.bucket, info.name) *
+                    (block_size->RowCount() ? block_size->GetValue(0, 0).GetValue<int64_t>() : 0);
   return info;
 }
 
@@ -202,7 +221,9 @@ Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& b
   return out;
 }
 
-TableInfo TableService::Get(const TableRef& ref) { return OpenExisting(branches_, ref).info; }
+TableInfo TableService::Get(const TableRef& ref) {
+  return OpenExisting(branches_, ref, TableDetail::kWithStats).info;
+}
 
 void TableService::Delete(const TableRef& ref) {
   ops_.Run(ref.branch.project_id, "table.delete", ref.Qualified(), [&] {
