@@ -264,6 +264,7 @@ TableInfo TableService::AddColumn(const TableRef& ref, const ColumnDefinition& c
 }
 
 TableInfo TableService::DropColumn(const TableRef& ref, const std::string& column_name) {
+  ValidateObjectName(column_name, "column name");
   return ops_.Run(ref.branch.project_id, "column.drop", ref.Qualified() + "." + column_name, [&] {
     auto open = OpenExisting(branches_, ref);
     const ColumnInfo* column = open.info.FindColumn(column_name);
@@ -285,6 +286,7 @@ TableInfo TableService::DropColumn(const TableRef& ref, const std::string& colum
 }
 
 TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& column_name, const ColumnChange& change) {
+  ValidateObjectName(column_name, "column name");
   return ops_.Run(ref.branch.project_id, "column.alter", ref.Qualified() + "." + column_name, [&] {
     if (!change.new_name && !change.type && !change.nullable && !change.default_value) {
       throw InvalidArgument("no_changes_specified", "nothing to change: give new_name, type, nullable or default");
