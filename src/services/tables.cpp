@@ -96,6 +96,19 @@ void ValidateColumnDefinitions(const std::vector<ColumnDefinition>& columns) {
   }
 }
 
+// DuckDB evaluates a default only when a row needs it; checking it up front keeps a default that is not a
+// value of the column's type from failing every later insert.
+void CheckDefault(duckdb::Connection& conn, const std::string& column,
+                  const std::optional<std::string>& value, const std::string& type) {
+  if (!value) return;
+  try {
+    RunSql(conn, "SELECT " + DefaultLiteral(*value, type));
+  } catch (const Error& e) {
+    throw Error(e.kind(), e.code(), "invalid default of column '" + column + "': " + e.what(),
+                {{"column", column}});
+  }
+}
+
 // The number of checkpointed storage blocks of a table. Read from the catalog entry: pragma_storage_info()
 // takes the table as a qualified-name string whose parser has no escape for '"' inside a quoted name.
 int64_t PersistentBlocks(duckdb::Connection& conn, const std::string& bucket, const std::string& table) {
@@ -149,7 +162,7 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
     column.type = columns->GetValue(1, row).ToString();
     column.nullable = columns->GetValue(2, row).GetValue<bool>();
     auto default_value = columns->GetValue(3, row);
-    if (!default_value.IsNull()) column.default_value = default_value.ToString();
+    if (!default_value.IsNull()) column.default_value = DefaultValue(default_value.ToString());
     column.ordinal_position = columns->GetValue(4, row).GetValue<int64_t>();
     info.columns.push_back(std::move(column));
   }
@@ -187,6 +200,7 @@ TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefi
       ColumnDefinition definition = column;
       if (in_key) definition.nullable = false;  // Keboola primary key columns never hold NULL
       ddl += (ddl.empty() ? "" : ", ") + ColumnDdl(definition);
+      CheckDefault(*conn, column.name, column.default_value, NormalizeType(column.type));
     }
     InSqlTransaction(*conn, [&] {
       RunDdl(*conn, "CREATE TABLE " + QualifiedName(*bucket, ref.table) + " (" + ddl + ")");
@@ -249,6 +263,7 @@ TableInfo TableService::AddColumn(const TableRef& ref, const ColumnDefinition& c
     // DuckDB cannot add a column with a NOT NULL constraint in one step: add it, then constrain it.
     ColumnDefinition nullable = column;
     nullable.nullable = true;
+    CheckDefault(*open.conn, column.name, column.default_value, NormalizeType(column.type));
     InSqlTransaction(*open.conn, [&] {
       RunDdl(*open.conn, "ALTER TABLE " + table + " ADD COLUMN " + ColumnDdl(nullable));
       if (!column.nullable) {
@@ -307,6 +322,7 @@ TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& colu
         column.type = type;
       }
       if (change.default_value) {
+        CheckDefault(*open.conn, column.name, *change.default_value, column.type);
         RunDdl(*open.conn, table + " ALTER COLUMN " + ident +
                                (*change.default_value ? " SET DEFAULT " + DefaultLiteral(**change.default_value, column.type)
                                                       : std::string(" DROP DEFAULT")));
