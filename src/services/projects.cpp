@@ -62,7 +62,9 @@ Project ProjectService::Update(const std::string& id, std::optional<std::string>
 }
 
 void ProjectService::Delete(const std::string& id) {
-  ops_.Run(id, "project.delete", id, [&] {
+  // A server-level operation: the project's own log goes with it, and a project later created with the
+  // same id starts with an empty one.
+  ops_.Run("", "project.delete", id, [&] {
     Project project = Get(id);
     // Mark first so that the project's keys stop authenticating while its storage goes away; the row
     // (and by cascade keys and branches) is deleted last, so a crash midway is finished by a retry.

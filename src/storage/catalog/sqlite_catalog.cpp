@@ -98,6 +98,8 @@ class SqliteCatalog final : public Catalog {
 
   void DeleteProject(const std::string& id) override {
     std::lock_guard lock(mutex_);
+    // Operations rows name the project without a foreign key, so no cascade removes them.
+    db_.Prepare("DELETE FROM operations WHERE project_id = ?").Bind(1, id).Run();
     db_.Prepare("DELETE FROM projects WHERE id = ?").Bind(1, id).Run();
   }
 
