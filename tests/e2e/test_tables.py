@@ -1,0 +1,158 @@
+"""Tables: create (types, nullability, defaults, primary key), list, get, delete, stats, insert and delete rows."""
+
+import pytest
+
+from harness import expect_error
+
+BUCKET = "in.c-main"
+
+ORDERS = [
+    {"name": "id", "type": "int"},
+    {"name": "customer", "type": "varchar", "nullable": False},
+    {"name": "amount", "type": "decimal(12,2)", "default": "0"},
+    {"name": "paid", "type": "boolean", "default": False},
+    {"name": "day", "type": "date"},
+    {"name": "score", "type": "double", "default": 1.5},
+]
+
+
+@pytest.fixture
+def bucket(project):
+    project.create_bucket(BUCKET)
+    return BUCKET
+
+
+def columns_by_name(table):
+    return {c["name"]: c for c in table["columns"]}
+
+
+def test_create_with_types_nullability_defaults_and_primary_key(project, bucket):
+    table = project.create_table(bucket, "orders", ORDERS, primary_key=["id"])
+    assert table["name"] == "orders" and table["bucket"] == bucket
+    assert table["primary_key"] == ["id"]
+    assert table["row_count"] == 0 and table["created_at"].endswith("Z")
+    cols = table["columns"]
+    assert [c["name"] for c in cols] == ["id", "customer", "amount", "paid", "day", "score"]
+    assert [c["type"] for c in cols] == ["INTEGER", "VARCHAR", "DECIMAL(12,2)", "BOOLEAN", "DATE", "DOUBLE"]
+    assert [c["ordinal_position"] for c in cols] == [1, 2, 3, 4, 5, 6]
+    # Primary key columns are NOT NULL even when not asked; others as requested.
+    assert [c["nullable"] for c in cols] == [False, False, True, True, True, True]
+    assert [c["default"] for c in cols] == [None, None, "0", "false", None, "1.5"]
+    assert project.client.call("GET", project.table_path(bucket, "orders")) == table
+
+
+def test_defaults_apply_on_insert(project, bucket):
+    project.create_table(bucket, "orders", ORDERS, primary_key=["id"])
+    result = project.insert(bucket, "orders", [{"id": 1, "customer": "acme"},
+                                               {"id": 2, "customer": "bob", "amount": "12.5", "paid": True,
+                                                "day": "2024-02-29", "score": None}])
+    assert result == {"inserted_rows": 2, "rows_after": 2}
+    rows = project.preview(bucket, "orders", order_by=[{"column": "id"}])["rows"]
+    assert rows == [
+        {"id": 1, "customer": "acme", "amount": "0.00", "paid": False, "day": None, "score": 1.5},
+        {"id": 2, "customer": "bob", "amount": "12.50", "paid": True, "day": "2024-02-29", "score": None},
+    ]
+
+
+def test_create_errors(project, bucket):
+    tables = project.tables_path(bucket)
+    project.create_table(bucket, "t", [{"name": "a", "type": "INTEGER"}])
+    expect_error(project.client.post(tables, json={"name": "t", "columns": [{"name": "a", "type": "INTEGER"}]}),
+                 409, "table_exists")
+    expect_error(project.client.post(tables, json={"name": "T", "columns": [{"name": "a", "type": "INTEGER"}]}),
+                 409, "table_exists")
+    expect_error(project.client.post(tables, json={"name": "u", "columns": []}), 400, "invalid_request")
+    expect_error(project.client.post(tables, json={"name": "u"}), 400, "missing_field")
+    expect_error(project.client.post(tables, json={"columns": [{"name": "a", "type": "INTEGER"}]}), 400, "missing_field")
+    expect_error(project.client.post(tables, json={"name": "u", "columns": [{"name": "a", "type": "INTEGER"},
+                                                                              {"name": "A", "type": "VARCHAR"}]}),
+                 400, "duplicate_column")
+    for bad_type in ("NOTATYPE", "INTEGER; DROP TABLE x", "", "VARCHAR)--"):
+        expect_error(project.client.post(tables, json={"name": "u", "columns": [{"name": "a", "type": bad_type}]}),
+                     400, "invalid_type")
+    expect_error(project.client.post(tables, json={"name": "u", "columns": [{"name": "a", "type": "INTEGER"}],
+                                                   "primary_key": ["b"]}), 400, "column_not_found")
+    # A default that is not a value of its column's type would fail every later insert.
+    err = expect_error(project.client.post(tables, json={"name": "u", "columns": [{"name": "a", "type": "INTEGER",
+                                                                                   "default": "abc"}]}),
+                       422, "invalid_data")
+    assert err["details"] == {"column": "a"}
+    expect_error(project.client.post(project.tables_path("in.c-none"),
+                                     json={"name": "u", "columns": [{"name": "a", "type": "INTEGER"}]}),
+                 404, "bucket_not_found")
+    # Nothing half-created by the failures.
+    listed = project.client.call("GET", tables)
+    assert [t["name"] for t in listed["tables"]] == ["t"]
+
+
+def test_list_get_and_delete(project, bucket):
+    for name in ("c", "a", "b"):
+        project.create_table(bucket, name, [{"name": "x", "type": "INTEGER"}, {"name": "y", "type": "VARCHAR"}])
+    project.insert(bucket, "b", [{"x": 1}, {"x": 2}, {"x": 3}])
+    listed = project.client.call("GET", project.tables_path(bucket))
+    assert listed["total"] == 3 and [t["name"] for t in listed["tables"]] == ["a", "b", "c"]
+    b = listed["tables"][1]
+    assert b["row_count"] == 3 and [c["name"] for c in b["columns"]] == ["x", "y"]
+    page = project.client.call("GET", project.tables_path(bucket) + "?limit=1&offset=1")
+    assert (page["total"], [t["name"] for t in page["tables"]]) == (3, ["b"])
+    assert project.client.call("GET", project.tables_path(bucket) + "?offset=3") == {
+        "limit": 100, "offset": 3, "total": 3, "tables": []}
+    assert project.client.call("GET", project.bucket_path(bucket))["table_count"] == 3
+
+    assert project.client.delete(project.table_path(bucket, "b")).status_code == 204
+    expect_error(project.client.get(project.table_path(bucket, "b")), 404, "table_not_found")
+    expect_error(project.client.delete(project.table_path(bucket, "b")), 404, "table_not_found")
+    assert [t["name"] for t in project.client.call("GET", project.tables_path(bucket))["tables"]] == ["a", "c"]
+    # A recreated table starts empty with the new definition.
+    again = project.create_table(bucket, "b", [{"name": "z", "type": "BIGINT"}], primary_key=["z"])
+    assert again["row_count"] == 0 and again["primary_key"] == ["z"]
+    expect_error(project.client.get(project.tables_path("in.c-none")), 404, "bucket_not_found")
+
+
+def test_table_stats(project, bucket):
+    project.create_table(bucket, "t", [{"name": "x", "type": "INTEGER"}, {"name": "s", "type": "VARCHAR"}])
+    project.insert(bucket, "t", [{"x": i, "s": f"row {i}"} for i in range(250)])
+    stats = project.client.call("GET", project.table_path(bucket, "t") + "/stats")
+    assert stats["bucket"] == bucket and stats["name"] == "t"
+    assert stats["row_count"] == 250 and stats["column_count"] == 2
+    assert stats["size_bytes"] >= 0
+    table = project.client.call("GET", project.table_path(bucket, "t"))
+    assert table["row_count"] == 250 and table["size_bytes"] == stats["size_bytes"]
+
+
+def test_insert_rows_is_typed_and_atomic(project, bucket):
+    project.create_table(bucket, "t", [{"name": "id", "type": "INTEGER", "nullable": False},
+                                       {"name": "tags", "type": "VARCHAR[]"}])
+    assert project.insert(bucket, "t", [{"id": "7", "tags": ["a", "b"]}]) == {"inserted_rows": 1, "rows_after": 1}
+    path = project.table_path(bucket, "t") + "/rows"
+    expect_error(project.client.post(path, json={"rows": [{"id": 8}, {"id": "eight"}]}), 422, "invalid_data")
+    expect_error(project.client.post(path, json={"rows": [{"id": 9}, {"tags": ["x"]}]}), 409, "constraint_violation")
+    expect_error(project.client.post(path, json={"rows": [{"nope": 1}]}), 400, "column_not_found")
+    expect_error(project.client.post(path, json={"rows": [{}]}), 400, "invalid_row")
+    expect_error(project.client.post(path, json={"rows": [1]}), 400, "invalid_row")
+    expect_error(project.client.post(path, json={}), 400, "missing_field")
+    rows = project.preview(bucket, "t")["rows"]
+    assert rows == [{"id": 7, "tags": ["a", "b"]}]  # none of the failed batches left a row
+
+
+def test_delete_rows_with_filters_and_truncate(project, bucket):
+    project.create_table(bucket, "t", [{"name": "n", "type": "INTEGER"}, {"name": "s", "type": "VARCHAR"}])
+    project.insert(bucket, "t", [{"n": i, "s": "even" if i % 2 == 0 else "odd"} for i in range(1, 13)])
+    rows = project.table_path(bucket, "t") + "/rows"
+    # Typed comparison: 10, 11 and 12 are greater than 9.
+    result = project.client.call("DELETE", rows, json={"filters": [{"column": "n", "operator": "gt", "value": "9"}]})
+    assert result == {"deleted_rows": 3, "rows_after": 9}
+    result = project.client.call("DELETE", rows, json={"filters": [{"column": "s", "operator": "eq", "value": "odd"},
+                                                                  {"column": "n", "operator": "in",
+                                                                   "values": [1, 3, 4]}]})
+    assert result == {"deleted_rows": 2, "rows_after": 7}
+    remaining = [r["n"] for r in project.preview(bucket, "t", order_by=[{"column": "n"}])["rows"]]
+    assert remaining == [2, 4, 5, 6, 7, 8, 9]
+    assert project.client.call("DELETE", rows, json={"filters": [{"column": "n", "value": 100}]}) == {
+        "deleted_rows": 0, "rows_after": 7}
+    expect_error(project.client.delete(rows, json={"filters": [{"column": "zz", "value": 1}]}), 400, "column_not_found")
+    expect_error(project.client.delete(rows, json={"filters": [{"column": "n", "operator": "between", "value": 1}]}),
+                 400, "invalid_filter")
+    # No filter: truncate.
+    assert project.client.call("DELETE", rows) == {"deleted_rows": 7, "rows_after": 0}
+    assert project.client.call("GET", project.table_path(bucket, "t"))["row_count"] == 0
