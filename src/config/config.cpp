@@ -101,7 +101,11 @@ uint64_t ParseByteSize(const std::string& text) {
   if (pos == 0 || !well_formed || it == kUnits.end()) {
     throw InvalidArgument("invalid_config", "'" + text + "' is not a size (examples: 512MB, 2GiB)");
   }
-  return static_cast<uint64_t>(std::stod(number) * static_cast<double>(it->second));
+  double bytes = std::stod(number) * static_cast<double>(it->second);
+  if (bytes >= 18446744073709551616.0) {  // 2^64: the cast below would be undefined
+    throw InvalidArgument("invalid_config", "'" + text + "' is larger than any supported size");
+  }
+  return static_cast<uint64_t>(bytes);
 }
 
 void Config::Validate() const {
