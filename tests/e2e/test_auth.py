@@ -145,6 +145,9 @@ def test_error_envelope_and_request_id(project, anonymous):
     assert ok.status_code == 200 and ok.headers["X-Request-ID"] == "ok-req"
     generated = project.client.get(project.path)
     assert generated.headers["X-Request-ID"]  # one is made up when the client sends none
+    unsafe = project.client.get(project.bucket_path("in.c-none"), headers={"X-Request-ID": "two words"})
+    assert unsafe.headers["X-Request-ID"] not in ("", "two words")  # replaced, not echoed
+    assert unsafe.json()["request_id"] == unsafe.headers["X-Request-ID"]
     # Unknown routes and wrong methods use the same envelope.
     expect_error(anonymous.get("/no/such/route"), 404, "route_not_found")
     expect_error(project.client.request("PATCH", project.path), 405, "method_not_allowed")

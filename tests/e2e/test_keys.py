@@ -67,6 +67,8 @@ def test_list_and_get_never_show_secrets(project):
 
     got = project.client.call("GET", f"{project.path}/api-keys/{reader['id']}")
     assert got == by_id[reader["id"]]
+    assert got["last_used_at"] is None  # never used yet
+    assert by_id[project.key_id]["last_used_at"] is not None  # this very listing used it
     expect_error(project.client.get(f"{project.path}/api-keys/DSKNOPE"), 404, "api_key_not_found")
 
 
@@ -121,7 +123,7 @@ def test_rotate_replaces_the_key(project, server):
 
 def test_rotate_the_only_admin_key(project, server):
     new = project.client.call("POST", f"{project.path}/api-keys/{project.key_id}/rotate", 201)
-    assert new["scope"] == "project_admin" and new["branch_id"] is None
+    assert new["scope"] == "project_admin" and new["branch_id"] is None and new["expires_at"] is None
     expect_error(project.client.get(project.path), 401, "unauthorized")
     admin2 = server.client(new["api_key"])
     keys = admin2.call("GET", project.path + "/api-keys")["api_keys"]

@@ -78,7 +78,10 @@ def test_delete_cascades_and_id_is_reusable(server, admin):
     project.insert("in.c-main", "t", [{"id": 1}, {"id": 2}])
     reader = project.create_key("branch_read", branch_id="default")["api_key"]
 
+    storage = server.data_dir / "projects" / project.id
+    assert (storage / "project.duckdb").exists()
     assert admin.delete(project.path).status_code == 204
+    assert not storage.exists()  # the database files are gone
     expect_error(admin.get(project.path), 404, "project_not_found")
     expect_error(admin.get(project.path + "/stats"), 404, "project_not_found")
     expect_error(admin.get(project.bucket_path("in.c-main")), 404, "project_not_found")

@@ -54,6 +54,41 @@ def test_defaults_apply_on_insert(project, bucket):
     ]
 
 
+def test_values_round_trip_with_their_types(project, bucket):
+    columns = {"i": "BIGINT", "h": "HUGEINT", "u": "UUID", "ts": "TIMESTAMP", "t": "TIME", "bl": "BLOB",
+               "dbl": "DOUBLE", "dec": "DECIMAL(38,10)", "ub": "UBIGINT", "l": "INTEGER[]",
+               "st": "STRUCT(a INTEGER, b VARCHAR)", "m": "MAP(VARCHAR, INTEGER)"}
+    table = project.create_table(bucket, "typed", [{"name": n, "type": t} for n, t in columns.items()])
+    assert [c["type"] for c in table["columns"]] == list(columns.values())
+    project.insert(bucket, "typed", [{
+        "i": 9007199254740993, "h": "170141183460469231731687303715884105727",
+        "u": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "ts": "2024-01-31 10:00:00.123456", "t": "12:34:56",
+        "bl": "\\xAA\\xBB", "dbl": "NaN", "dec": "12345678901234567890.0123456789", "ub": 18446744073709551615,
+        "l": [1, None, 3], "st": {"a": 1, "b": "x"}, "m": "{a=1, b=2}"}])
+    row = project.preview(bucket, "typed")["rows"][0]
+    assert row == {
+        "i": 9007199254740993,  # exact: not squeezed through a double
+        "h": "170141183460469231731687303715884105727",  # beyond 64 bits: text
+        "u": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "ts": "2024-01-31T10:00:00.123456", "t": "12:34:56",
+        "bl": "qrs=",  # base64
+        "dbl": "nan", "dec": "12345678901234567890.0123456789", "ub": 18446744073709551615,
+        "l": [1, None, 3], "st": {"a": 1, "b": "x"}, "m": [{"key": "a", "value": 1}, {"key": "b", "value": 2}]}
+    # Filters are typed for these too.
+    for column, value in [("i", 9007199254740993), ("u", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+                          ("ts", "2024-01-31T10:00:00.123456"), ("ub", "18446744073709551615")]:
+        found = project.preview(bucket, "typed", columns=[column], filters=[{"column": column, "value": value}])
+        assert found["row_count"] == 1, column
+    assert project.preview(bucket, "typed", filters=[{"column": "i", "value": 9007199254740992}])["rows"] == []
+
+
+def test_names_match_case_insensitively(project, bucket):
+    project.create_table(bucket, "Orders", [{"name": "Id", "type": "INTEGER"}])
+    got = project.client.call("GET", project.table_path(bucket.upper(), "ORDERS"))
+    assert (got["bucket"], got["name"], got["columns"][0]["name"]) == (bucket, "Orders", "Id")
+    project.insert(bucket, "orders", [{"ID": 1}])
+    assert project.preview(bucket, "oRdErS", columns=["iD"])["rows"] == [{"Id": 1}]
+
+
 def test_create_errors(project, bucket):
     tables = project.tables_path(bucket)
     project.create_table(bucket, "t", [{"name": "a", "type": "INTEGER"}])
