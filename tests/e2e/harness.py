@@ -6,6 +6,7 @@ directory, `Client` is a thin `requests` wrapper with a base URL and a bearer ke
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import re
@@ -170,6 +171,13 @@ class Server:
 
     def admin(self) -> "Client":
         return Client(self.http_url, self.admin_key)
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    # A crashed or interrupted test run must not leave servers behind.
+    for srv in Server.started:
+        srv.kill()
 
 
 class Client:
