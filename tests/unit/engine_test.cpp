@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <duckdb.hpp>
+#include <atomic>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -205,6 +206,79 @@ TEST(EngineCapacity, RefusesBeyondCapacityUntilADatabaseIsIdle) {
   auto p1 = engine.Open("p1");  // p2 is idle now and gives way
   EXPECT_EQ(engine.Stats().open_projects, 1u);
   EXPECT_EQ(p1->project_id(), "p1");
+}
+
+// RunSql's translation of DuckDB errors, transactions and ValueToJson, on an in-memory database.
+class SqlHelpersTest : public ::testing::Test {
+ protected:
+  void SetUp() override { RunDdl(conn_, "CREATE TABLE t (id INTEGER NOT NULL, name VARCHAR)"); }
+  nlohmann::json Json(const std::string& expression) {
+    return ValueToJson(RunSql(conn_, "SELECT " + expression)->GetValue(0, 0));
+  }
+  duckdb::DuckDB db_{nullptr};
+  duckdb::Connection conn_{db_};
+};
+
+TEST_F(SqlHelpersTest, TranslatesErrors) {
+  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELEC 1"), ErrorKind::kInvalidArgument, "invalid_query");
+  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELECT nope FROM t"), ErrorKind::kInvalidArgument, "invalid_query");
+  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELECT * FROM missing"), ErrorKind::kNotFound, "object_not_found");
+  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELECT CAST($1 AS INTEGER)", {duckdb::Value("x")}), ErrorKind::kUnprocessable,
+                         "invalid_data");
+  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "INSERT INTO t VALUES (NULL, 'a')"), ErrorKind::kConflict, "constraint_violation");
+  // An object that already exists is a conflict, not a missing object.
+  EXPECT_DUCKSTORE_ERROR(RunDdl(conn_, "CREATE TABLE t (a INTEGER)"), ErrorKind::kConflict, "object_exists");
+  RunDdl(conn_, "CREATE SCHEMA s");
+  EXPECT_DUCKSTORE_ERROR(RunDdl(conn_, "CREATE SCHEMA s"), ErrorKind::kConflict, "object_exists");
+}
+
+TEST_F(SqlHelpersTest, BindsParameters) {
+  RunSql(conn_, "INSERT INTO t VALUES ($1, $2), ($3, $4)",
+         {duckdb::Value::INTEGER(1), duckdb::Value("it's"), duckdb::Value::INTEGER(2), duckdb::Value()});
+  auto result = RunSql(conn_, "SELECT name FROM t WHERE id = $1", {duckdb::Value::INTEGER(1)});
+  ASSERT_EQ(result->RowCount(), 1u);
+  EXPECT_EQ(result->GetValue(0, 0).ToString(), "it's");
+}
+
+TEST_F(SqlHelpersTest, TransactionsCommitOrRollBack) {
+  InSqlTransaction(conn_, [&] { RunSql(conn_, "INSERT INTO t VALUES (1, 'a')"); });
+  EXPECT_THROW(InSqlTransaction(conn_,
+                                [&] {
+                                  RunSql(conn_, "INSERT INTO t VALUES (2, 'b')");
+                                  RunDdl(conn_, "CREATE TABLE u (a INTEGER)");
+                                  throw std::runtime_error("boom");
+                                }),
+               std::runtime_error);
+  // A failing statement inside also rolls back everything before it.
+  EXPECT_THROW(InSqlTransaction(conn_,
+                                [&] {
+                                  RunSql(conn_, "INSERT INTO t VALUES (3, 'c')");
+                                  RunSql(conn_, "INSERT INTO t VALUES (NULL, 'd')");
+                                }),
+               Error);
+  EXPECT_FALSE(conn_.HasActiveTransaction());
+  EXPECT_EQ(RunSql(conn_, "SELECT count(*) FROM t")->GetValue(0, 0).GetValue<int64_t>(), 1);
+  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELECT * FROM u"), ErrorKind::kNotFound, "object_not_found");
+}
+
+TEST_F(SqlHelpersTest, ValueToJson) {
+  EXPECT_EQ(Json("NULL"), nullptr);
+  EXPECT_EQ(Json("true"), true);
+  EXPECT_EQ(Json("42::TINYINT"), 42);
+  EXPECT_EQ(Json("9223372036854775807::BIGINT"), INT64_MAX);
+  EXPECT_EQ(Json("18446744073709551615::UBIGINT"), UINT64_MAX);
+  EXPECT_EQ(Json("170141183460469231731687303715884105727::HUGEINT"), "170141183460469231731687303715884105727");
+  EXPECT_EQ(Json("1.50::DECIMAL(10,2)"), "1.50");
+  EXPECT_EQ(Json("0.25::DOUBLE"), 0.25);
+  EXPECT_EQ(Json("'nan'::DOUBLE"), "nan");
+  EXPECT_EQ(Json("'inf'::FLOAT"), "inf");
+  EXPECT_EQ(Json("'héllo'"), "héllo");
+  EXPECT_EQ(Json("DATE '2024-02-29'"), "2024-02-29");
+  EXPECT_EQ(Json("TIMESTAMP '2024-02-29 12:34:56.789'"), "2024-02-29T12:34:56.789");
+  EXPECT_EQ(Json("'\\x00\\xFFab'::BLOB"), "AP9hYg==");
+  EXPECT_EQ(Json("[1, NULL, 3]"), (nlohmann::json{1, nullptr, 3}));
+  EXPECT_EQ(Json("{'a': 1, 'b': [true]}"), (nlohmann::json{{"a", 1}, {"b", {true}}}));
+  EXPECT_EQ(Json("MAP {'k': 1}"), (nlohmann::json::array({{{"key", "k"}, {"value", 1}}})));
 }
 
 // The data services over a real catalog and engine, wired as the server wires them.
@@ -422,6 +496,56 @@ TEST_F(ServicesTest, PrimaryKeyAndColumnChanges) {
   EXPECT_EQ(table.primary_key, (std::vector<std::string>{"order_id", "Name"}));
   EXPECT_DUCKSTORE_ERROR(services_.tables.AddPrimaryKey(Orders(), {"order_id"}), ErrorKind::kConflict,
                          "primary_key_exists");
+}
+
+TEST_F(ServicesTest, ConcurrentCreatesOfOneBucketConflict) {
+  constexpr int kThreads = 4;
+  for (int round = 0; round < 5; ++round) {
+    std::string name = "race" + std::to_string(round);
+    std::vector<std::optional<Error>> errors(kThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        try {
+          services_.buckets.Create(BranchRef{"p1"}, name, "");
+        } catch (const Error& e) {
+          errors[i] = e;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    int created = 0;
+    for (const auto& error : errors) {
+      if (!error) {
+        ++created;
+        continue;
+      }
+      EXPECT_EQ(error->kind(), ErrorKind::kConflict) << error->code() << ": " << error->what();
+    }
+    EXPECT_EQ(created, 1) << name;
+  }
+}
+
+TEST_F(ServicesTest, ConcurrentInsertsIntoOneTableAllLand) {
+  CreateOrders();
+  constexpr int kThreads = 4, kBatches = 10;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        try {
+          services_.tables.InsertRows(Orders(), {TableService::Row{{"id", std::to_string(t * 1000 + b)}}});
+        } catch (const std::exception& e) {
+          ++failures;
+          ADD_FAILURE() << e.what();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(services_.tables.Get(Orders()).row_count, kThreads * kBatches);
 }
 
 TEST_F(ServicesTest, MutationsAreRecordedInTheOperationsLog) {

@@ -11,6 +11,13 @@
 
 #include "duckstore/common/error.hpp"
 
+namespace duckstore {
+
+// Lets GoogleTest print error kinds by name-ish (their HTTP status) instead of as raw bytes.
+inline void PrintTo(ErrorKind kind, std::ostream* out) { *out << "ErrorKind(http " << HttpStatusOf(kind) << ")"; }
+
+}  // namespace duckstore
+
 namespace duckstore::testing {
 
 // A fresh directory under the system temp dir, removed (with its contents) when the object goes away.

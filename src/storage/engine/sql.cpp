@@ -20,8 +20,14 @@ void ThrowSqlError(const duckdb::ErrorData& error) {
       throw Conflict("constraint_violation", message);
     case ExceptionType::TRANSACTION:
       throw Conflict("write_conflict", message + " (a concurrent write touched the same data; retry)");
-    case ExceptionType::CATALOG:
+    case ExceptionType::CATALOG: {
+      // Catalog errors are misses, except for creating an entry that exists (e.g. a create that lost a race).
+      auto subtype = error.ExtraInfo().find("error_subtype");
+      if (subtype != error.ExtraInfo().end() && subtype->second == "ENTRY_ALREADY_EXISTS") {
+        throw Conflict("object_exists", message);
+      }
       throw NotFound("object_not_found", message);
+    }
     case ExceptionType::PARSER:
     case ExceptionType::BINDER:
     case ExceptionType::SYNTAX:

@@ -14,7 +14,8 @@ using SqlParams = duckdb::vector<duckdb::Value>;
 
 // Prepares and runs `sql` with `params` bound to $1..$n; returns the materialized result. DuckDB errors
 // become duckstore::Error: conversion failures kUnprocessable, constraint/transaction conflicts kConflict,
-// catalog misses kNotFound, parser/binder errors kInvalidArgument, memory kUnavailable, interrupts kCancelled.
+// catalog misses kNotFound (creating an object that exists kConflict), parser/binder errors kInvalidArgument,
+// memory kUnavailable, interrupts kCancelled.
 duckdb::unique_ptr<duckdb::MaterializedQueryResult> RunSql(duckdb::Connection& conn, const std::string& sql,
                                                            const SqlParams& params = {});
 // Runs statements without parameters (DDL); same error translation.
