@@ -396,6 +396,42 @@ TEST_F(ServicesTest, TablesInsertPreviewDeleteRows) {
   EXPECT_EQ(deleted.rows_after, 0);
 }
 
+TEST_F(ServicesTest, PreviewTruncatesLongTextByCharacters) {
+  CreateOrders();
+  std::string fits, too_long;
+  for (size_t i = 0; i < kPreviewMaxCellChars; ++i) fits += "\xC3\xA9";  // é: two bytes, one character
+  too_long = fits + "x";
+  using Row = TableService::Row;
+  services_.tables.InsertRows(Orders(), {Row{{"id", "1"}, {"name", fits}}, Row{{"id", "2"}, {"name", too_long}}});
+  PreviewRequest request;
+  request.columns = {"id", "name"};
+  request.order_by = {OrderBy{"id"}};
+  PreviewResult preview = services_.tables.Preview(Orders(), request);
+  ASSERT_EQ(preview.rows.size(), 2u);
+  EXPECT_EQ(preview.rows[0][1].get<std::string>(), fits);
+  EXPECT_EQ(preview.rows[1][1].get<std::string>(), fits);  // cut after kPreviewMaxCellChars characters
+  EXPECT_EQ(preview.truncated, (std::vector<std::pair<size_t, size_t>>{{1, 1}}));
+}
+
+TEST_F(ServicesTest, ListTablesPages) {
+  services_.buckets.Create(BranchRef{"p1"}, "b", "");
+  for (const char* name : {"t3", "t1", "t2"}) {
+    services_.tables.Create(TableRef{BranchRef{"p1"}, "b", name}, {ColumnDefinition{"a", "int"}}, {});
+  }
+  auto page = services_.tables.List(BranchRef{"p1"}, "B", PageRequest{2, 1});
+  EXPECT_EQ(page.total, 3);
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.items[0].name, "t2");
+  EXPECT_EQ(page.items[1].name, "t3");
+  EXPECT_EQ(page.items[0].bucket, "b");
+  page = services_.tables.List(BranchRef{"p1"}, "b", PageRequest{2, 5});
+  EXPECT_TRUE(page.items.empty());
+  EXPECT_EQ(page.total, 3);
+  EXPECT_EQ(services_.buckets.Get(BranchRef{"p1"}, "b").table_count, 3);
+  EXPECT_DUCKSTORE_ERROR(services_.tables.List(BranchRef{"p1"}, "nope", PageRequest{}), ErrorKind::kNotFound,
+                         "bucket_not_found");
+}
+
 TEST_F(ServicesTest, InsertRowsIsAllOrNothing) {
   CreateOrders();
   using Row = TableService::Row;
