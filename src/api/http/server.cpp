@@ -13,6 +13,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/log.hpp"
+#include "duckstore/common/scope_exit.hpp"
 
 namespace duckstore::http {
 namespace asio = boost::asio;
@@ -261,7 +262,7 @@ class Server::Impl {
     int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) co_return false;
     // Closes the file however the coroutine ends (also when it is destroyed at shutdown).
-    std::unique_ptr<int, void (*)(int*)> close_fd(&fd, [](int* f) { ::close(*f); });
+    ScopeExit close_fd([fd] { ::close(fd); });
     std::vector<char> chunk(kChunkBytes);
     uint64_t offset = file.offset;
     uint64_t remaining = file.length;

@@ -6,6 +6,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
+#include "duckstore/common/scope_exit.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 
 namespace duckstore {
@@ -103,6 +104,9 @@ void Engine::CreateProject(const std::string& project_id) {
 std::shared_ptr<ProjectDatabase> Engine::Open(const std::string& project_id) {
   auto dir = ProjectDir(project_id);
   std::lock_guard lock(mutex_);
+  if (dropping_.contains(project_id)) {
+    throw NotFound("project_not_found", "project '" + project_id + "' is being deleted");
+  }
   auto it = open_.find(project_id);
   if (it != open_.end()) {
     it->second->last_used_ = std::chrono::steady_clock::now();
@@ -156,18 +160,28 @@ void Engine::DropProject(const std::string& project_id) {
   std::shared_ptr<ProjectDatabase> db;
   {
     std::lock_guard lock(mutex_);
+    if (!dropping_.insert(project_id).second) {
+      throw Conflict("project_busy", "project '" + project_id + "' is already being deleted");
+    }
     auto it = open_.find(project_id);
     if (it != open_.end()) {
       db = std::move(it->second);
       open_.erase(it);
     }
   }
+  // Whatever happens below, the project stops being "dropping" (a failed drop can be retried).
+  ScopeExit done([&] {
+    std::lock_guard lock(mutex_);
+    dropping_.erase(project_id);
+  });
   if (db) {
     auto deadline = std::chrono::steady_clock::now() + kDropWait;
     while (db.use_count() > 1 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (db.use_count() > 1) {
+      std::lock_guard lock(mutex_);
+      open_.emplace(project_id, std::move(db));  // still in use: keep serving it, let the caller retry
       throw Error(ErrorKind::kConflict, "project_busy", "project '" + project_id + "' is still in use; retry");
     }
     db.reset();

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -94,6 +95,9 @@ class Engine {
   uint64_t memory_cap_bytes_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<ProjectDatabase>> open_;
+  // Projects being dropped: Open refuses them, so no second instance can open the file while the old
+  // one waits for its last users (DuckDB's file lock does not stop a second open within one process).
+  std::set<std::string> dropping_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
   std::thread idle_thread_;
