@@ -118,6 +118,11 @@ std::string NormalizeType(const std::string& type) {
   if (type.empty()) reject();
   try {
     auto parsed = duckdb::TransformStringToLogicalType(type);
+    // JSON is the one named (extension) type every project database has: the json extension is built in.
+    if (parsed.id() == duckdb::LogicalTypeId::USER &&
+        duckdb::StringUtil::CIEquals(duckdb::UserType::GetTypeName(parsed), "json")) {
+      return "JSON";
+    }
     if (parsed.id() == duckdb::LogicalTypeId::USER || parsed.id() == duckdb::LogicalTypeId::INVALID) reject();
     return parsed.ToString();
   } catch (const Error&) {

@@ -153,6 +153,7 @@ TEST(SqlBuilder, BuiltClausesRunWithTypedComparisons) {
 
 TEST(SqlBuilder, NormalizeTypeCanonicalizes) {
   EXPECT_EQ(NormalizeType("int"), "INTEGER");
+  EXPECT_EQ(NormalizeType("json"), "JSON");  // the built-in json extension's type
   EXPECT_EQ(NormalizeType("INTEGER"), "INTEGER");
   EXPECT_EQ(NormalizeType("bigint"), "BIGINT");
   EXPECT_EQ(NormalizeType("text"), "VARCHAR");
