@@ -1,5 +1,9 @@
 #include "duckstore/services/buckets.hpp"
 
+#include "duckdb/catalog/catalog.hpp"
+#include "duckdb/catalog/catalog_entry/schema_catalog_entry.hpp"
+#include "duckdb/main/client_context.hpp"
+
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
@@ -42,12 +46,14 @@ std::shared_ptr<ProjectDatabase> BranchResolver::Open(const BranchRef& branch) {
 }
 
 std::optional<std::string> FindBucket(duckdb::Connection& conn, const std::string& name) {
-  auto result = RunSql(conn,
-                       "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
-                       "AND NOT internal AND lower(schema_name) = lower($1) AND schema_name NOT IN ('main', '_duckstore')",
-                       {duckdb::Value(name)});
-  if (result->RowCount() == 0) return std::nullopt;
-  return result->GetValue(0, 0).ToString();
+  if (IsReservedSchemaName(name)) return std::nullopt;
+  std::optional<std::string> found;
+  conn.context->RunFunctionInTransaction([&] {
+    auto schema = duckdb::Catalog::GetSchema(*conn.context, INVALID_CATALOG, name,
+                                             duckdb::OnEntryNotFound::RETURN_NULL);
+    if (schema) found = schema->name;
+  });
+  return found;
 }
 
 BucketInfo BucketService::Create(const BranchRef& branch, const std::string& name, const std::string& description) {

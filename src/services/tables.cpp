@@ -5,12 +5,15 @@
 
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
+#include "duckdb/catalog/entry_lookup_info.hpp"
 #include "duckdb/main/client_context.hpp"
+#include "duckdb/parser/constraints/not_null_constraint.hpp"
 #include "duckdb/storage/table_storage_info.hpp"
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/sql_builder.hpp"
+#include "duckstore/storage/engine/project_schema.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -135,36 +138,44 @@ std::string ColumnDdl(const ColumnDefinition& column) {
 
 std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table,
                                    TableDetail detail) {
-  auto found = RunSql(conn,
-                      std::string("SELECT t.schema_name, t.table_name, m.primary_key, "
-                                  "coalesce(strftime(m.created_at AT TIME ZONE 'UTC', ") +
-                          kTimestampFormat +
-                          "), '') FROM duckdb_tables() t LEFT JOIN _duckstore.tables m "
-                          "ON lower(m.bucket) = lower(t.schema_name) AND lower(m.name) = lower(t.table_name) "
-                          "WHERE t.database_name = current_database() AND lower(t.schema_name) = lower($1) "
-                          "AND lower(t.table_name) = lower($2) AND t.schema_name NOT IN ('main', '_duckstore')",
-                      {duckdb::Value(bucket), duckdb::Value(table)});
-  if (found->RowCount() == 0) return std::nullopt;
-  TableInfo info;
-  info.bucket = found->GetValue(0, 0).ToString();
-  info.name = found->GetValue(1, 0).ToString();
-  info.primary_key = ListOfStrings(found->GetValue(2, 0));
-  info.created_at = found->GetValue(3, 0).ToString();
-
-  auto columns = RunSql(conn,
-                        "SELECT column_name, data_type, is_nullable, column_default, column_index FROM duckdb_columns() "
-                        "WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 "
-                        "ORDER BY column_index",
-                        {duckdb::Value(info.bucket), duckdb::Value(info.name)});
-  for (size_t row = 0; row < columns->RowCount(); ++row) {
-    ColumnInfo column;
-    column.name = columns->GetValue(0, row).ToString();
-    column.type = columns->GetValue(1, row).ToString();
-    column.nullable = columns->GetValue(2, row).GetValue<bool>();
-    auto default_value = columns->GetValue(3, row);
-    if (!default_value.IsNull()) column.default_value = DefaultValue(default_value.ToString());
-    column.ordinal_position = columns->GetValue(4, row).GetValue<int64_t>();
-    info.columns.push_back(std::move(column));
+  if (IsReservedSchemaName(bucket)) return std::nullopt;
+  // The definition comes straight from DuckDB's catalog (a lookup, not a scan of duckdb_columns()).
+  std::optional<TableInfo> found;
+  conn.context->RunFunctionInTransaction([&] {
+    duckdb::EntryLookupInfo lookup(duckdb::CatalogType::TABLE_ENTRY, table);
+    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, bucket, lookup,
+                                           duckdb::OnEntryNotFound::RETURN_NULL);
+    if (!entry || entry->type != duckdb::CatalogType::TABLE_ENTRY) return;
+    auto& table_entry = entry->Cast<duckdb::TableCatalogEntry>();
+    TableInfo info;
+    info.bucket = table_entry.schema.name;
+    info.name = table_entry.name;
+    std::set<duckdb::idx_t> not_null;
+    for (const auto& constraint : table_entry.GetConstraints()) {
+      if (constraint->type == duckdb::ConstraintType::NOT_NULL) {
+        not_null.insert(constraint->Cast<duckdb::NotNullConstraint>().index.index);
+      }
+    }
+    for (const auto& column : table_entry.GetColumns().Logical()) {
+      ColumnInfo out;
+      out.name = column.Name();
+      out.type = column.Type().ToString();
+      out.nullable = !not_null.contains(column.Logical().index);
+      if (column.HasDefaultValue()) out.default_value = DefaultValue(column.DefaultValue().ToString());
+      out.ordinal_position = static_cast<int64_t>(column.Logical().index) + 1;
+      info.columns.push_back(std::move(out));
+    }
+    found = std::move(info);
+  });
+  if (!found) return std::nullopt;
+  TableInfo info = std::move(*found);
+  auto meta = RunSql(conn,
+                     std::string("SELECT primary_key, strftime(created_at AT TIME ZONE 'UTC', ") + kTimestampFormat +
+                         ") FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
+                     {duckdb::Value(info.bucket), duckdb::Value(info.name)});
+  if (meta->RowCount() > 0) {
+    info.primary_key = ListOfStrings(meta->GetValue(0, 0));
+    info.created_at = meta->GetValue(1, 0).ToString();
   }
   if (detail == TableDetail::kDefinition) return info;
   std::string qualified = QualifiedName(info.bucket, info.name);
