@@ -26,12 +26,21 @@ nlohmann::json TableJson(const TableInfo& t) {
           {"created_at", t.created_at}};
 }
 
-// A column default may be given as a JSON string, number or boolean; it is stored as a typed literal.
-std::optional<std::string> DefaultText(const nlohmann::json& value) {
+// A JSON scalar as the text the database casts to the column's type: strings as they are, numbers and
+// booleans in their JSON spelling, null as nullopt. `error_code` and `what` name the field for errors.
+std::optional<std::string> ScalarText(const nlohmann::json& value, const char* error_code, const char* what) {
   if (value.is_null()) return std::nullopt;
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number() || value.is_boolean()) return value.dump();
-  throw InvalidArgument("invalid_field", "field 'default' must be a string, number, boolean or null");
+  throw InvalidArgument(error_code, std::string(what) + " must be a string, number, boolean or null");
+}
+
+std::optional<std::string> DefaultText(const nlohmann::json& value) {
+  return ScalarText(value, "invalid_field", "field 'default'");
+}
+
+std::optional<std::string> FilterValue(const nlohmann::json& value) {
+  return ScalarText(value, "invalid_filter", "a filter value");
 }
 
 ColumnDefinition ParseColumn(const nlohmann::json& json) {
@@ -42,13 +51,6 @@ ColumnDefinition ParseColumn(const nlohmann::json& json) {
   column.nullable = OptionalBool(json, "nullable").value_or(true);
   if (json.contains("default")) column.default_value = DefaultText(json["default"]);
   return column;
-}
-
-std::optional<std::string> FilterValue(const nlohmann::json& value) {
-  if (value.is_null()) return std::nullopt;
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number() || value.is_boolean()) return value.dump();
-  throw InvalidArgument("invalid_filter", "filter values must be strings, numbers, booleans or null");
 }
 
 // [{"column": "x", "operator": "eq", "value": 1}] or {"values": [...]} for multi-value operators.
@@ -244,7 +246,7 @@ void AddTableRoutes(http::Router& router, Services& s) {
         if (value.is_object() || value.is_array()) {
           row.emplace_back(name, value.dump());  // nested values travel as JSON text, cast by DuckDB
         } else {
-          row.emplace_back(name, FilterValue(value));
+          row.emplace_back(name, ScalarText(value, "invalid_row", "a row value"));
         }
       }
       rows.push_back(std::move(row));
