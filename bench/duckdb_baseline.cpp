@@ -21,7 +21,8 @@ struct Summary {
 
 Summary Summarize(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
-  return Summary{samples[samples.size() / 2], samples[std::min(samples.size() - 1, samples.size() * 99 / 100)]};
+  return Summary{samples[samples.size() / 2],
+                 samples[std::min(samples.size() - 1, samples.size() * 99 / 100)]};
 }
 
 void Check(const duckdb::unique_ptr<duckdb::MaterializedQueryResult>& result) {
@@ -53,10 +54,12 @@ int main(int argc, char** argv) {
     create_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
   }
 
-  Check(conn.Query("CREATE TABLE \"in.c-bench\".preview AS SELECT i::INTEGER AS id, (i % 1000)::DECIMAL(12,2) AS amount, "
-                   "'note ' || i AS note FROM range(100000) t(i)"));
+  Check(conn.Query(
+      "CREATE TABLE \"in.c-bench\".preview AS SELECT i::INTEGER AS id, (i % 1000)::DECIMAL(12,2) AS amount, "
+      "'note ' || i AS note FROM range(100000) t(i)"));
   auto prepared = conn.Prepare(
-      "SELECT \"id\", \"amount\", \"note\" FROM \"in.c-bench\".\"preview\" WHERE \"amount\" > CAST($1 AS DECIMAL(12,2)) "
+      "SELECT \"id\", \"amount\", \"note\" FROM \"in.c-bench\".\"preview\" WHERE \"amount\" > CAST($1 AS "
+      "DECIMAL(12,2)) "
       "ORDER BY \"id\" DESC LIMIT 100");
   auto count = conn.Prepare(
       "SELECT count(*) FROM \"in.c-bench\".\"preview\" WHERE \"amount\" > CAST($1 AS DECIMAL(12,2))");
@@ -71,8 +74,10 @@ int main(int argc, char** argv) {
   }
   auto c = Summarize(create_us);
   auto p = Summarize(preview_us);
-  std::printf("{\"create_median_us\": %.1f, \"create_p99_us\": %.1f, \"preview_median_us\": %.1f, \"preview_p99_us\": %.1f}\n",
-              c.median_us, c.p99_us, p.median_us, p.p99_us);
+  std::printf(
+      "{\"create_median_us\": %.1f, \"create_p99_us\": %.1f, \"preview_median_us\": %.1f, "
+      "\"preview_p99_us\": %.1f}\n",
+      c.median_us, c.p99_us, p.median_us, p.p99_us);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
   duckstore::Config config;
   auto* serve = cli.add_subcommand("serve", "run the server over one data directory");
   config.AddOptions(cli, *serve);
-  cli.add_subcommand("version", "print the version")->callback([] { std::cout << DUCKSTORE_VERSION << "\n"; });
+  cli.add_subcommand("version", "print the version")->callback([] {
+    std::cout << DUCKSTORE_VERSION << "\n";
+  });
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "serve") {
     auto env = duckstore::Config::EnvironmentArguments();
@@ -31,8 +33,9 @@ int main(int argc, char** argv) {
   if (serve->parsed()) {
     try {
       config.Validate();
-      duckstore::log::Init(config.log_format == "json" ? duckstore::log::Format::kJson : duckstore::log::Format::kText,
-                           config.log_level);
+      duckstore::log::Init(
+          config.log_format == "json" ? duckstore::log::Format::kJson : duckstore::log::Format::kText,
+          config.log_level);
       return duckstore::App(config).Run();
     } catch (const std::exception& e) {
       std::cerr << "duckstore: " << e.what() << "\n";

@@ -4,20 +4,34 @@ namespace duckstore {
 
 int HttpStatusOf(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInvalidArgument: return 400;
-    case ErrorKind::kUnauthenticated: return 401;
-    case ErrorKind::kPermissionDenied: return 403;
-    case ErrorKind::kNotFound: return 404;
-    case ErrorKind::kConflict: return 409;
-    case ErrorKind::kPreconditionFailed: return 412;
-    case ErrorKind::kPayloadTooLarge: return 413;
-    case ErrorKind::kRangeNotSatisfiable: return 416;
-    case ErrorKind::kUnprocessable: return 422;
-    case ErrorKind::kCancelled: return 499;
-    case ErrorKind::kInternal: return 500;
-    case ErrorKind::kUnimplemented: return 501;
-    case ErrorKind::kUnavailable: return 503;
-    case ErrorKind::kTimeout: return 504;
+    case ErrorKind::kInvalidArgument:
+      return 400;
+    case ErrorKind::kUnauthenticated:
+      return 401;
+    case ErrorKind::kPermissionDenied:
+      return 403;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kPreconditionFailed:
+      return 412;
+    case ErrorKind::kPayloadTooLarge:
+      return 413;
+    case ErrorKind::kRangeNotSatisfiable:
+      return 416;
+    case ErrorKind::kUnprocessable:
+      return 422;
+    case ErrorKind::kCancelled:
+      return 499;
+    case ErrorKind::kInternal:
+      return 500;
+    case ErrorKind::kUnimplemented:
+      return 501;
+    case ErrorKind::kUnavailable:
+      return 503;
+    case ErrorKind::kTimeout:
+      return 504;
   }
   return 500;
 }
@@ -40,6 +54,8 @@ Error PermissionDenied(const std::string& message) {
 Error Unauthenticated(const std::string& message) {
   return Error(ErrorKind::kUnauthenticated, "unauthorized", message);
 }
-Error Internal(const std::string& message) { return Error(ErrorKind::kInternal, "internal_error", message); }
+Error Internal(const std::string& message) {
+  return Error(ErrorKind::kInternal, "internal_error", message);
+}
 
 }  // namespace duckstore

@@ -10,9 +10,9 @@ namespace duckstore {
 namespace {
 
 [[noreturn]] void Reject(std::string_view name, std::string_view what, const std::string& why) {
-  throw InvalidArgument("invalid_name", std::string(what) + " " + why,
-                        {{"name", IsValidUtf8(name) ? std::string(name) : "<invalid utf-8>"},
-                         {"what", std::string(what)}});
+  throw InvalidArgument(
+      "invalid_name", std::string(what) + " " + why,
+      {{"name", IsValidUtf8(name) ? std::string(name) : "<invalid utf-8>"}, {"what", std::string(what)}});
 }
 
 }  // namespace
@@ -23,7 +23,11 @@ bool IsValidUtf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     auto lead = static_cast<unsigned char>(text[i]);
-    size_t extra = lead < 0x80 ? 0 : (lead & 0xE0) == 0xC0 ? 1 : (lead & 0xF0) == 0xE0 ? 2 : (lead & 0xF8) == 0xF0 ? 3 : 4;
+    size_t extra = lead < 0x80             ? 0
+                   : (lead & 0xE0) == 0xC0 ? 1
+                   : (lead & 0xF0) == 0xE0 ? 2
+                   : (lead & 0xF8) == 0xF0 ? 3
+                                           : 4;
     if (extra == 4 || i + extra >= text.size()) return false;
     uint32_t cp = extra == 0 ? lead : lead & (0x3F >> extra);
     for (size_t k = 1; k <= extra; ++k) {
@@ -40,9 +44,11 @@ bool IsValidUtf8(std::string_view text) {
 
 void ValidateId(std::string_view id, std::string_view what) {
   if (id.empty()) Reject(id, what, "must not be empty");
-  if (id.size() > kMaxIdLength) Reject(id, what, "is longer than " + std::to_string(kMaxIdLength) + " characters");
+  if (id.size() > kMaxIdLength)
+    Reject(id, what, "is longer than " + std::to_string(kMaxIdLength) + " characters");
   for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     if (!ok) Reject(id, what, "may contain only letters, digits, '_' and '-'");
   }
 }
@@ -63,8 +69,12 @@ void ValidateObjectName(std::string_view name, std::string_view what) {
   if (name.front() == ' ' || name.back() == ' ') Reject(name, what, "must not start or end with a space");
 }
 
-std::string QuoteIdent(std::string_view name) { return duckdb::KeywordHelper::WriteQuoted(std::string(name), '"'); }
+std::string QuoteIdent(std::string_view name) {
+  return duckdb::KeywordHelper::WriteQuoted(std::string(name), '"');
+}
 
-std::string QuoteLiteral(std::string_view text) { return duckdb::KeywordHelper::WriteQuoted(std::string(text), '\''); }
+std::string QuoteLiteral(std::string_view text) {
+  return duckdb::KeywordHelper::WriteQuoted(std::string(text), '\'');
+}
 
 }  // namespace duckstore

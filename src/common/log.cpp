@@ -30,7 +30,9 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
     std::string quoted = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     dest.append(quoted.data(), quoted.data() + quoted.size());
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
 };
 
 }  // namespace
@@ -40,7 +42,8 @@ void Init(Format format, std::string_view level) {
   if (parsed == spdlog::level::off && level != "off") {
     throw InvalidArgument("invalid_config", "unknown log level '" + std::string(level) + "'");
   }
-  auto logger = std::make_shared<spdlog::logger>("duckstore", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("duckstore", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<RequestIdFlag>('q').add_flag<JsonMessageFlag>('Q');
   if (format == Format::kJson) {
@@ -54,14 +57,20 @@ void Init(Format format, std::string_view level) {
   spdlog::set_default_logger(std::move(logger));
 }
 
-const std::string& CurrentRequestId() { return current_request_id; }
+const std::string& CurrentRequestId() {
+  return current_request_id;
+}
 
-std::string NewRequestId() { return RandomHex(12); }
+std::string NewRequestId() {
+  return RandomHex(12);
+}
 
 ScopedRequestId::ScopedRequestId(std::string id) : previous_(std::move(current_request_id)) {
   current_request_id = std::move(id);
 }
 
-ScopedRequestId::~ScopedRequestId() { current_request_id = std::move(previous_); }
+ScopedRequestId::~ScopedRequestId() {
+  current_request_id = std::move(previous_);
+}
 
 }  // namespace duckstore::log

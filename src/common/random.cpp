@@ -30,7 +30,9 @@ std::string HexEncode(std::string_view bytes) {
   return out;
 }
 
-std::string RandomHex(size_t bytes) { return HexEncode(RandomBytes(bytes)); }
+std::string RandomHex(size_t bytes) {
+  return HexEncode(RandomBytes(bytes));
+}
 
 std::string RandomToken(size_t bytes) {
   std::string raw = RandomBytes(bytes);
@@ -54,8 +56,8 @@ std::string Sha256Hex(std::string_view data) {
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-           data.size(), digest, &length) == nullptr) {
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length) == nullptr) {
     throw Internal("hmac-sha256 failed");
   }
   return std::string(reinterpret_cast<char*>(digest), length);

@@ -25,14 +25,16 @@ constexpr OptionSpec kOptions[] = {
     {"--http-port", "DUCKSTORE_HTTP_PORT", "HTTP port (REST, S3, driver over HTTP); 0 = any free port"},
     {"--grpc-port", "DUCKSTORE_GRPC_PORT", "gRPC port (driver, DAS, health); 0 = any free port"},
     {"--admin-key", "DUCKSTORE_ADMIN_KEY", "admin key (default: generated once and kept in the data dir)"},
-    {"--master-key", "DUCKSTORE_MASTER_KEY", "secret deriving every API key's secret (default: generated once)"},
+    {"--master-key", "DUCKSTORE_MASTER_KEY",
+     "secret deriving every API key's secret (default: generated once)"},
     {"--log-format", "DUCKSTORE_LOG_FORMAT", "text or json"},
     {"--log-level", "DUCKSTORE_LOG_LEVEL", "trace, debug, info, warn, error"},
     {"--http-workers", "DUCKSTORE_HTTP_WORKERS", "threads running HTTP request handlers"},
     {"--max-json-body-bytes", "DUCKSTORE_MAX_JSON_BODY_BYTES", "limit of buffered request bodies"},
     {"--max-upload-bytes", "DUCKSTORE_MAX_UPLOAD_BYTES", "limit of one uploaded file or object"},
     {"--shutdown-timeout", "DUCKSTORE_SHUTDOWN_TIMEOUT", "seconds in-flight requests get on SIGTERM"},
-    {"--project-memory-limit", "DUCKSTORE_PROJECT_MEMORY_LIMIT", "DuckDB memory limit of each project database"},
+    {"--project-memory-limit", "DUCKSTORE_PROJECT_MEMORY_LIMIT",
+     "DuckDB memory limit of each project database"},
     {"--project-threads", "DUCKSTORE_PROJECT_THREADS", "DuckDB threads of each project database"},
     {"--memory-cap", "DUCKSTORE_MEMORY_CAP", "sum of the memory limits of the open project databases"},
     {"--max-open-projects", "DUCKSTORE_MAX_OPEN_PROJECTS", "open project databases at most"},
@@ -84,11 +86,19 @@ std::vector<std::string> Config::EnvironmentArguments() {
 }
 
 uint64_t ParseByteSize(const std::string& text) {
-  static const std::map<std::string, uint64_t> kUnits = {
-      {"", 1},         {"B", 1},           {"KB", 1000},       {"MB", 1000'000},      {"GB", 1000'000'000},
-      {"TB", 1'000'000'000'000ull}, {"KIB", 1ull << 10}, {"MIB", 1ull << 20}, {"GIB", 1ull << 30}, {"TIB", 1ull << 40}};
+  static const std::map<std::string, uint64_t> kUnits = {{"", 1},
+                                                         {"B", 1},
+                                                         {"KB", 1000},
+                                                         {"MB", 1000'000},
+                                                         {"GB", 1000'000'000},
+                                                         {"TB", 1'000'000'000'000ull},
+                                                         {"KIB", 1ull << 10},
+                                                         {"MIB", 1ull << 20},
+                                                         {"GIB", 1ull << 30},
+                                                         {"TIB", 1ull << 40}};
   size_t pos = 0;
-  while (pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.')) ++pos;
+  while (pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.'))
+    ++pos;
   std::string unit;
   for (size_t i = pos; i < text.size(); ++i) {
     if (text[i] != ' ') unit += static_cast<char>(std::toupper(static_cast<unsigned char>(text[i])));
@@ -96,8 +106,9 @@ uint64_t ParseByteSize(const std::string& text) {
   auto it = kUnits.find(unit);
   std::string number = text.substr(0, pos);
   // The number must be digits with at most one '.' and at least one digit ("." and "1.2.3" are not sizes).
-  bool well_formed = std::count(number.begin(), number.end(), '.') <= 1 &&
-                     std::any_of(number.begin(), number.end(), [](unsigned char c) { return std::isdigit(c); });
+  bool well_formed =
+      std::count(number.begin(), number.end(), '.') <= 1 &&
+      std::any_of(number.begin(), number.end(), [](unsigned char c) { return std::isdigit(c); });
   if (pos == 0 || !well_formed || it == kUnits.end()) {
     throw InvalidArgument("invalid_config", "'" + text + "' is not a size (examples: 512MB, 2GiB)");
   }

@@ -58,11 +58,11 @@ int App::Run() {
   spdlog::info("duckstore {} serving data dir {}", DUCKSTORE_VERSION, data.string());
   spdlog::info("HTTP on {}:{}, gRPC on {}:{}", config_.host, s.http->port(), config_.host, s.grpc->port());
   // One machine-readable line on stdout for scripts and tests (ports may have been chosen by the OS).
-  std::cout << "duckstore ready http=" << config_.host << ":" << s.http->port() << " grpc=" << config_.host << ":"
-            << s.grpc->port() << std::endl;
+  std::cout << "duckstore ready http=" << config_.host << ":" << s.http->port() << " grpc=" << config_.host
+            << ":" << s.grpc->port() << std::endl;
   if (admin.generated) {
-    std::cout << "admin key (shown once, stored in " << (data / "secrets" / "admin.key").string() << "): " << admin.value
-              << std::endl;
+    std::cout << "admin key (shown once, stored in " << (data / "secrets" / "admin.key").string()
+              << "): " << admin.value << std::endl;
   }
 
   int received = 0;

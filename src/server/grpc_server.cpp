@@ -16,7 +16,8 @@ GrpcServer::GrpcServer(const std::string& host, uint16_t port, std::vector<grpc:
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  std::string address =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
@@ -26,7 +27,9 @@ GrpcServer::GrpcServer(const std::string& host, uint16_t port, std::vector<grpc:
   server_->GetHealthCheckService()->SetServingStatus(true);
 }
 
-GrpcServer::~GrpcServer() { Shutdown(std::chrono::system_clock::now()); }
+GrpcServer::~GrpcServer() {
+  Shutdown(std::chrono::system_clock::now());
+}
 
 void GrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) {
   if (!server_) return;

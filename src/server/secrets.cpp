@@ -11,7 +11,8 @@
 
 namespace duckstore {
 
-LoadedSecret LoadOrCreateSecret(const std::filesystem::path& file, const std::string& configured, const std::string& prefix) {
+LoadedSecret LoadOrCreateSecret(const std::filesystem::path& file, const std::string& configured,
+                                const std::string& prefix) {
   if (!configured.empty()) return LoadedSecret{configured, false};
   if (std::filesystem::exists(file)) {
     std::ifstream in(file);

@@ -48,7 +48,8 @@ Principal AuthService::Authenticate(std::string_view token) {
   std::string key_id(token.substr(0, dot));
   std::string_view secret = token.substr(dot + 1);
   auto key = catalog_.GetKey(key_id);
-  if (!key || !ConstantTimeEquals(Sha256Hex(secret), key->secret_hash)) throw Unauthenticated("invalid API key");
+  if (!key || !ConstantTimeEquals(Sha256Hex(secret), key->secret_hash))
+    throw Unauthenticated("invalid API key");
   std::string now = NowTimestamp();
   if (key->revoked_at) throw Unauthenticated("API key has been revoked");
   if (key->expires_at && *key->expires_at <= now) throw Unauthenticated("API key has expired");
@@ -65,9 +66,11 @@ Principal AuthService::Authenticate(std::string_view token) {
 void AuthService::Authorize(const Principal& principal, Access access, const std::string& project_id,
                             const std::string& branch_id) const {
   if (principal.admin) return;
-  if (!principal.key || access == Access::kServerAdmin) throw PermissionDenied("this operation needs the admin key");
+  if (!principal.key || access == Access::kServerAdmin)
+    throw PermissionDenied("this operation needs the admin key");
   const ApiKey& key = *principal.key;
-  if (key.project_id != project_id) throw PermissionDenied("the key does not belong to project '" + project_id + "'");
+  if (key.project_id != project_id)
+    throw PermissionDenied("the key does not belong to project '" + project_id + "'");
   if (key.scope == KeyScope::kProjectAdmin) return;
   if (access == Access::kProjectAdmin) throw PermissionDenied("this operation needs a project_admin key");
   if (key.branch_id.value_or(kDefaultBranch) != branch_id) {

@@ -56,9 +56,11 @@ std::optional<std::string> FindBucket(duckdb::Connection& conn, const std::strin
   return found;
 }
 
-BucketInfo BucketService::Create(const BranchRef& branch, const std::string& name, const std::string& description) {
+BucketInfo BucketService::Create(const BranchRef& branch, const std::string& name,
+                                 const std::string& description) {
   ValidateObjectName(name, "bucket name");
-  if (IsReservedSchemaName(name)) throw InvalidArgument("invalid_name", "bucket name '" + name + "' is reserved");
+  if (IsReservedSchemaName(name))
+    throw InvalidArgument("invalid_name", "bucket name '" + name + "' is reserved");
   return ops_.Run(branch.project_id, "bucket.create", name, [&] {
     auto db = branches_.Open(branch);
     auto conn = db->Connect();
@@ -88,7 +90,8 @@ BucketInfo BucketService::Get(const BranchRef& branch, const std::string& name) 
   ValidateObjectName(name, "bucket name");
   auto db = branches_.Open(branch);
   auto conn = db->Connect();
-  auto result = RunSql(*conn, std::string(kBucketQuery) + " AND lower(s.schema_name) = lower($1)", {duckdb::Value(name)});
+  auto result = RunSql(*conn, std::string(kBucketQuery) + " AND lower(s.schema_name) = lower($1)",
+                       {duckdb::Value(name)});
   if (result->RowCount() == 0) throw NotFound("bucket_not_found", "bucket '" + name + "' does not exist");
   return ReadBucket(*result, 0);
 }
@@ -97,16 +100,19 @@ void BucketService::Delete(const BranchRef& branch, const std::string& name, boo
   ops_.Run(branch.project_id, "bucket.delete", name, [&] {
     BucketInfo bucket = Get(branch, name);
     if (bucket.table_count > 0 && !cascade) {
-      throw Conflict("bucket_not_empty", "bucket '" + name + "' holds " + std::to_string(bucket.table_count) +
-                                             " tables; pass cascade=true to delete them too",
+      throw Conflict("bucket_not_empty",
+                     "bucket '" + name + "' holds " + std::to_string(bucket.table_count) +
+                         " tables; pass cascade=true to delete them too",
                      {{"table_count", bucket.table_count}});
     }
     auto db = branches_.Open(branch);
     auto conn = db->Connect();
     InSqlTransaction(*conn, [&] {
       RunDdl(*conn, "DROP SCHEMA " + QuoteIdent(bucket.name) + " CASCADE");
-      RunSql(*conn, "DELETE FROM _duckstore.buckets WHERE lower(name) = lower($1)", {duckdb::Value(bucket.name)});
-      RunSql(*conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1)", {duckdb::Value(bucket.name)});
+      RunSql(*conn, "DELETE FROM _duckstore.buckets WHERE lower(name) = lower($1)",
+             {duckdb::Value(bucket.name)});
+      RunSql(*conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1)",
+             {duckdb::Value(bucket.name)});
     });
   });
 }

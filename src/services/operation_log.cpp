@@ -5,8 +5,9 @@
 
 namespace duckstore {
 
-void OperationLog::Record(const std::string& project_id, const std::string& operation, const std::string& resource,
-                          std::chrono::steady_clock::time_point started, const std::string& status) {
+void OperationLog::Record(const std::string& project_id, const std::string& operation,
+                          const std::string& resource, std::chrono::steady_clock::time_point started,
+                          const std::string& status) {
   auto elapsed = std::chrono::steady_clock::now() - started;
   Operation op;
   op.at = NowTimestamp();

@@ -12,7 +12,8 @@ constexpr int64_t kMaxKeyLifetimeDays = 3650;
 
 }  // namespace
 
-ProjectService::Created ProjectService::Create(const std::string& id, std::string name, nlohmann::json settings) {
+ProjectService::Created ProjectService::Create(const std::string& id, std::string name,
+                                               nlohmann::json settings) {
   ValidateId(id, "project id");
   if (!settings.is_object()) throw InvalidArgument("invalid_request", "settings must be a JSON object");
   return ops_.Run(id, "project.create", id, [&] {
@@ -41,7 +42,9 @@ Project ProjectService::Get(const std::string& id) {
   return *project;
 }
 
-Page<Project> ProjectService::List(const PageRequest& page) { return catalog_.ListProjects(page); }
+Page<Project> ProjectService::List(const PageRequest& page) {
+  return catalog_.ListProjects(page);
+}
 
 Project ProjectService::Update(const std::string& id, std::optional<std::string> name,
                                std::optional<nlohmann::json> settings) {
@@ -80,22 +83,26 @@ ProjectStats ProjectService::Stats(const std::string& id) {
   auto db = engine_.Open(id);
   auto conn = db->Connect();
   ProjectStats stats;
-  auto buckets = RunSql(*conn, "SELECT count(*) FROM duckdb_schemas() WHERE database_name = current_database() "
-                               "AND NOT internal AND schema_name NOT IN ('main', '_duckstore')");
+  auto buckets = RunSql(*conn,
+                        "SELECT count(*) FROM duckdb_schemas() WHERE database_name = current_database() "
+                        "AND NOT internal AND schema_name NOT IN ('main', '_duckstore')");
   stats.bucket_count = buckets->GetValue(0, 0).GetValue<int64_t>();
-  auto tables = RunSql(*conn,
-                       "SELECT count(*), coalesce(sum(estimated_size), 0) FROM duckdb_tables() "
-                       "WHERE database_name = current_database() AND schema_name NOT IN ('main', '_duckstore')");
+  auto tables =
+      RunSql(*conn,
+             "SELECT count(*), coalesce(sum(estimated_size), 0) FROM duckdb_tables() "
+             "WHERE database_name = current_database() AND schema_name NOT IN ('main', '_duckstore')");
   stats.table_count = tables->GetValue(0, 0).GetValue<int64_t>();
   stats.row_count = tables->GetValue(1, 0).GetValue<int64_t>();
-  auto size = RunSql(*conn, "SELECT total_blocks * block_size FROM pragma_database_size() "
-                            "WHERE database_name = current_database()");
+  auto size = RunSql(*conn,
+                     "SELECT total_blocks * block_size FROM pragma_database_size() "
+                     "WHERE database_name = current_database()");
   stats.size_bytes = size->RowCount() ? size->GetValue(0, 0).GetValue<int64_t>() : 0;
   return stats;
 }
 
 AuthService::IssuedKey ProjectService::CreateKey(const std::string& project_id, KeyScope scope,
-                                                 std::optional<std::string> branch_id, std::string description,
+                                                 std::optional<std::string> branch_id,
+                                                 std::string description,
                                                  std::optional<int64_t> expires_in_days) {
   Get(project_id);
   if (description.empty()) throw InvalidArgument("invalid_request", "description is required");
@@ -127,7 +134,8 @@ std::vector<ApiKey> ProjectService::ListKeys(const std::string& project_id) {
 ApiKey ProjectService::GetKey(const std::string& project_id, const std::string& key_id) {
   auto key = catalog_.GetKey(key_id);
   if (!key || key->project_id != project_id) {
-    throw NotFound("api_key_not_found", "API key '" + key_id + "' does not exist in project '" + project_id + "'");
+    throw NotFound("api_key_not_found",
+                   "API key '" + key_id + "' does not exist in project '" + project_id + "'");
   }
   return *key;
 }
@@ -158,7 +166,8 @@ AuthService::IssuedKey ProjectService::RotateKey(const std::string& project_id, 
       ApiKey old = GetKey(project_id, key_id);
       if (old.revoked_at) throw InvalidArgument("cannot_rotate_revoked_key", "the key is already revoked");
       std::optional<int64_t> lifetime;  // the old key's lifetime, counted again from now
-      if (old.expires_at) lifetime = TimestampToUnixSeconds(*old.expires_at) - TimestampToUnixSeconds(old.created_at);
+      if (old.expires_at)
+        lifetime = TimestampToUnixSeconds(*old.expires_at) - TimestampToUnixSeconds(old.created_at);
       issued = auth_.IssueKey(project_id, old.scope, old.branch_id, old.description, lifetime);
       catalog_.RevokeKey(key_id, NowTimestamp());
     });

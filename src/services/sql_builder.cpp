@@ -9,7 +9,8 @@ namespace {
 const ColumnInfo& RequireColumn(const TableInfo& table, const std::string& name) {
   const ColumnInfo* column = table.FindColumn(name);
   if (!column) {
-    throw InvalidArgument("column_not_found", "column '" + name + "' does not exist in table '" + table.name + "'",
+    throw InvalidArgument("column_not_found",
+                          "column '" + name + "' does not exist in table '" + table.name + "'",
                           {{"column", name}});
   }
   return *column;
@@ -23,13 +24,20 @@ std::string TypedParam(const ColumnInfo& column, const std::optional<std::string
 
 const char* ComparisonSql(FilterOp op) {
   switch (op) {
-    case FilterOp::kEq: return " = ";
-    case FilterOp::kNe: return " <> ";
-    case FilterOp::kGt: return " > ";
-    case FilterOp::kGe: return " >= ";
-    case FilterOp::kLt: return " < ";
-    case FilterOp::kLe: return " <= ";
-    default: return nullptr;
+    case FilterOp::kEq:
+      return " = ";
+    case FilterOp::kNe:
+      return " <> ";
+    case FilterOp::kGt:
+      return " > ";
+    case FilterOp::kGe:
+      return " >= ";
+    case FilterOp::kLt:
+      return " < ";
+    case FilterOp::kLe:
+      return " <= ";
+    default:
+      return nullptr;
   }
 }
 
@@ -44,16 +52,19 @@ const ColumnInfo* TableInfo::FindColumn(const std::string& name) const {
 
 FilterOp ParseFilterOp(const std::string& name) {
   static const std::pair<const char*, FilterOp> kOps[] = {
-      {"eq", FilterOp::kEq},         {"ne", FilterOp::kNe},           {"gt", FilterOp::kGt},
-      {"ge", FilterOp::kGe},         {"lt", FilterOp::kLt},           {"le", FilterOp::kLe},
-      {"in", FilterOp::kIn},         {"not_in", FilterOp::kNotIn},    {"like", FilterOp::kLike},
-      {"not_like", FilterOp::kNotLike}, {"is_null", FilterOp::kIsNull}, {"is_not_null", FilterOp::kIsNotNull}};
+      {"eq", FilterOp::kEq},          {"ne", FilterOp::kNe},
+      {"gt", FilterOp::kGt},          {"ge", FilterOp::kGe},
+      {"lt", FilterOp::kLt},          {"le", FilterOp::kLe},
+      {"in", FilterOp::kIn},          {"not_in", FilterOp::kNotIn},
+      {"like", FilterOp::kLike},      {"not_like", FilterOp::kNotLike},
+      {"is_null", FilterOp::kIsNull}, {"is_not_null", FilterOp::kIsNotNull}};
   for (const auto& [text, op] : kOps) {
     if (name == text) return op;
   }
-  throw InvalidArgument("invalid_filter", "unknown filter operator '" + name + "'",
-                        {{"allowed", {"eq", "ne", "gt", "ge", "lt", "le", "in", "not_in", "like", "not_like",
-                                      "is_null", "is_not_null"}}});
+  throw InvalidArgument(
+      "invalid_filter", "unknown filter operator '" + name + "'",
+      {{"allowed",
+        {"eq", "ne", "gt", "ge", "lt", "le", "in", "not_in", "like", "not_like", "is_null", "is_not_null"}}});
 }
 
 std::string QualifiedName(const std::string& bucket, const std::string& table) {
@@ -68,7 +79,8 @@ std::string BuildWhere(const std::vector<ColumnFilter>& filters, const TableInfo
     std::string condition;
     auto need_values = [&](size_t min, size_t max) {
       if (filter.values.size() < min || filter.values.size() > max) {
-        throw InvalidArgument("invalid_filter", "wrong number of values for the filter on '" + filter.column + "'",
+        throw InvalidArgument("invalid_filter",
+                              "wrong number of values for the filter on '" + filter.column + "'",
                               {{"column", filter.column}, {"values", filter.values.size()}});
       }
     };
@@ -85,8 +97,8 @@ std::string BuildWhere(const std::vector<ColumnFilter>& filters, const TableInfo
     } else if (filter.op == FilterOp::kLike || filter.op == FilterOp::kNotLike) {
       need_values(1, 1);
       params.push_back(filter.values[0] ? duckdb::Value(*filter.values[0]) : duckdb::Value());
-      condition = "CAST(" + ident + " AS VARCHAR)" + (filter.op == FilterOp::kLike ? " LIKE $" : " NOT LIKE $") +
-                  std::to_string(params.size());
+      condition = "CAST(" + ident + " AS VARCHAR)" +
+                  (filter.op == FilterOp::kLike ? " LIKE $" : " NOT LIKE $") + std::to_string(params.size());
     } else {
       need_values(0, 0);
       condition = ident + (filter.op == FilterOp::kIsNull ? " IS NULL" : " IS NOT NULL");
@@ -100,7 +112,8 @@ std::string BuildOrderBy(const std::vector<OrderBy>& order_by, const TableInfo& 
   std::string sql;
   for (const auto& order : order_by) {
     const ColumnInfo& column = RequireColumn(table, order.column);
-    sql += (sql.empty() ? " ORDER BY " : ", ") + QuoteIdent(column.name) + (order.descending ? " DESC" : " ASC");
+    sql +=
+        (sql.empty() ? " ORDER BY " : ", ") + QuoteIdent(column.name) + (order.descending ? " DESC" : " ASC");
   }
   return sql;
 }

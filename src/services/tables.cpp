@@ -59,17 +59,21 @@ OpenTable OpenExisting(BranchResolver& branches, const TableRef& ref,
   OpenTable open;
   open.db = branches.Open(ref.branch);
   open.conn = open.db->Connect();
-  if (!FindBucket(*open.conn, ref.bucket)) throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
+  if (!FindBucket(*open.conn, ref.bucket))
+    throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
   auto info = LoadTable(*open.conn, ref.bucket, ref.table, detail);
   if (!info) {
-    throw NotFound("table_not_found", "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
+    throw NotFound("table_not_found",
+                   "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
   }
   open.info = std::move(*info);
   return open;
 }
 
 void SavePrimaryKey(duckdb::Connection& conn, const TableInfo& table, const std::vector<std::string>& key) {
-  RunSql(conn, "UPDATE _duckstore.tables SET primary_key = $3 WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
+  RunSql(conn,
+         "UPDATE _duckstore.tables SET primary_key = $3 WHERE lower(bucket) = lower($1) AND lower(name) = "
+         "lower($2)",
          {duckdb::Value(table.bucket), duckdb::Value(table.name), StringList(key)});
 }
 
@@ -79,7 +83,8 @@ std::vector<std::string> CanonicalKey(const TableInfo& table, const std::vector<
   std::set<std::string> seen;
   for (const auto& name : columns) {
     const ColumnInfo* column = table.FindColumn(name);
-    if (!column) throw InvalidArgument("column_not_found", "primary key column '" + name + "' does not exist");
+    if (!column)
+      throw InvalidArgument("column_not_found", "primary key column '" + name + "' does not exist");
     if (!seen.insert(duckdb::StringUtil::Lower(name)).second) {
       throw InvalidArgument("invalid_primary_key", "column '" + name + "' appears twice in the primary key");
     }
@@ -136,8 +141,8 @@ std::string ColumnDdl(const ColumnDefinition& column) {
 
 }  // namespace
 
-std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table,
-                                   TableDetail detail) {
+std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket,
+                                   const std::string& table, TableDetail detail) {
   if (IsReservedSchemaName(bucket)) return std::nullopt;
   // The definition comes straight from DuckDB's catalog (a lookup, not a scan of duckdb_columns()).
   std::optional<TableInfo> found;
@@ -169,10 +174,11 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
   });
   if (!found) return std::nullopt;
   TableInfo info = std::move(*found);
-  auto meta = RunSql(conn,
-                     std::string("SELECT primary_key, strftime(created_at AT TIME ZONE 'UTC', ") + kTimestampFormat +
-                         ") FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
-                     {duckdb::Value(info.bucket), duckdb::Value(info.name)});
+  auto meta =
+      RunSql(conn,
+             std::string("SELECT primary_key, strftime(created_at AT TIME ZONE 'UTC', ") + kTimestampFormat +
+                 ") FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
+             {duckdb::Value(info.bucket), duckdb::Value(info.name)});
   if (meta->RowCount() > 0) {
     info.primary_key = ListOfStrings(meta->GetValue(0, 0));
     info.created_at = meta->GetValue(1, 0).ToString();
@@ -222,23 +228,28 @@ TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefi
   });
 }
 
-Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& bucket, const PageRequest& page) {
+Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& bucket,
+                                   const PageRequest& page) {
   ValidateObjectName(bucket, "bucket name");
   auto db = branches_.Open(branch);
   auto conn = db->Connect();
   auto canonical = FindBucket(*conn, bucket);
   if (!canonical) throw NotFound("bucket_not_found", "bucket '" + bucket + "' does not exist");
-  auto names = RunSql(*conn,
-                      "SELECT table_name, count(*) OVER () FROM duckdb_tables() WHERE database_name = current_database() "
-                      "AND schema_name = $1 ORDER BY table_name LIMIT $2 OFFSET $3",
-                      {duckdb::Value(*canonical), duckdb::Value::BIGINT(page.limit), duckdb::Value::BIGINT(page.offset)});
+  auto names = RunSql(
+      *conn,
+      "SELECT table_name, count(*) OVER () FROM duckdb_tables() WHERE database_name = current_database() "
+      "AND schema_name = $1 ORDER BY table_name LIMIT $2 OFFSET $3",
+      {duckdb::Value(*canonical), duckdb::Value::BIGINT(page.limit), duckdb::Value::BIGINT(page.offset)});
   Page<TableInfo> out;
   for (size_t row = 0; row < names->RowCount(); ++row) {
     out.total = names->GetValue(1, row).GetValue<int64_t>();
-    if (auto info = LoadTable(*conn, *canonical, names->GetValue(0, row).ToString())) out.items.push_back(*info);
+    if (auto info = LoadTable(*conn, *canonical, names->GetValue(0, row).ToString()))
+      out.items.push_back(*info);
   }
   if (out.items.empty()) {
-    out.total = RunSql(*conn, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1",
+    out.total = RunSql(*conn,
+                       "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND "
+                       "schema_name = $1",
                        {duckdb::Value(*canonical)})
                     ->GetValue(0, 0)
                     .GetValue<int64_t>();
@@ -256,7 +267,8 @@ void TableService::Delete(const TableRef& ref) {
     auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     InSqlTransaction(*open.conn, [&] {
       RunDdl(*open.conn, "DROP TABLE " + QualifiedName(open.info.bucket, open.info.name));
-      RunSql(*open.conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
+      RunSql(*open.conn,
+             "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
              {duckdb::Value(open.info.bucket), duckdb::Value(open.info.name)});
     });
   });
@@ -278,11 +290,14 @@ TableInfo TableService::AddColumn(const TableRef& ref, const ColumnDefinition& c
     InSqlTransaction(*open.conn, [&] {
       RunDdl(*open.conn, "ALTER TABLE " + table + " ADD COLUMN " + ColumnDdl(nullable));
       if (!column.nullable) {
-        bool empty = RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>() == 0;
+        bool empty =
+            RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>() == 0;
         if (!empty && !column.default_value) {
-          throw InvalidArgument("invalid_request", "a NOT NULL column added to a non-empty table needs a default");
+          throw InvalidArgument("invalid_request",
+                                "a NOT NULL column added to a non-empty table needs a default");
         }
-        RunDdl(*open.conn, "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(column.name) + " SET NOT NULL");
+        RunDdl(*open.conn,
+               "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(column.name) + " SET NOT NULL");
       }
     });
     return *LoadTable(*open.conn, open.info.bucket, open.info.name);
@@ -311,18 +326,21 @@ TableInfo TableService::DropColumn(const TableRef& ref, const std::string& colum
   });
 }
 
-TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& column_name, const ColumnChange& change) {
+TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& column_name,
+                                    const ColumnChange& change) {
   ValidateObjectName(column_name, "column name");
   return ops_.Run(ref.branch.project_id, "column.alter", ref.Qualified() + "." + column_name, [&] {
     if (!change.new_name && !change.type && !change.nullable && !change.default_value) {
-      throw InvalidArgument("no_changes_specified", "nothing to change: give new_name, type, nullable or default");
+      throw InvalidArgument("no_changes_specified",
+                            "nothing to change: give new_name, type, nullable or default");
     }
     auto open = OpenExisting(branches_, ref);
     const ColumnInfo* found = open.info.FindColumn(column_name);
     if (!found) throw NotFound("column_not_found", "column '" + column_name + "' does not exist");
     ColumnInfo column = *found;
-    bool in_key = std::any_of(open.info.primary_key.begin(), open.info.primary_key.end(),
-                              [&](const std::string& k) { return duckdb::StringUtil::CIEquals(k, column.name); });
+    bool in_key =
+        std::any_of(open.info.primary_key.begin(), open.info.primary_key.end(),
+                    [&](const std::string& k) { return duckdb::StringUtil::CIEquals(k, column.name); });
     std::string table = "ALTER TABLE " + QualifiedName(open.info.bucket, open.info.name);
     auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     InSqlTransaction(*open.conn, [&] {
@@ -335,14 +353,16 @@ TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& colu
       if (change.default_value) {
         CheckDefault(*open.conn, column.name, *change.default_value, column.type);
         RunDdl(*open.conn, table + " ALTER COLUMN " + ident +
-                               (*change.default_value ? " SET DEFAULT " + DefaultLiteral(**change.default_value, column.type)
-                                                      : std::string(" DROP DEFAULT")));
+                               (*change.default_value
+                                    ? " SET DEFAULT " + DefaultLiteral(**change.default_value, column.type)
+                                    : std::string(" DROP DEFAULT")));
       }
       if (change.nullable) {
         if (*change.nullable && in_key) {
           throw InvalidArgument("column_in_primary_key", "primary key columns cannot be nullable");
         }
-        RunDdl(*open.conn, table + " ALTER COLUMN " + ident + (*change.nullable ? " DROP NOT NULL" : " SET NOT NULL"));
+        RunDdl(*open.conn,
+               table + " ALTER COLUMN " + ident + (*change.nullable ? " DROP NOT NULL" : " SET NOT NULL"));
       }
       if (change.new_name && *change.new_name != column.name) {
         ValidateObjectName(*change.new_name, "column name");
@@ -367,7 +387,8 @@ TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& colu
 
 TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std::string>& columns) {
   return ops_.Run(ref.branch.project_id, "primary_key.add", ref.Qualified(), [&] {
-    if (columns.empty()) throw InvalidArgument("invalid_primary_key", "a primary key needs at least one column");
+    if (columns.empty())
+      throw InvalidArgument("invalid_primary_key", "a primary key needs at least one column");
     auto open = OpenExisting(branches_, ref);
     if (!open.info.primary_key.empty()) {
       throw Conflict("primary_key_exists", "the table already has a primary key; drop it first",
@@ -387,17 +408,20 @@ TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std
         throw Conflict("primary_key_has_nulls", std::to_string(count) + " rows have NULL in the key columns",
                        {{"rows", count}});
       }
-      auto duplicates = RunSql(*open.conn, "SELECT " + key_list + ", count(*) AS n FROM " + table + " GROUP BY " +
-                                               key_list + " HAVING count(*) > 1 ORDER BY n DESC LIMIT 5");
+      auto duplicates =
+          RunSql(*open.conn, "SELECT " + key_list + ", count(*) AS n FROM " + table + " GROUP BY " +
+                                 key_list + " HAVING count(*) > 1 ORDER BY n DESC LIMIT 5");
       if (duplicates->RowCount() > 0) {
         nlohmann::json examples = nlohmann::json::array();
         for (size_t row = 0; row < duplicates->RowCount(); ++row) {
           nlohmann::json example = nlohmann::json::object();
-          for (size_t col = 0; col < key.size(); ++col) example[key[col]] = ValueToJson(duplicates->GetValue(col, row));
+          for (size_t col = 0; col < key.size(); ++col)
+            example[key[col]] = ValueToJson(duplicates->GetValue(col, row));
           example["count"] = duplicates->GetValue(key.size(), row).GetValue<int64_t>();
           examples.push_back(example);
         }
-        throw Conflict("duplicate_primary_key", "the key columns hold duplicate values", {{"examples", examples}});
+        throw Conflict("duplicate_primary_key", "the key columns hold duplicate values",
+                       {{"examples", examples}});
       }
       for (const auto& name : key) {
         RunDdl(*open.conn, "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(name) + " SET NOT NULL");
@@ -411,7 +435,8 @@ TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std
 TableInfo TableService::DropPrimaryKey(const TableRef& ref) {
   return ops_.Run(ref.branch.project_id, "primary_key.drop", ref.Qualified(), [&] {
     auto open = OpenExisting(branches_, ref);
-    if (open.info.primary_key.empty()) throw InvalidArgument("no_primary_key", "the table has no primary key");
+    if (open.info.primary_key.empty())
+      throw InvalidArgument("no_primary_key", "the table has no primary key");
     auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     SavePrimaryKey(*open.conn, open.info, {});
     return *LoadTable(*open.conn, open.info.bucket, open.info.name);
@@ -430,7 +455,8 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
   } else {
     for (const auto& name : request.columns) {
       const ColumnInfo* column = open.info.FindColumn(name);
-      if (!column) throw InvalidArgument("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
+      if (!column)
+        throw InvalidArgument("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
       out.columns.push_back(column->name);
     }
   }
@@ -439,9 +465,10 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
   std::string where = BuildWhere(request.filters, open.info, params);
   std::string order = BuildOrderBy(request.order_by, open.info);
   std::string table = QualifiedName(open.info.bucket, open.info.name);
-  auto result = RunSql(*open.conn, "SELECT " + select + " FROM " + table + where + order + " LIMIT " +
-                                       std::to_string(request.limit),
-                       params);
+  auto result = RunSql(
+      *open.conn,
+      "SELECT " + select + " FROM " + table + where + order + " LIMIT " + std::to_string(request.limit),
+      params);
   for (size_t row = 0; row < result->RowCount(); ++row) {
     std::vector<nlohmann::json> values;
     for (size_t col = 0; col < result->ColumnCount(); ++col) {
@@ -473,7 +500,9 @@ int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& ro
         std::vector<std::string> names;
         for (const auto& [name, value] : row) {
           const ColumnInfo* column = open.info.FindColumn(name);
-          if (!column) throw InvalidArgument("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
+          if (!column)
+            throw InvalidArgument("column_not_found", "column '" + name + "' does not exist",
+                                  {{"column", name}});
           names.push_back(column->name);
         }
         groups[names].push_back(&row);
@@ -487,9 +516,9 @@ int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& ro
           for (size_t i = start; i < std::min(group.size(), start + kRowsPerStatement); ++i) {
             std::string tuple;
             for (size_t c = 0; c < names.size(); ++c) {
-              tuple += (tuple.empty() ? "" : ", ") +
-                       std::string("CAST($") + std::to_string(params.size() + 1) + " AS " +
-                       open.info.FindColumn(names[c])->type + ")";
+              tuple += (tuple.empty() ? "" : ", ") + std::string("CAST($") +
+                       std::to_string(params.size() + 1) + " AS " + open.info.FindColumn(names[c])->type +
+                       ")";
               const auto& value = (*group[i])[c].second;
               params.push_back(value ? duckdb::Value(*value) : duckdb::Value(duckdb::LogicalType::VARCHAR));
             }
@@ -511,7 +540,8 @@ DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const std::vector
     std::string table = QualifiedName(open.info.bucket, open.info.name);
     auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     DeleteRowsResult out;
-    out.deleted_rows = RunSql(*open.conn, "DELETE FROM " + table + where, params)->GetValue(0, 0).GetValue<int64_t>();
+    out.deleted_rows =
+        RunSql(*open.conn, "DELETE FROM " + table + where, params)->GetValue(0, 0).GetValue<int64_t>();
     out.rows_after = RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>();
     return out;
   });

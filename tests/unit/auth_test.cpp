@@ -31,7 +31,8 @@ class AuthTest : public ::testing::Test {
   }
 
   Principal Auth(const std::string& token) { return auth_.Authenticate(token); }
-  Principal KeyPrincipal(const std::string& project, KeyScope scope, std::optional<std::string> branch = std::nullopt) {
+  Principal KeyPrincipal(const std::string& project, KeyScope scope,
+                         std::optional<std::string> branch = std::nullopt) {
     return Auth(auth_.IssueKey(project, scope, std::move(branch), "test", std::nullopt).token);
   }
 
@@ -130,7 +131,10 @@ TEST_F(AuthTest, RejectsExpiredKeys) {
   // UpdateKey, so the row is changed through a second connection to the same database file.
   {
     SqliteDb db((dir_ / "catalog.db").string());
-    db.Prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?").Bind(1, NowTimestamp(-1)).Bind(2, valid.key.id).Run();
+    db.Prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?")
+        .Bind(1, NowTimestamp(-1))
+        .Bind(2, valid.key.id)
+        .Run();
     EXPECT_EQ(db.Changes(), 1);
   }
   EXPECT_UNAUTHENTICATED(valid.token);

@@ -105,7 +105,8 @@ TEST_F(CatalogTest, CreateProjectDuplicateIsConflict) {
 TEST_F(CatalogTest, ListProjectsPagesInCreationOrderWithTotal) {
   for (int i = 0; i < 5; ++i) {
     // Ids in reverse order of creation time, so the order must come from created_at.
-    catalog_->CreateProject(MakeProject("p" + std::to_string(5 - i), "2026-01-0" + std::to_string(i + 1) + "T00:00:00.000Z"));
+    catalog_->CreateProject(
+        MakeProject("p" + std::to_string(5 - i), "2026-01-0" + std::to_string(i + 1) + "T00:00:00.000Z"));
   }
   auto first = catalog_->ListProjects(PageRequest{2, 0});
   EXPECT_EQ(first.total, 5);
@@ -223,7 +224,8 @@ TEST_F(CatalogTest, BranchesCrudAndConflicts) {
   catalog_->CreateProject(MakeProject("p1"));
   catalog_->CreateBranch(MakeBranch("p1", "b1"));
   catalog_->CreateBranch(MakeBranch("p1", "b2"));
-  EXPECT_DUCKSTORE_ERROR(catalog_->CreateBranch(MakeBranch("p1", "b1")), ErrorKind::kConflict, "branch_exists");
+  EXPECT_DUCKSTORE_ERROR(catalog_->CreateBranch(MakeBranch("p1", "b1")), ErrorKind::kConflict,
+                         "branch_exists");
   Branch same_name = MakeBranch("p1", "b3");
   same_name.name = "branch b1";
   EXPECT_DUCKSTORE_ERROR(catalog_->CreateBranch(same_name), ErrorKind::kConflict, "branch_exists");

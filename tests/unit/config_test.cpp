@@ -37,10 +37,10 @@ TEST(ParseByteSize, UnitsAreCaseInsensitiveAndMaySpace) {
 }
 
 TEST(ParseByteSize, RejectsMalformedInput) {
-  for (const char* bad : {"", "MB", "GB1", "abc", "12XB", "-1GB", "1e3", "1,5GB", "0x10", ".", "..MB", "1..5MB",
-                          "1.2.3GB", " 5GB", "5 G B x",
-                          "100000000TB", "99999999999999999999"}) {
-    EXPECT_DUCKSTORE_ERROR(ParseByteSize(bad), ErrorKind::kInvalidArgument, "invalid_config") << "'" << bad << "'";
+  for (const char* bad : {"", "MB", "GB1", "abc", "12XB", "-1GB", "1e3", "1,5GB", "0x10", ".", "..MB",
+                          "1..5MB", "1.2.3GB", " 5GB", "5 G B x", "100000000TB", "99999999999999999999"}) {
+    EXPECT_DUCKSTORE_ERROR(ParseByteSize(bad), ErrorKind::kInvalidArgument, "invalid_config")
+        << "'" << bad << "'";
   }
 }
 
@@ -108,16 +108,17 @@ TEST(ConfigOptions, DefaultsFileEnvironmentFlagsInIncreasingPrecedence) {
   ::unsetenv("DUCKSTORE_MEMORY_CAP");
   ::unsetenv("DUCKSTORE_PROJECT_THREADS");
 
-  EXPECT_EQ(config.http_workers, 3u);           // file beats default
-  EXPECT_EQ(config.engine.memory_cap, "16GB");  // environment beats file
-  EXPECT_EQ(config.http_port, 9000);            // flag beats file
-  EXPECT_EQ(config.engine.project_threads, 5u); // flag beats environment
-  EXPECT_EQ(config.grpc_port, 50051);           // default
+  EXPECT_EQ(config.http_workers, 3u);            // file beats default
+  EXPECT_EQ(config.engine.memory_cap, "16GB");   // environment beats file
+  EXPECT_EQ(config.http_port, 9000);             // flag beats file
+  EXPECT_EQ(config.engine.project_threads, 5u);  // flag beats environment
+  EXPECT_EQ(config.grpc_port, 50051);            // default
   EXPECT_NO_THROW(config.Validate());
 }
 
 TEST(ConfigOptions, FlagsAlone) {
-  Config config = ParseServe({"--data-dir", "/srv/duckstore", "--log-format", "json", "--max-open-projects", "3"});
+  Config config =
+      ParseServe({"--data-dir", "/srv/duckstore", "--log-format", "json", "--max-open-projects", "3"});
   EXPECT_EQ(config.data_dir, std::filesystem::path("/srv/duckstore"));
   EXPECT_EQ(config.log_format, "json");
   EXPECT_EQ(config.engine.max_open_projects, 3u);

@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include <duckdb.hpp>
 #include <atomic>
+#include <duckdb.hpp>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -47,11 +47,12 @@ Error QueryError(ProjectDatabase& db, const std::string& sql) {
   return CaptureError([&] { RunSql(*conn, sql); });
 }
 
-#define EXPECT_ACCESS_DENIED(db, sql)                                                                           \
-  do {                                                                                                          \
-    Error access_error_ = QueryError(db, sql);                                                                  \
-    EXPECT_TRUE(std::regex_search(Lower(access_error_.what()), std::regex("permission|disabled|not allowed"))) \
-        << (sql) << " -> " << access_error_.what();                                                            \
+#define EXPECT_ACCESS_DENIED(db, sql)                                                                  \
+  do {                                                                                                 \
+    Error access_error_ = QueryError(db, sql);                                                         \
+    EXPECT_TRUE(                                                                                       \
+        std::regex_search(Lower(access_error_.what()), std::regex("permission|disabled|not allowed"))) \
+        << (sql) << " -> " << access_error_.what();                                                    \
   } while (0)
 
 class EngineTest : public ::testing::Test {
@@ -112,7 +113,8 @@ TEST_F(EngineTest, ProjectSqlCanReadItsOwnFiles) {
   WriteFile(engine_.ProjectDir("p1") / "own.csv", "a,b\n1,x\n2,y\n");
   auto db = engine_.Open("p1");
   auto conn = db->Connect();
-  auto result = RunSql(*conn, "SELECT count(*) FROM read_csv(" + QuoteLiteral((engine_.ProjectDir("p1") / "own.csv").string()) + ")");
+  auto result = RunSql(*conn, "SELECT count(*) FROM read_csv(" +
+                                  QuoteLiteral((engine_.ProjectDir("p1") / "own.csv").string()) + ")");
   EXPECT_EQ(result->GetValue(0, 0).GetValue<int64_t>(), 2);
   RunDdl(*conn, "COPY (SELECT 42 AS v) TO " + QuoteLiteral((engine_.ProjectDir("p1") / "out.csv").string()));
   EXPECT_TRUE(std::filesystem::exists(engine_.ProjectDir("p1") / "out.csv"));
@@ -127,18 +129,22 @@ TEST_F(EngineTest, ProjectSqlCannotReadOutsideItsDirectory) {
   auto db = engine_.Open("p1");
   auto p1 = engine_.ProjectDir("p1").string();
 
-  EXPECT_ACCESS_DENIED(*db, "SELECT * FROM read_csv(" + QuoteLiteral(engine_.ProjectDir("p2").string() + "/secret.csv") + ")");
-  EXPECT_ACCESS_DENIED(*db, "SELECT * FROM read_csv(" + QuoteLiteral(engine_.ProjectDir("p10").string() + "/secret.csv") + ")");
+  EXPECT_ACCESS_DENIED(
+      *db, "SELECT * FROM read_csv(" + QuoteLiteral(engine_.ProjectDir("p2").string() + "/secret.csv") + ")");
+  EXPECT_ACCESS_DENIED(*db, "SELECT * FROM read_csv(" +
+                                QuoteLiteral(engine_.ProjectDir("p10").string() + "/secret.csv") + ")");
   EXPECT_ACCESS_DENIED(*db, "SELECT * FROM read_csv(" + QuoteLiteral(p1 + "/../p2/secret.csv") + ")");
   EXPECT_ACCESS_DENIED(*db, "SELECT * FROM read_csv(" + QuoteLiteral((dir_ / "outside.csv").string()) + ")");
   EXPECT_ACCESS_DENIED(*db, "SELECT * FROM read_text('/etc/passwd')");
-  EXPECT_ACCESS_DENIED(*db, "SELECT * FROM glob(" + QuoteLiteral(engine_.ProjectDir("p2").string() + "/*") + ")");
+  EXPECT_ACCESS_DENIED(*db,
+                       "SELECT * FROM glob(" + QuoteLiteral(engine_.ProjectDir("p2").string() + "/*") + ")");
   EXPECT_ACCESS_DENIED(*db, "COPY (SELECT 1) TO " + QuoteLiteral((dir_ / "leak.csv").string()));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "leak.csv"));
   EXPECT_ACCESS_DENIED(*db, "EXPORT DATABASE " + QuoteLiteral((dir_ / "export").string()));
   EXPECT_ACCESS_DENIED(*db, "SELECT * FROM read_csv('https://example.com/data.csv')");
   EXPECT_ACCESS_DENIED(*db, "LOAD httpfs");
-  EXPECT_ACCESS_DENIED(*db, "ATTACH " + QuoteLiteral((engine_.ProjectDir("p2") / "project.duckdb").string()) + " AS other");
+  EXPECT_ACCESS_DENIED(
+      *db, "ATTACH " + QuoteLiteral((engine_.ProjectDir("p2") / "project.duckdb").string()) + " AS other");
 }
 
 TEST_F(EngineTest, ConfinementSettingsAreLocked) {
@@ -146,18 +152,19 @@ TEST_F(EngineTest, ConfinementSettingsAreLocked) {
   engine_.CreateProject("p2");
   WriteFile(engine_.ProjectDir("p2") / "secret.csv", "a\n1\n");
   auto db = engine_.Open("p1");
-  for (const char* sql : {"SET enable_external_access = true", "SET allowed_directories = ['/']",
-                          "SET lock_configuration = false", "RESET lock_configuration",
-                          "SET GLOBAL enable_external_access = true",
-                          "SET temp_directory = '/tmp'", "SET extension_directory = '/tmp'", "SET memory_limit = '100GB'",
-                          "SET threads = 64"}) {
+  for (const char* sql :
+       {"SET enable_external_access = true", "SET allowed_directories = ['/']",
+        "SET lock_configuration = false", "RESET lock_configuration",
+        "SET GLOBAL enable_external_access = true", "SET temp_directory = '/tmp'",
+        "SET extension_directory = '/tmp'", "SET memory_limit = '100GB'", "SET threads = 64"}) {
     Error error = QueryError(*db, sql);
     EXPECT_NE(Lower(error.what()).find("lock"), std::string::npos) << sql << " -> " << error.what();
   }
   auto conn = db->Connect();
   auto setting = RunSql(*conn, "SELECT current_setting('enable_external_access')");
   EXPECT_FALSE(setting->GetValue(0, 0).GetValue<bool>());
-  EXPECT_ACCESS_DENIED(*db, "SELECT * FROM read_csv(" + QuoteLiteral(engine_.ProjectDir("p2").string() + "/secret.csv") + ")");
+  EXPECT_ACCESS_DENIED(
+      *db, "SELECT * FROM read_csv(" + QuoteLiteral(engine_.ProjectDir("p2").string() + "/secret.csv") + ")");
 }
 
 TEST_F(EngineTest, DropProjectRemovesItsDirectory) {
@@ -176,7 +183,8 @@ TEST_F(EngineTest, DropProjectRemovesItsDirectory) {
   // The id can be used again, and starts empty.
   engine_.CreateProject("p1");
   auto db = engine_.Open("p1");
-  auto tables = RunSql(*db->Connect(), "SELECT count(*) FROM duckdb_tables() WHERE schema_name <> '_duckstore'");
+  auto tables =
+      RunSql(*db->Connect(), "SELECT count(*) FROM duckdb_tables() WHERE schema_name <> '_duckstore'");
   EXPECT_EQ(tables->GetValue(0, 0).GetValue<int64_t>(), 0);
 }
 
@@ -223,9 +231,10 @@ TEST_F(SqlHelpersTest, TranslatesErrors) {
   EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELEC 1"), ErrorKind::kInvalidArgument, "invalid_query");
   EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELECT nope FROM t"), ErrorKind::kInvalidArgument, "invalid_query");
   EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELECT * FROM missing"), ErrorKind::kNotFound, "object_not_found");
-  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELECT CAST($1 AS INTEGER)", {duckdb::Value("x")}), ErrorKind::kUnprocessable,
-                         "invalid_data");
-  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "INSERT INTO t VALUES (NULL, 'a')"), ErrorKind::kConflict, "constraint_violation");
+  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "SELECT CAST($1 AS INTEGER)", {duckdb::Value("x")}),
+                         ErrorKind::kUnprocessable, "invalid_data");
+  EXPECT_DUCKSTORE_ERROR(RunSql(conn_, "INSERT INTO t VALUES (NULL, 'a')"), ErrorKind::kConflict,
+                         "constraint_violation");
   // An object that already exists is a conflict, not a missing object.
   EXPECT_DUCKSTORE_ERROR(RunDdl(conn_, "CREATE TABLE t (a INTEGER)"), ErrorKind::kConflict, "object_exists");
   RunDdl(conn_, "CREATE SCHEMA s");
@@ -267,7 +276,8 @@ TEST_F(SqlHelpersTest, ValueToJson) {
   EXPECT_EQ(Json("42::TINYINT"), 42);
   EXPECT_EQ(Json("9223372036854775807::BIGINT"), INT64_MAX);
   EXPECT_EQ(Json("18446744073709551615::UBIGINT"), UINT64_MAX);
-  EXPECT_EQ(Json("170141183460469231731687303715884105727::HUGEINT"), "170141183460469231731687303715884105727");
+  EXPECT_EQ(Json("170141183460469231731687303715884105727::HUGEINT"),
+            "170141183460469231731687303715884105727");
   EXPECT_EQ(Json("1.50::DECIMAL(10,2)"), "1.50");
   EXPECT_EQ(Json("0.25::DOUBLE"), 0.25);
   EXPECT_EQ(Json("'nan'::DOUBLE"), "nan");
@@ -284,7 +294,9 @@ TEST_F(SqlHelpersTest, ValueToJson) {
 // The data services over a real catalog and engine, wired as the server wires them.
 class ServicesTest : public ::testing::Test {
  protected:
-  void SetUp() override { created_ = services_.projects.Create("p1", "Project One", nlohmann::json::object()); }
+  void SetUp() override {
+    created_ = services_.projects.Create("p1", "Project One", nlohmann::json::object());
+  }
 
   TableRef Orders() const { return TableRef{BranchRef{"p1"}, "in.c-sales", "orders"}; }
 
@@ -327,8 +339,8 @@ TEST_F(ServicesTest, BucketsCreateListGetDelete) {
   EXPECT_FALSE(bucket.created_at.empty());
   EXPECT_DUCKSTORE_ERROR(services_.buckets.Create(BranchRef{"p1"}, "IN.C-SALES", ""), ErrorKind::kConflict,
                          "bucket_exists");
-  EXPECT_DUCKSTORE_ERROR(services_.buckets.Create(BranchRef{"p1"}, "_duckstore", ""), ErrorKind::kInvalidArgument,
-                         "invalid_name");
+  EXPECT_DUCKSTORE_ERROR(services_.buckets.Create(BranchRef{"p1"}, "_duckstore", ""),
+                         ErrorKind::kInvalidArgument, "invalid_name");
   services_.buckets.Create(BranchRef{"p1"}, "out.c-reports", "");
 
   auto page = services_.buckets.List(BranchRef{"p1"}, PageRequest{1, 0});
@@ -386,9 +398,11 @@ TEST_F(ServicesTest, TablesInsertPreviewDeleteRows) {
 
   PreviewRequest bad_limit;
   bad_limit.limit = 0;
-  EXPECT_DUCKSTORE_ERROR(services_.tables.Preview(Orders(), bad_limit), ErrorKind::kInvalidArgument, "invalid_limit");
+  EXPECT_DUCKSTORE_ERROR(services_.tables.Preview(Orders(), bad_limit), ErrorKind::kInvalidArgument,
+                         "invalid_limit");
 
-  DeleteRowsResult deleted = services_.tables.DeleteRows(Orders(), {ColumnFilter{"name", FilterOp::kIsNull, {}}});
+  DeleteRowsResult deleted =
+      services_.tables.DeleteRows(Orders(), {ColumnFilter{"name", FilterOp::kIsNull, {}}});
   EXPECT_EQ(deleted.deleted_rows, 1);
   EXPECT_EQ(deleted.rows_after, 2);
   deleted = services_.tables.DeleteRows(Orders(), {});
@@ -402,7 +416,8 @@ TEST_F(ServicesTest, PreviewTruncatesLongTextByCharacters) {
   for (size_t i = 0; i < kPreviewMaxCellChars; ++i) fits += "\xC3\xA9";  // é: two bytes, one character
   too_long = fits + "x";
   using Row = TableService::Row;
-  services_.tables.InsertRows(Orders(), {Row{{"id", "1"}, {"name", fits}}, Row{{"id", "2"}, {"name", too_long}}});
+  services_.tables.InsertRows(Orders(),
+                              {Row{{"id", "1"}, {"name", fits}}, Row{{"id", "2"}, {"name", too_long}}});
   PreviewRequest request;
   request.columns = {"id", "name"};
   request.order_by = {OrderBy{"id"}};
@@ -449,14 +464,14 @@ TEST_F(ServicesTest, TableErrorsAndDeletion) {
   EXPECT_DUCKSTORE_ERROR(services_.tables.Create(TableRef{BranchRef{"p1"}, "in.c-sales", "ORDERS"},
                                                  {ColumnDefinition{"a", "int"}}, {}),
                          ErrorKind::kConflict, "table_exists");
-  EXPECT_DUCKSTORE_ERROR(services_.tables.Create(TableRef{BranchRef{"p1"}, "missing", "t"},
-                                                 {ColumnDefinition{"a", "int"}}, {}),
-                         ErrorKind::kNotFound, "bucket_not_found");
+  EXPECT_DUCKSTORE_ERROR(
+      services_.tables.Create(TableRef{BranchRef{"p1"}, "missing", "t"}, {ColumnDefinition{"a", "int"}}, {}),
+      ErrorKind::kNotFound, "bucket_not_found");
   EXPECT_DUCKSTORE_ERROR(services_.tables.Create(TableRef{BranchRef{"p1"}, "in.c-sales", "t"},
                                                  {ColumnDefinition{"a", "int; drop table x"}}, {}),
                          ErrorKind::kInvalidArgument, "invalid_type");
-  EXPECT_DUCKSTORE_ERROR(services_.tables.Get(TableRef{BranchRef{"p1"}, "in.c-sales", "missing"}), ErrorKind::kNotFound,
-                         "table_not_found");
+  EXPECT_DUCKSTORE_ERROR(services_.tables.Get(TableRef{BranchRef{"p1"}, "in.c-sales", "missing"}),
+                         ErrorKind::kNotFound, "table_not_found");
 
   EXPECT_DUCKSTORE_ERROR(services_.buckets.Delete(BranchRef{"p1"}, "in.c-sales", false), ErrorKind::kConflict,
                          "bucket_not_empty");
@@ -479,8 +494,9 @@ TEST_F(ServicesTest, PrimaryKeyAndColumnChanges) {
   services_.tables.InsertRows(Orders(), {Row{{"id", "1"}, {"name", "a"}}, Row{{"id", "2"}, {"name", "b"}}});
 
   // A NOT NULL column on a non-empty table needs a default; a refused change leaves no trace.
-  EXPECT_DUCKSTORE_ERROR(services_.tables.AddColumn(Orders(), ColumnDefinition{"note", "varchar", false, std::nullopt}),
-                         ErrorKind::kInvalidArgument, "invalid_request");
+  EXPECT_DUCKSTORE_ERROR(
+      services_.tables.AddColumn(Orders(), ColumnDefinition{"note", "varchar", false, std::nullopt}),
+      ErrorKind::kInvalidArgument, "invalid_request");
   EXPECT_EQ(services_.tables.Get(Orders()).FindColumn("note"), nullptr);
   table = services_.tables.AddColumn(Orders(), ColumnDefinition{"note", "varchar", false, "n/a"});
   ASSERT_NE(table.FindColumn("note"), nullptr);
@@ -488,8 +504,8 @@ TEST_F(ServicesTest, PrimaryKeyAndColumnChanges) {
   PreviewResult preview = services_.tables.Preview(Orders(), PreviewRequest{{"note"}, {}, {}, 10});
   ASSERT_EQ(preview.rows.size(), 2u);
   EXPECT_EQ(preview.rows[0][0], "n/a");
-  EXPECT_DUCKSTORE_ERROR(services_.tables.AddColumn(Orders(), ColumnDefinition{"NOTE", "int"}), ErrorKind::kConflict,
-                         "column_exists");
+  EXPECT_DUCKSTORE_ERROR(services_.tables.AddColumn(Orders(), ColumnDefinition{"NOTE", "int"}),
+                         ErrorKind::kConflict, "column_exists");
 
   EXPECT_DUCKSTORE_ERROR(services_.tables.DropColumn(Orders(), "id"), ErrorKind::kInvalidArgument,
                          "column_in_primary_key");
@@ -505,18 +521,20 @@ TEST_F(ServicesTest, PrimaryKeyAndColumnChanges) {
   table = services_.tables.AlterColumn(Orders(), "name", rename);
   EXPECT_EQ(table.columns[1].name, "Name");
   rename.new_name = "order_id";
-  EXPECT_DUCKSTORE_ERROR(services_.tables.AlterColumn(Orders(), "Name", rename), ErrorKind::kConflict, "column_exists");
+  EXPECT_DUCKSTORE_ERROR(services_.tables.AlterColumn(Orders(), "Name", rename), ErrorKind::kConflict,
+                         "column_exists");
   ColumnChange nullable;
   nullable.nullable = true;
-  EXPECT_DUCKSTORE_ERROR(services_.tables.AlterColumn(Orders(), "order_id", nullable), ErrorKind::kInvalidArgument,
-                         "column_in_primary_key");
-  EXPECT_DUCKSTORE_ERROR(services_.tables.AlterColumn(Orders(), "Name", ColumnChange{}), ErrorKind::kInvalidArgument,
-                         "no_changes_specified");
+  EXPECT_DUCKSTORE_ERROR(services_.tables.AlterColumn(Orders(), "order_id", nullable),
+                         ErrorKind::kInvalidArgument, "column_in_primary_key");
+  EXPECT_DUCKSTORE_ERROR(services_.tables.AlterColumn(Orders(), "Name", ColumnChange{}),
+                         ErrorKind::kInvalidArgument, "no_changes_specified");
 
   // A key is only added over unique, non-NULL values.
   table = services_.tables.DropPrimaryKey(Orders());
   EXPECT_TRUE(table.primary_key.empty());
-  EXPECT_DUCKSTORE_ERROR(services_.tables.DropPrimaryKey(Orders()), ErrorKind::kInvalidArgument, "no_primary_key");
+  EXPECT_DUCKSTORE_ERROR(services_.tables.DropPrimaryKey(Orders()), ErrorKind::kInvalidArgument,
+                         "no_primary_key");
   services_.tables.InsertRows(Orders(), {Row{{"order_id", "3"}, {"Name", "a"}}, Row{{"order_id", "4"}}});
   Error nulls = CaptureError([&] { services_.tables.AddPrimaryKey(Orders(), {"name"}); });
   EXPECT_EQ(nulls.code(), "primary_key_has_nulls") << nulls.what();

@@ -15,7 +15,8 @@ TEST(Identifiers, AcceptsKeboolaNames) {
 }
 
 TEST(Identifiers, RejectsTraversalAndControlCharacters) {
-  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "a/b", "a\\b", "../x", std::string("a\0b", 3), "tab\tname", " lead", "trail "}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "", ".", "..", "a/b", "a\\b", "../x", std::string("a\0b", 3), "tab\tname", " lead", "trail "}) {
     EXPECT_THROW(ValidateObjectName(bad, "table name"), Error) << bad;
   }
   EXPECT_THROW(ValidateObjectName(std::string(256, 'x'), "table name"), Error);
@@ -31,10 +32,10 @@ TEST(Identifiers, QuotesEmbeddedQuotes) {
 
 TEST(Identifiers, Utf8Validation) {
   EXPECT_TRUE(IsValidUtf8("plain"));
-  EXPECT_TRUE(IsValidUtf8("\xE2\x82\xAC"));       // euro sign
-  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_TRUE(IsValidUtf8("\xE2\x82\xAC"));   // euro sign
+  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));      // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));  // surrogate
 }
 
 }  // namespace

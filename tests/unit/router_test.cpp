@@ -28,7 +28,8 @@ class RouterTest : public ::testing::Test {
   }
 
   // Matches a raw (encoded) path; the decoded form is only used for prefixes.
-  RouteMatch Match(const std::string& method, const std::string& raw_path, const std::string& path = "") const {
+  RouteMatch Match(const std::string& method, const std::string& raw_path,
+                   const std::string& path = "") const {
     return router_.Match(method, raw_path, path.empty() ? raw_path : path);
   }
 
@@ -51,8 +52,8 @@ TEST_F(RouterTest, CapturesSegments) {
 
   match = Match("GET", "/projects/p1/buckets/in.c-sales/tables/orders");
   EXPECT_EQ(Call(match), 204);
-  EXPECT_EQ(match.params,
-            (std::map<std::string, std::string>{{"id", "p1"}, {"bucket", "in.c-sales"}, {"table", "orders"}}));
+  EXPECT_EQ(match.params, (std::map<std::string, std::string>{
+                              {"id", "p1"}, {"bucket", "in.c-sales"}, {"table", "orders"}}));
 }
 
 TEST_F(RouterTest, SelectsRouteByMethod) {

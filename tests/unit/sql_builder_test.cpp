@@ -12,8 +12,8 @@ TableInfo OrdersTable() {
   TableInfo table;
   table.bucket = "in.c-sales";
   table.name = "orders";
-  table.columns = {ColumnInfo{"id", "INTEGER"}, ColumnInfo{"name", "VARCHAR"}, ColumnInfo{"amount", "DECIMAL(12,2)"},
-                   ColumnInfo{"we\"ird", "VARCHAR"}};
+  table.columns = {ColumnInfo{"id", "INTEGER"}, ColumnInfo{"name", "VARCHAR"},
+                   ColumnInfo{"amount", "DECIMAL(12,2)"}, ColumnInfo{"we\"ird", "VARCHAR"}};
   return table;
 }
 
@@ -45,8 +45,8 @@ TEST(SqlBuilder, ComparisonsBindTypedParameters) {
   EXPECT_EQ(ParamTexts(params), std::vector<std::string>{"10"});
 
   const std::pair<FilterOp, const char*> kOps[] = {{FilterOp::kEq, " = "}, {FilterOp::kNe, " <> "},
-                                                    {FilterOp::kGt, " > "}, {FilterOp::kGe, " >= "},
-                                                    {FilterOp::kLt, " < "}, {FilterOp::kLe, " <= "}};
+                                                   {FilterOp::kGt, " > "}, {FilterOp::kGe, " >= "},
+                                                   {FilterOp::kLt, " < "}, {FilterOp::kLe, " <= "}};
   for (const auto& [op, text] : kOps) {
     SqlParams p;
     EXPECT_EQ(BuildWhere({Filter("amount", op, {"1.5"})}, OrdersTable(), p),
@@ -57,21 +57,23 @@ TEST(SqlBuilder, ComparisonsBindTypedParameters) {
 TEST(SqlBuilder, NumbersParametersAcrossFiltersAndInLists) {
   SqlParams params;
   params.push_back(duckdb::Value("already bound"));  // numbering continues after existing parameters
-  std::string sql = BuildWhere({Filter("id", FilterOp::kEq, {"1"}), Filter("name", FilterOp::kIn, {"a", "b", std::nullopt}),
-                                Filter("amount", FilterOp::kNotIn, {"2.50"}), Filter("name", FilterOp::kLike, {"x%"})},
-                               OrdersTable(), params);
+  std::string sql =
+      BuildWhere({Filter("id", FilterOp::kEq, {"1"}), Filter("name", FilterOp::kIn, {"a", "b", std::nullopt}),
+                  Filter("amount", FilterOp::kNotIn, {"2.50"}), Filter("name", FilterOp::kLike, {"x%"})},
+                 OrdersTable(), params);
   EXPECT_EQ(sql,
             " WHERE \"id\" = CAST($2 AS INTEGER)"
             " AND \"name\" IN (CAST($3 AS VARCHAR), CAST($4 AS VARCHAR), CAST($5 AS VARCHAR))"
             " AND \"amount\" NOT IN (CAST($6 AS DECIMAL(12,2)))"
             " AND CAST(\"name\" AS VARCHAR) LIKE $7");
-  EXPECT_EQ(ParamTexts(params), (std::vector<std::string>{"already bound", "1", "a", "b", "<null>", "2.50", "x%"}));
+  EXPECT_EQ(ParamTexts(params),
+            (std::vector<std::string>{"already bound", "1", "a", "b", "<null>", "2.50", "x%"}));
 }
 
 TEST(SqlBuilder, NullChecksTakeNoParameters) {
   SqlParams params;
-  std::string sql = BuildWhere({Filter("name", FilterOp::kIsNull, {}), Filter("id", FilterOp::kIsNotNull, {})},
-                               OrdersTable(), params);
+  std::string sql = BuildWhere(
+      {Filter("name", FilterOp::kIsNull, {}), Filter("id", FilterOp::kIsNotNull, {})}, OrdersTable(), params);
   EXPECT_EQ(sql, " WHERE \"name\" IS NULL AND \"id\" IS NOT NULL");
   EXPECT_TRUE(params.empty());
 }
@@ -104,7 +106,8 @@ TEST(SqlBuilder, RejectsUnknownColumns) {
 TEST(SqlBuilder, RejectsWrongValueCounts) {
   auto expect_invalid = [](ColumnFilter filter) {
     SqlParams params;
-    EXPECT_DUCKSTORE_ERROR(BuildWhere({filter}, OrdersTable(), params), ErrorKind::kInvalidArgument, "invalid_filter");
+    EXPECT_DUCKSTORE_ERROR(BuildWhere({filter}, OrdersTable(), params), ErrorKind::kInvalidArgument,
+                           "invalid_filter");
   };
   expect_invalid(Filter("id", FilterOp::kEq, {}));
   expect_invalid(Filter("id", FilterOp::kEq, {"1", "2"}));
@@ -119,36 +122,44 @@ TEST(SqlBuilder, RejectsWrongValueCounts) {
 
 TEST(SqlBuilder, OrderBy) {
   EXPECT_EQ(BuildOrderBy({}, OrdersTable()), "");
-  EXPECT_EQ(BuildOrderBy({OrderBy{"ID"}, OrderBy{"name", true}}, OrdersTable()), " ORDER BY \"id\" ASC, \"name\" DESC");
+  EXPECT_EQ(BuildOrderBy({OrderBy{"ID"}, OrderBy{"name", true}}, OrdersTable()),
+            " ORDER BY \"id\" ASC, \"name\" DESC");
 }
 
 TEST(SqlBuilder, BuiltClausesRunWithTypedComparisons) {
   duckdb::DuckDB db(nullptr);
   duckdb::Connection conn(db);
   RunDdl(conn, "CREATE SCHEMA \"in.c-sales\"");
-  RunDdl(conn, "CREATE TABLE \"in.c-sales\".orders (id INTEGER, name VARCHAR, amount DECIMAL(12,2), \"we\"\"ird\" VARCHAR)");
-  RunDdl(conn, "INSERT INTO \"in.c-sales\".orders VALUES (9, 'nine', 9.5, NULL), (10, 'ten', 10.25, 'x'), "
-               "(100, NULL, 100, 'y')");
+  RunDdl(conn,
+         "CREATE TABLE \"in.c-sales\".orders (id INTEGER, name VARCHAR, amount DECIMAL(12,2), \"we\"\"ird\" "
+         "VARCHAR)");
+  RunDdl(conn,
+         "INSERT INTO \"in.c-sales\".orders VALUES (9, 'nine', 9.5, NULL), (10, 'ten', 10.25, 'x'), "
+         "(100, NULL, 100, 'y')");
   TableInfo table = OrdersTable();
   auto select = [&](const std::vector<ColumnFilter>& filters, const std::vector<OrderBy>& order) {
     SqlParams params;
-    std::string sql = "SELECT id FROM " + QualifiedName(table.bucket, table.name) + BuildWhere(filters, table, params) +
-                      BuildOrderBy(order, table);
+    std::string sql = "SELECT id FROM " + QualifiedName(table.bucket, table.name) +
+                      BuildWhere(filters, table, params) + BuildOrderBy(order, table);
     auto result = RunSql(conn, sql, params);
     std::vector<int64_t> ids;
-    for (size_t row = 0; row < result->RowCount(); ++row) ids.push_back(result->GetValue(0, row).GetValue<int64_t>());
+    for (size_t row = 0; row < result->RowCount(); ++row)
+      ids.push_back(result->GetValue(0, row).GetValue<int64_t>());
     return ids;
   };
   // "10" > "9" as text would be false: the comparison must be numeric.
   EXPECT_EQ(select({Filter("id", FilterOp::kGt, {"9"})}, {OrderBy{"id"}}), (std::vector<int64_t>{10, 100}));
-  EXPECT_EQ(select({Filter("amount", FilterOp::kLe, {"10.25"})}, {OrderBy{"id", true}}), (std::vector<int64_t>{10, 9}));
-  EXPECT_EQ(select({Filter("id", FilterOp::kIn, {"9", "100"})}, {OrderBy{"id"}}), (std::vector<int64_t>{9, 100}));
+  EXPECT_EQ(select({Filter("amount", FilterOp::kLe, {"10.25"})}, {OrderBy{"id", true}}),
+            (std::vector<int64_t>{10, 9}));
+  EXPECT_EQ(select({Filter("id", FilterOp::kIn, {"9", "100"})}, {OrderBy{"id"}}),
+            (std::vector<int64_t>{9, 100}));
   EXPECT_EQ(select({Filter("name", FilterOp::kIsNull, {})}, {}), (std::vector<int64_t>{100}));
   EXPECT_EQ(select({Filter("name", FilterOp::kLike, {"t%"})}, {}), (std::vector<int64_t>{10}));
   EXPECT_EQ(select({Filter("we\"ird", FilterOp::kEq, {"y"}), Filter("id", FilterOp::kNe, {"9"})}, {}),
             (std::vector<int64_t>{100}));
   // A value that is not of the column's type fails in the database as a data error.
-  EXPECT_DUCKSTORE_ERROR(select({Filter("id", FilterOp::kEq, {"abc"})}, {}), ErrorKind::kUnprocessable, "invalid_data");
+  EXPECT_DUCKSTORE_ERROR(select({Filter("id", FilterOp::kEq, {"abc"})}, {}), ErrorKind::kUnprocessable,
+                         "invalid_data");
 }
 
 TEST(SqlBuilder, NormalizeTypeCanonicalizes) {
@@ -179,11 +190,12 @@ TEST(SqlBuilder, NormalizeTypeKeepsOddFieldNamesQuoted) {
 
 TEST(SqlBuilder, NormalizeTypeRejectsNonTypes) {
   for (const std::string& bad :
-       {std::string("int; drop table x"), std::string("int'"), std::string("'int'"), std::string("varchar)--"),
-        std::string(""), std::string("   "), std::string("notatype"), std::string("int/*x*/"), std::string("int\n"),
-        std::string("decimal(12,2"), std::string("int)"), std::string("decimal(40,2)"),
-        std::string("integer(5)"), std::string("my_enum")}) {
-    EXPECT_DUCKSTORE_ERROR(NormalizeType(bad), ErrorKind::kInvalidArgument, "invalid_type") << "'" << bad << "'";
+       {std::string("int; drop table x"), std::string("int'"), std::string("'int'"),
+        std::string("varchar)--"), std::string(""), std::string("   "), std::string("notatype"),
+        std::string("int/*x*/"), std::string("int\n"), std::string("decimal(12,2"), std::string("int)"),
+        std::string("decimal(40,2)"), std::string("integer(5)"), std::string("my_enum")}) {
+    EXPECT_DUCKSTORE_ERROR(NormalizeType(bad), ErrorKind::kInvalidArgument, "invalid_type")
+        << "'" << bad << "'";
   }
 }
 
@@ -194,10 +206,12 @@ TEST(SqlBuilder, DefaultLiteralEscapesText) {
 
 TEST(SqlBuilder, ParseFilterOp) {
   const std::pair<const char*, FilterOp> kOps[] = {
-      {"eq", FilterOp::kEq},         {"ne", FilterOp::kNe},           {"gt", FilterOp::kGt},
-      {"ge", FilterOp::kGe},         {"lt", FilterOp::kLt},           {"le", FilterOp::kLe},
-      {"in", FilterOp::kIn},         {"not_in", FilterOp::kNotIn},    {"like", FilterOp::kLike},
-      {"not_like", FilterOp::kNotLike}, {"is_null", FilterOp::kIsNull}, {"is_not_null", FilterOp::kIsNotNull}};
+      {"eq", FilterOp::kEq},          {"ne", FilterOp::kNe},
+      {"gt", FilterOp::kGt},          {"ge", FilterOp::kGe},
+      {"lt", FilterOp::kLt},          {"le", FilterOp::kLe},
+      {"in", FilterOp::kIn},          {"not_in", FilterOp::kNotIn},
+      {"like", FilterOp::kLike},      {"not_like", FilterOp::kNotLike},
+      {"is_null", FilterOp::kIsNull}, {"is_not_null", FilterOp::kIsNotNull}};
   for (const auto& [name, op] : kOps) EXPECT_EQ(ParseFilterOp(name), op) << name;
   for (const char* bad : {"", "EQ", "equals", "=", "is null"}) {
     EXPECT_DUCKSTORE_ERROR(ParseFilterOp(bad), ErrorKind::kInvalidArgument, "invalid_filter") << bad;

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <ostream>
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <system_error>
 
@@ -14,7 +14,9 @@
 namespace duckstore {
 
 // Lets GoogleTest print error kinds by name-ish (their HTTP status) instead of as raw bytes.
-inline void PrintTo(ErrorKind kind, std::ostream* out) { *out << "ErrorKind(http " << HttpStatusOf(kind) << ")"; }
+inline void PrintTo(ErrorKind kind, std::ostream* out) {
+  *out << "ErrorKind(http " << HttpStatusOf(kind) << ")";
+}
 
 }  // namespace duckstore
 
@@ -77,6 +79,7 @@ struct ErrorSummary {
 }  // namespace duckstore::testing
 
 // Expects `statement` to throw duckstore::Error of the given kind and code; accepts `<< message`.
-#define EXPECT_DUCKSTORE_ERROR(statement, expected_kind, expected_code)                                      \
-  EXPECT_EQ(::duckstore::testing::ErrorSummary(::duckstore::testing::CaptureError([&] { (void)(statement); })), \
-            ::duckstore::testing::ErrorSummary((expected_kind), (expected_code)))
+#define EXPECT_DUCKSTORE_ERROR(statement, expected_kind, expected_code)                                   \
+  EXPECT_EQ(                                                                                              \
+      ::duckstore::testing::ErrorSummary(::duckstore::testing::CaptureError([&] { (void)(statement); })), \
+      ::duckstore::testing::ErrorSummary((expected_kind), (expected_code)))

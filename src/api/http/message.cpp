@@ -27,7 +27,9 @@ void Headers::Set(std::string name, std::string value) {
   entries_.emplace_back(std::move(name), std::move(value));
 }
 
-void Headers::Add(std::string name, std::string value) { entries_.emplace_back(Lower(std::move(name)), std::move(value)); }
+void Headers::Add(std::string name, std::string value) {
+  entries_.emplace_back(Lower(std::move(name)), std::move(value));
+}
 
 const std::string* Headers::Find(std::string_view name) const {
   for (const auto& [key, value] : entries_) {

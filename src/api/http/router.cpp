@@ -22,7 +22,9 @@ std::vector<std::string> Split(const std::string& path) {
   return segments;
 }
 
-bool IsCapture(const std::string& segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
+bool IsCapture(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
 
 // Matches `path` against `pattern`; fills `params` on success.
 bool MatchSegments(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
@@ -49,7 +51,8 @@ bool MatchSegments(const std::vector<std::string>& pattern, const std::vector<st
 
 }  // namespace
 
-void Router::Add(const std::string& method, const std::string& pattern, Handler handler, RouteOptions options) {
+void Router::Add(const std::string& method, const std::string& pattern, Handler handler,
+                 RouteOptions options) {
   routes_.push_back(Route{method, Split(pattern), std::move(handler), options});
 }
 
@@ -57,7 +60,8 @@ void Router::AddPrefix(const std::string& prefix, Handler handler, RouteOptions 
   prefixes_.push_back(PrefixRoute{prefix, std::move(handler), options});
 }
 
-RouteMatch Router::Match(const std::string& method, const std::string& raw_path, const std::string& path) const {
+RouteMatch Router::Match(const std::string& method, const std::string& raw_path,
+                         const std::string& path) const {
   RouteMatch match;
   for (const auto& prefix : prefixes_) {
     if (path == prefix.prefix || path.starts_with(prefix.prefix + "/")) {

@@ -43,7 +43,9 @@ class StreamBodyReader final : public BodyReader {
       beast::error_code ec;
       bhttp::read(stream_, buffer_, parser_, ec);
       if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec) throw Error(ErrorKind::kInvalidArgument, "body_read_failed", "reading the request body failed: " + ec.message());
+      if (ec)
+        throw Error(ErrorKind::kInvalidArgument, "body_read_failed",
+                    "reading the request body failed: " + ec.message());
       size_t got = size - parser_.get().body().size;
       if (got > 0) return got;
     }
@@ -93,7 +95,8 @@ class Server::Impl {
     {
       std::unique_lock lock(inflight_mutex_);
       inflight_cv_.wait_for(lock, options_.shutdown_timeout, [this] { return inflight_ == 0; });
-      if (inflight_ > 0) spdlog::warn("shutdown: {} HTTP requests still running after the grace period", inflight_);
+      if (inflight_ > 0)
+        spdlog::warn("shutdown: {} HTTP requests still running after the grace period", inflight_);
     }
     io_.stop();
     for (auto& thread : threads_) thread.join();
@@ -144,7 +147,8 @@ class Server::Impl {
     request.method = std::string(header.method_string());
     request.target = std::string(header.target());
     request.remote_address = remote;
-    for (const auto& field : header) request.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    for (const auto& field : header)
+      request.headers.Add(std::string(field.name_string()), std::string(field.value()));
     if (parser.content_length()) request.content_length = *parser.content_length();
     request.request_id = SanitizeRequestId(request.headers.Find("x-request-id"));
 
@@ -197,17 +201,19 @@ class Server::Impl {
     bool keep_alive = header.keep_alive() && body_consumed && !stopped_;
     bool ok = co_await Write(stream, response, keep_alive, header.version());
 
-    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    auto elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     {
       log::ScopedRequestId scoped(request.request_id);
-      spdlog::info("{} {} -> {} ({:.1f} ms)", request.method, request.path, response.status, elapsed.count() / 1000.0);
+      spdlog::info("{} {} -> {} ({:.1f} ms)", request.method, request.path, response.status,
+                   elapsed.count() / 1000.0);
     }
     {
       std::lock_guard lock(inflight_mutex_);
       --inflight_;
     }
     inflight_cv_.notify_all();
-    co_return ok && keep_alive;
+    co_return ok&& keep_alive;
   }
 
   Response RunHandler(const Handler& handler, Request& request) {
@@ -240,7 +246,8 @@ class Server::Impl {
   }
 
   // Writes the response; false when the connection failed.
-  asio::awaitable<bool> Write(beast::tcp_stream& stream, Response& response, bool keep_alive, unsigned version) {
+  asio::awaitable<bool> Write(beast::tcp_stream& stream, Response& response, bool keep_alive,
+                              unsigned version) {
     bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
     for (const auto& [name, value] : response.headers.all()) head.insert(name, value);
     head.keep_alive(keep_alive);
@@ -268,12 +275,14 @@ class Server::Impl {
     uint64_t remaining = file.length;
     bool ok = true;
     while (remaining > 0) {
-      ssize_t got = ::pread(fd, chunk.data(), std::min<uint64_t>(remaining, chunk.size()), static_cast<off_t>(offset));
+      ssize_t got =
+          ::pread(fd, chunk.data(), std::min<uint64_t>(remaining, chunk.size()), static_cast<off_t>(offset));
       if (got <= 0) {
         ok = false;
         break;
       }
-      auto [ec, written] = co_await asio::async_write(stream, asio::buffer(chunk.data(), static_cast<size_t>(got)), kAsTuple);
+      auto [ec, written] =
+          co_await asio::async_write(stream, asio::buffer(chunk.data(), static_cast<size_t>(got)), kAsTuple);
       if (ec) {
         ok = false;
         break;
@@ -300,10 +309,16 @@ class Server::Impl {
 Server::Server(ServerOptions options, const Router& router, ErrorRenderer render_error)
     : impl_(std::make_unique<Impl>(std::move(options), router, std::move(render_error))) {}
 
-Server::~Server() { Stop(); }
+Server::~Server() {
+  Stop();
+}
 
-void Server::Start() { bound_port_ = impl_->Start(); }
+void Server::Start() {
+  bound_port_ = impl_->Start();
+}
 
-void Server::Stop() { impl_->Stop(); }
+void Server::Stop() {
+  impl_->Stop();
+}
 
 }  // namespace duckstore::http

@@ -9,14 +9,18 @@ namespace {
 constexpr const char* kBuckets = "/projects/{project_id}/branches/{branch_id}/buckets";
 
 nlohmann::json BucketJson(const BucketInfo& b) {
-  return {{"name", b.name}, {"description", b.description}, {"created_at", b.created_at}, {"table_count", b.table_count}};
+  return {{"name", b.name},
+          {"description", b.description},
+          {"created_at", b.created_at},
+          {"table_count", b.table_count}};
 }
 
 bool ParseFlag(const http::Request& r, const char* name) {
   const std::string* value = r.QueryParam(name);
   if (!value || *value == "false" || *value == "0") return false;
   if (*value == "true" || *value == "1") return true;
-  throw InvalidArgument("invalid_parameter", std::string(name) + " must be true or false", {{"parameter", name}});
+  throw InvalidArgument("invalid_parameter", std::string(name) + " must be true or false",
+                        {{"parameter", name}});
 }
 
 }  // namespace
@@ -27,7 +31,8 @@ void AddBucketRoutes(http::Router& router, Services& s) {
     auto branch = BranchOf(r);
     s.auth.Authorize(Authenticate(s, r), Access::kWrite, branch.project_id, branch.branch_id);
     auto body = ParseJsonObject(r);
-    auto bucket = s.buckets.Create(branch, RequireString(body, "name"), OptionalString(body, "description").value_or(""));
+    auto bucket = s.buckets.Create(branch, RequireString(body, "name"),
+                                   OptionalString(body, "description").value_or(""));
     return Json(201, BucketJson(bucket));
   });
   router.Add("GET", buckets, [&s](http::Request& r) {

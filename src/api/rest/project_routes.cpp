@@ -6,8 +6,12 @@ namespace duckstore::rest {
 namespace {
 
 nlohmann::json ProjectJson(const Project& p) {
-  return {{"id", p.id},           {"name", p.name},           {"status", p.status}, {"settings", p.settings},
-          {"created_at", p.created_at}, {"updated_at", p.updated_at}};
+  return {{"id", p.id},
+          {"name", p.name},
+          {"status", p.status},
+          {"settings", p.settings},
+          {"created_at", p.created_at},
+          {"updated_at", p.updated_at}};
 }
 
 nlohmann::json OptionalJson(const std::optional<std::string>& value) {
@@ -17,8 +21,9 @@ nlohmann::json OptionalJson(const std::optional<std::string>& value) {
 nlohmann::json KeyJson(const ApiKey& k) {
   return {{"id", k.id},
           {"project_id", k.project_id},
-          {"branch_id", k.scope == KeyScope::kProjectAdmin ? nlohmann::json(nullptr)
-                                                           : nlohmann::json(k.branch_id.value_or(kDefaultBranch))},
+          {"branch_id", k.scope == KeyScope::kProjectAdmin
+                            ? nlohmann::json(nullptr)
+                            : nlohmann::json(k.branch_id.value_or(kDefaultBranch))},
           {"scope", ToString(k.scope)},
           {"description", k.description},
           {"created_at", k.created_at},
@@ -40,7 +45,8 @@ void AddProjectRoutes(http::Router& router, Services& s) {
     s.auth.Authorize(Authenticate(s, r), Access::kServerAdmin);
     auto body = ParseJsonObject(r);
     auto settings = body.contains("settings") ? body["settings"] : nlohmann::json::object();
-    auto created = s.projects.Create(RequireString(body, "id"), OptionalString(body, "name").value_or(""), settings);
+    auto created =
+        s.projects.Create(RequireString(body, "id"), OptionalString(body, "name").value_or(""), settings);
     nlohmann::json out = ProjectJson(created.project);
     out["api_key"] = created.admin_key.token;
     out["api_key_id"] = created.admin_key.key.id;
@@ -59,7 +65,8 @@ void AddProjectRoutes(http::Router& router, Services& s) {
   router.Add("GET", "/projects/{project_id}", [&s](http::Request& r) {
     const auto& id = r.PathParam("project_id");
     auto principal = Authenticate(s, r);
-    if (!principal.admin) s.auth.Authorize(principal, Access::kRead, id, principal.key->branch_id.value_or(kDefaultBranch));
+    if (!principal.admin)
+      s.auth.Authorize(principal, Access::kRead, id, principal.key->branch_id.value_or(kDefaultBranch));
     return Json(200, ProjectJson(s.projects.Get(id)));
   });
   router.Add("PUT", "/projects/{project_id}", [&s](http::Request& r) {
@@ -78,7 +85,8 @@ void AddProjectRoutes(http::Router& router, Services& s) {
   router.Add("GET", "/projects/{project_id}/stats", [&s](http::Request& r) {
     const auto& id = r.PathParam("project_id");
     auto principal = Authenticate(s, r);
-    if (!principal.admin) s.auth.Authorize(principal, Access::kRead, id, principal.key->branch_id.value_or(kDefaultBranch));
+    if (!principal.admin)
+      s.auth.Authorize(principal, Access::kRead, id, principal.key->branch_id.value_or(kDefaultBranch));
     auto stats = s.projects.Stats(id);
     return Json(200, {{"id", id},
                       {"bucket_count", stats.bucket_count},

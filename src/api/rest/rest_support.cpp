@@ -16,11 +16,13 @@ int64_t ParseInteger(const std::string& text, const char* name) {
     if (used == text.size()) return value;
   } catch (const std::exception&) {
   }
-  throw InvalidArgument("invalid_parameter", std::string(name) + " must be an integer", {{"parameter", name}});
+  throw InvalidArgument("invalid_parameter", std::string(name) + " must be an integer",
+                        {{"parameter", name}});
 }
 
 [[noreturn]] void WrongType(const char* field, const char* expected) {
-  throw InvalidArgument("invalid_field", std::string("field '") + field + "' must be " + expected, {{"field", field}});
+  throw InvalidArgument("invalid_field", std::string("field '") + field + "' must be " + expected,
+                        {{"field", field}});
 }
 
 }  // namespace
@@ -45,7 +47,9 @@ nlohmann::json ParseJsonObject(const http::Request& request) {
 
 std::string RequireString(const nlohmann::json& body, const char* field) {
   auto value = OptionalString(body, field);
-  if (!value) throw InvalidArgument("missing_field", std::string("field '") + field + "' is required", {{"field", field}});
+  if (!value)
+    throw InvalidArgument("missing_field", std::string("field '") + field + "' is required",
+                          {{"field", field}});
   return *value;
 }
 
@@ -89,7 +93,8 @@ PageRequest ParsePage(const http::Request& request) {
   if (page.limit < 1 || page.limit > kMaxPageLimit) {
     throw InvalidArgument("invalid_parameter", "limit must be between 1 and 1000", {{"parameter", "limit"}});
   }
-  if (page.offset < 0) throw InvalidArgument("invalid_parameter", "offset must not be negative", {{"parameter", "offset"}});
+  if (page.offset < 0)
+    throw InvalidArgument("invalid_parameter", "offset must not be negative", {{"parameter", "offset"}});
   return page;
 }
 
@@ -106,20 +111,24 @@ http::Response RenderError(const http::Request& request, const std::exception& e
     int status = HttpStatusOf(known->kind());
     if (known->code() == "method_not_allowed") status = 405;
     if (status >= 500) spdlog::error("{} {} failed: {}", request.method, request.path, known->what());
-    nlohmann::json body = {{"code", known->code()}, {"message", known->what()}, {"details", known->details()}};
+    nlohmann::json body = {
+        {"code", known->code()}, {"message", known->what()}, {"details", known->details()}};
     if (body["details"].is_null()) body["details"] = nlohmann::json::object();
     auto response = Json(status, {{"error", body}, {"request_id", request.request_id}});
     if (status == 401) response.headers.Set("www-authenticate", "Bearer");
     return response;
   }
   if (dynamic_cast<const nlohmann::json::exception*>(&error)) {
-    return Json(400, {{"error", {{"code", "invalid_json"}, {"message", error.what()}, {"details", nlohmann::json::object()}}},
-                      {"request_id", request.request_id}});
+    return Json(
+        400, {{"error",
+               {{"code", "invalid_json"}, {"message", error.what()}, {"details", nlohmann::json::object()}}},
+              {"request_id", request.request_id}});
   }
   spdlog::error("{} {} failed unexpectedly: {}", request.method, request.path, error.what());
-  return Json(500, {{"error", {{"code", "internal_error"},
-                               {"message", "internal error; the server log has details under this request id"},
-                               {"details", nlohmann::json::object()}}},
+  return Json(500, {{"error",
+                     {{"code", "internal_error"},
+                      {"message", "internal error; the server log has details under this request id"},
+                      {"details", nlohmann::json::object()}}},
                     {"request_id", request.request_id}});
 }
 

@@ -7,11 +7,16 @@ namespace duckstore::rest {
 
 void AddSystemRoutes(http::Router& router, Services& s) {
   router.Add("GET", "/", [](http::Request&) {
-    return Json(200, {{"service", "duckstore"}, {"version", DUCKSTORE_VERSION}, {"health", "/health"},
-                      {"ready", "/ready"}, {"openapi", "/openapi.json"}});
+    return Json(200, {{"service", "duckstore"},
+                      {"version", DUCKSTORE_VERSION},
+                      {"health", "/health"},
+                      {"ready", "/ready"},
+                      {"openapi", "/openapi.json"}});
   });
   // Liveness: the process answers.
-  router.Add("GET", "/health", [](http::Request&) { return Json(200, {{"status", "ok"}, {"version", DUCKSTORE_VERSION}}); });
+  router.Add("GET", "/health", [](http::Request&) {
+    return Json(200, {{"status", "ok"}, {"version", DUCKSTORE_VERSION}});
+  });
   // Readiness: the catalog answers and the engine can run a query.
   router.Add("GET", "/ready", [&s](http::Request&) {
     nlohmann::json checks = nlohmann::json::object();
@@ -34,7 +39,8 @@ void AddSystemRoutes(http::Router& router, Services& s) {
                                     {"memory_reserved_bytes", stats.memory_reserved_bytes},
                                     {"memory_cap_bytes", stats.memory_cap_bytes}});
   });
-  router.Add("GET", "/openapi.json", [](http::Request&) { return http::Response::Json(200, std::string(OpenApiDocument())); });
+  router.Add("GET", "/openapi.json",
+             [](http::Request&) { return http::Response::Json(200, std::string(OpenApiDocument())); });
 }
 
 }  // namespace duckstore::rest

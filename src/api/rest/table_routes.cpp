@@ -21,8 +21,12 @@ nlohmann::json TableJson(const TableInfo& t) {
                        {"default", OptionalJson(c.default_value)},
                        {"ordinal_position", c.ordinal_position}});
   }
-  return {{"name", t.name},           {"bucket", t.bucket},         {"columns", columns},
-          {"primary_key", t.primary_key}, {"row_count", t.row_count}, {"size_bytes", t.size_bytes},
+  return {{"name", t.name},
+          {"bucket", t.bucket},
+          {"columns", columns},
+          {"primary_key", t.primary_key},
+          {"row_count", t.row_count},
+          {"size_bytes", t.size_bytes},
           {"created_at", t.created_at}};
 }
 
@@ -130,7 +134,8 @@ http::Response PreviewJson(const PreviewResult& preview) {
     rows.push_back(std::move(row));
   }
   nlohmann::json truncated = nlohmann::json::array();
-  for (const auto& [row, col] : preview.truncated) truncated.push_back({{"row", row}, {"column", preview.columns[col]}});
+  for (const auto& [row, col] : preview.truncated)
+    truncated.push_back({{"row", row}, {"column", preview.columns[col]}});
   return Json(200, {{"columns", preview.columns},
                     {"rows", rows},
                     {"row_count", preview.rows.size()},
@@ -240,7 +245,8 @@ void AddTableRoutes(http::Router& router, Services& s) {
     }
     std::vector<TableService::Row> rows;
     for (const auto& json : body["rows"]) {
-      if (!json.is_object()) throw InvalidArgument("invalid_row", "each row must be an object of column: value");
+      if (!json.is_object())
+        throw InvalidArgument("invalid_row", "each row must be an object of column: value");
       TableService::Row row;
       for (const auto& [name, value] : json.items()) {
         if (value.is_object() || value.is_array()) {

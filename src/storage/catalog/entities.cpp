@@ -9,9 +9,12 @@ namespace duckstore {
 
 std::string ToString(KeyScope scope) {
   switch (scope) {
-    case KeyScope::kProjectAdmin: return "project_admin";
-    case KeyScope::kBranchAdmin: return "branch_admin";
-    case KeyScope::kBranchRead: return "branch_read";
+    case KeyScope::kProjectAdmin:
+      return "project_admin";
+    case KeyScope::kBranchAdmin:
+      return "branch_admin";
+    case KeyScope::kBranchRead:
+      return "branch_read";
   }
   return "unknown";
 }

@@ -13,17 +13,18 @@ namespace {
 
 constexpr const char* kProjectColumns = "id, name, status, settings, created_at, updated_at";
 constexpr const char* kKeyColumns =
-    "id, project_id, branch_id, scope, description, secret_hash, created_at, expires_at, revoked_at, last_used_at";
+    "id, project_id, branch_id, scope, description, secret_hash, created_at, expires_at, revoked_at, "
+    "last_used_at";
 
 Project ReadProject(const SqliteStatement& row) {
-  return Project{row.Text(0), row.Text(1), row.Text(2), nlohmann::json::parse(row.Text(3)), row.Text(4), row.Text(5)};
+  return Project{row.Text(0), row.Text(1), row.Text(2), nlohmann::json::parse(row.Text(3)),
+                 row.Text(4), row.Text(5)};
 }
 
 ApiKey ReadKey(const SqliteStatement& row) {
-  return ApiKey{row.Text(0),       row.Text(1),         row.OptionalText(2),
-                ParseKeyScope(row.Text(3)), row.Text(4), row.Text(5),
-                row.Text(6),       row.OptionalText(7), row.OptionalText(8),
-                row.OptionalText(9)};
+  return ApiKey{row.Text(0),         row.Text(1),        row.OptionalText(2), ParseKeyScope(row.Text(3)),
+                row.Text(4),         row.Text(5),        row.Text(6),         row.OptionalText(7),
+                row.OptionalText(8), row.OptionalText(9)};
 }
 
 Branch ReadBranch(const SqliteStatement& row) {
@@ -64,8 +65,13 @@ class SqliteCatalog final : public Catalog {
     std::lock_guard lock(mutex_);
     RenameConflict("project_exists", "project '" + p.id + "' already exists", [&] {
       db_.Prepare(std::string("INSERT INTO projects (") + kProjectColumns + ") VALUES (?,?,?,?,?,?)")
-          .Bind(1, p.id).Bind(2, p.name).Bind(3, p.status).Bind(4, p.settings.dump()).Bind(5, p.created_at)
-          .Bind(6, p.updated_at).Run();
+          .Bind(1, p.id)
+          .Bind(2, p.name)
+          .Bind(3, p.status)
+          .Bind(4, p.settings.dump())
+          .Bind(5, p.created_at)
+          .Bind(6, p.updated_at)
+          .Run();
     });
   }
 
@@ -93,7 +99,12 @@ class SqliteCatalog final : public Catalog {
   void UpdateProject(const Project& p) override {
     std::lock_guard lock(mutex_);
     db_.Prepare("UPDATE projects SET name = ?, status = ?, settings = ?, updated_at = ? WHERE id = ?")
-        .Bind(1, p.name).Bind(2, p.status).Bind(3, p.settings.dump()).Bind(4, p.updated_at).Bind(5, p.id).Run();
+        .Bind(1, p.name)
+        .Bind(2, p.status)
+        .Bind(3, p.settings.dump())
+        .Bind(4, p.updated_at)
+        .Bind(5, p.id)
+        .Run();
   }
 
   void DeleteProject(const std::string& id) override {
@@ -106,9 +117,17 @@ class SqliteCatalog final : public Catalog {
   void CreateKey(const ApiKey& k) override {
     std::lock_guard lock(mutex_);
     db_.Prepare(std::string("INSERT INTO api_keys (") + kKeyColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?)")
-        .Bind(1, k.id).Bind(2, k.project_id).Bind(3, k.branch_id).Bind(4, ToString(k.scope)).Bind(5, k.description)
-        .Bind(6, k.secret_hash).Bind(7, k.created_at).Bind(8, k.expires_at).Bind(9, k.revoked_at)
-        .Bind(10, k.last_used_at).Run();
+        .Bind(1, k.id)
+        .Bind(2, k.project_id)
+        .Bind(3, k.branch_id)
+        .Bind(4, ToString(k.scope))
+        .Bind(5, k.description)
+        .Bind(6, k.secret_hash)
+        .Bind(7, k.created_at)
+        .Bind(8, k.expires_at)
+        .Bind(9, k.revoked_at)
+        .Bind(10, k.last_used_at)
+        .Run();
   }
 
   std::optional<ApiKey> GetKey(const std::string& id) override {
@@ -122,8 +141,9 @@ class SqliteCatalog final : public Catalog {
   std::vector<ApiKey> ListActiveKeys(const std::string& project_id) override {
     std::lock_guard lock(mutex_);
     std::vector<ApiKey> keys;
-    auto stmt = db_.Prepare(std::string("SELECT ") + kKeyColumns +
-                            " FROM api_keys WHERE project_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id");
+    auto stmt = db_.Prepare(
+        std::string("SELECT ") + kKeyColumns +
+        " FROM api_keys WHERE project_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id");
     stmt.Bind(1, project_id);
     while (stmt.Step()) keys.push_back(ReadKey(stmt));
     return keys;
@@ -131,7 +151,10 @@ class SqliteCatalog final : public Catalog {
 
   void RevokeKey(const std::string& id, const std::string& at) override {
     std::lock_guard lock(mutex_);
-    db_.Prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").Bind(1, at).Bind(2, id).Run();
+    db_.Prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .Bind(1, at)
+        .Bind(2, id)
+        .Run();
   }
 
   void TouchKey(const std::string& id, const std::string& at) override {
@@ -141,10 +164,17 @@ class SqliteCatalog final : public Catalog {
 
   void CreateBranch(const Branch& b) override {
     std::lock_guard lock(mutex_);
-    RenameConflict("branch_exists", "branch '" + b.name + "' already exists in project '" + b.project_id + "'", [&] {
-      db_.Prepare("INSERT INTO branches (project_id, id, name, description, created_at) VALUES (?,?,?,?,?)")
-          .Bind(1, b.project_id).Bind(2, b.id).Bind(3, b.name).Bind(4, b.description).Bind(5, b.created_at).Run();
-    });
+    RenameConflict(
+        "branch_exists", "branch '" + b.name + "' already exists in project '" + b.project_id + "'", [&] {
+          db_.Prepare(
+                 "INSERT INTO branches (project_id, id, name, description, created_at) VALUES (?,?,?,?,?)")
+              .Bind(1, b.project_id)
+              .Bind(2, b.id)
+              .Bind(3, b.name)
+              .Bind(4, b.description)
+              .Bind(5, b.created_at)
+              .Run();
+        });
   }
 
   std::optional<Branch> GetBranch(const std::string& project_id, const std::string& id) override {
@@ -185,29 +215,43 @@ class SqliteCatalog final : public Catalog {
 
   void PutSetting(const std::string& key, const std::string& value) override {
     std::lock_guard lock(mutex_);
-    db_.Prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-        .Bind(1, key).Bind(2, value).Run();
+    db_.Prepare(
+           "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+           "excluded.value")
+        .Bind(1, key)
+        .Bind(2, value)
+        .Run();
   }
 
   void AppendOperation(const Operation& op) override {
     std::lock_guard lock(mutex_);
     db_.Prepare(
-           "INSERT INTO operations (at, request_id, project_id, operation, resource, details, duration_ms, status) "
+           "INSERT INTO operations (at, request_id, project_id, operation, resource, details, duration_ms, "
+           "status) "
            "VALUES (?,?,?,?,?,?,?,?)")
-        .Bind(1, op.at).Bind(2, op.request_id).Bind(3, op.project_id).Bind(4, op.operation).Bind(5, op.resource)
-        .Bind(6, op.details.dump()).Bind(7, op.duration_ms).Bind(8, op.status).Run();
+        .Bind(1, op.at)
+        .Bind(2, op.request_id)
+        .Bind(3, op.project_id)
+        .Bind(4, op.operation)
+        .Bind(5, op.resource)
+        .Bind(6, op.details.dump())
+        .Bind(7, op.duration_ms)
+        .Bind(8, op.status)
+        .Run();
   }
 
   Page<Operation> ListOperations(const std::string& project_id, const PageRequest& page) override {
     std::lock_guard lock(mutex_);
     Page<Operation> result;
     auto stmt = db_.Prepare(
-        "SELECT id, at, request_id, project_id, operation, resource, details, duration_ms, status FROM operations "
+        "SELECT id, at, request_id, project_id, operation, resource, details, duration_ms, status FROM "
+        "operations "
         "WHERE project_id = ? ORDER BY id DESC LIMIT ? OFFSET ?");
     stmt.Bind(1, project_id).Bind(2, page.limit).Bind(3, page.offset);
     while (stmt.Step()) {
       result.items.push_back(Operation{stmt.Int(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4),
-                                       stmt.Text(5), nlohmann::json::parse(stmt.Text(6)), stmt.Int(7), stmt.Text(8)});
+                                       stmt.Text(5), nlohmann::json::parse(stmt.Text(6)), stmt.Int(7),
+                                       stmt.Text(8)});
     }
     auto count = db_.Prepare("SELECT count(*) FROM operations WHERE project_id = ?");
     count.Bind(1, project_id).Step();
@@ -218,8 +262,10 @@ class SqliteCatalog final : public Catalog {
  private:
   void Migrate() {
     std::lock_guard lock(mutex_);
-    db_.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
-             "applied_at TEXT NOT NULL)");
+    db_.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT "
+        "NULL, "
+        "applied_at TEXT NOT NULL)");
     auto current = db_.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
     current.Step();
     int64_t applied = current.Int(0);
@@ -229,7 +275,9 @@ class SqliteCatalog final : public Catalog {
       try {
         db_.Exec(m.sql);
         db_.Prepare("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)")
-            .Bind(1, static_cast<int64_t>(m.version)).Bind(2, std::string(m.description)).Bind(3, NowTimestamp())
+            .Bind(1, static_cast<int64_t>(m.version))
+            .Bind(2, std::string(m.description))
+            .Bind(3, NowTimestamp())
             .Run();
         db_.Exec("COMMIT");
       } catch (...) {
@@ -245,6 +293,8 @@ class SqliteCatalog final : public Catalog {
 
 }  // namespace
 
-std::unique_ptr<Catalog> OpenSqliteCatalog(const std::string& path) { return std::make_unique<SqliteCatalog>(path); }
+std::unique_ptr<Catalog> OpenSqliteCatalog(const std::string& path) {
+  return std::make_unique<SqliteCatalog>(path);
+}
 
 }  // namespace duckstore

@@ -15,8 +15,8 @@ namespace {
 }  // namespace
 
 SqliteDb::SqliteDb(const std::string& path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -25,7 +25,9 @@ SqliteDb::SqliteDb(const std::string& path) {
   sqlite3_busy_timeout(db_, 10'000);
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+SqliteDb::~SqliteDb() {
+  sqlite3_close(db_);
+}
 
 void SqliteDb::Exec(const std::string& sql) {
   char* error = nullptr;
@@ -36,7 +38,9 @@ void SqliteDb::Exec(const std::string& sql) {
   }
 }
 
-SqliteStatement SqliteDb::Prepare(const std::string& sql) { return SqliteStatement(db_, sql); }
+SqliteStatement SqliteDb::Prepare(const std::string& sql) {
+  return SqliteStatement(db_, sql);
+}
 
 SqliteStatement::SqliteStatement(sqlite3* db, const std::string& sql) : db_(db) {
   Check(sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr));
@@ -46,7 +50,9 @@ SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept : db_(other.d
   other.stmt_ = nullptr;
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() {
+  sqlite3_finalize(stmt_);
+}
 
 void SqliteStatement::Check(int rc) const {
   if (rc != SQLITE_OK) Fail(db_, rc);
@@ -92,6 +98,8 @@ std::optional<std::string> SqliteStatement::OptionalText(int column) const {
   return Text(column);
 }
 
-int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+int64_t SqliteStatement::Int(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
 
 }  // namespace duckstore

@@ -57,6 +57,8 @@ CREATE INDEX operations_by_project ON operations(project_id, id);
 
 }  // namespace
 
-std::span<const Migration> SqliteMigrations() { return kMigrations; }
+std::span<const Migration> SqliteMigrations() {
+  return kMigrations;
+}
 
 }  // namespace duckstore

@@ -22,8 +22,11 @@ void RunOrThrow(duckdb::Connection& conn, const std::string& sql) {
 
 }  // namespace
 
-ProjectDatabase::ProjectDatabase(std::string project_id, std::filesystem::path root, const EngineLimits& limits)
-    : project_id_(std::move(project_id)), root_(std::move(root)), last_used_(std::chrono::steady_clock::now()) {
+ProjectDatabase::ProjectDatabase(std::string project_id, std::filesystem::path root,
+                                 const EngineLimits& limits)
+    : project_id_(std::move(project_id)),
+      root_(std::move(root)),
+      last_used_(std::chrono::steady_clock::now()) {
   duckdb::DBConfig config;
   config.SetOptionByName("memory_limit", duckdb::Value(limits.project_memory_limit));
   config.SetOptionByName("threads", duckdb::Value::BIGINT(limits.project_threads));
@@ -50,7 +53,9 @@ ProjectDatabase::~ProjectDatabase() {
   }
 }
 
-std::unique_ptr<duckdb::Connection> ProjectDatabase::Connect() { return std::make_unique<duckdb::Connection>(*db_); }
+std::unique_ptr<duckdb::Connection> ProjectDatabase::Connect() {
+  return std::make_unique<duckdb::Connection>(*db_);
+}
 
 std::unique_lock<std::mutex> ProjectDatabase::LockTable(const std::string& schema, const std::string& table) {
   std::string key = duckdb::StringUtil::Lower(schema) + '\0' + duckdb::StringUtil::Lower(table);
@@ -143,7 +148,8 @@ void Engine::EvictIdleLocked(bool make_room) {
     if (unused && (lru.empty() || it->second->last_used_ < open_[lru]->last_used_)) lru = it->first;
     ++it;
   }
-  bool full = open_.size() >= limits_.max_open_projects || (open_.size() + 1) * project_memory_bytes_ > memory_cap_bytes_;
+  bool full = open_.size() >= limits_.max_open_projects ||
+              (open_.size() + 1) * project_memory_bytes_ > memory_cap_bytes_;
   if (make_room && full && !lru.empty()) open_.erase(lru);
 }
 
@@ -182,7 +188,8 @@ void Engine::DropProject(const std::string& project_id) {
     if (db.use_count() > 1) {
       std::lock_guard lock(mutex_);
       open_.emplace(project_id, std::move(db));  // still in use: keep serving it, let the caller retry
-      throw Error(ErrorKind::kConflict, "project_busy", "project '" + project_id + "' is still in use; retry");
+      throw Error(ErrorKind::kConflict, "project_busy",
+                  "project '" + project_id + "' is still in use; retry");
     }
     db.reset();
   }

@@ -55,13 +55,16 @@ duckdb::unique_ptr<duckdb::MaterializedQueryResult> RunSql(duckdb::Connection& c
     auto params_copy = params;
     auto pending = prepared->Execute(params_copy, /*allow_stream_result=*/false);
     if (pending->HasError()) ThrowSqlError(pending->GetErrorObject());
-    result = duckdb::unique_ptr_cast<duckdb::QueryResult, duckdb::MaterializedQueryResult>(std::move(pending));
+    result =
+        duckdb::unique_ptr_cast<duckdb::QueryResult, duckdb::MaterializedQueryResult>(std::move(pending));
   }
   if (result->HasError()) ThrowSqlError(result->GetErrorObject());
   return result;
 }
 
-void RunDdl(duckdb::Connection& conn, const std::string& sql) { RunSql(conn, sql); }
+void RunDdl(duckdb::Connection& conn, const std::string& sql) {
+  RunSql(conn, sql);
+}
 
 void InSqlTransaction(duckdb::Connection& conn, const std::function<void()>& body) {
   RunDdl(conn, "BEGIN TRANSACTION");
@@ -79,27 +82,31 @@ nlohmann::json ValueToJson(const duckdb::Value& value) {
   if (value.IsNull()) return nullptr;
   const auto& type = value.type();
   switch (type.id()) {
-    case LogicalTypeId::BOOLEAN: return value.GetValue<bool>();
+    case LogicalTypeId::BOOLEAN:
+      return value.GetValue<bool>();
     case LogicalTypeId::TINYINT:
     case LogicalTypeId::SMALLINT:
     case LogicalTypeId::INTEGER:
-    case LogicalTypeId::BIGINT: return value.GetValue<int64_t>();
+    case LogicalTypeId::BIGINT:
+      return value.GetValue<int64_t>();
     case LogicalTypeId::UTINYINT:
     case LogicalTypeId::USMALLINT:
     case LogicalTypeId::UINTEGER:
-    case LogicalTypeId::UBIGINT: return value.GetValue<uint64_t>();
+    case LogicalTypeId::UBIGINT:
+      return value.GetValue<uint64_t>();
     case LogicalTypeId::FLOAT:
     case LogicalTypeId::DOUBLE: {
       double d = value.GetValue<double>();
       if (std::isfinite(d)) return d;
       return value.ToString();  // NaN and infinities have no JSON number form
     }
-    case LogicalTypeId::BLOB: return duckdb::Blob::ToBase64(duckdb::string_t(duckdb::StringValue::Get(value)));
+    case LogicalTypeId::BLOB:
+      return duckdb::Blob::ToBase64(duckdb::string_t(duckdb::StringValue::Get(value)));
     case LogicalTypeId::LIST:
     case LogicalTypeId::ARRAY: {
       nlohmann::json out = nlohmann::json::array();
-      const auto& children =
-          type.id() == LogicalTypeId::LIST ? duckdb::ListValue::GetChildren(value) : duckdb::ArrayValue::GetChildren(value);
+      const auto& children = type.id() == LogicalTypeId::LIST ? duckdb::ListValue::GetChildren(value)
+                                                              : duckdb::ArrayValue::GetChildren(value);
       for (const auto& child : children) out.push_back(ValueToJson(child));
       return out;
     }
@@ -127,7 +134,8 @@ nlohmann::json ValueToJson(const duckdb::Value& value) {
       if (auto space = text.find(' '); space != std::string::npos) text[space] = 'T';
       return text;
     }
-    default: return value.ToString();
+    default:
+      return value.ToString();
   }
 }
 

@@ -14,20 +14,20 @@ namespace duckstore {
 
 // The class of a failure; each transport maps a kind to its own status (HTTP status shown).
 enum class ErrorKind {
-  kInvalidArgument,     // 400: malformed or semantically invalid input
-  kUnauthenticated,     // 401: no or bad credentials
-  kPermissionDenied,    // 403: valid credentials, not allowed
-  kNotFound,            // 404
-  kConflict,            // 409: already exists, duplicate keys, state conflict
-  kPreconditionFailed,  // 412
-  kPayloadTooLarge,     // 413
-  kRangeNotSatisfiable, // 416
-  kUnprocessable,       // 422: well-formed input the data cannot satisfy (cast failures, duplicates in data)
-  kCancelled,           // 499: the caller went away or cancelled
-  kInternal,            // 500
-  kUnimplemented,       // 501
-  kUnavailable,         // 503: transient; retrying may succeed
-  kTimeout,             // 504: a configured time limit ran out
+  kInvalidArgument,      // 400: malformed or semantically invalid input
+  kUnauthenticated,      // 401: no or bad credentials
+  kPermissionDenied,     // 403: valid credentials, not allowed
+  kNotFound,             // 404
+  kConflict,             // 409: already exists, duplicate keys, state conflict
+  kPreconditionFailed,   // 412
+  kPayloadTooLarge,      // 413
+  kRangeNotSatisfiable,  // 416
+  kUnprocessable,        // 422: well-formed input the data cannot satisfy (cast failures, duplicates in data)
+  kCancelled,            // 499: the caller went away or cancelled
+  kInternal,             // 500
+  kUnimplemented,        // 501
+  kUnavailable,          // 503: transient; retrying may succeed
+  kTimeout,              // 504: a configured time limit ran out
 };
 
 int HttpStatusOf(ErrorKind kind);

@@ -30,10 +30,10 @@ struct Config {
   std::string master_key;  // DUCKSTORE_MASTER_KEY; derives S3 secrets; generated when empty
   std::string log_format = "text";
   std::string log_level = "info";
-  uint32_t http_workers = 16;                       // threads running request handlers
-  uint64_t max_json_body_bytes = 64ull << 20;       // buffered (non-upload) request bodies
-  uint64_t max_upload_bytes = 10ull << 30;          // streamed uploads (files, S3 objects)
-  uint32_t shutdown_timeout_seconds = 30;           // in-flight requests get this long on SIGTERM
+  uint32_t http_workers = 16;                  // threads running request handlers
+  uint64_t max_json_body_bytes = 64ull << 20;  // buffered (non-upload) request bodies
+  uint64_t max_upload_bytes = 10ull << 30;     // streamed uploads (files, S3 objects)
+  uint32_t shutdown_timeout_seconds = 30;      // in-flight requests get this long on SIGTERM
   EngineLimits engine;
 
   // Registers the `serve` options on `serve` (a subcommand of `root`), bound to the fields of this config,

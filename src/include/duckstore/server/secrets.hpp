@@ -12,6 +12,7 @@ struct LoadedSecret {
 };
 
 // Returns `configured` when non-empty; else the content of `file`, creating it with a new random value.
-LoadedSecret LoadOrCreateSecret(const std::filesystem::path& file, const std::string& configured, const std::string& prefix);
+LoadedSecret LoadOrCreateSecret(const std::filesystem::path& file, const std::string& configured,
+                                const std::string& prefix);
 
 }  // namespace duckstore

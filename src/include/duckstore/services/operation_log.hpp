@@ -18,7 +18,8 @@ class OperationLog {
   // Runs `body` and records it as `operation` on `resource` of `project_id`; the outcome is "ok" or the
   // error code; the exception, if any, propagates.
   template <typename Body>
-  auto Run(const std::string& project_id, const std::string& operation, const std::string& resource, Body&& body) {
+  auto Run(const std::string& project_id, const std::string& operation, const std::string& resource,
+           Body&& body) {
     auto started = std::chrono::steady_clock::now();
     try {
       if constexpr (std::is_void_v<decltype(body())>) {

@@ -31,14 +31,16 @@ class ProjectService {
   Created Create(const std::string& id, std::string name, nlohmann::json settings);
   Project Get(const std::string& id);
   Page<Project> List(const PageRequest& page);
-  Project Update(const std::string& id, std::optional<std::string> name, std::optional<nlohmann::json> settings);
+  Project Update(const std::string& id, std::optional<std::string> name,
+                 std::optional<nlohmann::json> settings);
   // Removes the project and everything it owns: data, files, keys, branches.
   void Delete(const std::string& id);
   ProjectStats Stats(const std::string& id);
 
   // Keys.
-  AuthService::IssuedKey CreateKey(const std::string& project_id, KeyScope scope, std::optional<std::string> branch_id,
-                                   std::string description, std::optional<int64_t> expires_in_days);
+  AuthService::IssuedKey CreateKey(const std::string& project_id, KeyScope scope,
+                                   std::optional<std::string> branch_id, std::string description,
+                                   std::optional<int64_t> expires_in_days);
   std::vector<ApiKey> ListKeys(const std::string& project_id);
   ApiKey GetKey(const std::string& project_id, const std::string& key_id);
   // Refuses to revoke the last active project_admin key (the project would become unmanageable).

@@ -73,7 +73,7 @@ struct OrderBy {
 };
 
 struct PreviewRequest {
-  std::vector<std::string> columns;  // empty = all
+  std::vector<std::string> columns;   // empty = all
   std::vector<ColumnFilter> filters;  // AND-ed
   std::vector<OrderBy> order_by;
   int64_t limit = 100;

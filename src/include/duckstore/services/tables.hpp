@@ -71,7 +71,7 @@ enum class TableDetail { kDefinition, kWithStats };
 
 // Reads a table from an open project database; nullopt if it does not exist. Names match
 // case-insensitively; the returned names are canonical. row_count and size_bytes are 0 for kDefinition.
-std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table,
-                                   TableDetail detail = TableDetail::kWithStats);
+std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket,
+                                   const std::string& table, TableDetail detail = TableDetail::kWithStats);
 
 }  // namespace duckstore

@@ -36,13 +36,13 @@ class Headers {
 };
 
 struct Request {
-  std::string method;  // upper case
-  std::string target;  // raw request target (path + query), as received
-  std::string path;    // percent-decoded path
-  std::string raw_path;  // path as received (S3 signs the encoded form)
+  std::string method;                                      // upper case
+  std::string target;                                      // raw request target (path + query), as received
+  std::string path;                                        // percent-decoded path
+  std::string raw_path;                                    // path as received (S3 signs the encoded form)
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   Headers headers;
-  std::string body;                  // buffered body (routes without streaming)
+  std::string body;                   // buffered body (routes without streaming)
   BodyReader* body_reader = nullptr;  // streaming routes only
   std::optional<uint64_t> content_length;
   std::string request_id;
