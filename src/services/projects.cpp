@@ -126,9 +126,17 @@ AuthService::IssuedKey ProjectService::CreateKey(const std::string& project_id, 
   });
 }
 
-std::vector<ApiKey> ProjectService::ListKeys(const std::string& project_id) {
+Page<ApiKey> ProjectService::ListKeys(const std::string& project_id, const PageRequest& page) {
   Get(project_id);
-  return catalog_.ListActiveKeys(project_id);
+  // A project has few keys; the catalog returns them all and the page is cut here.
+  auto keys = catalog_.ListActiveKeys(project_id);
+  Page<ApiKey> out;
+  out.total = static_cast<int64_t>(keys.size());
+  auto first = std::min<size_t>(keys.size(), static_cast<size_t>(page.offset));
+  auto last = std::min<size_t>(keys.size(), first + static_cast<size_t>(page.limit));
+  out.items.assign(keys.begin() + static_cast<std::ptrdiff_t>(first),
+                   keys.begin() + static_cast<std::ptrdiff_t>(last));
+  return out;
 }
 
 ApiKey ProjectService::GetKey(const std::string& project_id, const std::string& key_id) {

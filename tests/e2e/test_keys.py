@@ -135,3 +135,15 @@ def test_keys_of_unknown_project(admin):
     expect_error(admin.post(f"/projects/{pid}/api-keys", json={"scope": "project_admin", "description": "x"}),
                  404, "project_not_found")
     expect_error(admin.get(f"/projects/{pid}/api-keys"), 404, "project_not_found")
+
+
+def test_list_pages_newest_first(project):
+    created = [project.create_key("branch_read", description=f"reader {i}", branch_id="default")["id"] for i in range(3)]
+    everything = project.client.call("GET", project.path + "/api-keys")
+    assert everything["total"] == 4 and everything["limit"] == 100 and everything["offset"] == 0
+    first = project.client.call("GET", project.path + "/api-keys?limit=2")
+    second = project.client.call("GET", project.path + "/api-keys?limit=2&offset=2")
+    assert [k["id"] for k in first["api_keys"]] == list(reversed(created))[:2]
+    assert [k["id"] for k in first["api_keys"] + second["api_keys"]] == [k["id"] for k in everything["api_keys"]]
+    assert first["total"] == second["total"] == 4
+    expect_error(project.client.get(project.path + "/api-keys?limit=0"), 400, "invalid_parameter")

@@ -127,9 +127,13 @@ void AddProjectRoutes(http::Router& router, Services& s) {
   router.Add("GET", "/projects/{project_id}/api-keys", [&s](http::Request& r) {
     const auto& id = r.PathParam("project_id");
     s.auth.Authorize(Authenticate(s, r), Access::kProjectAdmin, id);
+    auto page = ParsePage(r);
+    auto keys = s.projects.ListKeys(id, page);
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& key : s.projects.ListKeys(id)) items.push_back(KeyJson(key));
-    return Json(200, {{"api_keys", items}, {"total", items.size()}});
+    for (const auto& key : keys.items) items.push_back(KeyJson(key));
+    auto out = PageJson(page, keys.total);
+    out["api_keys"] = items;
+    return Json(200, out);
   });
   router.Add("GET", "/projects/{project_id}/api-keys/{key_id}", [&s](http::Request& r) {
     const auto& id = r.PathParam("project_id");

@@ -143,7 +143,7 @@ class SqliteCatalog final : public Catalog {
     std::vector<ApiKey> keys;
     auto stmt = db_.Prepare(
         std::string("SELECT ") + kKeyColumns +
-        " FROM api_keys WHERE project_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id");
+        " FROM api_keys WHERE project_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, rowid DESC");
     stmt.Bind(1, project_id);
     while (stmt.Step()) keys.push_back(ReadKey(stmt));
     return keys;

@@ -41,7 +41,8 @@ class ProjectService {
   AuthService::IssuedKey CreateKey(const std::string& project_id, KeyScope scope,
                                    std::optional<std::string> branch_id, std::string description,
                                    std::optional<int64_t> expires_in_days);
-  std::vector<ApiKey> ListKeys(const std::string& project_id);
+  // Active (not revoked) keys, newest first.
+  Page<ApiKey> ListKeys(const std::string& project_id, const PageRequest& page);
   ApiKey GetKey(const std::string& project_id, const std::string& key_id);
   // Refuses to revoke the last active project_admin key (the project would become unmanageable).
   void RevokeKey(const std::string& project_id, const std::string& key_id);
