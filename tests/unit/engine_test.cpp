@@ -100,6 +100,26 @@ TEST_F(EngineTest, DataSurvivesClosing) {
   EXPECT_EQ(RunSql(*conn, "SELECT count(*) FROM t")->GetValue(0, 0).GetValue<int64_t>(), 1000);
 }
 
+TEST_F(EngineTest, ConcurrentOpensOfOneProjectShareOneInstance) {
+  engine_.CreateProject("p1");
+  engine_.CreateProject("p2");
+  engine_.CloseAll();
+  // Many threads open two closed projects at once: each project is opened exactly once (a second DuckDB
+  // instance on one file would corrupt it) and every caller gets that instance.
+  std::vector<std::shared_ptr<ProjectDatabase>> seen(16);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    threads.emplace_back([&, i] { seen[i] = engine_.Open(i % 2 ? "p1" : "p2"); });
+  }
+  for (auto& thread : threads) thread.join();
+  for (size_t i = 0; i < seen.size(); ++i) {
+    ASSERT_NE(seen[i], nullptr);
+    EXPECT_EQ(seen[i].get(), seen[i % 2].get());
+  }
+  EXPECT_NE(seen[0].get(), seen[1].get());
+  EXPECT_EQ(engine_.Stats().open_projects, 2u);
+}
+
 TEST_F(EngineTest, OpenOfUnknownOrInvalidProject) {
   EXPECT_DUCKSTORE_ERROR(engine_.Open("missing"), ErrorKind::kNotFound, "project_not_found");
   EXPECT_FALSE(engine_.ProjectExists("missing"));

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/scope_exit.hpp"
@@ -108,29 +110,57 @@ void Engine::CreateProject(const std::string& project_id) {
 
 std::shared_ptr<ProjectDatabase> Engine::Open(const std::string& project_id) {
   auto dir = ProjectDir(project_id);
-  std::lock_guard lock(mutex_);
-  if (dropping_.contains(project_id)) {
-    throw NotFound("project_not_found", "project '" + project_id + "' is being deleted");
+  std::promise<std::shared_ptr<ProjectDatabase>> opened;
+  {
+    std::unique_lock lock(mutex_);
+    if (dropping_.contains(project_id)) {
+      throw NotFound("project_not_found", "project '" + project_id + "' is being deleted");
+    }
+    if (auto it = open_.find(project_id); it != open_.end()) {
+      it->second->last_used_ = std::chrono::steady_clock::now();
+      return it->second;
+    }
+    if (auto pending = opening_.find(project_id); pending != opening_.end()) {
+      auto future = pending->second;
+      lock.unlock();
+      return future.get();  // the opener's database, or its exception
+    }
+    if (!std::filesystem::exists(dir / "tmp")) {
+      throw NotFound("project_not_found", "project '" + project_id + "' has no storage");
+    }
+    EvictIdleLocked(/*make_room=*/true);
+    if (AtCapacityLocked()) {
+      throw Error(ErrorKind::kUnavailable, "engine_at_capacity",
+                  "every open project database is in use and the memory cap is reached; retry shortly",
+                  {{"open_projects", open_.size()}, {"memory_cap", limits_.memory_cap}});
+    }
+    opening_.emplace(project_id, opened.get_future().share());
   }
-  auto it = open_.find(project_id);
-  if (it != open_.end()) {
-    it->second->last_used_ = std::chrono::steady_clock::now();
-    return it->second;
+  // Opening can take a while (WAL replay); it runs outside the lock so other projects are served meanwhile,
+  // and concurrent requests for this project wait for this one open.
+  try {
+    auto db = std::make_shared<ProjectDatabase>(project_id, dir, limits_);
+    {
+      std::lock_guard lock(mutex_);
+      opening_.erase(project_id);
+      open_.emplace(project_id, db);
+    }
+    opened.set_value(db);
+    spdlog::debug("opened project database {}", project_id);
+    return db;
+  } catch (...) {
+    {
+      std::lock_guard lock(mutex_);
+      opening_.erase(project_id);
+    }
+    opened.set_exception(std::current_exception());
+    throw;
   }
-  if (!std::filesystem::exists(dir / "tmp")) {
-    throw NotFound("project_not_found", "project '" + project_id + "' has no storage");
-  }
-  EvictIdleLocked(/*make_room=*/true);
-  if (open_.size() >= limits_.max_open_projects ||
-      (open_.size() + 1) * project_memory_bytes_ > memory_cap_bytes_) {
-    throw Error(ErrorKind::kUnavailable, "engine_at_capacity",
-                "every open project database is in use and the memory cap is reached; retry shortly",
-                {{"open_projects", open_.size()}, {"memory_cap", limits_.memory_cap}});
-  }
-  auto db = std::make_shared<ProjectDatabase>(project_id, dir, limits_);
-  open_.emplace(project_id, db);
-  spdlog::debug("opened project database {}", project_id);
-  return db;
+}
+
+bool Engine::AtCapacityLocked() const {
+  size_t reserved = open_.size() + opening_.size();
+  return reserved >= limits_.max_open_projects || (reserved + 1) * project_memory_bytes_ > memory_cap_bytes_;
 }
 
 void Engine::EvictIdleLocked(bool make_room) {
@@ -163,23 +193,28 @@ void Engine::IdleLoop() {
 
 void Engine::DropProject(const std::string& project_id) {
   auto dir = ProjectDir(project_id);
-  std::shared_ptr<ProjectDatabase> db;
+  std::optional<std::shared_future<std::shared_ptr<ProjectDatabase>>> pending_open;
   {
     std::lock_guard lock(mutex_);
     if (!dropping_.insert(project_id).second) {
       throw Conflict("project_busy", "project '" + project_id + "' is already being deleted");
     }
-    auto it = open_.find(project_id);
-    if (it != open_.end()) {
-      db = std::move(it->second);
-      open_.erase(it);
-    }
+    if (auto pending = opening_.find(project_id); pending != opening_.end()) pending_open = pending->second;
   }
   // Whatever happens below, the project stops being "dropping" (a failed drop can be retried).
   ScopeExit done([&] {
     std::lock_guard lock(mutex_);
     dropping_.erase(project_id);
   });
+  if (pending_open) pending_open->wait();  // an open that started before the drop finishes first
+  std::shared_ptr<ProjectDatabase> db;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = open_.find(project_id); it != open_.end()) {
+      db = std::move(it->second);
+      open_.erase(it);
+    }
+  }
   if (db) {
     auto deadline = std::chrono::steady_clock::now() + kDropWait;
     while (db.use_count() > 1 && std::chrono::steady_clock::now() < deadline) {

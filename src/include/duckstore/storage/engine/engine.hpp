@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -87,6 +88,8 @@ class Engine {
 
  private:
   void EvictIdleLocked(bool make_room);
+  // True when no further database may open: databases open or opening reach max-open-projects or the cap.
+  bool AtCapacityLocked() const;
   void IdleLoop();
 
   std::filesystem::path projects_dir_;
@@ -95,6 +98,8 @@ class Engine {
   uint64_t memory_cap_bytes_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<ProjectDatabase>> open_;
+  // Databases being opened outside the lock; later requests for the same project wait on the future.
+  std::map<std::string, std::shared_future<std::shared_ptr<ProjectDatabase>>> opening_;
   // Projects being dropped: Open refuses them, so no second instance can open the file while the old
   // one waits for its last users (DuckDB's file lock does not stop a second open within one process).
   std::set<std::string> dropping_;
