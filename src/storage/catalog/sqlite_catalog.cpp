@@ -31,6 +31,33 @@ Branch ReadBranch(const SqliteStatement& row) {
   return Branch{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)};
 }
 
+constexpr const char* kObjectColumns = "bucket, key, blob, size, etag, content_type, metadata, created_at";
+
+ObjectBucket ReadObjectBucket(const SqliteStatement& row) {
+  return ObjectBucket{row.Text(0), row.OptionalText(1), row.Text(2)};
+}
+
+StoredObject ReadObject(const SqliteStatement& row) {
+  return StoredObject{row.Text(0),
+                      row.Text(1),
+                      row.Text(2),
+                      row.Int(3),
+                      row.Text(4),
+                      row.Text(5),
+                      nlohmann::json::parse(row.Text(6)),
+                      row.Text(7)};
+}
+
+// The smallest string greater than every string that starts with `prefix` (SQLite compares TEXT
+// bytewise): drop trailing 0xFF bytes, then increment the last byte. nullopt when there is none (the
+// prefix is empty or all 0xFF), i.e. the range is open above.
+std::optional<std::string> PrefixUpperBound(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (prefix.empty()) return std::nullopt;
+  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
 // Rethrows a uniqueness violation as the domain's conflict code.
 template <typename Body>
 void RenameConflict(const char* code, const std::string& message, Body body) {
@@ -221,6 +248,112 @@ class SqliteCatalog final : public Catalog {
         .Bind(1, key)
         .Bind(2, value)
         .Run();
+  }
+
+  void CreateObjectBucket(const ObjectBucket& b) override {
+    std::lock_guard lock(mutex_);
+    // Checked first: the foreign key's violation would otherwise read as a taken name.
+    if (b.project_id && !GetProject(*b.project_id)) {
+      throw NotFound("project_not_found", "project '" + *b.project_id + "' not found");
+    }
+    RenameConflict("bucket_exists", "bucket '" + b.name + "' already exists", [&] {
+      db_.Prepare("INSERT INTO object_buckets (name, project_id, created_at) VALUES (?,?,?)")
+          .Bind(1, b.name)
+          .Bind(2, b.project_id)
+          .Bind(3, b.created_at)
+          .Run();
+    });
+  }
+
+  std::optional<ObjectBucket> GetObjectBucket(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare("SELECT name, project_id, created_at FROM object_buckets WHERE name = ?");
+    stmt.Bind(1, name);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadObjectBucket(stmt);
+  }
+
+  std::vector<ObjectBucket> ListObjectBuckets(const std::optional<std::string>& project_id) override {
+    std::lock_guard lock(mutex_);
+    std::vector<ObjectBucket> buckets;
+    std::string sql = "SELECT name, project_id, created_at FROM object_buckets";
+    if (project_id) sql += " WHERE project_id = ?";
+    auto stmt = db_.Prepare(sql + " ORDER BY name");
+    if (project_id) stmt.Bind(1, *project_id);
+    while (stmt.Step()) buckets.push_back(ReadObjectBucket(stmt));
+    return buckets;
+  }
+
+  std::vector<std::string> DeleteObjectBucket(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> blobs;
+    // The select and the delete see the same rows: the connection is ours while the mutex is held.
+    auto stmt = db_.Prepare("SELECT blob FROM objects WHERE bucket = ? ORDER BY key");
+    stmt.Bind(1, name);
+    while (stmt.Step()) blobs.push_back(stmt.Text(0));
+    db_.Prepare("DELETE FROM object_buckets WHERE name = ?").Bind(1, name).Run();
+    return blobs;
+  }
+
+  std::optional<std::string> PutObject(const StoredObject& o) override {
+    std::lock_guard lock(mutex_);
+    if (!GetObjectBucket(o.bucket)) throw NotFound("bucket_not_found", "bucket '" + o.bucket + "' not found");
+    std::optional<std::string> previous;
+    auto select = db_.Prepare("SELECT blob FROM objects WHERE bucket = ? AND key = ?");
+    select.Bind(1, o.bucket).Bind(2, o.key);
+    if (select.Step()) previous = select.Text(0);
+    db_.Prepare(std::string("INSERT INTO objects (") + kObjectColumns +
+                ") VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (bucket, key) DO UPDATE SET blob = excluded.blob, "
+                "size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, "
+                "metadata = excluded.metadata, created_at = excluded.created_at")
+        .Bind(1, o.bucket)
+        .Bind(2, o.key)
+        .Bind(3, o.blob)
+        .Bind(4, o.size)
+        .Bind(5, o.etag)
+        .Bind(6, o.content_type)
+        .Bind(7, o.metadata.dump())
+        .Bind(8, o.created_at)
+        .Run();
+    return previous;
+  }
+
+  std::optional<StoredObject> GetObject(const std::string& bucket, const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    auto stmt =
+        db_.Prepare(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ?");
+    stmt.Bind(1, bucket).Bind(2, key);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadObject(stmt);
+  }
+
+  std::optional<StoredObject> DeleteObject(const std::string& bucket, const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    auto removed = GetObject(bucket, key);
+    if (removed) {
+      db_.Prepare("DELETE FROM objects WHERE bucket = ? AND key = ?").Bind(1, bucket).Bind(2, key).Run();
+    }
+    return removed;
+  }
+
+  std::vector<StoredObject> ListObjects(const std::string& bucket, const std::string& prefix,
+                                        const std::string& start_after, int64_t limit) override {
+    std::lock_guard lock(mutex_);
+    std::vector<StoredObject> objects;
+    if (limit <= 0) return objects;
+    // One lower bound (the larger of the prefix and start_after) and an optional upper bound, so that
+    // SQLite seeks the primary key index instead of filtering the bucket. std::string compares bytes as
+    // unsigned, like SQLite's BINARY collation.
+    bool after = !start_after.empty() && start_after >= prefix;
+    std::optional<std::string> upper = PrefixUpperBound(prefix);
+    std::string sql = std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key " +
+                      (after ? ">" : ">=") + " ?" + (upper ? " AND key < ?" : "") + " ORDER BY key LIMIT ?";
+    auto stmt = db_.Prepare(sql);
+    stmt.Bind(1, bucket).Bind(2, after ? start_after : prefix);
+    if (upper) stmt.Bind(3, *upper);
+    stmt.Bind(upper ? 4 : 3, limit);
+    while (stmt.Step()) objects.push_back(ReadObject(stmt));
+    return objects;
   }
 
   void AppendOperation(const Operation& op) override {

@@ -53,6 +53,25 @@ CREATE TABLE operations (
 );
 CREATE INDEX operations_by_project ON operations(project_id, id);
 )sql"},
+    {2, "object store: buckets and objects", R"sql(
+CREATE TABLE object_buckets (
+  name TEXT PRIMARY KEY,
+  project_id TEXT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX object_buckets_by_project ON object_buckets(project_id, name);
+CREATE TABLE objects (
+  bucket TEXT NOT NULL REFERENCES object_buckets(name) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  blob TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (bucket, key)
+);
+)sql"},
 };
 
 }  // namespace

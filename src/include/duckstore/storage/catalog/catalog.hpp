@@ -1,4 +1,5 @@
-// The catalog: server-wide metadata (projects, API keys, branches, settings, the operations log).
+// The catalog: server-wide metadata (projects, API keys, branches, settings, the operations log, the
+// object store's buckets and object metadata).
 //
 // Project data (buckets, tables, rows) is not here; it lives in each project's DuckDB database. The
 // interface is backend-neutral so that a PostgreSQL catalog can replace the embedded SQLite one for
@@ -49,6 +50,33 @@ class Catalog {
   // Server settings (small values: secrets' fingerprints, feature switches).
   virtual std::optional<std::string> GetSetting(const std::string& key) = 0;
   virtual void PutSetting(const std::string& key, const std::string& value) = 0;
+
+  // Object buckets. CreateObjectBucket throws kConflict("bucket_exists") for a taken name (names are
+  // unique server-wide, whoever owns the bucket) and kNotFound("project_not_found") for a missing owner.
+  virtual void CreateObjectBucket(const ObjectBucket& bucket) = 0;
+  virtual std::optional<ObjectBucket> GetObjectBucket(const std::string& name) = 0;
+  // Buckets ordered by name: all of them, or those of one project when `project_id` is given.
+  virtual std::vector<ObjectBucket> ListObjectBuckets(const std::optional<std::string>& project_id) = 0;
+  // Removes the bucket and, by cascade, its objects (whether it is empty is the caller's policy); returns
+  // the blob paths of the removed objects so that the caller can unlink them once the deletion is
+  // committed. A missing bucket is a no-op that returns nothing.
+  virtual std::vector<std::string> DeleteObjectBucket(const std::string& name) = 0;
+
+  // Objects. PutObject inserts or replaces the object (bucket, key) with every field of `object`; it throws
+  // kNotFound("bucket_not_found") when the bucket does not exist. When it replaced an object it returns that
+  // object's blob path: the caller unlinks it after the surrounding transaction commits (not before, a
+  // rollback would leave the old row pointing at a missing file).
+  virtual std::optional<std::string> PutObject(const StoredObject& object) = 0;
+  virtual std::optional<StoredObject> GetObject(const std::string& bucket, const std::string& key) = 0;
+  // Removes the object and returns it (nullopt when there was none); the caller unlinks its blob after
+  // commit.
+  virtual std::optional<StoredObject> DeleteObject(const std::string& bucket, const std::string& key) = 0;
+  // At most `limit` objects of `bucket` whose key starts with `prefix` and sorts after `start_after`
+  // (empty: from the first), ordered by key in byte order. A range scan on (bucket, key); callers page by
+  // passing the last key returned as the next `start_after` (asking for limit + 1 tells whether more
+  // follow).
+  virtual std::vector<StoredObject> ListObjects(const std::string& bucket, const std::string& prefix,
+                                                const std::string& start_after, int64_t limit) = 0;
 
   // Operations log (audit trail of mutations), newest first when listed.
   virtual void AppendOperation(const Operation& operation) = 0;

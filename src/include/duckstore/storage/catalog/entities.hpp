@@ -57,6 +57,27 @@ struct Operation {
   std::string status;  // "ok" or the error code
 };
 
+// A bucket of the object store. Project-owned buckets keep their blobs in the project's directory and go
+// away with the project; admin-owned (stack-level) buckets have no project and keep theirs in <data>/objects.
+struct ObjectBucket {
+  std::string name;                       // unique server-wide
+  std::optional<std::string> project_id;  // nullopt: admin-owned
+  std::string created_at;
+};
+
+// An object's metadata. The content lives in a blob file named by a random id, never by the key; `key` is
+// only a string in the catalog (any bytes, '/' has no meaning here).
+struct StoredObject {
+  std::string bucket;
+  std::string key;
+  std::string blob;  // path of the content file
+  int64_t size = 0;
+  std::string etag;  // hex MD5 of the content (multipart objects will use "<md5 of md5s>-<parts>")
+  std::string content_type = "application/octet-stream";
+  nlohmann::json metadata = nlohmann::json::object();  // user metadata (x-amz-meta-*), name -> value
+  std::string created_at;  // time of the last write (an overwrite is a new object)
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;
