@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
-# ccache and precompiled headers: these settings let ccache reuse results across clean clones.
+# ccache: these settings let it reuse results across clean clones and worktrees.
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_BASEDIR="$PWD"
+# Debug info embeds the working directory; do not hash it, or no two clones ever share a result.
+export CCACHE_NOHASHDIR=true
 build_dir=${BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)"
