@@ -4,10 +4,13 @@
 #include <memory>
 
 #include "duckstore/services/auth.hpp"
+#include "duckstore/services/branches.hpp"
 #include "duckstore/services/buckets.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
+#include "duckstore/services/sharing.hpp"
 #include "duckstore/services/tables.hpp"
+#include "duckstore/services/workspaces.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/engine/engine.hpp"
 
@@ -22,7 +25,10 @@ struct Services {
         projects(catalog, engine, auth, operations),
         branches(catalog, engine),
         buckets(branches, operations),
-        tables(branches, operations) {}
+        tables(branches, operations),
+        workspaces(branches, operations),
+        dev_branches(branches, workspaces, operations),
+        sharing(branches, buckets, operations) {}
 
   Catalog& catalog;
   Engine& engine;
@@ -32,6 +38,9 @@ struct Services {
   BranchResolver branches;
   BucketService buckets;
   TableService tables;
+  WorkspaceService workspaces;
+  BranchService dev_branches;
+  SharingService sharing;
 };
 
 }  // namespace duckstore

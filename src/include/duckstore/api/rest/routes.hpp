@@ -11,12 +11,18 @@ void AddSystemRoutes(http::Router& router, Services& services);
 void AddProjectRoutes(http::Router& router, Services& services);
 void AddBucketRoutes(http::Router& router, Services& services);
 void AddTableRoutes(http::Router& router, Services& services);
+void AddBranchRoutes(http::Router& router, Services& services);
+void AddWorkspaceRoutes(http::Router& router, Services& services);
+void AddSharingRoutes(http::Router& router, Services& services);
 
 inline void AddRestRoutes(http::Router& router, Services& services) {
   AddSystemRoutes(router, services);
   AddProjectRoutes(router, services);
   AddBucketRoutes(router, services);
   AddTableRoutes(router, services);
+  AddBranchRoutes(router, services);
+  AddWorkspaceRoutes(router, services);
+  AddSharingRoutes(router, services);
 }
 
 }  // namespace duckstore::rest
