@@ -112,9 +112,10 @@ void ProjectDatabase::DropAttached(AttachedKind kind, const std::string& id) {
   auto path = AttachedPath(kind, id);
   std::string alias = AliasOf(kind, id);
   std::lock_guard lock(attach_mutex_);
-  if (attached_.erase(alias)) {
+  if (attached_.contains(alias)) {
     duckdb::Connection conn(*db_);
     RunOrThrow(conn, "DETACH " + QuoteIdent(alias));
+    attached_.erase(alias);
   }
   std::filesystem::remove(path);
   std::filesystem::remove(path.string() + ".wal");
