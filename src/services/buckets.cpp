@@ -96,6 +96,25 @@ BucketInfo BucketService::Get(const BranchRef& branch, const std::string& name) 
   return ReadBucket(*result, 0);
 }
 
+std::vector<BucketObject> BucketService::ListObjects(const BranchRef& branch, const std::string& name) {
+  ValidateObjectName(name, "bucket name");
+  auto db = branches_.Open(branch);
+  auto conn = db->Connect();
+  auto bucket = FindBucket(*conn, name);
+  if (!bucket) throw NotFound("bucket_not_found", "bucket '" + name + "' does not exist");
+  auto result =
+      RunSql(*conn,
+             "SELECT table_name, false FROM duckdb_tables() WHERE database_name = current_database() "
+             "AND schema_name = $1 UNION ALL SELECT view_name, true FROM duckdb_views() WHERE "
+             "database_name = current_database() AND schema_name = $1 AND NOT internal ORDER BY 1",
+             {duckdb::Value(*bucket)});
+  std::vector<BucketObject> out;
+  for (size_t row = 0; row < result->RowCount(); ++row) {
+    out.push_back({result->GetValue(0, row).ToString(), result->GetValue(1, row).GetValue<bool>()});
+  }
+  return out;
+}
+
 void BucketService::Delete(const BranchRef& branch, const std::string& name, bool cascade) {
   ops_.Run(branch.project_id, "bucket.delete", name, [&] {
     BucketInfo bucket = Get(branch, name);

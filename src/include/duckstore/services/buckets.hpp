@@ -24,6 +24,12 @@ class BranchResolver {
   Engine& engine_;
 };
 
+// A table or view of a bucket, by name.
+struct BucketObject {
+  std::string name;
+  bool is_view = false;
+};
+
 class BucketService {
  public:
   BucketService(BranchResolver& branches, OperationLog& ops) : branches_(branches), ops_(ops) {}
@@ -31,6 +37,8 @@ class BucketService {
   BucketInfo Create(const BranchRef& branch, const std::string& name, const std::string& description);
   Page<BucketInfo> List(const BranchRef& branch, const PageRequest& page);
   BucketInfo Get(const BranchRef& branch, const std::string& name);
+  // Every table and view of the bucket, by name; kNotFound("bucket_not_found").
+  std::vector<BucketObject> ListObjects(const BranchRef& branch, const std::string& name);
   // Without `cascade`, a bucket that holds tables is not deleted (kConflict "bucket_not_empty").
   void Delete(const BranchRef& branch, const std::string& name, bool cascade);
 

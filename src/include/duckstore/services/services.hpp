@@ -4,10 +4,13 @@
 #include <memory>
 
 #include "duckstore/services/auth.hpp"
+#include "duckstore/services/backend.hpp"
 #include "duckstore/services/buckets.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
+#include "duckstore/services/query.hpp"
 #include "duckstore/services/tables.hpp"
+#include "duckstore/services/views.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/engine/engine.hpp"
 
@@ -22,7 +25,10 @@ struct Services {
         projects(catalog, engine, auth, operations),
         branches(catalog, engine),
         buckets(branches, operations),
-        tables(branches, operations) {}
+        tables(branches, operations),
+        views(branches, operations),
+        queries(branches, operations),
+        backend(catalog, engine) {}
 
   Catalog& catalog;
   Engine& engine;
@@ -32,6 +38,9 @@ struct Services {
   BranchResolver branches;
   BucketService buckets;
   TableService tables;
+  ViewService views;
+  QueryService queries;
+  BackendService backend;
 };
 
 }  // namespace duckstore
