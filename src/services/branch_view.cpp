@@ -32,29 +32,37 @@ std::vector<std::string> SchemasIn(duckdb::Connection& conn) {
   return out;
 }
 
+// A table or view of the connection's default database: canonical name and whether it is a view.
+struct Found {
+  std::string name;
+  bool is_view = false;
+};
+
 // Tables and views of a schema of the connection's default database.
-std::vector<std::string> TablesIn(duckdb::Connection& conn, const std::string& schema) {
+std::vector<Found> TablesIn(duckdb::Connection& conn, const std::string& schema) {
   auto result =
       RunSql(conn,
-             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND "
-             "lower(schema_name) = lower($1) UNION ALL SELECT view_name FROM duckdb_views() WHERE "
-             "database_name = current_database() AND lower(schema_name) = lower($1) AND NOT internal",
+             "SELECT table_name, false FROM duckdb_tables() WHERE database_name = current_database() "
+             "AND lower(schema_name) = lower($1) UNION ALL SELECT view_name, true FROM duckdb_views() "
+             "WHERE database_name = current_database() AND lower(schema_name) = lower($1) AND NOT "
+             "internal",
              {duckdb::Value(schema)});
-  std::vector<std::string> out;
-  for (size_t row = 0; row < result->RowCount(); ++row) out.push_back(result->GetValue(0, row).ToString());
+  std::vector<Found> out;
+  for (size_t row = 0; row < result->RowCount(); ++row)
+    out.push_back({result->GetValue(0, row).ToString(), result->GetValue(1, row).GetValue<bool>()});
   return out;
 }
 
-// The canonical name of a table or view of the connection's default database, or nullopt.
-std::optional<std::string> FindTableIn(duckdb::Connection& conn, const std::string& schema,
-                                       const std::string& table) {
+// A table or view of the connection's default database, or nullopt.
+std::optional<Found> FindTableIn(duckdb::Connection& conn, const std::string& schema,
+                                 const std::string& table) {
   if (IsReservedSchemaName(schema)) return std::nullopt;
-  std::optional<std::string> found;
+  std::optional<Found> found;
   conn.context->RunFunctionInTransaction([&] {
     duckdb::EntryLookupInfo lookup(duckdb::CatalogType::TABLE_ENTRY, table);
     auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
                                            duckdb::OnEntryNotFound::RETURN_NULL);
-    if (entry) found = entry->name;
+    if (entry) found = Found{entry->name, entry->type == duckdb::CatalogType::VIEW_ENTRY};
   });
   return found;
 }
@@ -201,31 +209,36 @@ std::vector<BucketLocation> BranchView::ListBuckets() {
 }
 
 std::optional<TableLocation> BranchView::FindTable(const BucketLocation& bucket, const std::string& table) {
+  auto at = [&](const Found& found, TableSource source) {
+    return TableLocation{bucket.name, found.name, source, found.is_view};
+  };
   if (bucket.linked()) {
-    auto name = FindTableIn(Conn(TableSource::kLinked, &bucket), bucket.link->source_bucket, table);
-    if (name) return TableLocation{bucket.name, *name, TableSource::kLinked};
+    auto found = FindTableIn(Conn(TableSource::kLinked, &bucket), bucket.link->source_bucket, table);
+    if (found) return at(*found, TableSource::kLinked);
     return std::nullopt;
   }
   if (bucket.own) {
-    if (auto name = FindTableIn(Conn(TableSource::kOwn), bucket.name, table))
-      return TableLocation{bucket.name, *name, TableSource::kOwn};
+    if (auto found = FindTableIn(Conn(TableSource::kOwn), bucket.name, table))
+      return at(*found, TableSource::kOwn);
   }
   if (bucket.inherited && !Hidden(bucket.name, table)) {
-    if (auto name = FindTableIn(Conn(TableSource::kDefault), bucket.name, table))
-      return TableLocation{bucket.name, *name, TableSource::kDefault};
+    if (auto found = FindTableIn(Conn(TableSource::kDefault), bucket.name, table))
+      return at(*found, TableSource::kDefault);
   }
   return std::nullopt;
 }
 
 std::vector<TableLocation> BranchView::ListTables(const BucketLocation& bucket) {
   std::map<std::string, TableLocation> found;
+  auto add = [&](const Found& table, TableSource source) {
+    found[StringUtil::Lower(table.name)] = TableLocation{bucket.name, table.name, source, table.is_view};
+  };
   if (bucket.linked()) {
-    for (auto& name : TablesIn(Conn(TableSource::kLinked, &bucket), bucket.link->source_bucket))
-      found[StringUtil::Lower(name)] = TableLocation{bucket.name, name, TableSource::kLinked};
+    for (const auto& table : TablesIn(Conn(TableSource::kLinked, &bucket), bucket.link->source_bucket))
+      add(table, TableSource::kLinked);
   }
   if (bucket.own) {
-    for (auto& name : TablesIn(Conn(TableSource::kOwn), bucket.name))
-      found[StringUtil::Lower(name)] = TableLocation{bucket.name, name, TableSource::kOwn};
+    for (const auto& table : TablesIn(Conn(TableSource::kOwn), bucket.name)) add(table, TableSource::kOwn);
   }
   if (bucket.inherited) {
     std::set<std::string> hidden;
@@ -233,10 +246,9 @@ std::vector<TableLocation> BranchView::ListTables(const BucketLocation& bucket) 
                        "SELECT lower(name) FROM _duckstore.branch_hidden WHERE lower(bucket) = lower($1)",
                        {duckdb::Value(bucket.name)});
     for (size_t row = 0; row < rows->RowCount(); ++row) hidden.insert(rows->GetValue(0, row).ToString());
-    for (auto& name : TablesIn(Conn(TableSource::kDefault), bucket.name)) {
-      auto key = StringUtil::Lower(name);
-      if (!hidden.contains(key) && !found.contains(key))
-        found[key] = TableLocation{bucket.name, name, TableSource::kDefault};
+    for (const auto& table : TablesIn(Conn(TableSource::kDefault), bucket.name)) {
+      auto key = StringUtil::Lower(table.name);
+      if (!hidden.contains(key) && !found.contains(key)) add(table, TableSource::kDefault);
     }
   }
   std::vector<TableLocation> out;
@@ -285,7 +297,7 @@ TableLocation BranchView::CopyUp(const TableLocation& table) {
                "._duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
            {duckdb::Value(table.bucket), duckdb::Value(table.name)});
   });
-  return TableLocation{table.bucket, table.name, TableSource::kOwn};
+  return TableLocation{table.bucket, table.name, TableSource::kOwn, false};
 }
 
 void BranchView::Hide(const std::string& bucket, const std::string& table) {

@@ -69,6 +69,15 @@ BucketInfo BucketService::Get(const BranchRef& branch, const std::string& name) 
   return Describe(*view, view->RequireBucket(name));
 }
 
+std::vector<BucketObject> BucketService::ListObjects(const BranchRef& branch, const std::string& name) {
+  ValidateObjectName(name, "bucket name");
+  auto view = branches_.View(branch);
+  std::vector<BucketObject> out;
+  for (const auto& table : view->ListTables(view->RequireBucket(name)))
+    out.push_back({table.name, table.is_view});
+  return out;
+}
+
 void BucketService::Delete(const BranchRef& branch, const std::string& name, bool cascade) {
   ValidateObjectName(name, "bucket name");
   ops_.Run(branch.project_id, "bucket.delete", name, [&] {

@@ -12,6 +12,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
+#include "duckstore/common/log.hpp"
 #include "duckstore/services/sql_builder.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 #include "duckstore/storage/engine/sql.hpp"
@@ -151,6 +152,29 @@ int64_t PersistentBlocks(duckdb::Connection& conn, const std::string& bucket, co
     }
   });
   return static_cast<int64_t>(blocks.size());
+}
+
+// "YYYY-MM-DD HH:MM:SS" (UTC) of unix seconds.
+std::string UtcText(int64_t seconds) {
+  try {
+    return duckdb::Timestamp::ToString(duckdb::Timestamp::FromEpochSeconds(seconds));
+  } catch (const std::exception&) {
+    throw InvalidArgument("invalid_filter", std::to_string(seconds) + " is not a valid unix time");
+  }
+}
+
+// Filters on the `_timestamp` column for a change window; kInvalidArgument when the table has none.
+void AddChangeWindow(const ChangeWindow& window, const TableInfo& table, std::vector<ColumnFilter>& filters) {
+  if (!window.since && !window.until) return;
+  if (!table.FindColumn("_timestamp")) {
+    throw InvalidArgument("column_not_found",
+                          "table '" + table.name + "' has no _timestamp column to filter changes by",
+                          {{"column", "_timestamp"}});
+  }
+  if (window.since)
+    filters.push_back({"_timestamp", FilterOp::kGe, {UtcText(*window.since)}, std::string("TIMESTAMP")});
+  if (window.until)
+    filters.push_back({"_timestamp", FilterOp::kLt, {UtcText(*window.until)}, std::string("TIMESTAMP")});
 }
 
 std::string ColumnDdl(const ColumnDefinition& column) {
@@ -407,7 +431,8 @@ TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& colu
   });
 }
 
-TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std::string>& columns) {
+TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std::string>& columns,
+                                      const PrimaryKeyOptions& options) {
   return ops_.Run(ref.branch.project_id, "primary_key.add", ref.Qualified(), [&] {
     if (columns.empty())
       throw InvalidArgument("invalid_primary_key", "a primary key needs at least one column");
@@ -417,6 +442,14 @@ TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std
                      {{"primary_key", open.info.primary_key}});
     }
     std::vector<std::string> key = CanonicalKey(open.info, columns);
+    if (options.require_not_null_columns) {
+      for (const auto& name : key) {
+        if (open.info.FindColumn(name)->nullable) {
+          throw InvalidArgument("primary_key_column_nullable", "Selected column \"" + name + "\" is nullable",
+                                {{"column", name}});
+        }
+      }
+    }
     std::string key_list, any_null;
     for (const auto& name : key) {
       key_list += (key_list.empty() ? "" : ", ") + QuoteIdent(name);
@@ -429,20 +462,22 @@ TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std
         throw Conflict("primary_key_has_nulls", std::to_string(count) + " rows have NULL in the key columns",
                        {{"rows", count}});
       }
-      auto duplicates =
-          RunSql(*open.conn, "SELECT " + key_list + ", count(*) AS n FROM " + table + " GROUP BY " +
-                                 key_list + " HAVING count(*) > 1 ORDER BY n DESC LIMIT 5");
-      if (duplicates->RowCount() > 0) {
-        nlohmann::json examples = nlohmann::json::array();
-        for (size_t row = 0; row < duplicates->RowCount(); ++row) {
-          nlohmann::json example = nlohmann::json::object();
-          for (size_t col = 0; col < key.size(); ++col)
-            example[key[col]] = ValueToJson(duplicates->GetValue(col, row));
-          example["count"] = duplicates->GetValue(key.size(), row).GetValue<int64_t>();
-          examples.push_back(example);
+      if (options.check_duplicates) {
+        auto duplicates =
+            RunSql(*open.conn, "SELECT " + key_list + ", count(*) AS n FROM " + table + " GROUP BY " +
+                                   key_list + " HAVING count(*) > 1 ORDER BY n DESC LIMIT 5");
+        if (duplicates->RowCount() > 0) {
+          nlohmann::json examples = nlohmann::json::array();
+          for (size_t row = 0; row < duplicates->RowCount(); ++row) {
+            nlohmann::json example = nlohmann::json::object();
+            for (size_t col = 0; col < key.size(); ++col)
+              example[key[col]] = ValueToJson(duplicates->GetValue(col, row));
+            example["count"] = duplicates->GetValue(key.size(), row).GetValue<int64_t>();
+            examples.push_back(example);
+          }
+          throw Conflict("duplicate_primary_key", "the key columns hold duplicate values",
+                         {{"examples", examples}});
         }
-        throw Conflict("duplicate_primary_key", "the key columns hold duplicate values",
-                       {{"examples", examples}});
       }
       for (const auto& name : key) {
         RunDdl(*open.conn, "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(name) + " SET NOT NULL");
@@ -467,6 +502,9 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
   if (request.limit < 1 || request.limit > kPreviewMaxLimit) {
     throw InvalidArgument("invalid_limit", "limit must be between 1 and " + std::to_string(kPreviewMaxLimit));
   }
+  if (request.fulltext && !request.filters.empty()) {
+    throw InvalidArgument("invalid_filter", "a fulltext search cannot be combined with column filters");
+  }
   auto open = OpenForRead(branches_, ref);
   PreviewResult out;
   std::string select;
@@ -482,7 +520,21 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
   }
   for (const auto& name : out.columns) select += (select.empty() ? "" : ", ") + QuoteIdent(name);
   SqlParams params;
-  std::string where = BuildWhere(request.filters, open.info, params);
+  std::vector<ColumnFilter> filters = request.filters;
+  AddChangeWindow(request.changed, open.info, filters);
+  std::string where = BuildWhere(filters, open.info, params);
+  if (request.fulltext) {
+    // Substring match over the string columns (no LIKE wildcards in the search text); no string column
+    // means no row matches.
+    params.push_back(duckdb::Value(*request.fulltext));
+    std::string any;
+    for (const auto& column : open.info.columns) {
+      if (column.type == "VARCHAR")
+        any += (any.empty() ? "" : " OR ") + ("contains(" + QuoteIdent(column.name) + ", $") +
+               std::to_string(params.size()) + ")";
+    }
+    where += (where.empty() ? " WHERE (" : " AND (") + (any.empty() ? std::string("false") : any) + ")";
+  }
   std::string order = BuildOrderBy(request.order_by, open.info);
   std::string table = QualifiedName(open.schema, open.info.name);
   auto result = RunSql(
@@ -492,7 +544,10 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
   for (size_t row = 0; row < result->RowCount(); ++row) {
     std::vector<nlohmann::json> values;
     for (size_t col = 0; col < result->ColumnCount(); ++col) {
-      nlohmann::json value = ValueToJson(result->GetValue(col, row));
+      duckdb::Value cell = result->GetValue(col, row);
+      nlohmann::json value = !request.as_text ? ValueToJson(cell)
+                             : cell.IsNull()  ? nlohmann::json(nullptr)
+                                              : nlohmann::json(cell.ToString());
       if (value.is_string()) {
         auto& text = value.get_ref<std::string&>();
         if (TruncateUtf8(text, kPreviewMaxCellChars)) out.truncated.emplace_back(row, col);
@@ -551,11 +606,47 @@ int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& ro
   });
 }
 
-DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const std::vector<ColumnFilter>& filters) {
+DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const DeleteRowsRequest& request) {
   return ops_.Run(ref.branch.project_id, "table.delete_rows", ref.Qualified(), [&] {
     auto open = OpenForChange(branches_, ref);
     SqlParams params;
+    std::vector<ColumnFilter> filters = request.filters;
+    AddChangeWindow(request.changed, open.info, filters);
     std::string where = BuildWhere(filters, open.info, params);
+    for (const auto& filter : request.ref_filters) {
+      const ColumnInfo* column = open.info.FindColumn(filter.column);
+      if (!column) {
+        throw InvalidArgument("column_not_found", "column '" + filter.column + "' does not exist",
+                              {{"column", filter.column}});
+      }
+      ValidateObjectName(filter.ref_bucket, "bucket name");
+      ValidateObjectName(filter.ref_table, "table name");
+      // The reference table as the branch sees it, named with its database: the branch's own or the
+      // default branch's. A linked bucket lives in another instance, out of this statement's reach.
+      auto not_found = NotFound("table_not_found", "reference table '" + filter.ref_bucket + "." +
+                                                       filter.ref_table + "' does not exist");
+      auto ref_bucket = open.view->FindBucket(filter.ref_bucket);
+      if (!ref_bucket) throw not_found;
+      if (ref_bucket->linked()) {
+        throw InvalidArgument("invalid_request", "a reference table cannot be in a linked bucket");
+      }
+      auto ref_location = open.view->FindTable(*ref_bucket, filter.ref_table);
+      if (!ref_location) throw not_found;
+      auto ref_table = LoadTable(open.view->Conn(ref_location->source), ref_bucket->name, ref_location->name,
+                                 TableDetail::kDefinition);
+      if (!ref_table) throw not_found;
+      std::string ref_database =
+          ref_location->source == TableSource::kOwn ? open.view->own_catalog() : std::string(kProjectCatalog);
+      const ColumnInfo* ref_column = ref_table->FindColumn(filter.ref_column);
+      if (!ref_column) {
+        throw InvalidArgument("column_not_found",
+                              "column '" + filter.ref_column + "' does not exist in the reference table",
+                              {{"column", filter.ref_column}});
+      }
+      where += (where.empty() ? " WHERE " : " AND ") + QuoteIdent(column->name) +
+               (filter.negate ? " NOT IN " : " IN ") + "(SELECT " + QuoteIdent(ref_column->name) + " FROM " +
+               QuoteIdent(ref_database) + "." + QualifiedName(ref_table->bucket, ref_table->name) + ")";
+    }
     std::string table = QualifiedName(open.info.bucket, open.info.name);
     DeleteRowsResult out;
     out.deleted_rows =
@@ -563,6 +654,112 @@ DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const std::vector
     out.rows_after = RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>();
     return out;
   });
+}
+
+}  // namespace duckstore
+
+namespace duckstore {
+namespace {
+
+bool IsNumericType(const std::string& type) {
+  static const char* kNumeric[] = {"TINYINT",   "SMALLINT", "INTEGER", "BIGINT",   "HUGEINT", "UTINYINT",
+                                   "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT",   "DOUBLE"};
+  for (const char* name : kNumeric) {
+    if (type == name) return true;
+  }
+  return type.starts_with("DECIMAL");
+}
+
+// Runs one metric query of a column; nullopt (logged) when the column's type does not support it.
+std::optional<duckdb::unique_ptr<duckdb::MaterializedQueryResult>> TryMetric(duckdb::Connection& conn,
+                                                                             const std::string& sql,
+                                                                             const std::string& column) {
+  try {
+    return RunSql(conn, sql);
+  } catch (const Error& e) {
+    spdlog::info("profile: metric of column {} skipped: {}", column, e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+TableProfile TableService::Profile(const TableRef& ref) {
+  auto open = OpenForRead(branches_, ref, TableDetail::kWithStats);
+  std::string table = QualifiedName(open.schema, open.info.name);
+  TableProfile out;
+  out.bucket = open.info.bucket;
+  out.table = open.info.name;
+  out.profile = {{"rowCount", open.info.row_count},
+                 {"columnCount", open.info.columns.size()},
+                 {"dataSize", open.info.size_bytes}};
+  for (const auto& column : open.info.columns) {
+    std::string c = QuoteIdent(column.name);
+    nlohmann::json profile = nlohmann::json::object();
+    if (auto counts = TryMetric(*open.conn,
+                                "SELECT count(DISTINCT " + c + "), count(" + c + ") - count(DISTINCT " + c +
+                                    "), count(*) - count(" + c + ") FROM " + table,
+                                column.name)) {
+      profile["distinctCount"] = (*counts)->GetValue(0, 0).GetValue<int64_t>();
+      profile["duplicateCount"] = (*counts)->GetValue(1, 0).GetValue<int64_t>();
+      profile["nullCount"] = (*counts)->GetValue(2, 0).GetValue<int64_t>();
+    }
+    if (IsNumericType(column.type)) {
+      if (auto stats = TryMetric(*open.conn,
+                                 "SELECT avg(" + c + ")::DOUBLE, median(" + c + ")::DOUBLE, min(" + c +
+                                     "), max(" + c + ") FROM " + table,
+                                 column.name)) {
+        profile["numericStatistics"] = {{"avg", ValueToJson((*stats)->GetValue(0, 0))},
+                                        {"median", ValueToJson((*stats)->GetValue(1, 0))},
+                                        {"min", ValueToJson((*stats)->GetValue(2, 0))},
+                                        {"max", ValueToJson((*stats)->GetValue(3, 0))}};
+      }
+    } else if (column.type == "VARCHAR") {
+      if (auto stats = TryMetric(*open.conn,
+                                 "SELECT avg(length(" + c + "))::DOUBLE, min(length(" + c +
+                                     ")), max(length(" + c + ")) FROM " + table,
+                                 column.name)) {
+        profile["length"] = {{"avg", ValueToJson((*stats)->GetValue(0, 0))},
+                             {"min", ValueToJson((*stats)->GetValue(1, 0))},
+                             {"max", ValueToJson((*stats)->GetValue(2, 0))}};
+      }
+    }
+    out.columns.emplace_back(column.name, std::move(profile));
+  }
+  return out;
+}
+
+TableInfo TableService::CreateFromTimeTravel(const TableRef& source, const TableRef& destination,
+                                             int64_t unix_seconds) {
+  return ops_.Run(
+      destination.branch.project_id, "table.create_from_time_travel", destination.Qualified(),
+      [&]() -> TableInfo {
+        auto open = OpenForRead(branches_, source);
+        ValidateObjectName(destination.bucket, "bucket name");
+        ValidateObjectName(destination.table, "table name");
+        auto target = branches_.View(destination.branch);
+        auto bucket = target->RequireBucket(destination.bucket);
+        RefuseLinked(bucket);
+        if (target->FindTable(bucket, destination.table)) {
+          throw Conflict("table_exists",
+                         "table '" + destination.table + "' already exists in bucket '" + bucket.name + "'");
+        }
+        std::string as_of = UtcText(unix_seconds);
+        auto created = RunSql(*open.conn,
+                              "SELECT strftime(created_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') "
+                              "FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = "
+                              "lower($2)",
+                              {duckdb::Value(open.schema), duckdb::Value(open.info.name)});
+        if (created->RowCount() > 0 && as_of < created->GetValue(0, 0).ToString()) {
+          throw NotFound("table_not_found",
+                         "table '" + source.Qualified() + "' did not exist at " + as_of + " UTC",
+                         {{"created_at", created->GetValue(0, 0).ToString()}});
+        }
+        throw InvalidArgument("time_travel_data_not_retained",
+                              "the data of table '" + source.Qualified() + "' as of " + as_of +
+                                  " UTC is not retained: duckstore keeps no history of table data",
+                              {{"timestamp", unix_seconds}});
+      });
 }
 
 }  // namespace duckstore

@@ -20,9 +20,9 @@ void AddBranchRoutes(http::Router& router, Services& s) {
     const auto& project = r.PathParam("project_id");
     s.auth.Authorize(Authenticate(s, r), Access::kProjectAdmin, project);
     auto body = ParseJsonObject(r);
-    auto branch = s.dev_branches.Create(project, RequireString(body, "name"),
-                                        OptionalString(body, "description").value_or(""),
-                                        OptionalString(body, "id"));
+    auto branch =
+        s.dev_branches.Create(project, RequireString(body, "name"),
+                              OptionalString(body, "description").value_or(""), OptionalString(body, "id"));
     return Json(201, BranchJson(branch));
   });
   router.Add("GET", "/projects/{project_id}/branches", [&s](http::Request& r) {

@@ -172,7 +172,9 @@ std::vector<ColumnFilter> ParseFilters(const nlohmann::json& body) {
 }
 
 nlohmann::json BucketJson(const BucketInfo& b) {
-  auto optional = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  auto optional = [](const std::optional<std::string>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
   return {{"name", b.name},
           {"description", b.description},
           {"created_at", b.created_at},

@@ -10,7 +10,8 @@ constexpr const char* kBucket = "/projects/{project_id}/branches/{branch_id}/buc
 nlohmann::json ShareJson(const BucketShare& share, const std::vector<BucketLink>& links) {
   nlohmann::json linked = nlohmann::json::array();
   for (const auto& link : links) {
-    linked.push_back({{"project_id", link.project_id}, {"bucket", link.bucket}, {"created_at", link.created_at}});
+    linked.push_back(
+        {{"project_id", link.project_id}, {"bucket", link.bucket}, {"created_at", link.created_at}});
   }
   return {{"project_id", share.project_id},
           {"bucket", share.bucket},
@@ -29,7 +30,8 @@ void AddSharingRoutes(http::Router& router, Services& s) {
   router.Add("POST", bucket + "/share", [&s, admin](http::Request& r) {
     admin(r);
     auto body = ParseJsonObject(r);
-    auto share = s.sharing.Share(BranchOf(r), r.PathParam("bucket"), OptionalStringList(body, "target_project_ids"));
+    auto share =
+        s.sharing.Share(BranchOf(r), r.PathParam("bucket"), OptionalStringList(body, "target_project_ids"));
     return Json(200, ShareJson(share, {}));
   });
   router.Add("GET", bucket + "/share", [&s, admin](http::Request& r) {

@@ -55,7 +55,7 @@ std::vector<OrderBy> ParseOrderBy(const nlohmann::json& body) {
     if (direction != "asc" && direction != "desc") {
       throw InvalidArgument("invalid_field", "order must be 'asc' or 'desc'");
     }
-    order.push_back(OrderBy{RequireString(json, "column"), direction == "desc"});
+    order.push_back(OrderBy{RequireString(json, "column"), direction == "desc", std::nullopt});
   }
   return order;
 }
@@ -80,7 +80,7 @@ PreviewRequest ParsePreviewQuery(const http::Request& r) {
       auto colon = part.rfind(':');
       bool desc = colon != std::string::npos && part.substr(colon + 1) == "desc";
       bool has_direction = colon != std::string::npos && (desc || part.substr(colon + 1) == "asc");
-      request.order_by.push_back(OrderBy{has_direction ? part.substr(0, colon) : part, desc});
+      request.order_by.push_back(OrderBy{has_direction ? part.substr(0, colon) : part, desc, std::nullopt});
     }
   }
   if (const auto* limit = r.QueryParam("limit")) {

@@ -42,6 +42,7 @@ struct TableLocation {
   std::string bucket;  // canonical bucket name on the branch
   std::string name;    // canonical table name
   TableSource source = TableSource::kOwn;
+  bool is_view = false;
 };
 
 class BranchView {

@@ -19,11 +19,13 @@ class SharingService {
 
   // Default branch only. `targets` limits which projects may link the bucket (empty: any project).
   // kConflict("bucket_already_shared"); kNotFound for a missing bucket or target project.
-  BucketShare Share(const BranchRef& branch, const std::string& bucket, const std::vector<std::string>& targets);
+  BucketShare Share(const BranchRef& branch, const std::string& bucket,
+                    const std::vector<std::string>& targets);
   // kNotFound("share_not_found").
   void Unshare(const BranchRef& branch, const std::string& bucket);
   // The share of a bucket and the links made from it; kNotFound("share_not_found").
-  std::pair<BucketShare, std::vector<BucketLink>> GetShare(const BranchRef& branch, const std::string& bucket);
+  std::pair<BucketShare, std::vector<BucketLink>> GetShare(const BranchRef& branch,
+                                                           const std::string& bucket);
 
   // Links the shared bucket `source_bucket` of `source_project_id` into the default branch of
   // `target.project_id` as `bucket`. kNotFound("share_not_found") when it is not shared,

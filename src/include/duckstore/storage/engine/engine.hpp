@@ -100,6 +100,8 @@ class Engine {
   void DropProject(const std::string& project_id);
   bool ProjectExists(const std::string& project_id) const;
   std::filesystem::path ProjectDir(const std::string& project_id) const;
+  // The directory holding every project's directory.
+  const std::filesystem::path& projects_dir() const { return projects_dir_; }
 
   // Checkpoints and closes every open database (shutdown).
   void CloseAll();
