@@ -53,6 +53,8 @@ class StagedObjects {
   const std::vector<std::string>& paths() const { return paths_; }
 
  private:
+  void RemoveStagingDir();
+
   std::vector<std::string> paths_;
   std::filesystem::path staging_dir_;  // empty when nothing was linked
 };

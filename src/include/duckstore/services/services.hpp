@@ -7,6 +7,8 @@
 #include "duckstore/services/backend.hpp"
 #include "duckstore/services/branches.hpp"
 #include "duckstore/services/buckets.hpp"
+#include "duckstore/services/files.hpp"
+#include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
 #include "duckstore/services/query.hpp"
@@ -20,7 +22,8 @@
 namespace duckstore {
 
 struct Services {
-  Services(Catalog& catalog, Engine& engine, std::string admin_key, std::string master_key)
+  Services(Catalog& catalog, Engine& engine, const std::filesystem::path& data_dir, int64_t max_object_bytes,
+           std::string admin_key, std::string master_key)
       : catalog(catalog),
         engine(engine),
         auth(catalog, std::move(admin_key), std::move(master_key)),
@@ -34,7 +37,9 @@ struct Services {
         backend(catalog, engine),
         workspaces(branches, operations),
         dev_branches(branches, workspaces, operations),
-        sharing(branches, buckets, operations) {}
+        sharing(branches, buckets, operations),
+        objects(catalog, data_dir, max_object_bytes),
+        files(catalog, objects, operations) {}
 
   Catalog& catalog;
   Engine& engine;
@@ -50,6 +55,8 @@ struct Services {
   WorkspaceService workspaces;
   BranchService dev_branches;
   SharingService sharing;
+  ObjectStore objects;
+  FileService files;
 };
 
 }  // namespace duckstore

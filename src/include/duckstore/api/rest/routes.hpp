@@ -14,6 +14,7 @@ void AddTableRoutes(http::Router& router, Services& services);
 void AddBranchRoutes(http::Router& router, Services& services);
 void AddWorkspaceRoutes(http::Router& router, Services& services);
 void AddSharingRoutes(http::Router& router, Services& services);
+void AddFileRoutes(http::Router& router, Services& services);
 
 inline void AddRestRoutes(http::Router& router, Services& services) {
   AddSystemRoutes(router, services);
@@ -23,6 +24,7 @@ inline void AddRestRoutes(http::Router& router, Services& services) {
   AddBranchRoutes(router, services);
   AddWorkspaceRoutes(router, services);
   AddSharingRoutes(router, services);
+  AddFileRoutes(router, services);
 }
 
 }  // namespace duckstore::rest
