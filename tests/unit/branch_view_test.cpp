@@ -65,7 +65,7 @@ class BranchViewTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<Catalog> catalog_ = OpenSqliteCatalog((dir_ / "catalog.db").string());
   Engine engine_{dir_ / "projects", Limits()};
-  Services services_{*catalog_, engine_, "admin-key", "master-key"};
+  Services services_{*catalog_, engine_, dir_.path(), 1 << 20, "admin-key", "master-key"};
 };
 
 TEST_F(BranchViewTest, UntouchedTablesResolveToTheDefaultBranchLive) {
