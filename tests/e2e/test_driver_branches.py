@@ -27,8 +27,8 @@ def new_project(admin, server, rows=((1, "a"), (2, "b"))):
     drv = admin.as_project(project_id, created.projectPassword)
     drv.execute(bucket_pb2.CreateBucketCommand(bucketId=B))
     drv.execute(table_pb2.CreateTableCommand(path=[B], tableName="t", columns=[
-        table_pb2.TableColumnShared(name="id", type="INTEGER"),
-        table_pb2.TableColumnShared(name="v", type="VARCHAR")]))
+        table_pb2.TableColumnShared(name="id", type="INTEGER", nullable=True),
+        table_pb2.TableColumnShared(name="v", type="VARCHAR", nullable=True)]))
     rest = server.client(created.projectPassword)
     if rows:
         rest.call("POST", table_path(project_id, B, "t") + "/rows", 201,
