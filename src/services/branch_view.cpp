@@ -347,7 +347,9 @@ WritableTable OpenForWrite(BranchResolver& branches, const TableRef& ref) {
   auto table = out.view->FindTable(bucket, ref.table);
   if (!table) throw missing();
   out.lock = out.view->db().LockTable(out.view->own_catalog(), bucket.name, table->name);
-  // Resolved again under the lock: a concurrent writer may have copied the table up meanwhile.
+  // Resolved again under the lock: a concurrent writer may have copied the table (and so its bucket) into
+  // the branch meanwhile.
+  bucket = out.view->RequireBucket(ref.bucket);
   table = out.view->FindTable(bucket, ref.table);
   if (!table) throw missing();
   table = out.view->CopyUp(*table);

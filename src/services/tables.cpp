@@ -250,6 +250,7 @@ TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefi
     auto location = view->RequireBucket(ref.bucket);
     RefuseLinked(location);
     auto lock = view->db().LockTable(view->own_catalog(), location.name, ref.table);
+    location = view->RequireBucket(ref.bucket);  // as it is now that concurrent writers are held off
     if (view->FindTable(location, ref.table)) {
       throw Conflict("table_exists",
                      "table '" + ref.table + "' already exists in bucket '" + location.name + "'");
@@ -307,6 +308,7 @@ void TableService::Delete(const TableRef& ref) {
     auto bucket = open.view->RequireBucket(ref.bucket);
     RefuseLinked(bucket);
     auto lock = open.view->db().LockTable(open.view->own_catalog(), bucket.name, open.info.name);
+    bucket = open.view->RequireBucket(ref.bucket);  // as it is now that concurrent writers are held off
     auto table = open.view->FindTable(bucket, open.info.name);
     if (!table) ThrowTableNotFound(ref);
     auto& conn = open.view->Conn(TableSource::kOwn);
