@@ -3,6 +3,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "duckstore/api/driver/transport.hpp"
 #include "duckstore/api/http/server.hpp"
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
@@ -17,6 +18,8 @@ struct App::State {
   std::unique_ptr<Catalog> catalog;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<Services> services;
+  std::unique_ptr<driver::Dispatcher> driver;
+  std::unique_ptr<driver::GrpcDriverService> driver_grpc;
   http::Router router;
   std::unique_ptr<http::Server> http;
   std::unique_ptr<GrpcServer> grpc;
@@ -46,7 +49,11 @@ int App::Run() {
       *s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes), admin.value, master.value);
   s.services->objects.SweepTemporaryFiles();
 
+  s.driver = std::make_unique<driver::Dispatcher>(*s.services);
+  s.driver_grpc = std::make_unique<driver::GrpcDriverService>(*s.driver);
+
   rest::AddRestRoutes(s.router, *s.services);
+  driver::AddDriverRoute(s.router, *s.driver);
   http::ServerOptions http_options;
   http_options.host = config_.host;
   http_options.port = config_.http_port;
@@ -55,7 +62,8 @@ int App::Run() {
   http_options.shutdown_timeout = std::chrono::seconds(config_.shutdown_timeout_seconds);
   s.http = std::make_unique<http::Server>(http_options, s.router, rest::RenderError);
   s.http->Start();
-  s.grpc = std::make_unique<GrpcServer>(config_.host, config_.grpc_port, std::vector<grpc::Service*>{});
+  s.grpc = std::make_unique<GrpcServer>(config_.host, config_.grpc_port,
+                                        std::vector<grpc::Service*>{s.driver_grpc.get()});
 
   spdlog::info("duckstore {} serving data dir {}", DUCKSTORE_VERSION, data.string());
   spdlog::info("HTTP on {}:{}, gRPC on {}:{}", config_.host, s.http->port(), config_.host, s.grpc->port());

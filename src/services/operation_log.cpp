@@ -4,6 +4,22 @@
 #include "duckstore/common/log.hpp"
 
 namespace duckstore {
+namespace {
+
+thread_local nlohmann::json current_context = nlohmann::json::object();
+
+}  // namespace
+
+ScopedOperationContext::ScopedOperationContext(nlohmann::json details)
+    : previous_(std::exchange(current_context, std::move(details))) {}
+
+ScopedOperationContext::~ScopedOperationContext() {
+  current_context = std::move(previous_);
+}
+
+const nlohmann::json& ScopedOperationContext::Current() {
+  return current_context;
+}
 
 void OperationLog::Record(const std::string& project_id, const std::string& operation,
                           const std::string& resource, std::chrono::steady_clock::time_point started,
@@ -17,6 +33,7 @@ void OperationLog::Record(const std::string& project_id, const std::string& oper
   op.resource = resource;
   op.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   op.status = status;
+  op.details = ScopedOperationContext::Current();
   try {
     catalog_.AppendOperation(op);
   } catch (const std::exception& e) {

@@ -16,10 +16,36 @@ const ColumnInfo& RequireColumn(const TableInfo& table, const std::string& name)
   return *column;
 }
 
-// $n cast to the column's type; the value text is a bound parameter.
-std::string TypedParam(const ColumnInfo& column, const std::optional<std::string>& value, SqlParams& params) {
-  params.push_back(value ? duckdb::Value(*value) : duckdb::Value(duckdb::LogicalType::VARCHAR));
-  return "CAST($" + std::to_string(params.size()) + " AS " + column.type + ")";
+// Where filter values go: bound as $n parameters, or (for view definitions, which cannot hold parameters)
+// written inline as escaped literals.
+class ValueSink {
+ public:
+  explicit ValueSink(SqlParams* params) : params_(params) {}
+
+  // The value as text, cast to `type` (TRY_CAST when `lenient`: a value that does not convert matches
+  // nothing instead of failing the query).
+  std::string Typed(const std::optional<std::string>& value, const std::string& type, bool lenient = false) {
+    return std::string(lenient ? "TRY_CAST(" : "CAST(") + Text(value) + " AS " + type + ")";
+  }
+
+  std::string Text(const std::optional<std::string>& value) {
+    if (!params_) return value ? QuoteLiteral(*value) : std::string("NULL::VARCHAR");
+    params_->push_back(value ? duckdb::Value(*value) : duckdb::Value(duckdb::LogicalType::VARCHAR));
+    return "$" + std::to_string(params_->size());
+  }
+
+ private:
+  SqlParams* params_;
+};
+
+bool IsStringType(const std::string& type) {
+  return type == "VARCHAR" || type.starts_with("VARCHAR(");
+}
+
+// Types a typed comparison cannot filter on (the Keboola driver's BadExportFilterParameters).
+bool IsUnfilterableType(const std::string& type) {
+  return type == "BLOB" || type == "JSON" || type.starts_with("STRUCT") || type.starts_with("MAP") ||
+         type.starts_with("UNION") || type.ends_with("]") || type == "INTERVAL";
 }
 
 const char* ComparisonSql(FilterOp op) {
@@ -70,11 +96,31 @@ std::string QualifiedName(const std::string& bucket, const std::string& table) {
   return QuoteIdent(bucket) + "." + QuoteIdent(table);
 }
 
-std::string BuildWhere(const std::vector<ColumnFilter>& filters, const TableInfo& table, SqlParams& params) {
+namespace {
+
+std::string BuildWhereWith(const std::vector<ColumnFilter>& filters, const TableInfo& table,
+                           ValueSink& sink) {
   std::string sql;
   for (const auto& filter : filters) {
     const ColumnInfo& column = RequireColumn(table, filter.column);
     std::string ident = QuoteIdent(column.name);
+    // The type both sides are compared as: the column's, or (compare_as on a string column) the requested
+    // one, with the column cast leniently.
+    std::string type = column.type;
+    bool lenient = false;
+    if (filter.compare_as) {
+      if (IsUnfilterableType(column.type)) {
+        throw InvalidArgument(
+            "unsupported_filter_column",
+            "Filtering by column \"" + column.name + "\" of type " + column.type + " is not supported",
+            {{"column", column.name}, {"type", column.type}});
+      }
+      if (IsStringType(column.type) && !IsStringType(*filter.compare_as)) {
+        type = NormalizeType(*filter.compare_as);
+        lenient = true;
+        ident = "TRY_CAST(" + ident + " AS " + type + ")";
+      }
+    }
     std::string condition;
     auto need_values = [&](size_t min, size_t max) {
       if (filter.values.size() < min || filter.values.size() > max) {
@@ -85,34 +131,47 @@ std::string BuildWhere(const std::vector<ColumnFilter>& filters, const TableInfo
     };
     if (const char* comparison = ComparisonSql(filter.op)) {
       need_values(1, 1);
-      condition = ident + comparison + TypedParam(column, filter.values[0], params);
+      condition = ident + comparison + sink.Typed(filter.values[0], type, lenient);
     } else if (filter.op == FilterOp::kIn || filter.op == FilterOp::kNotIn) {
       need_values(1, 10'000);
       std::string list;
       for (const auto& value : filter.values) {
-        list += (list.empty() ? "" : ", ") + TypedParam(column, value, params);
+        list += (list.empty() ? "" : ", ") + sink.Typed(value, type, lenient);
       }
       condition = ident + (filter.op == FilterOp::kIn ? " IN (" : " NOT IN (") + list + ")";
     } else if (filter.op == FilterOp::kLike || filter.op == FilterOp::kNotLike) {
       need_values(1, 1);
-      params.push_back(filter.values[0] ? duckdb::Value(*filter.values[0]) : duckdb::Value());
-      condition = "CAST(" + ident + " AS VARCHAR)" +
-                  (filter.op == FilterOp::kLike ? " LIKE $" : " NOT LIKE $") + std::to_string(params.size());
+      condition = "CAST(" + QuoteIdent(column.name) + " AS VARCHAR)" +
+                  (filter.op == FilterOp::kLike ? " LIKE " : " NOT LIKE ") + sink.Text(filter.values[0]);
     } else {
       need_values(0, 0);
-      condition = ident + (filter.op == FilterOp::kIsNull ? " IS NULL" : " IS NOT NULL");
+      condition = QuoteIdent(column.name) + (filter.op == FilterOp::kIsNull ? " IS NULL" : " IS NOT NULL");
     }
     sql += (sql.empty() ? " WHERE " : " AND ") + condition;
   }
   return sql;
 }
 
+}  // namespace
+
+std::string BuildWhere(const std::vector<ColumnFilter>& filters, const TableInfo& table, SqlParams& params) {
+  ValueSink sink(&params);
+  return BuildWhereWith(filters, table, sink);
+}
+
+std::string BuildWhereInline(const std::vector<ColumnFilter>& filters, const TableInfo& table) {
+  ValueSink sink(nullptr);
+  return BuildWhereWith(filters, table, sink);
+}
+
 std::string BuildOrderBy(const std::vector<OrderBy>& order_by, const TableInfo& table) {
   std::string sql;
   for (const auto& order : order_by) {
     const ColumnInfo& column = RequireColumn(table, order.column);
-    sql +=
-        (sql.empty() ? " ORDER BY " : ", ") + QuoteIdent(column.name) + (order.descending ? " DESC" : " ASC");
+    std::string key = QuoteIdent(column.name);
+    if (order.cast_as && IsStringType(column.type) && !IsStringType(*order.cast_as))
+      key = "TRY_CAST(" + key + " AS " + NormalizeType(*order.cast_as) + ")";
+    sql += (sql.empty() ? " ORDER BY " : ", ") + key + (order.descending ? " DESC" : " ASC");
   }
   return sql;
 }

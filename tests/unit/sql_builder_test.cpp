@@ -218,5 +218,35 @@ TEST(SqlBuilder, ParseFilterOp) {
   }
 }
 
+TEST(SqlBuilder, CompareAsCastsStringColumnsLeniently) {
+  SqlParams params;
+  ColumnFilter on_text = Filter("name", FilterOp::kGt, {"9.5"});
+  on_text.compare_as = "DOUBLE";
+  ColumnFilter on_number = Filter("id", FilterOp::kEq, {"7"});
+  on_number.compare_as = "VARCHAR";  // a numeric column keeps comparing as its own type
+  EXPECT_EQ(BuildWhere({on_text, on_number}, OrdersTable(), params),
+            " WHERE TRY_CAST(\"name\" AS DOUBLE) > TRY_CAST($1 AS DOUBLE) AND \"id\" = CAST($2 AS INTEGER)");
+}
+
+TEST(SqlBuilder, CompareAsRejectsUnfilterableColumns) {
+  TableInfo table = OrdersTable();
+  table.columns.push_back(ColumnInfo{"tags", "VARCHAR[]"});
+  ColumnFilter filter = Filter("tags", FilterOp::kEq, {"x"});
+  filter.compare_as = "VARCHAR";
+  SqlParams params;
+  EXPECT_DUCKSTORE_ERROR(BuildWhere({filter}, table, params), ErrorKind::kInvalidArgument,
+                         "unsupported_filter_column");
+}
+
+TEST(SqlBuilder, OrderByCastAs) {
+  OrderBy order{"name", true, std::string("BIGINT")};
+  EXPECT_EQ(BuildOrderBy({order}, OrdersTable()), " ORDER BY TRY_CAST(\"name\" AS BIGINT) DESC");
+}
+
+TEST(SqlBuilder, InlineWhereQuotesValues) {
+  EXPECT_EQ(BuildWhereInline({Filter("name", FilterOp::kIn, {"it's", std::nullopt})}, OrdersTable()),
+            " WHERE \"name\" IN (CAST('it''s' AS VARCHAR), CAST(NULL::VARCHAR AS VARCHAR))");
+}
+
 }  // namespace
 }  // namespace duckstore

@@ -107,7 +107,8 @@ void AddProjectRoutes(http::Router& router, Services& s) {
                        {"operation", op.operation},
                        {"resource", op.resource},
                        {"duration_ms", op.duration_ms},
-                       {"status", op.status}});
+                       {"status", op.status},
+                       {"details", op.details.is_object() ? op.details : nlohmann::json::object()}});
     }
     auto out = PageJson(page, ops.total);
     out["operations"] = items;

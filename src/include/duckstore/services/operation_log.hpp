@@ -11,6 +11,22 @@
 
 namespace duckstore {
 
+// Context recorded in the `details` of every operation logged on this thread while it is alive: e.g. the
+// storage driver's runId and queryTags. Scopes nest; the innermost one wins.
+class ScopedOperationContext {
+ public:
+  explicit ScopedOperationContext(nlohmann::json details);
+  ~ScopedOperationContext();
+  ScopedOperationContext(const ScopedOperationContext&) = delete;
+  ScopedOperationContext& operator=(const ScopedOperationContext&) = delete;
+
+  // The current thread's context ({} outside any scope).
+  static const nlohmann::json& Current();
+
+ private:
+  nlohmann::json previous_;
+};
+
 class OperationLog {
  public:
   explicit OperationLog(Catalog& catalog) : catalog_(catalog) {}

@@ -17,6 +17,10 @@ std::string QualifiedName(const std::string& bucket, const std::string& table);
 // exist in `table` (kInvalidArgument "column_not_found" otherwise); values are cast to the column type.
 std::string BuildWhere(const std::vector<ColumnFilter>& filters, const TableInfo& table, SqlParams& params);
 
+// The same WHERE clause with the values written inline as escaped, typed literals: for view definitions,
+// which cannot hold parameters. The only place filter values are spliced; they are always quoted.
+std::string BuildWhereInline(const std::vector<ColumnFilter>& filters, const TableInfo& table);
+
 // An ORDER BY clause ("" when empty); columns must exist in `table`.
 std::string BuildOrderBy(const std::vector<OrderBy>& order_by, const TableInfo& table);
 

@@ -26,6 +26,9 @@ struct BucketInfo {
   std::string description;
   std::string created_at;
   int64_t table_count = 0;
+  // Set for a linked bucket: a read-only view of a bucket another project shares.
+  std::optional<std::string> source_project_id;
+  std::optional<std::string> source_bucket;
 };
 
 struct ColumnDefinition {
@@ -62,6 +65,10 @@ struct ColumnFilter {
   std::string column;
   FilterOp op = FilterOp::kEq;
   std::vector<std::optional<std::string>> values;
+  // Compare as this DuckDB type instead of the column's (Keboola's typed filters): on a string column the
+  // column is cast leniently (TRY_CAST); other columns compare as their own type. Filtering nested, BLOB,
+  // JSON and INTERVAL columns this way is rejected ("unsupported_filter_column").
+  std::optional<std::string> compare_as;
 };
 // Throws kInvalidArgument("invalid_filter") for an unknown operator name (eq, ne, gt, ge, lt, le, in,
 // not_in, like, not_like, is_null, is_not_null).
@@ -70,6 +77,14 @@ FilterOp ParseFilterOp(const std::string& name);
 struct OrderBy {
   std::string column;
   bool descending = false;
+  // Order a string column as this DuckDB type (TRY_CAST; values that do not convert sort as NULL).
+  std::optional<std::string> cast_as;
+};
+
+// Rows changed in [since, until) by the `_timestamp` column Keboola tables carry (unix seconds, UTC).
+struct ChangeWindow {
+  std::optional<int64_t> since;
+  std::optional<int64_t> until;
 };
 
 struct PreviewRequest {
@@ -77,6 +92,26 @@ struct PreviewRequest {
   std::vector<ColumnFilter> filters;  // AND-ed
   std::vector<OrderBy> order_by;
   int64_t limit = 100;
+  // Rows where any string column contains this text; cannot be combined with `filters`.
+  std::optional<std::string> fulltext;
+  ChangeWindow changed;
+  // Cells as DuckDB's text form (strings or null) instead of typed JSON values.
+  bool as_text = false;
+};
+
+// A row condition against another table: `column` [NOT] IN (SELECT ref_column FROM ref_bucket.ref_table).
+struct RefTableFilter {
+  std::string column;
+  bool negate = false;
+  std::string ref_bucket;
+  std::string ref_table;
+  std::string ref_column;
+};
+
+struct DeleteRowsRequest {
+  std::vector<ColumnFilter> filters;
+  std::vector<RefTableFilter> ref_filters;
+  ChangeWindow changed;
 };
 
 }  // namespace duckstore

@@ -26,6 +26,17 @@ struct PreviewResult {
   int64_t total_row_count = 0;
 };
 
+// Statistics of a table and each of its columns (the Keboola driver's profile): table keys rowCount,
+// columnCount, dataSize; column keys distinctCount, duplicateCount (non-NULL values minus distinct ones),
+// nullCount, plus numericStatistics {avg, median, min, max} for numbers and length {avg, min, max} for
+// strings. A metric that cannot be computed for a column is left out (and logged).
+struct TableProfile {
+  std::string bucket;
+  std::string table;
+  nlohmann::json profile;
+  std::vector<std::pair<std::string, nlohmann::json>> columns;
+};
+
 struct DeleteRowsResult {
   int64_t deleted_rows = 0;
   int64_t rows_after = 0;
@@ -49,16 +60,35 @@ class TableService {
   TableInfo DropColumn(const TableRef& ref, const std::string& column);
   TableInfo AlterColumn(const TableRef& ref, const std::string& column, const ColumnChange& change);
   // Checks the data first: NULLs or duplicates in the key columns give kConflict with examples.
-  TableInfo AddPrimaryKey(const TableRef& ref, const std::vector<std::string>& columns);
+  struct PrimaryKeyOptions {
+    // Keboola driver semantics: a key column must already be NOT NULL (kInvalidArgument
+    // "primary_key_column_nullable") instead of being made NOT NULL when it holds no NULLs.
+    bool require_not_null_columns = false;
+    bool check_duplicates = true;
+  };
+  TableInfo AddPrimaryKey(const TableRef& ref, const std::vector<std::string>& columns,
+                          const PrimaryKeyOptions& options);
+  TableInfo AddPrimaryKey(const TableRef& ref, const std::vector<std::string>& columns) {
+    return AddPrimaryKey(ref, columns, PrimaryKeyOptions{});
+  }
   TableInfo DropPrimaryKey(const TableRef& ref);
 
   PreviewResult Preview(const TableRef& ref, const PreviewRequest& request);
+  TableProfile Profile(const TableRef& ref);
+  // A new table `destination` with `source`'s data as of `unix_seconds`. duckstore retains no history of
+  // table data, so only what provably is that state could be served; nothing is: kNotFound
+  // ("table_not_found") when the source did not exist then (or does not now), otherwise
+  // kInvalidArgument("time_travel_data_not_retained"). Validates both tables first.
+  TableInfo CreateFromTimeTravel(const TableRef& source, const TableRef& destination, int64_t unix_seconds);
   // Appends rows given as column name -> text value (nullopt = NULL); values are cast to the column types,
   // columns left out take their defaults. All rows or none are inserted. Returns the rows after.
   using Row = std::vector<std::pair<std::string, std::optional<std::string>>>;
   int64_t InsertRows(const TableRef& ref, const std::vector<Row>& rows);
-  // No filters = truncate.
-  DeleteRowsResult DeleteRows(const TableRef& ref, const std::vector<ColumnFilter>& filters);
+  // No conditions = truncate.
+  DeleteRowsResult DeleteRows(const TableRef& ref, const DeleteRowsRequest& request);
+  DeleteRowsResult DeleteRows(const TableRef& ref, const std::vector<ColumnFilter>& filters) {
+    return DeleteRows(ref, DeleteRowsRequest{filters, {}, {}});
+  }
 
  private:
   BranchResolver& branches_;

@@ -1,0 +1,90 @@
+// ObjectInfo and ListSchemas. The DATABASE is the project (its name is the project id, as returned in
+// CreateProjectResponse.projectDatabaseName), SCHEMAs are buckets, TABLEs and VIEWs their objects.
+#include "duckstore/api/driver/commands.hpp"
+#include "duckstore/api/driver/support.hpp"
+#include "duckstore/common/error.hpp"
+
+namespace duckstore::driver {
+namespace {
+
+constexpr int64_t kAllBuckets = std::numeric_limits<int32_t>::max();
+
+void RequirePathSize(const info::ObjectInfoCommand& command, int size) {
+  if (command.path_size() != size) {
+    throw InvalidArgument("invalid_request", "ObjectInfoCommand.path must have " + std::to_string(size) +
+                                                 " element(s) for " +
+                                                 info::ObjectType_Name(command.expectedobjecttype()));
+  }
+}
+
+info::ObjectInfo ObjectOf(const std::string& name, info::ObjectType type) {
+  info::ObjectInfo out;
+  out.set_objectname(name);
+  out.set_objecttype(type);
+  return out;
+}
+
+}  // namespace
+
+void AddInfoCommands(CommandRegistry& registry) {
+  registry.Add<info::ObjectInfoCommand>(
+      Access::kRead, [](const info::ObjectInfoCommand& command, CommandContext& context) {
+        info::ObjectInfoResponse response;
+        *response.mutable_path() = command.path();
+        response.set_objecttype(command.expectedobjecttype());
+        auto& services = context.services;
+        switch (command.expectedobjecttype()) {
+          case info::DATABASE: {
+            RequirePathSize(command, 1);
+            if (command.path(0) != context.project_id) {
+              throw InvalidArgument("database_mismatch", "Requested database \"" + command.path(0) +
+                                                             "\" does not match the connected database \"" +
+                                                             context.project_id + "\".");
+            }
+            auto buckets = services.buckets.List(context.Branch(), PageRequest{kAllBuckets, 0});
+            auto* database = response.mutable_databaseinfo();
+            for (const auto& bucket : buckets.items)
+              *database->add_objects() = ObjectOf(bucket.name, info::SCHEMA);
+            break;
+          }
+          case info::SCHEMA: {
+            RequirePathSize(command, 1);
+            auto* schema = response.mutable_schemainfo();
+            for (const auto& object : services.buckets.ListObjects(context.Branch(), command.path(0))) {
+              *schema->add_objects() = ObjectOf(object.name, object.is_view ? info::VIEW : info::TABLE);
+            }
+            break;
+          }
+          case info::TABLE: {
+            RequirePathSize(command, 2);
+            TableRef ref{context.Branch(), command.path(0), command.path(1)};
+            *response.mutable_tableinfo() = TableInfoOf(services.tables.Get(ref));
+            break;
+          }
+          case info::VIEW: {
+            RequirePathSize(command, 2);
+            ViewInfo view = services.views.Get(TableRef{context.Branch(), command.path(0), command.path(1)});
+            auto* out = response.mutable_viewinfo();
+            out->add_path(view.bucket);
+            out->set_viewname(view.name);
+            for (const auto& column : view.columns) *out->add_columns() = ColumnInfoOf(column);
+            break;
+          }
+          default:
+            throw InvalidArgument("unknown_object_type",
+                                  "Unknown object \"" + std::to_string(command.expectedobjecttype()) + "\".");
+        }
+        return response;
+      });
+
+  registry.Add<info::ListSchemasCommand>(
+      Access::kRead, [](const info::ListSchemasCommand&, CommandContext& context) {
+        info::ListSchemasResponse response;
+        for (const auto& bucket :
+             context.services.buckets.List(context.Branch(), PageRequest{kAllBuckets, 0}).items)
+          response.add_schemas(bucket.name);
+        return response;
+      });
+}
+
+}  // namespace duckstore::driver

@@ -1,0 +1,17 @@
+// Commands that only make sense on BigQuery (Analytics Hub listings and subscribers): known, documented,
+// and answered with UNIMPLEMENTED / driver code 900.
+#include "duckstore/api/driver/commands.hpp"
+#include "keboola/storage_driver/bucket.pb.h"
+
+namespace duckstore::driver {
+
+namespace bucket = keboola::storageDriver::command::bucket;
+
+void AddUnsupportedCommands(CommandRegistry& registry) {
+  constexpr const char* kBigQueryOnly = "BigQuery Analytics Hub only; duckstore has no listings";
+  registry.AddUnsupported<bucket::BigQueryExternalBucketSharingStatusCommand>(kBigQueryOnly);
+  registry.AddUnsupported<bucket::GrantExternalBucketSubscriberCommand>(kBigQueryOnly);
+  registry.AddUnsupported<bucket::RevokeExternalBucketSubscriberCommand>(kBigQueryOnly);
+}
+
+}  // namespace duckstore::driver

@@ -1,0 +1,67 @@
+// Small translation helpers shared by the command handlers: paths, required fields, Any payloads.
+#pragma once
+
+#include <google/protobuf/any.pb.h>
+#include <google/protobuf/repeated_ptr_field.h>
+
+#include <string>
+
+#include "duckstore/api/driver/context.hpp"
+#include "duckstore/services/table_model.hpp"
+#include "keboola/storage_driver/info.pb.h"
+#include "keboola/storage_driver/table.pb.h"
+
+namespace duckstore::driver {
+
+// The one element of a bucket-level `path` ([bucket object name]); kInvalidArgument naming `field`
+// ("CreateTableCommand.path is required and size must equal 1") otherwise.
+std::string SingleBucket(const google::protobuf::RepeatedPtrField<std::string>& path,
+                         const std::string& field);
+
+// A bucket named by a path that may lead with the project's database: [bucket] or [database, bucket].
+std::string RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& path,
+                        const CommandContext& context, const std::string& field);
+
+// A table addressed by path = [bucket] and a table name, in the credentials' project (default branch).
+TableRef TableAt(const CommandContext& context, const google::protobuf::RepeatedPtrField<std::string>& path,
+                 const std::string& table, const std::string& command);
+
+// The `ignoreErrors` flag upstream marks deprecated; Connection may still send it, so it is honoured.
+template <typename Command>
+bool IgnoreErrors(const Command& command) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  return command.ignoreerrors();
+#pragma GCC diagnostic pop
+}
+
+// kInvalidArgument("<field> is required") when `value` is empty.
+const std::string& Require(const std::string& value, const std::string& field);
+
+namespace info = keboola::storageDriver::command::info;
+namespace table = keboola::storageDriver::command::table;
+
+// A column definition from TableColumnShared: the DuckDB type is `type` with `length` as its parameters
+// ("DECIMAL" + "12,2" -> "DECIMAL(12,2)"); an empty default means none (proto3 cannot tell them apart).
+ColumnDefinition ColumnOf(const table::TableColumnShared& column);
+
+// info.TableInfo of a table: columns with the base type and its parameters split into type and length
+// ("DECIMAL(12,2)" -> "DECIMAL", "12,2"), path = [bucket].
+info::TableInfo TableInfoOf(const TableInfo& table);
+info::TableInfo::TableColumn ColumnInfoOf(const ColumnInfo& column);
+
+// ObjectInfoResponse{path, TABLE, tableInfo}: what table-changing commands answer.
+info::ObjectInfoResponse TableResponse(const TableInfo& table);
+
+// Keboola's filter data types as DuckDB types (STRING -> VARCHAR, INTEGER/BIGINT -> BIGINT,
+// DOUBLE/REAL/DECIMAL -> DOUBLE, TIMESTAMP -> TIMESTAMP).
+std::string DuckTypeOf(table::ImportExportShared::DataType type);
+
+// whereFilters as typed column filters: one value -> the operator; several -> IN / NOT IN (only eq, ne).
+std::vector<ColumnFilter> FiltersOf(
+    const google::protobuf::RepeatedPtrField<table::ImportExportShared::TableWhereFilter>& filters);
+
+// changeSince / changeUntil: numeric unix seconds or empty.
+ChangeWindow ChangeWindowOf(const std::string& since, const std::string& until);
+
+}  // namespace duckstore::driver
