@@ -72,6 +72,19 @@ CREATE TABLE objects (
   PRIMARY KEY (bucket, key)
 );
 )sql"},
+    {5, "DAS registrations", R"sql(
+CREATE TABLE das_registrations (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  branch_id TEXT NOT NULL,
+  key_id TEXT,
+  buckets TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX das_registrations_by_project ON das_registrations(project_id);
+)sql"},
 };
 
 }  // namespace

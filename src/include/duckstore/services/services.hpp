@@ -5,6 +5,8 @@
 
 #include "duckstore/services/auth.hpp"
 #include "duckstore/services/buckets.hpp"
+#include "duckstore/services/das.hpp"
+#include "duckstore/services/das_registry.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
 #include "duckstore/services/tables.hpp"
@@ -22,7 +24,9 @@ struct Services {
         projects(catalog, engine, auth, operations),
         branches(catalog, engine),
         buckets(branches, operations),
-        tables(branches, operations) {}
+        tables(branches, operations),
+        das_registry(catalog, auth, branches),
+        das(branches, tables, das_registry) {}
 
   Catalog& catalog;
   Engine& engine;
@@ -32,6 +36,8 @@ struct Services {
   BranchResolver branches;
   BucketService buckets;
   TableService tables;
+  DasRegistry das_registry;
+  DasService das;
 };
 
 }  // namespace duckstore

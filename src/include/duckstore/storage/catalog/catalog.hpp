@@ -78,6 +78,13 @@ class Catalog {
   virtual std::vector<StoredObject> ListObjects(const std::string& bucket, const std::string& prefix,
                                                 const std::string& start_after, int64_t limit) = 0;
 
+  // DAS registrations. CreateDasRegistration throws kConflict("das_exists") for a taken id; a
+  // registration goes away with its project.
+  virtual void CreateDasRegistration(const DasRegistration& registration) = 0;
+  virtual std::optional<DasRegistration> GetDasRegistration(const std::string& id) = 0;
+  // Returns whether a registration was removed.
+  virtual bool DeleteDasRegistration(const std::string& id) = 0;
+
   // Operations log (audit trail of mutations), newest first when listed.
   virtual void AppendOperation(const Operation& operation) = 0;
   virtual Page<Operation> ListOperations(const std::string& project_id, const PageRequest& page) = 0;
