@@ -48,8 +48,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ExecuteTable failed: %d %s\n", status.error_code(), status.error_message().c_str());
     return 1;
   }
-  std::printf("{\"rows\": %llu, \"messages\": %llu, \"bytes\": %llu, \"seconds\": %.3f, \"checksum\": %llu}\n",
-              static_cast<unsigned long long>(rows), static_cast<unsigned long long>(messages),
-              static_cast<unsigned long long>(bytes), seconds, static_cast<unsigned long long>(checksum));
+  std::printf(
+      "{\"rows\": %llu, \"messages\": %llu, \"bytes\": %llu, \"seconds\": %.3f, \"checksum\": %llu}\n",
+      static_cast<unsigned long long>(rows), static_cast<unsigned long long>(messages),
+      static_cast<unsigned long long>(bytes), seconds, static_cast<unsigned long long>(checksum));
   return 0;
 }

@@ -32,10 +32,11 @@ int main(int argc, char** argv) {
   duckdb::DuckDB db(argv[2], &config);
   duckdb::Connection conn(db);
   if (mode == "fill") {
-    Check(conn.Query(std::string("INSERT INTO ") + kTable +
-                     " SELECT i, i * 7, i / 3.0, 'customer-' || (i % 100000), DATE '2020-01-01' + (i % 1500)::INTEGER, "
-                     "i % 3 = 0 FROM range(" +
-                     argv[3] + ") t(i)"));
+    Check(conn.Query(
+        std::string("INSERT INTO ") + kTable +
+        " SELECT i, i * 7, i / 3.0, 'customer-' || (i % 100000), DATE '2020-01-01' + (i % 1500)::INTEGER, "
+        "i % 3 = 0 FROM range(" +
+        argv[3] + ") t(i)"));
     Check(conn.Query("CHECKPOINT"));
     return 0;
   }

@@ -147,7 +147,8 @@ void Config::Validate() const {
   if (das.bulk_insert_size == 0) fail("das-bulk-insert-size must be at least 1");
   for (const auto& builtin : das.builtins) {
     if (builtin.find(':') == std::string::npos || builtin.find(':') == 0) {
-      fail("das-builtin '" + builtin.substr(0, builtin.find('=')) + "...' must look like <id>:<option>=<value>;...");
+      fail("das-builtin '" + builtin.substr(0, builtin.find('=')) +
+           "...' must look like <id>:<option>=<value>;...");
     }
   }
 }

@@ -27,9 +27,10 @@ std::string Sanitize(const std::string& name) {
 }
 
 uint32_t WidthOf(const duckdb::LogicalType& type) {
-  if (type.IsNumeric() || type.id() == duckdb::LogicalTypeId::BOOLEAN || type.id() == duckdb::LogicalTypeId::DATE ||
-      type.id() == duckdb::LogicalTypeId::TIME || type.id() == duckdb::LogicalTypeId::TIMESTAMP ||
-      type.id() == duckdb::LogicalTypeId::TIMESTAMP_TZ || type.id() == duckdb::LogicalTypeId::INTERVAL) {
+  if (type.IsNumeric() || type.id() == duckdb::LogicalTypeId::BOOLEAN ||
+      type.id() == duckdb::LogicalTypeId::DATE || type.id() == duckdb::LogicalTypeId::TIME ||
+      type.id() == duckdb::LogicalTypeId::TIMESTAMP || type.id() == duckdb::LogicalTypeId::TIMESTAMP_TZ ||
+      type.id() == duckdb::LogicalTypeId::INTERVAL) {
     return static_cast<uint32_t>(duckdb::GetTypeIdSize(type.InternalType()));
   }
   return kVariableWidth;
@@ -43,9 +44,10 @@ struct Directory {
 };
 
 Directory ListDirectory(duckdb::Connection& conn, const DasScope& scope) {
-  auto result = RunSql(conn,
-                       "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = "
-                       "current_database() AND NOT internal AND NOT temporary ORDER BY schema_name, table_name");
+  auto result =
+      RunSql(conn,
+             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = "
+             "current_database() AND NOT internal AND NOT temporary ORDER BY schema_name, table_name");
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> friendly;
   Directory out;
   for (size_t row = 0; row < result->RowCount(); ++row) {
@@ -78,8 +80,8 @@ OpenDas Open(BranchResolver& branches, const DasScope& scope) {
 }
 
 std::string Describe(const DasScope& scope, const TypedTable& table) {
-  return "Table '" + table.name + "' of bucket '" + table.bucket + "' in project '" + scope.registration.project_id +
-         "', branch '" + scope.registration.branch_id + "'" +
+  return "Table '" + table.name + "' of bucket '" + table.bucket + "' in project '" +
+         scope.registration.project_id + "', branch '" + scope.registration.branch_id + "'" +
          (table.primary_key.empty() ? "" : "; primary key (" + [&] {
            std::string key;
            for (const auto& column : table.primary_key) key += (key.empty() ? "" : ", ") + column;
@@ -112,7 +114,8 @@ const std::string& RequireUniqueColumn(const DasTable& table) {
 std::vector<std::string> ListOfStrings(const duckdb::Value& value) {
   std::vector<std::string> out;
   if (value.IsNull()) return out;
-  for (const auto& child : duckdb::ListValue::GetChildren(value)) out.push_back(child.IsNull() ? "" : child.ToString());
+  for (const auto& child : duckdb::ListValue::GetChildren(value))
+    out.push_back(child.IsNull() ? "" : child.ToString());
   return out;
 }
 
@@ -155,8 +158,9 @@ DasEstimate DasService::Estimate(const DasScope& scope, const std::string& name,
   out.rows = EstimateRows(*open.conn, plan);
   for (const auto& column : table.table.columns) {
     bool wanted = request.columns.empty() ||
-                  std::any_of(request.columns.begin(), request.columns.end(),
-                              [&](const std::string& c) { return duckdb::StringUtil::CIEquals(c, column.name); });
+                  std::any_of(request.columns.begin(), request.columns.end(), [&](const std::string& c) {
+                    return duckdb::StringUtil::CIEquals(c, column.name);
+                  });
     if (wanted) out.row_width_bytes += WidthOf(column.type);
   }
   return out;
@@ -188,7 +192,7 @@ std::vector<ScanSortKey> DasService::SortOrders(const DasScope& scope, const std
                                                 const std::vector<ScanSortKey>& keys) {
   DasTable table = GetTable(scope, name);
   size_t accepted = SortablePrefix(table.table, keys);
-  return {keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(accepted)};
+  return std::vector<ScanSortKey>(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(accepted));
 }
 
 std::vector<DasPathKey> DasService::PathKeys(const DasScope& scope, const std::string& name) {
@@ -228,22 +232,24 @@ void DasService::Delete(const DasScope& scope, const std::string& name, const du
 std::vector<DasFunction> DasService::ListFunctions(const DasScope& scope) {
   auto open = Open(branches_, scope);
   // One definition per macro name (the first overload).
-  auto result = RunSql(*open.conn,
-                       "SELECT schema_name, function_name, function_type, coalesce(description, ''), parameters, "
-                       "parameter_types FROM duckdb_functions() WHERE database_name = current_database() AND "
-                       "NOT internal AND function_type IN ('macro', 'table_macro') ORDER BY schema_name, "
-                       "function_name, function_oid");
+  auto result =
+      RunSql(*open.conn,
+             "SELECT schema_name, function_name, function_type, coalesce(description, ''), parameters, "
+             "parameter_types FROM duckdb_functions() WHERE database_name = current_database() AND "
+             "NOT internal AND function_type IN ('macro', 'table_macro') ORDER BY schema_name, "
+             "function_name, function_oid");
   std::vector<DasFunction> out;
   std::set<std::string> seen;
   for (size_t row = 0; row < result->RowCount(); ++row) {
     std::string schema = result->GetValue(0, row).ToString();
-    if (duckdb::StringUtil::Lower(schema) != "main" && (IsReservedSchemaName(schema) || !scope.Exposes(schema)))
+    if (duckdb::StringUtil::Lower(schema) != "main" &&
+        (IsReservedSchemaName(schema) || !scope.Exposes(schema)))
       continue;
     DasFunction function;
     function.schema = schema;
     function.macro = result->GetValue(1, row).ToString();
-    function.name = duckdb::StringUtil::Lower(schema) == "main" ? function.macro
-                                                                : DasTableName(schema, function.macro);
+    function.name =
+        duckdb::StringUtil::Lower(schema) == "main" ? function.macro : DasTableName(schema, function.macro);
     if (!seen.insert(function.name).second) continue;
     function.table_macro = result->GetValue(2, row).ToString() == "table_macro";
     function.description = result->GetValue(3, row).ToString();
@@ -283,17 +289,20 @@ DasFunctionResult DasService::ExecuteFunction(const DasScope& scope, const std::
              !duckdb::StringUtil::CIEquals(function->params[index].name, *arg.name))
         ++index;
       if (index == function->params.size()) {
-        throw InvalidArgument("unknown_argument", "function '" + name + "' has no parameter '" + *arg.name + "'");
+        throw InvalidArgument("unknown_argument",
+                              "function '" + name + "' has no parameter '" + *arg.name + "'");
       }
     } else {
       index = positional++;
       if (index >= function->params.size()) {
-        throw InvalidArgument("too_many_arguments", "function '" + name + "' takes " +
-                                                        std::to_string(function->params.size()) + " arguments");
+        throw InvalidArgument(
+            "too_many_arguments",
+            "function '" + name + "' takes " + std::to_string(function->params.size()) + " arguments");
       }
     }
     if (bound[index]) {
-      throw InvalidArgument("duplicate_argument", "parameter '" + function->params[index].name + "' is given twice");
+      throw InvalidArgument("duplicate_argument",
+                            "parameter '" + function->params[index].name + "' is given twice");
     }
     bound[index] = arg.value;
   }
@@ -301,12 +310,13 @@ DasFunctionResult DasService::ExecuteFunction(const DasScope& scope, const std::
   std::string call;
   for (size_t i = 0; i < bound.size(); ++i) {
     if (!bound[i]) {
-      throw InvalidArgument("missing_argument", "function '" + name + "' needs parameter '" +
-                                                    function->params[i].name + "'");
+      throw InvalidArgument("missing_argument",
+                            "function '" + name + "' needs parameter '" + function->params[i].name + "'");
     }
     params.push_back(*bound[i]);
     std::string param = "$" + std::to_string(params.size());
-    if (function->params[i].type) param = "CAST(" + param + " AS " + function->params[i].type->ToString() + ")";
+    if (function->params[i].type)
+      param = "CAST(" + param + " AS " + function->params[i].type->ToString() + ")";
     call += (call.empty() ? "" : ", ") + param;
   }
   std::string target = QuoteIdent(function->schema) + "." + QuoteIdent(function->macro) + "(" + call + ")";

@@ -53,7 +53,8 @@ std::vector<std::string> ParseBucketList(const std::string& text) {
 std::pair<std::string, DasDefinition> ParseBuiltinDas(const std::string& spec) {
   size_t colon = spec.find(':');
   if (colon == std::string::npos || colon == 0) {
-    throw InvalidArgument("invalid_config", "a built-in DAS registration looks like <id>:<option>=<value>;...");
+    throw InvalidArgument("invalid_config",
+                          "a built-in DAS registration looks like <id>:<option>=<value>;...");
   }
   DasDefinition definition{kDasType, {}};
   size_t start = colon + 1;

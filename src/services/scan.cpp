@@ -153,7 +153,8 @@ std::optional<std::string> ConditionSql(const TypedTable& table, const ScanCondi
       }
       continue;
     }
-    auto coerced = IsPattern(condition.op) ? Coerce(value, LogicalType::VARCHAR) : Coerce(value, column->type);
+    auto coerced =
+        IsPattern(condition.op) ? Coerce(value, LogicalType::VARCHAR) : Coerce(value, column->type);
     if (!coerced) {
       why = "value " + value.ToString() + " does not convert to " + column->type.ToString();
       return std::nullopt;
@@ -194,7 +195,8 @@ bool Sortable(const TypedTable& table, const ScanSortKey& key) {
   const TypedColumn* column = table.Find(key.column);
   if (!column) return false;
   if (IsString(column->type)) return IsByteOrderCollation(key.collation);
-  return key.collation.empty() || IsByteOrderCollation(key.collation) ? HasPortableOrder(column->type) : false;
+  return key.collation.empty() || IsByteOrderCollation(key.collation) ? HasPortableOrder(column->type)
+                                                                      : false;
 }
 
 // The first "Estimated Cardinality" in an EXPLAIN (FORMAT JSON) tree (the root's).
@@ -264,7 +266,8 @@ ScanPlan PlanScan(const TypedTable& table, const ScanRequest& request) {
   for (const auto& name : request.columns) {
     const TypedColumn* column = table.Find(name);
     if (!column) {
-      throw InvalidArgument("column_not_found", "column '" + name + "' does not exist in table '" + table.name + "'",
+      throw InvalidArgument("column_not_found",
+                            "column '" + name + "' does not exist in table '" + table.name + "'",
                             {{"column", name}});
     }
     if (!seen.insert(duckdb::StringUtil::Lower(column->name)).second) continue;

@@ -6,9 +6,9 @@
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
 #include "duckdb/catalog/entry_lookup_info.hpp"
+#include "duckdb/common/types/timestamp.hpp"
 #include "duckdb/main/client_context.hpp"
 #include "duckdb/parser/constraints/not_null_constraint.hpp"
-#include "duckdb/common/types/timestamp.hpp"
 #include "duckdb/storage/table_storage_info.hpp"
 
 #include "duckstore/common/error.hpp"
@@ -595,7 +595,8 @@ TypedRows TableService::InsertTypedRows(const TableRef& ref, const std::vector<T
       for (const auto& [name, value] : row) {
         const ColumnInfo* column = info.FindColumn(name);
         if (!column)
-          throw InvalidArgument("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
+          throw InvalidArgument("column_not_found", "column '" + name + "' does not exist",
+                                {{"column", name}});
         if (column != stamp) columns.push_back(column);
       }
       if (stamp) columns.push_back(stamp);
@@ -626,8 +627,8 @@ TypedRows TableService::InsertTypedRows(const TableRef& ref, const std::vector<T
             values += (values.empty() ? "(" : ", (") + tuple + ")";
           }
           auto result =
-              RunSql(*open.conn, "INSERT INTO " + table + " (" + names + ") VALUES " + values + " RETURNING *",
-                     params);
+              RunSql(*open.conn,
+                     "INSERT INTO " + table + " (" + names + ") VALUES " + values + " RETURNING *", params);
           auto stored = ReadRows(*result);
           out.columns = std::move(stored.columns);
           for (auto& row : stored.rows) out.rows.push_back(std::move(row));
@@ -653,15 +654,18 @@ TypedRows TableService::UpdateRowsByKey(const TableRef& ref, const std::string& 
       if (!column)
         throw InvalidArgument("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
       if (column == stamp) continue;
-      set += (set.empty() ? "" : ", ") + QuoteIdent(column->name) + " = " + TypedParam(*column, value, params);
+      set +=
+          (set.empty() ? "" : ", ") + QuoteIdent(column->name) + " = " + TypedParam(*column, value, params);
     }
-    if (stamp) set += (set.empty() ? "" : ", ") + QuoteIdent(stamp->name) + " = " + TypedParam(*stamp, WriteTimestamp(), params);
+    if (stamp)
+      set += (set.empty() ? "" : ", ") + QuoteIdent(stamp->name) + " = " +
+             TypedParam(*stamp, WriteTimestamp(), params);
     if (set.empty()) throw InvalidArgument("invalid_row", "an update must set at least one column");
     std::string where = QuoteIdent(key_info->name) + " = " + TypedParam(*key_info, key, params);
     auto lock = open.db->LockTable(info.bucket, info.name);
     auto result = RunSql(*open.conn,
-                         "UPDATE " + QualifiedName(info.bucket, info.name) + " SET " + set + " WHERE " + where +
-                             " RETURNING *",
+                         "UPDATE " + QualifiedName(info.bucket, info.name) + " SET " + set + " WHERE " +
+                             where + " RETURNING *",
                          params);
     if (result->RowCount() == 0) {
       throw NotFound("row_not_found", "no row has " + key_info->name + " = " + key.ToString());
@@ -679,7 +683,8 @@ int64_t TableService::DeleteRowsByKey(const TableRef& ref, const std::string& ke
     SqlParams params;
     std::string where = QuoteIdent(key_info->name) + " = " + TypedParam(*key_info, key, params);
     auto lock = open.db->LockTable(open.info.bucket, open.info.name);
-    return RunSql(*open.conn, "DELETE FROM " + QualifiedName(open.info.bucket, open.info.name) + " WHERE " + where,
+    return RunSql(*open.conn,
+                  "DELETE FROM " + QualifiedName(open.info.bucket, open.info.name) + " WHERE " + where,
                   params)
         ->GetValue(0, 0)
         .GetValue<int64_t>();

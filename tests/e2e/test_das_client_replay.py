@@ -163,8 +163,8 @@ def test_import_select_join_and_writes(server, project):
     # INSERT INTO customers (id, name) VALUES (4, 'Dash'), (5, 'Echo')
     returned = pg.insert(customers, [{"id": 4, "name": "Dash"}, {"id": 5, "name": "Echo"}])
     assert [r["id"] for r in returned] == [4, 5] and returned[0]["country"] is None
-    # UPDATE customers SET country = 'AT' WHERE name LIKE '%o%'
-    assert pg.update(customers, [simple("name", Op.LIKE, "%o%")], {"country": "AT"}) == 2
+    # UPDATE customers SET country = 'AT' WHERE name LIKE '%o%'  (Bolt, Core, Echo)
+    assert pg.update(customers, [simple("name", Op.LIKE, "%o%")], {"country": "AT"}) == 3
     # DELETE FROM customers WHERE id >= 4
     assert pg.delete(customers, [simple("id", Op.GREATER_THAN_OR_EQUAL, 4)]) == 2
     rows, _ = pg.select(customers, ["id", "name", "country"])

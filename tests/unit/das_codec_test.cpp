@@ -44,8 +44,8 @@ TEST(DasCodec, TypesMapToDasTypes) {
   EXPECT_EQ(KindOf(LogicalType::MAP(LogicalType::VARCHAR, LogicalType::INTEGER)), "record");
   EXPECT_EQ(KindOf(LogicalType::JSON()), "any");
   pb_types::Type nested;
-  ToDasType(LogicalType::STRUCT({{"a", LogicalType::INTEGER}, {"b", LogicalType::LIST(LogicalType::DATE)}}), false,
-            &nested);
+  ToDasType(LogicalType::STRUCT({{"a", LogicalType::INTEGER}, {"b", LogicalType::LIST(LogicalType::DATE)}}),
+            false, &nested);
   ASSERT_EQ(nested.record().atts_size(), 2);
   EXPECT_FALSE(nested.record().nullable());
   EXPECT_EQ(nested.record().atts(1).name(), "b");
@@ -60,15 +60,16 @@ pb_types::Value Das(const Value& value) {
 
 TEST(DasCodec, ValuesRoundTrip) {
   auto ts = Value::TIMESTAMP(duckdb::Timestamp::FromDatetime(duckdb::Date::FromDate(2024, 2, 29),
-                                                              duckdb::Time::FromTime(12, 34, 56, 123456)));
+                                                             duckdb::Time::FromTime(12, 34, 56, 123456)));
   auto das_ts = Das(ts);
   EXPECT_EQ(das_ts.timestamp().nano(), 123456000);
   EXPECT_EQ(das_ts.timestamp().month(), 2);
   EXPECT_EQ(FromDasValue(das_ts), ts);
-  for (const auto& value : {Value::INTEGER(-5), Value::BIGINT(9000000000), Value::DOUBLE(2.5), Value::BOOLEAN(true),
-                            Value("héllo"), Value::BLOB_RAW(std::string("\0\xff", 2)),
-                            Value::DATE(duckdb::Date::FromDate(1999, 12, 31)),
-                            Value::TIME(duckdb::Time::FromTime(1, 2, 3, 4)), Value::INTERVAL(14, 3, 3723000007)}) {
+  for (const auto& value :
+       {Value::INTEGER(-5), Value::BIGINT(9000000000), Value::DOUBLE(2.5), Value::BOOLEAN(true),
+        Value("héllo"), Value::BLOB_RAW(std::string("\0\xff", 2)),
+        Value::DATE(duckdb::Date::FromDate(1999, 12, 31)), Value::TIME(duckdb::Time::FromTime(1, 2, 3, 4)),
+        Value::INTERVAL(14, 3, 3723000007)}) {
     EXPECT_EQ(FromDasValue(Das(value)), value) << value.ToString();
   }
   auto interval = Das(Value::INTERVAL(14, 3, 3723000007)).interval();
@@ -80,7 +81,8 @@ TEST(DasCodec, ValuesRoundTrip) {
   EXPECT_EQ(interval.micros(), 7);
   EXPECT_EQ(Das(Value::DECIMAL(12345, 9, 2)).decimal().v(), "123.45");
   EXPECT_EQ(FromDasValue(Das(Value::DECIMAL(12345, 9, 2))).ToString(), "123.45");
-  EXPECT_EQ(Das(Value::HUGEINT(duckdb::hugeint_t(1) << 100)).decimal().v(), "1267650600228229401496703205376");
+  EXPECT_EQ(Das(Value::HUGEINT(duckdb::hugeint_t(1) << 100)).decimal().v(),
+            "1267650600228229401496703205376");
 }
 
 TEST(DasCodec, NestedValuesFollowTheTargetType) {
@@ -128,8 +130,9 @@ TEST(DasCodec, ImpossibleValuesAreInvalidArgument) {
 TEST(DasCodec, ChunksBecomeNamedRows) {
   duckdb::DuckDB db(nullptr);
   duckdb::Connection conn(db);
-  auto result = conn.Query("SELECT i::INTEGER AS i, 'v' || i AS s, CASE WHEN i % 2 = 0 THEN NULL ELSE i END AS n, "
-                           "[i] AS l FROM range(5) t(i)");
+  auto result = conn.Query(
+      "SELECT i::INTEGER AS i, 'v' || i AS s, CASE WHEN i % 2 = 0 THEN NULL ELSE i END AS n, "
+      "[i] AS l FROM range(5) t(i)");
   auto chunk = result->Fetch();
   pb_tables::Rows rows;
   size_t bytes = AppendRows({"i", "s", "n", "l"}, *chunk, 1, 4, &rows);

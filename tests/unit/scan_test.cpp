@@ -16,12 +16,9 @@ TypedTable Orders() {
   TypedTable table;
   table.bucket = "in.c-sales";
   table.name = "orders";
-  table.columns = {{"id", LogicalType::INTEGER, false},
-                   {"big", LogicalType::BIGINT},
-                   {"name", LogicalType::VARCHAR},
-                   {"amount", LogicalType::DECIMAL(12, 2)},
-                   {"day", LogicalType::DATE},
-                   {"tags", LogicalType::LIST(LogicalType::VARCHAR)},
+  table.columns = {{"id", LogicalType::INTEGER, false}, {"big", LogicalType::BIGINT},
+                   {"name", LogicalType::VARCHAR},      {"amount", LogicalType::DECIMAL(12, 2)},
+                   {"day", LogicalType::DATE},          {"tags", LogicalType::LIST(LogicalType::VARCHAR)},
                    {"doc", LogicalType::JSON()}};
   table.primary_key = {"id"};
   return table;
@@ -55,8 +52,8 @@ TEST(Scan, ProjectionUsesCanonicalNamesWithoutDuplicates) {
 }
 
 TEST(Scan, ComparisonsAreBoundAndAnded) {
-  auto plan = Plan({Cond("id", CompareOp::kGe, {Value::INTEGER(2)}), Cond("name", CompareOp::kEq, {Value("x'y")})},
-                   10);
+  auto plan = Plan(
+      {Cond("id", CompareOp::kGe, {Value::INTEGER(2)}), Cond("name", CompareOp::kEq, {Value("x'y")})}, 10);
   EXPECT_EQ(plan.sql, kSelect + R"( WHERE "id" >= $1 AND "name" = $2 LIMIT 10)");
   ASSERT_EQ(plan.params.size(), 2u);
   EXPECT_EQ(plan.params[1].ToString(), "x'y");
@@ -83,8 +80,9 @@ TEST(Scan, PatternsEscapeWithBackslash) {
 }
 
 TEST(Scan, StringOrderingAndNestedColumnsAreNotApplied) {
-  for (auto condition : {Cond("name", CompareOp::kLt, {Value("b")}), Cond("tags", CompareOp::kEq, {Value("b")}),
-                         Cond("doc", CompareOp::kEq, {Value("{}")}), Cond("nope", CompareOp::kEq, {Value(1)})}) {
+  for (auto condition :
+       {Cond("name", CompareOp::kLt, {Value("b")}), Cond("tags", CompareOp::kEq, {Value("b")}),
+        Cond("doc", CompareOp::kEq, {Value("{}")}), Cond("nope", CompareOp::kEq, {Value(1)})}) {
     auto plan = Plan({condition}, 1);
     EXPECT_EQ(plan.sql, kSelect) << condition.column;
     EXPECT_FALSE(plan.exact);
@@ -109,7 +107,8 @@ TEST(Scan, ValuesAreCoercedOnlyWhenLossless) {
 }
 
 TEST(Scan, ListsApplyAnyAndAllIsASupersetThatDropsTheLimit) {
-  auto any = Plan({Cond("id", CompareOp::kEq, {Value::INTEGER(2), Value(), Value::INTEGER(3)}, Quantifier::kAny)}, 1);
+  auto any = Plan(
+      {Cond("id", CompareOp::kEq, {Value::INTEGER(2), Value(), Value::INTEGER(3)}, Quantifier::kAny)}, 1);
   EXPECT_EQ(any.sql, kSelect + R"( WHERE "id" IN ($1, $2) LIMIT 1)");
   EXPECT_TRUE(any.exact);
   auto all = Plan({Cond("id", CompareOp::kEq, {Value::INTEGER(2), Value::INTEGER(3)}, Quantifier::kAll)}, 1);
@@ -140,7 +139,8 @@ TEST(Scan, SortKeysNeedAGuaranteedOrder) {
   ScanRequest request;
   request.columns = {"id"};
   request.sort = {{"id", true, true, ""}, {"name", false, false, "C"}};
-  EXPECT_EQ(PlanScan(table, request).sql, kSelect + R"( ORDER BY "id" DESC NULLS FIRST, "name" ASC NULLS LAST)");
+  EXPECT_EQ(PlanScan(table, request).sql,
+            kSelect + R"( ORDER BY "id" DESC NULLS FIRST, "name" ASC NULLS LAST)");
   request.sort = {{"name", false, false, ""}};
   EXPECT_EQ(testing::CaptureError([&] { PlanScan(table, request); }).code(), "unsupported_sort");
 }
@@ -149,10 +149,12 @@ TEST(Scan, StreamsAndEstimatesFromARealDatabase) {
   duckdb::DuckDB db(nullptr);
   duckdb::Connection conn(db);
   conn.Query(R"(CREATE SCHEMA "in.c-sales")");
-  conn.Query(R"(CREATE TABLE "in.c-sales".orders (id INTEGER NOT NULL, big BIGINT, name VARCHAR, amount DECIMAL(12,2),
+  conn.Query(
+      R"(CREATE TABLE "in.c-sales".orders (id INTEGER NOT NULL, big BIGINT, name VARCHAR, amount DECIMAL(12,2),
                 day DATE, tags VARCHAR[], doc JSON))");
   conn.Query(R"(INSERT INTO "in.c-sales".orders (id, name) SELECT i, 'n' || i FROM range(10000) t(i))");
-  auto plan = Plan({Cond("id", CompareOp::kLt, {Value::INTEGER(5000)}), Cond("name", CompareOp::kLike, {Value("n1%")})});
+  auto plan = Plan(
+      {Cond("id", CompareOp::kLt, {Value::INTEGER(5000)}), Cond("name", CompareOp::kLike, {Value("n1%")})});
   size_t rows = 0;
   StreamScan(conn, plan, [&](duckdb::DataChunk& chunk) {
     rows += chunk.size();
@@ -166,7 +168,8 @@ TEST(Scan, StreamsAndEstimatesFromARealDatabase) {
   ScanCancellation cancellation;
   cancellation.Cancel();
   rows = 0;
-  StreamScan(conn, Plan({}), [&](duckdb::DataChunk& chunk) { return rows += chunk.size(), true; }, &cancellation);
+  StreamScan(
+      conn, Plan({}), [&](duckdb::DataChunk& chunk) { return rows += chunk.size(), true; }, &cancellation);
   EXPECT_EQ(rows, 0u);
   auto lines = ExplainScan(conn, Plan({Cond("id", CompareOp::kEq, {Value::INTEGER(1)})}));
   EXPECT_FALSE(lines.empty());

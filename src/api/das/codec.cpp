@@ -187,10 +187,12 @@ duckdb::Value DecimalFromText(const std::string& text) {
   std::string error;
   if (digits > 0 && digits <= duckdb::Decimal::MAX_WIDTH_DECIMAL &&
       duckdb::Value(text).DefaultTryCastAs(
-          LogicalType::DECIMAL(duckdb::Decimal::MAX_WIDTH_DECIMAL, static_cast<uint8_t>(scale)), out, &error)) {
+          LogicalType::DECIMAL(duckdb::Decimal::MAX_WIDTH_DECIMAL, static_cast<uint8_t>(scale)), out,
+          &error)) {
     return out;
   }
-  if (duckdb::Value(text).DefaultTryCastAs(LogicalType::DOUBLE, out, &error)) return out;
+  // Wider than DECIMAL(38): the text itself, which the services cast exactly (HUGEINT, UBIGINT, ...).
+  if (duckdb::Value(text).DefaultTryCastAs(LogicalType::DOUBLE, out, &error)) return duckdb::Value(text);
   BadValue("'" + text + "' is not a decimal number");
 }
 
@@ -200,7 +202,8 @@ duckdb::Value RecordFromDas(const pb_types::ValueRecord& record, const LogicalTy
     for (const auto& [name, child_type] : duckdb::StructType::GetChildTypes(*target)) {
       duckdb::Value child(child_type);
       for (const auto& att : record.atts()) {
-        if (duckdb::StringUtil::CIEquals(att.name(), name)) child = CastTo(FromDasValue(att.value(), &child_type), child_type);
+        if (duckdb::StringUtil::CIEquals(att.name(), name))
+          child = CastTo(FromDasValue(att.value(), &child_type), child_type);
       }
       children.emplace_back(name, std::move(child));
     }
@@ -253,7 +256,9 @@ void FillColumn(duckdb::Vector& vector, size_t chunk_size, size_t begin, size_t 
   auto data = duckdb::UnifiedVectorFormat::GetData<T>(format);
   for (size_t i = 0; i < count; ++i) {
     auto idx = format.sel->get_index(begin + i);
-    auto* value = rows->mutable_rows(first + static_cast<int>(i))->mutable_columns(static_cast<int>(col))->mutable_data();
+    auto* value = rows->mutable_rows(first + static_cast<int>(i))
+                      ->mutable_columns(static_cast<int>(col))
+                      ->mutable_data();
     if (!format.validity.RowIsValid(idx)) {
       value->mutable_null();
     } else {
@@ -476,7 +481,8 @@ void ToDasValue(const duckdb::Value& value, pb_types::Value* out) {
 
 duckdb::Value FromDasValue(const pb_types::Value& value, const LogicalType* target) {
   if (target && target->IsJSONType()) {
-    if (value.value_case() == pb_types::Value::kNull || value.value_case() == pb_types::Value::VALUE_NOT_SET) {
+    if (value.value_case() == pb_types::Value::kNull ||
+        value.value_case() == pb_types::Value::VALUE_NOT_SET) {
       return duckdb::Value(LogicalType::SQLNULL);
     }
     if (value.value_case() == pb_types::Value::kString) {
@@ -566,38 +572,46 @@ size_t AppendRows(const std::vector<std::string>& columns, duckdb::DataChunk& ch
     auto& vector = chunk.data[col];
     switch (vector.GetType().id()) {
       case LogicalTypeId::INTEGER:
-        FillColumn<int32_t>(vector, chunk.size(), begin, count, rows, first, col, [](int32_t v, pb_types::Value* out) { out->mutable_int_()->set_v(v); });
+        FillColumn<int32_t>(vector, chunk.size(), begin, count, rows, first, col,
+                            [](int32_t v, pb_types::Value* out) { out->mutable_int_()->set_v(v); });
         break;
       case LogicalTypeId::BIGINT:
-        FillColumn<int64_t>(vector, chunk.size(), begin, count, rows, first, col, [](int64_t v, pb_types::Value* out) { out->mutable_long_()->set_v(v); });
+        FillColumn<int64_t>(vector, chunk.size(), begin, count, rows, first, col,
+                            [](int64_t v, pb_types::Value* out) { out->mutable_long_()->set_v(v); });
         break;
       case LogicalTypeId::DOUBLE:
-        FillColumn<double>(vector, chunk.size(), begin, count, rows, first, col, [](double v, pb_types::Value* out) { out->mutable_double_()->set_v(v); });
+        FillColumn<double>(vector, chunk.size(), begin, count, rows, first, col,
+                           [](double v, pb_types::Value* out) { out->mutable_double_()->set_v(v); });
         break;
       case LogicalTypeId::BOOLEAN:
-        FillColumn<bool>(vector, chunk.size(), begin, count, rows, first, col, [](bool v, pb_types::Value* out) { out->mutable_bool_()->set_v(v); });
+        FillColumn<bool>(vector, chunk.size(), begin, count, rows, first, col,
+                         [](bool v, pb_types::Value* out) { out->mutable_bool_()->set_v(v); });
         break;
       case LogicalTypeId::DATE:
-        FillColumn<duckdb::date_t>(vector, chunk.size(), begin, count, rows, first, col,
-                                   [](duckdb::date_t v, pb_types::Value* out) { SetDate(v, out->mutable_date()); });
+        FillColumn<duckdb::date_t>(
+            vector, chunk.size(), begin, count, rows, first, col,
+            [](duckdb::date_t v, pb_types::Value* out) { SetDate(v, out->mutable_date()); });
         break;
       case LogicalTypeId::TIMESTAMP:
       case LogicalTypeId::TIMESTAMP_TZ:
-        FillColumn<duckdb::timestamp_t>(vector, chunk.size(), begin, count, rows, first, col,
-                                        [](duckdb::timestamp_t v, pb_types::Value* out) { SetTimestamp(v, 0, out); });
+        FillColumn<duckdb::timestamp_t>(
+            vector, chunk.size(), begin, count, rows, first, col,
+            [](duckdb::timestamp_t v, pb_types::Value* out) { SetTimestamp(v, 0, out); });
         break;
       case LogicalTypeId::VARCHAR:
         if (!vector.GetType().IsJSONType()) {
-          FillColumn<duckdb::string_t>(vector, chunk.size(), begin, count, rows, first, col, [](duckdb::string_t v, pb_types::Value* out) {
-            out->mutable_string()->set_v(v.GetData(), v.GetSize());
-          });
+          FillColumn<duckdb::string_t>(vector, chunk.size(), begin, count, rows, first, col,
+                                       [](duckdb::string_t v, pb_types::Value* out) {
+                                         out->mutable_string()->set_v(v.GetData(), v.GetSize());
+                                       });
           break;
         }
         [[fallthrough]];
       default:
         for (size_t i = 0; i < count; ++i) {
-          ToDasValue(vector.GetValue(begin + i),
-                     rows->mutable_rows(first + static_cast<int>(i))->mutable_columns(static_cast<int>(col))->mutable_data());
+          ToDasValue(vector.GetValue(begin + i), rows->mutable_rows(first + static_cast<int>(i))
+                                                     ->mutable_columns(static_cast<int>(col))
+                                                     ->mutable_data());
         }
     }
   }

@@ -13,9 +13,8 @@ grpc::Status FunctionsService::GetFunctionDefinitions(grpc::ServerContext*,
       auto* definition = response->add_definitions();
       definition->mutable_function_id()->set_name(function.name);
       std::string kind = function.table_macro ? "table macro " : "macro ";
-      definition->set_description(function.description.empty()
-                                      ? kind + function.schema + "." + function.macro
-                                      : function.description);
+      definition->set_description(function.description.empty() ? kind + function.schema + "." + function.macro
+                                                               : function.description);
       for (const auto& param : function.params) {
         auto* out = definition->add_params();
         out->mutable_function_id()->set_name(function.name);
@@ -37,7 +36,8 @@ grpc::Status FunctionsService::GetFunctionDefinitions(grpc::ServerContext*,
   });
 }
 
-grpc::Status FunctionsService::ExecuteFunction(grpc::ServerContext*, const pb::ExecuteFunctionRequest* request,
+grpc::Status FunctionsService::ExecuteFunction(grpc::ServerContext*,
+                                               const pb::ExecuteFunctionRequest* request,
                                                pb::ExecuteFunctionResponse* response) {
   return Serve([&] {
     auto scope = registry_.Resolve(request->das_id().id());

@@ -21,7 +21,8 @@ grpc::StatusCode CodeOf(const Error& error) {
     case ErrorKind::kNotFound:
       // Only a lost registration is NOT_FOUND: that is what makes a client re-register. A missing table,
       // function or row is a bad argument of an otherwise valid call.
-      return error.code() == "das_not_found" ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::INVALID_ARGUMENT;
+      return error.code() == "das_not_found" ? grpc::StatusCode::NOT_FOUND
+                                             : grpc::StatusCode::INVALID_ARGUMENT;
     case ErrorKind::kConflict:
       if (error.code() == "das_exists") return grpc::StatusCode::ALREADY_EXISTS;
       if (error.code() == "constraint_violation") return grpc::StatusCode::INVALID_ARGUMENT;

@@ -109,8 +109,8 @@ TableService::TypedRow FromDasRow(const pb_tables::Row& row, const DasTable& tab
   for (const auto& column : row.columns()) {
     const TypedColumn* typed = table.table.Find(column.name());
     if (!typed) {
-      throw InvalidArgument("column_not_found", "column '" + column.name() + "' does not exist in table '" +
-                                                    table.name + "'");
+      throw InvalidArgument("column_not_found",
+                            "column '" + column.name() + "' does not exist in table '" + table.name + "'");
     }
     out.emplace_back(typed->name, FromDasValue(column.data(), &typed->type));
   }
@@ -124,7 +124,8 @@ duckdb::Value KeyValue(const pb_types::Value& value, const DasTable& table, cons
 
 }  // namespace
 
-grpc::Status TablesService::GetTableDefinitions(grpc::ServerContext*, const pb::GetTableDefinitionsRequest* request,
+grpc::Status TablesService::GetTableDefinitions(grpc::ServerContext*,
+                                                const pb::GetTableDefinitionsRequest* request,
                                                 pb::GetTableDefinitionsResponse* response) {
   return Serve([&] {
     auto scope = registry_.Resolve(request->das_id().id());
@@ -144,14 +145,16 @@ grpc::Status TablesService::GetTableDefinitions(grpc::ServerContext*, const pb::
   });
 }
 
-grpc::Status TablesService::GetTableSortOrders(grpc::ServerContext*, const pb::GetTableSortOrdersRequest* request,
+grpc::Status TablesService::GetTableSortOrders(grpc::ServerContext*,
+                                               const pb::GetTableSortOrdersRequest* request,
                                                pb::GetTableSortOrdersResponse* response) {
   return Serve([&] {
     auto scope = registry_.Resolve(request->das_id().id());
     std::vector<ScanSortKey> keys;
     for (const auto& key : request->sort_keys()) keys.push_back(ToSortKey(key));
     size_t accepted = das_.SortOrders(scope, request->table_id().name(), keys).size();
-    for (size_t i = 0; i < accepted; ++i) *response->add_sort_keys() = request->sort_keys(static_cast<int>(i));
+    for (size_t i = 0; i < accepted; ++i)
+      *response->add_sort_keys() = request->sort_keys(static_cast<int>(i));
   });
 }
 
@@ -245,29 +248,30 @@ grpc::Status TablesService::ExecuteTable(grpc::ServerContext* context, const pb:
     size_t rows_seen = 0;
     auto scan = [&] {
       das_.Execute(
-        scope, request->table_id().name(), ToScanRequest(request->query()),
-        [&](const std::vector<std::string>& columns, duckdb::DataChunk& chunk) {
-          size_t begin = 0;
-          while (begin < chunk.size()) {
-            std::lock_guard lock(mutex);
-            if (client_gone) return false;
-            // As many rows as should fit the room left, judged by the rows seen so far.
-            size_t room = limit > batch_bytes ? limit - batch_bytes : 0;
-            size_t slice = rows_seen == 0 ? kFirstSlice
-                                          : std::max<size_t>(1, static_cast<size_t>(room / std::max(average_row, 1.0)));
-            size_t end = std::min(chunk.size(), begin + slice);
-            if (batch.rows_size() == 0) oldest = std::chrono::steady_clock::now();
-            size_t added = AppendRows(columns, chunk, begin, end, &batch);
-            batch_bytes += added;
-            rows_seen += end - begin;
-            average_row += (static_cast<double>(added) / static_cast<double>(end - begin) - average_row) *
-                           std::min(1.0, static_cast<double>(end - begin) / static_cast<double>(rows_seen));
-            if (batch_bytes >= limit) flush_locked();
-            begin = end;
-          }
-          return true;
-        },
-        &cancellation);
+          scope, request->table_id().name(), ToScanRequest(request->query()),
+          [&](const std::vector<std::string>& columns, duckdb::DataChunk& chunk) {
+            size_t begin = 0;
+            while (begin < chunk.size()) {
+              std::lock_guard lock(mutex);
+              if (client_gone) return false;
+              // As many rows as should fit the room left, judged by the rows seen so far.
+              size_t room = limit > batch_bytes ? limit - batch_bytes : 0;
+              size_t slice = rows_seen == 0 ? kFirstSlice
+                                            : std::max<size_t>(
+                                                  1, static_cast<size_t>(room / std::max(average_row, 1.0)));
+              size_t end = std::min(chunk.size(), begin + slice);
+              if (batch.rows_size() == 0) oldest = std::chrono::steady_clock::now();
+              size_t added = AppendRows(columns, chunk, begin, end, &batch);
+              batch_bytes += added;
+              rows_seen += end - begin;
+              average_row += (static_cast<double>(added) / static_cast<double>(end - begin) - average_row) *
+                             std::min(1.0, static_cast<double>(end - begin) / static_cast<double>(rows_seen));
+              if (batch_bytes >= limit) flush_locked();
+              begin = end;
+            }
+            return true;
+          },
+          &cancellation);
     };
     try {
       scan();
@@ -278,13 +282,15 @@ grpc::Status TablesService::ExecuteTable(grpc::ServerContext* context, const pb:
     std::lock_guard lock(mutex);
     flush_locked();
     if (client_gone) {
-      spdlog::info("DAS client cancelled the scan of '{}' after {} rows", request->table_id().name(), rows_seen);
+      spdlog::info("DAS client cancelled the scan of '{}' after {} rows", request->table_id().name(),
+                   rows_seen);
       throw Error(ErrorKind::kCancelled, "cancelled", "the client cancelled the scan");
     }
   });
 }
 
-grpc::Status TablesService::GetTableUniqueColumn(grpc::ServerContext*, const pb::GetTableUniqueColumnRequest* request,
+grpc::Status TablesService::GetTableUniqueColumn(grpc::ServerContext*,
+                                                 const pb::GetTableUniqueColumnRequest* request,
                                                  pb::GetTableUniqueColumnResponse* response) {
   return Serve([&] {
     auto scope = registry_.Resolve(request->das_id().id());

@@ -382,14 +382,11 @@ class SqliteCatalog final : public Catalog {
         "das_registrations WHERE id = ?");
     stmt.Bind(1, id);
     if (!stmt.Step()) return std::nullopt;
-    return DasRegistration{stmt.Text(0),
-                           stmt.Text(1),
-                           stmt.Text(2),
-                           stmt.Text(3),
-                           stmt.OptionalText(4),
-                           nlohmann::json::parse(stmt.Text(5)).get<std::vector<std::string>>(),
-                           stmt.Text(6),
-                           stmt.Text(7)};
+    return DasRegistration{
+        stmt.Text(0),         stmt.Text(1),
+        stmt.Text(2),         stmt.Text(3),
+        stmt.OptionalText(4), nlohmann::json::parse(stmt.Text(5)).get<std::vector<std::string>>(),
+        stmt.Text(6),         stmt.Text(7)};
   }
 
   bool DeleteDasRegistration(const std::string& id) override {

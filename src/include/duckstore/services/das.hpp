@@ -37,7 +37,7 @@ struct DasPathKey {
 
 struct DasFunctionParameter {
   std::string name;
-  std::optional<duckdb::LogicalType> type;     // nullopt: untyped macro parameter
+  std::optional<duckdb::LogicalType> type;   // nullopt: untyped macro parameter
   std::optional<std::string> default_value;  // SQL text of the default
 };
 
@@ -75,7 +75,8 @@ class DasService {
   DasTable GetTable(const DasScope& scope, const std::string& name);
 
   DasEstimate Estimate(const DasScope& scope, const std::string& name, const ScanRequest& request);
-  std::vector<std::string> Explain(const DasScope& scope, const std::string& name, const ScanRequest& request);
+  std::vector<std::string> Explain(const DasScope& scope, const std::string& name,
+                                   const ScanRequest& request);
   // Streams the scan: `sink` gets the plan's result column names and every chunk; it returns false to stop.
   void Execute(const DasScope& scope, const std::string& name, const ScanRequest& request,
                const std::function<bool(const std::vector<std::string>&, duckdb::DataChunk&)>& sink,
@@ -88,7 +89,8 @@ class DasService {
   std::string UniqueColumn(const DasScope& scope, const std::string& name);
 
   // Writes need a key with write access to the branch and a table with a unique column.
-  TypedRows Insert(const DasScope& scope, const std::string& name, const std::vector<TableService::TypedRow>& rows);
+  TypedRows Insert(const DasScope& scope, const std::string& name,
+                   const std::vector<TableService::TypedRow>& rows);
   TypedRows Update(const DasScope& scope, const std::string& name, const duckdb::Value& key,
                    const TableService::TypedRow& row);
   void Delete(const DasScope& scope, const std::string& name, const duckdb::Value& key);

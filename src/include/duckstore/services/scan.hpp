@@ -96,8 +96,8 @@ class ScanCancellation {
   bool cancelled() const;
 
  private:
-  friend void StreamScan(duckdb::Connection&, const ScanPlan&,
-                         const std::function<bool(duckdb::DataChunk&)>&, ScanCancellation*);
+  friend void StreamScan(duckdb::Connection&, const ScanPlan&, const std::function<bool(duckdb::DataChunk&)>&,
+                         ScanCancellation*);
   mutable std::mutex mutex_;
   duckdb::Connection* running_ = nullptr;
   bool cancelled_ = false;
@@ -106,7 +106,8 @@ class ScanCancellation {
 // Runs `plan` as a streaming query and hands every chunk to `sink` until the result ends, `sink`
 // returns false or `cancellation` is cancelled (then the query is abandoned and its resources released).
 void StreamScan(duckdb::Connection& conn, const ScanPlan& plan,
-                const std::function<bool(duckdb::DataChunk&)>& sink, ScanCancellation* cancellation = nullptr);
+                const std::function<bool(duckdb::DataChunk&)>& sink,
+                ScanCancellation* cancellation = nullptr);
 
 // DuckDB's row estimate for the plan's conditions (from the optimizer's statistics; no data is read).
 uint64_t EstimateRows(duckdb::Connection& conn, const ScanPlan& plan);

@@ -3,10 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "duckdb/common/types/value.hpp"
 #include <optional>
 #include <string>
 #include <vector>
+#include "duckdb/common/types/value.hpp"
 
 #include "duckstore/services/buckets.hpp"
 

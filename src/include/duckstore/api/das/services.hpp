@@ -25,7 +25,8 @@ class RegistrationService final : public pb::RegistrationService::Service {
 
   grpc::Status Register(grpc::ServerContext* context, const pb::RegisterRequest* request,
                         pb::RegisterResponse* response) override;
-  grpc::Status Unregister(grpc::ServerContext* context, const com::rawlabs::protocol::das::v1::common::DASId* request,
+  grpc::Status Unregister(grpc::ServerContext* context,
+                          const com::rawlabs::protocol::das::v1::common::DASId* request,
                           pb::UnregisterResponse* response) override;
 
  private:
@@ -37,7 +38,8 @@ class TablesService final : public pb::TablesService::Service {
   TablesService(DasRegistry& registry, DasService& das, const DasSettings& settings)
       : registry_(registry), das_(das), settings_(settings) {}
 
-  grpc::Status GetTableDefinitions(grpc::ServerContext* context, const pb::GetTableDefinitionsRequest* request,
+  grpc::Status GetTableDefinitions(grpc::ServerContext* context,
+                                   const pb::GetTableDefinitionsRequest* request,
                                    pb::GetTableDefinitionsResponse* response) override;
   grpc::Status GetTableSortOrders(grpc::ServerContext* context, const pb::GetTableSortOrdersRequest* request,
                                   pb::GetTableSortOrdersResponse* response) override;
@@ -47,13 +49,16 @@ class TablesService final : public pb::TablesService::Service {
                                 pb::GetTableEstimateResponse* response) override;
   grpc::Status ExplainTable(grpc::ServerContext* context, const pb::ExplainTableRequest* request,
                             pb::ExplainTableResponse* response) override;
-  grpc::Status ExecuteTable(grpc::ServerContext* context, const pb::ExecuteTableRequest* request,
-                            grpc::ServerWriter<com::rawlabs::protocol::das::v1::tables::Rows>* writer) override;
-  grpc::Status GetTableUniqueColumn(grpc::ServerContext* context, const pb::GetTableUniqueColumnRequest* request,
+  grpc::Status ExecuteTable(
+      grpc::ServerContext* context, const pb::ExecuteTableRequest* request,
+      grpc::ServerWriter<com::rawlabs::protocol::das::v1::tables::Rows>* writer) override;
+  grpc::Status GetTableUniqueColumn(grpc::ServerContext* context,
+                                    const pb::GetTableUniqueColumnRequest* request,
                                     pb::GetTableUniqueColumnResponse* response) override;
   grpc::Status InsertTable(grpc::ServerContext* context, const pb::InsertTableRequest* request,
                            pb::InsertTableResponse* response) override;
-  grpc::Status GetBulkInsertTableSize(grpc::ServerContext* context, const pb::GetBulkInsertTableSizeRequest* request,
+  grpc::Status GetBulkInsertTableSize(grpc::ServerContext* context,
+                                      const pb::GetBulkInsertTableSizeRequest* request,
                                       pb::GetBulkInsertTableSizeResponse* response) override;
   grpc::Status BulkInsertTable(grpc::ServerContext* context, const pb::BulkInsertTableRequest* request,
                                pb::BulkInsertTableResponse* response) override;
@@ -72,7 +77,8 @@ class FunctionsService final : public pb::FunctionsService::Service {
  public:
   FunctionsService(DasRegistry& registry, DasService& das) : registry_(registry), das_(das) {}
 
-  grpc::Status GetFunctionDefinitions(grpc::ServerContext* context, const pb::GetFunctionDefinitionsRequest* request,
+  grpc::Status GetFunctionDefinitions(grpc::ServerContext* context,
+                                      const pb::GetFunctionDefinitionsRequest* request,
                                       pb::GetFunctionDefinitionsResponse* response) override;
   grpc::Status ExecuteFunction(grpc::ServerContext* context, const pb::ExecuteFunctionRequest* request,
                                pb::ExecuteFunctionResponse* response) override;

@@ -82,12 +82,12 @@ struct StoredObject {
 // The credential itself is not stored: the key id is, and every call re-checks that key.
 struct DasRegistration {
   std::string id;
-  std::string type;                       // the DAS type ("duckdb")
+  std::string type;  // the DAS type ("duckdb")
   std::string project_id;
   std::string branch_id = "default";
-  std::optional<std::string> key_id;      // nullopt: registered with the admin key
-  std::vector<std::string> buckets;       // exposed buckets; empty = every bucket
-  std::string fingerprint;                // hash of the definition; re-registering the same one is a no-op
+  std::optional<std::string> key_id;  // nullopt: registered with the admin key
+  std::vector<std::string> buckets;   // exposed buckets; empty = every bucket
+  std::string fingerprint;            // hash of the definition; re-registering the same one is a no-op
   std::string created_at;
 };
 
