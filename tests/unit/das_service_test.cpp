@@ -50,7 +50,7 @@ class DasServiceTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<Catalog> catalog_ = OpenSqliteCatalog((dir_ / "catalog.db").string());
   Engine engine_{dir_ / "projects", Limits()};
-  Services services_{*catalog_, engine_, "admin-key", "master-key"};
+  Services services_{*catalog_, engine_, dir_.path(), 1 << 20, "admin-key", "master-key"};
   ProjectService::Created created_;
 };
 

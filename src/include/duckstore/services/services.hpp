@@ -7,6 +7,8 @@
 #include "duckstore/services/buckets.hpp"
 #include "duckstore/services/das.hpp"
 #include "duckstore/services/das_registry.hpp"
+#include "duckstore/services/files.hpp"
+#include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
 #include "duckstore/services/tables.hpp"
@@ -16,7 +18,8 @@
 namespace duckstore {
 
 struct Services {
-  Services(Catalog& catalog, Engine& engine, std::string admin_key, std::string master_key)
+  Services(Catalog& catalog, Engine& engine, const std::filesystem::path& data_dir, int64_t max_object_bytes,
+           std::string admin_key, std::string master_key)
       : catalog(catalog),
         engine(engine),
         auth(catalog, std::move(admin_key), std::move(master_key)),
@@ -26,7 +29,9 @@ struct Services {
         buckets(branches, operations),
         tables(branches, operations),
         das_registry(catalog, auth, branches),
-        das(branches, tables, das_registry) {}
+        das(branches, tables, das_registry),
+        objects(catalog, data_dir, max_object_bytes),
+        files(catalog, objects, operations) {}
 
   Catalog& catalog;
   Engine& engine;
@@ -38,6 +43,8 @@ struct Services {
   TableService tables;
   DasRegistry das_registry;
   DasService das;
+  ObjectStore objects;
+  FileService files;
 };
 
 }  // namespace duckstore
