@@ -269,6 +269,8 @@ std::vector<DasFunction> DasService::ListFunctions(const DasScope& scope) {
     }
     out.push_back(std::move(function));
   }
+  std::sort(out.begin(), out.end(),
+            [](const DasFunction& a, const DasFunction& b) { return a.name < b.name; });
   return out;
 }
 

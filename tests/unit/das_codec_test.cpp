@@ -109,7 +109,9 @@ TEST(DasCodec, NestedValuesFollowTheTargetType) {
   auto list_type = LogicalType::LIST(LogicalType::BIGINT);
   EXPECT_EQ(FromDasValue(list, &list_type).type(), list_type);
   // JSON documents travel as DAS values.
-  auto doc = Das(Value(R"({"a":[1,2.5],"b":null})").DefaultCastAs(LogicalType::JSON()));
+  Value json(R"({"a":[1,2.5],"b":null})");
+  json.Reinterpret(LogicalType::JSON());
+  auto doc = Das(json);
   ASSERT_TRUE(doc.has_record());
   EXPECT_EQ(doc.record().atts(0).value().list().values(1).double_().v(), 2.5);
 }
