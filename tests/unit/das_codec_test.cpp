@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "duckdb/common/types/date.hpp"
+#include "duckdb/common/types/time.hpp"
+#include "duckdb/common/types/timestamp.hpp"
+
 #include "duckstore/common/error.hpp"
 #include "test_util.hpp"
 
