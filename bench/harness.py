@@ -11,8 +11,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class Server:
-    def __init__(self, binary, extra_args=()):
-        self.data_dir = tempfile.mkdtemp(prefix="duckstore-bench-")
+    def __init__(self, binary, extra_args=(), data_dir=None):
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="duckstore-bench-")
         self.proc = subprocess.Popen(
             [binary, "serve", "--data-dir", self.data_dir, "--http-port", "0", "--grpc-port", "0",
              "--log-level", "warn", *extra_args],
@@ -22,6 +22,8 @@ class Server:
             ready = re.match(r"duckstore ready http=([\d.]+):(\d+) grpc=([\d.]+):(\d+)", line)
             if ready:
                 self.host, self.port, self.grpc_port = ready.group(1), int(ready.group(2)), int(ready.group(4))
+                if data_dir:  # a restart: the admin key is in the data dir
+                    break
             key = re.match(r"admin key .*: (\S+)", line)
             if key:
                 self.admin_key = key.group(1)
@@ -39,7 +41,8 @@ class Server:
             raise RuntimeError(f"{method} {path} -> {response.status}: {payload[:300]!r}")
         return json.loads(payload) if payload else None
 
-    def stop(self):
+    def stop(self, keep_data=False):
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=60)
-        subprocess.run(["rm", "-rf", self.data_dir], check=False)
+        if not keep_data:
+            subprocess.run(["rm", "-rf", self.data_dir], check=False)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds duckstore with the benchmark baselines and runs the named benchmarks (default: all).
-# Usage: bench/run.sh [rest]
+# Usage: bench/run.sh [rest] [das]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
@@ -12,6 +12,7 @@ cmake --build build --parallel "$(nproc)"
 for bench in "${@:-rest}"; do
   case "$bench" in
     rest) /usr/bin/python3 bench/rest_api.py build ;;
+    das) /usr/bin/python3 bench/das_scan.py build ;;
     *) echo "unknown benchmark '$bench'" >&2; exit 2 ;;
   esac
 done

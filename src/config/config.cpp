@@ -39,6 +39,12 @@ constexpr OptionSpec kOptions[] = {
     {"--memory-cap", "DUCKSTORE_MEMORY_CAP", "sum of the memory limits of the open project databases"},
     {"--max-open-projects", "DUCKSTORE_MAX_OPEN_PROJECTS", "open project databases at most"},
     {"--idle-close-seconds", "DUCKSTORE_IDLE_CLOSE_SECONDS", "close a project database unused for this long"},
+    {"--das-max-batch-bytes", "DUCKSTORE_DAS_MAX_BATCH_BYTES", "largest DAS ExecuteTable response message"},
+    {"--das-batch-latency-ms", "DUCKSTORE_DAS_BATCH_LATENCY_MS",
+     "DAS rows waiting this long are sent in a partial batch"},
+    {"--das-bulk-insert-size", "DUCKSTORE_DAS_BULK_INSERT_SIZE", "rows per DAS BulkInsertTable call"},
+    {"--das-builtin", "DUCKSTORE_DAS_BUILTIN",
+     "built-in DAS registration '<id>:<option>=<value>;...' (repeatable; the variable takes one)"},
 };
 
 }  // namespace
@@ -75,6 +81,14 @@ void Config::AddOptions(CLI::App& root, CLI::App& serve) {
   bind("--memory-cap", engine.memory_cap);
   bind("--max-open-projects", engine.max_open_projects);
   bind("--idle-close-seconds", engine.idle_close_seconds);
+  bind("--das-max-batch-bytes", das.max_batch_bytes);
+  bind("--das-batch-latency-ms", das.batch_latency_ms);
+  bind("--das-bulk-insert-size", das.bulk_insert_size);
+  for (const auto& spec : kOptions) {
+    if (std::string_view(spec.flag) != "--das-builtin") continue;
+    serve.add_option(spec.flag, das.builtins, std::string(spec.help) + " [env " + spec.env + "]")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  }
 }
 
 std::vector<std::string> Config::EnvironmentArguments() {
@@ -129,6 +143,14 @@ void Config::Validate() const {
     fail("project-memory-limit must not exceed memory-cap");
   }
   if (data_dir.empty()) fail("data-dir must not be empty");
+  if (das.max_batch_bytes < 1024) fail("das-max-batch-bytes must be at least 1024");
+  if (das.bulk_insert_size == 0) fail("das-bulk-insert-size must be at least 1");
+  for (const auto& builtin : das.builtins) {
+    if (builtin.find(':') == std::string::npos || builtin.find(':') == 0) {
+      fail("das-builtin '" + builtin.substr(0, builtin.find('=')) +
+           "...' must look like <id>:<option>=<value>;...");
+    }
+  }
 }
 
 }  // namespace duckstore

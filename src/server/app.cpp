@@ -3,6 +3,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "duckstore/api/das/services.hpp"
 #include "duckstore/api/driver/transport.hpp"
 #include "duckstore/api/http/server.hpp"
 #include "duckstore/api/rest/rest_support.hpp"
@@ -13,6 +14,23 @@
 #include "duckstore/services/services.hpp"
 
 namespace duckstore {
+namespace {
+
+// A built-in registration that cannot be made (unknown project, bad key) is logged and skipped: the
+// server still serves everything else.
+void RegisterBuiltinDas(DasRegistry& registry, const DasSettings& settings) {
+  for (const auto& spec : settings.builtins) {
+    auto [id, definition] = ParseBuiltinDas(spec);
+    try {
+      registry.AddBuiltin(id, definition);
+      spdlog::info("built-in DAS '{}' registered", id);
+    } catch (const std::exception& e) {
+      spdlog::error("built-in DAS '{}' not registered: {}", id, e.what());
+    }
+  }
+}
+
+}  // namespace
 
 struct App::State {
   std::unique_ptr<Catalog> catalog;
@@ -22,6 +40,7 @@ struct App::State {
   std::unique_ptr<driver::GrpcDriverService> driver_grpc;
   http::Router router;
   std::unique_ptr<http::Server> http;
+  std::unique_ptr<das::DasServices> das;
   std::unique_ptr<GrpcServer> grpc;
 };
 
@@ -62,8 +81,11 @@ int App::Run() {
   http_options.shutdown_timeout = std::chrono::seconds(config_.shutdown_timeout_seconds);
   s.http = std::make_unique<http::Server>(http_options, s.router, rest::RenderError);
   s.http->Start();
-  s.grpc = std::make_unique<GrpcServer>(config_.host, config_.grpc_port,
-                                        std::vector<grpc::Service*>{s.driver_grpc.get()});
+  s.das = std::make_unique<das::DasServices>(s.services->das_registry, s.services->das, config_.das);
+  RegisterBuiltinDas(s.services->das_registry, config_.das);
+  std::vector<grpc::Service*> grpc_services{s.driver_grpc.get()};
+  for (auto* service : s.das->All()) grpc_services.push_back(service);
+  s.grpc = std::make_unique<GrpcServer>(config_.host, config_.grpc_port, grpc_services);
 
   spdlog::info("duckstore {} serving data dir {}", DUCKSTORE_VERSION, data.string());
   spdlog::info("HTTP on {}:{}, gRPC on {}:{}", config_.host, s.http->port(), config_.host, s.grpc->port());

@@ -2,6 +2,7 @@
 // Catalog operations are short point reads and writes, so one serialized connection is enough; the
 // mutex also gives InTransaction() its meaning (the transaction owns the connection until it ends).
 #include <mutex>
+#include <set>
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
@@ -594,6 +595,44 @@ class SqliteCatalog final : public Catalog {
     return objects;
   }
 
+  void CreateDasRegistration(const DasRegistration& r) override {
+    std::lock_guard lock(mutex_);
+    RenameConflict("das_exists", "DAS '" + r.id + "' is already registered", [&] {
+      db_.Prepare(
+             "INSERT INTO das_registrations (id, type, project_id, branch_id, key_id, buckets, fingerprint, "
+             "created_at) VALUES (?,?,?,?,?,?,?,?)")
+          .Bind(1, r.id)
+          .Bind(2, r.type)
+          .Bind(3, r.project_id)
+          .Bind(4, r.branch_id)
+          .Bind(5, r.key_id)
+          .Bind(6, nlohmann::json(r.buckets).dump())
+          .Bind(7, r.fingerprint)
+          .Bind(8, r.created_at)
+          .Run();
+    });
+  }
+
+  std::optional<DasRegistration> GetDasRegistration(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT id, type, project_id, branch_id, key_id, buckets, fingerprint, created_at FROM "
+        "das_registrations WHERE id = ?");
+    stmt.Bind(1, id);
+    if (!stmt.Step()) return std::nullopt;
+    return DasRegistration{
+        stmt.Text(0),         stmt.Text(1),
+        stmt.Text(2),         stmt.Text(3),
+        stmt.OptionalText(4), nlohmann::json::parse(stmt.Text(5)).get<std::vector<std::string>>(),
+        stmt.Text(6),         stmt.Text(7)};
+  }
+
+  bool DeleteDasRegistration(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare("DELETE FROM das_registrations WHERE id = ?").Bind(1, id).Run();
+    return db_.Changes() > 0;
+  }
+
   void CreateFile(const FileRecord& f) override {
     std::lock_guard lock(mutex_);
     // Checked first: a foreign key violation does not say which reference failed.
@@ -694,11 +733,13 @@ class SqliteCatalog final : public Catalog {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT "
         "NULL, "
         "applied_at TEXT NOT NULL)");
-    auto current = db_.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
-    current.Step();
-    int64_t applied = current.Int(0);
+    // Every migration not applied yet, not only those above the highest applied one: migration numbers
+    // are assigned ahead to parallel branches, which may land out of order.
+    std::set<int64_t> applied;
+    auto current = db_.Prepare("SELECT version FROM schema_migrations");
+    while (current.Step()) applied.insert(current.Int(0));
     for (const Migration& m : SqliteMigrations()) {
-      if (m.version <= applied) continue;
+      if (applied.contains(m.version)) continue;
       db_.Exec("BEGIN IMMEDIATE");
       try {
         db_.Exec(m.sql);

@@ -87,6 +87,19 @@ CREATE TABLE files (
 CREATE INDEX files_by_project ON files(project_id, created_at, id);
 CREATE INDEX files_by_object ON files(bucket, key);
 )sql"},
+    {5, "DAS registrations", R"sql(
+CREATE TABLE das_registrations (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  branch_id TEXT NOT NULL,
+  key_id TEXT,
+  buckets TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX das_registrations_by_project ON das_registrations(project_id);
+)sql"},
     {6, "workspaces and their users; bucket shares, links and read-only grants", R"sql(
 CREATE TABLE workspaces (
   project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,

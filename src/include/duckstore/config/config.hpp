@@ -21,6 +21,17 @@ struct EngineLimits {
   uint32_t idle_close_seconds = 300;  // an unused project database is closed (checkpointed) after this
 };
 
+// The DAS (Data Access Service) listener's settings; docs/design/das.md.
+struct DasSettings {
+  // Largest ExecuteTable response message; a client's own max_batch_size_bytes lowers it to 3/4 of that.
+  uint32_t max_batch_bytes = 1u << 20;
+  uint32_t batch_latency_ms = 100;  // rows waiting this long are sent even if the batch is not full
+  uint32_t bulk_insert_size = 500;  // GetBulkInsertTableSize: rows per BulkInsertTable call
+  // Registrations made at startup: "<id>:<option>=<value>;<option>=<value>...", e.g.
+  // "sales:project_id=p1;api_key=DSK...;buckets=in.c-sales".
+  std::vector<std::string> builtins;
+};
+
 struct Config {
   std::filesystem::path data_dir = "./data";
   std::string host = "127.0.0.1";  // bind address of every listener
@@ -35,6 +46,7 @@ struct Config {
   uint64_t max_upload_bytes = 10ull << 30;     // streamed uploads (files, S3 objects)
   uint32_t shutdown_timeout_seconds = 30;      // in-flight requests get this long on SIGTERM
   EngineLimits engine;
+  DasSettings das;
 
   // Registers the `serve` options on `serve` (a subcommand of `root`), bound to the fields of this config,
   // and --config on `root`: a TOML file whose [serve] table holds the same keys as the long flags.

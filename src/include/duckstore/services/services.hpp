@@ -7,6 +7,8 @@
 #include "duckstore/services/backend.hpp"
 #include "duckstore/services/branches.hpp"
 #include "duckstore/services/buckets.hpp"
+#include "duckstore/services/das.hpp"
+#include "duckstore/services/das_registry.hpp"
 #include "duckstore/services/files.hpp"
 #include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
@@ -38,6 +40,8 @@ struct Services {
         workspaces(branches, operations),
         dev_branches(branches, workspaces, operations),
         sharing(branches, buckets, operations),
+        das_registry(catalog, auth, branches),
+        das(branches, tables, das_registry),
         objects(catalog, data_dir, max_object_bytes),
         files(catalog, objects, operations) {}
 
@@ -55,6 +59,8 @@ struct Services {
   WorkspaceService workspaces;
   BranchService dev_branches;
   SharingService sharing;
+  DasRegistry das_registry;
+  DasService das;
   ObjectStore objects;
   FileService files;
 };

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
+#include "duckdb/common/types/value.hpp"
 
 #include "duckstore/services/buckets.hpp"
 
@@ -41,6 +43,15 @@ struct DeleteRowsResult {
   int64_t deleted_rows = 0;
   int64_t rows_after = 0;
 };
+
+// Rows with DuckDB values, as written or read back by the typed writes (every column, in table order).
+struct TypedRows {
+  std::vector<std::string> columns;
+  std::vector<std::vector<duckdb::Value>> rows;
+};
+
+// The column a table's writes stamp with the write time, when the table has it (Keboola's convention).
+inline constexpr const char* kTimestampColumn = "_timestamp";
 
 inline constexpr int64_t kPreviewDefaultLimit = 100;
 inline constexpr int64_t kPreviewMaxLimit = 1000;
@@ -89,6 +100,19 @@ class TableService {
   DeleteRowsResult DeleteRows(const TableRef& ref, const std::vector<ColumnFilter>& filters) {
     return DeleteRows(ref, DeleteRowsRequest{filters, {}, {}});
   }
+
+  // Typed writes (DAS). A typed row maps column names to values, cast to the column types (kUnprocessable
+  // "invalid_data" when impossible). A NULL for a NOT NULL column that has a default takes the default;
+  // a `_timestamp` column is set to the write time. All rows or none are written; the rows as stored are
+  // returned.
+  using TypedRow = std::vector<std::pair<std::string, duckdb::Value>>;
+  TypedRows InsertTypedRows(const TableRef& ref, const std::vector<TypedRow>& rows);
+  // Replaces the given columns of the rows whose `key_column` equals `key`; kNotFound "row_not_found"
+  // when there is none.
+  TypedRows UpdateRowsByKey(const TableRef& ref, const std::string& key_column, const duckdb::Value& key,
+                            const TypedRow& values);
+  // Deletes the rows whose `key_column` equals `key`; returns how many.
+  int64_t DeleteRowsByKey(const TableRef& ref, const std::string& key_column, const duckdb::Value& key);
 
  private:
   BranchResolver& branches_;

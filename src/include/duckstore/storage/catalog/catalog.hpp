@@ -109,6 +109,12 @@ class Catalog {
   // Buckets the project's read-only role may read (canonical names, sorted).
   virtual void SetReadOnlyGrant(const std::string& project_id, const std::string& bucket, bool granted) = 0;
   virtual std::vector<std::string> ListReadOnlyGrants(const std::string& project_id) = 0;
+  // DAS registrations. CreateDasRegistration throws kConflict("das_exists") for a taken id; a
+  // registration goes away with its project.
+  virtual void CreateDasRegistration(const DasRegistration& registration) = 0;
+  virtual std::optional<DasRegistration> GetDasRegistration(const std::string& id) = 0;
+  // Returns whether a registration was removed.
+  virtual bool DeleteDasRegistration(const std::string& id) = 0;
 
   // Files. A file row goes away with its object (foreign key), so a file never names a missing object;
   // CreateFile throws kNotFound("object_not_found") when the object does not exist.

@@ -114,6 +114,19 @@ struct BucketLink {
   std::string created_at;
 };
 
+// A DAS registration (docs/design/das.md): which project tables a DAS id exposes and with whose rights.
+// The credential itself is not stored: the key id is, and every call re-checks that key.
+struct DasRegistration {
+  std::string id;
+  std::string type;  // the DAS type ("duckdb")
+  std::string project_id;
+  std::string branch_id = "default";
+  std::optional<std::string> key_id;  // nullopt: registered with the admin key
+  std::vector<std::string> buckets;   // exposed buckets; empty = every bucket
+  std::string fingerprint;            // hash of the definition; re-registering the same one is a no-op
+  std::string created_at;
+};
+
 // A project file: a name and tags on top of an object. `owned` files were uploaded as files (their object
 // goes away with them); registered files point at an object written through another door.
 struct FileRecord {
