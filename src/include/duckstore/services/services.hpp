@@ -6,6 +6,8 @@
 #include "duckstore/services/auth.hpp"
 #include "duckstore/services/backend.hpp"
 #include "duckstore/services/buckets.hpp"
+#include "duckstore/services/files.hpp"
+#include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
 #include "duckstore/services/query.hpp"
@@ -17,7 +19,8 @@
 namespace duckstore {
 
 struct Services {
-  Services(Catalog& catalog, Engine& engine, std::string admin_key, std::string master_key)
+  Services(Catalog& catalog, Engine& engine, const std::filesystem::path& data_dir, int64_t max_object_bytes,
+           std::string admin_key, std::string master_key)
       : catalog(catalog),
         engine(engine),
         auth(catalog, std::move(admin_key), std::move(master_key)),
@@ -28,7 +31,9 @@ struct Services {
         tables(branches, operations),
         views(branches, operations),
         queries(branches, operations),
-        backend(catalog, engine) {}
+        backend(catalog, engine),
+        objects(catalog, data_dir, max_object_bytes),
+        files(catalog, objects, operations) {}
 
   Catalog& catalog;
   Engine& engine;
@@ -41,6 +46,8 @@ struct Services {
   ViewService views;
   QueryService queries;
   BackendService backend;
+  ObjectStore objects;
+  FileService files;
 };
 
 }  // namespace duckstore
