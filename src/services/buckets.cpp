@@ -1,59 +1,34 @@
 #include "duckstore/services/buckets.hpp"
 
-#include "duckdb/catalog/catalog.hpp"
-#include "duckdb/catalog/catalog_entry/schema_catalog_entry.hpp"
-#include "duckdb/main/client_context.hpp"
-
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
-namespace {
 
-// Buckets with attributes and table counts; `name_filter` narrows to one bucket (case-insensitive).
-constexpr const char* kBucketQuery = R"sql(
-SELECT s.schema_name,
-       coalesce(b.description, ''),
-       coalesce(strftime(b.created_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ'), ''),
-       (SELECT count(*) FROM duckdb_tables() t
-         WHERE t.database_name = s.database_name AND t.schema_name = s.schema_name)
-         + (SELECT count(*) FROM duckdb_views() v
-             WHERE v.database_name = s.database_name AND v.schema_name = s.schema_name AND NOT v.internal)
-FROM duckdb_schemas() s
-LEFT JOIN _duckstore.buckets b ON lower(b.name) = lower(s.schema_name)
-WHERE s.database_name = current_database() AND NOT s.internal
-  AND s.schema_name NOT IN ('main', '_duckstore')
-)sql";
-
-BucketInfo ReadBucket(duckdb::MaterializedQueryResult& result, size_t row) {
-  return BucketInfo{result.GetValue(0, row).ToString(), result.GetValue(1, row).ToString(),
-                    result.GetValue(2, row).ToString(), result.GetValue(3, row).GetValue<int64_t>()};
-}
-
-}  // namespace
-
-std::shared_ptr<ProjectDatabase> BranchResolver::Open(const BranchRef& branch) {
-  auto project = catalog_.GetProject(branch.project_id);
-  if (!project || project->status != "active") {
-    throw NotFound("project_not_found", "project '" + branch.project_id + "' does not exist");
+BucketInfo BucketService::Describe(BranchView& view, const BucketLocation& bucket) {
+  TableSource source = bucket.linked() ? TableSource::kLinked
+                       : bucket.own    ? TableSource::kOwn
+                                       : TableSource::kDefault;
+  auto& conn = view.Conn(source, &bucket);
+  BucketInfo info;
+  info.name = bucket.name;
+  auto attributes = RunSql(conn,
+                           "SELECT description, strftime(created_at AT TIME ZONE 'UTC', "
+                           "'%Y-%m-%dT%H:%M:%S.%gZ') FROM _duckstore.buckets WHERE lower(name) = lower($1)",
+                           {duckdb::Value(BranchView::PhysicalBucket(bucket, source))});
+  if (attributes->RowCount() > 0) {
+    info.description = attributes->GetValue(0, 0).ToString();
+    info.created_at = attributes->GetValue(1, 0).ToString();
   }
-  if (branch.branch_id != "default") {
-    throw NotFound("branch_not_found", "branch '" + branch.branch_id + "' does not exist");
+  if (bucket.linked()) {
+    info.source_project_id = bucket.link->source_project_id;
+    info.source_bucket = bucket.link->source_bucket;
+    info.created_at = bucket.link->created_at;
   }
-  return engine_.Open(branch.project_id);
-}
-
-std::optional<std::string> FindBucket(duckdb::Connection& conn, const std::string& name) {
-  if (IsReservedSchemaName(name)) return std::nullopt;
-  std::optional<std::string> found;
-  conn.context->RunFunctionInTransaction([&] {
-    auto schema = duckdb::Catalog::GetSchema(*conn.context, INVALID_CATALOG, name,
-                                             duckdb::OnEntryNotFound::RETURN_NULL);
-    if (schema) found = schema->name;
-  });
-  return found;
+  info.table_count = static_cast<int64_t>(view.ListTables(bucket).size());
+  return info;
 }
 
 BucketInfo BucketService::Create(const BranchRef& branch, const std::string& name,
@@ -62,77 +37,87 @@ BucketInfo BucketService::Create(const BranchRef& branch, const std::string& nam
   if (IsReservedSchemaName(name))
     throw InvalidArgument("invalid_name", "bucket name '" + name + "' is reserved");
   return ops_.Run(branch.project_id, "bucket.create", name, [&] {
-    auto db = branches_.Open(branch);
-    auto conn = db->Connect();
-    if (FindBucket(*conn, name)) throw Conflict("bucket_exists", "bucket '" + name + "' already exists");
-    InSqlTransaction(*conn, [&] {
-      RunDdl(*conn, "CREATE SCHEMA " + QuoteIdent(name));
-      RunSql(*conn, "INSERT INTO _duckstore.buckets VALUES ($1, $2, now())",
+    auto view = branches_.View(branch);
+    auto lock = view->db().LockTable(view->own_catalog(), name, "");
+    if (view->FindBucket(name)) throw Conflict("bucket_exists", "bucket '" + name + "' already exists");
+    auto& conn = view->Conn(TableSource::kOwn);
+    InSqlTransaction(conn, [&] {
+      RunDdl(conn, "CREATE SCHEMA " + QuoteIdent(name));
+      RunSql(conn, "INSERT INTO _duckstore.buckets VALUES ($1, $2, now())",
              {duckdb::Value(name), duckdb::Value(description)});
+      // A bucket created on a dev branch is the branch's own: a default-branch bucket of the same name
+      // created later does not show through it.
+      view->Hide(name, "");
     });
-    return Get(branch, name);
+    return Describe(*view, view->RequireBucket(name));
   });
 }
 
 Page<BucketInfo> BucketService::List(const BranchRef& branch, const PageRequest& page) {
-  auto db = branches_.Open(branch);
-  auto conn = db->Connect();
-  auto result = RunSql(*conn, std::string(kBucketQuery) + " ORDER BY s.schema_name LIMIT $1 OFFSET $2",
-                       {duckdb::Value::BIGINT(page.limit), duckdb::Value::BIGINT(page.offset)});
+  auto view = branches_.View(branch);
+  auto buckets = view->ListBuckets();
   Page<BucketInfo> out;
-  for (size_t row = 0; row < result->RowCount(); ++row) out.items.push_back(ReadBucket(*result, row));
-  auto count = RunSql(*conn, "SELECT count(*) FROM (" + std::string(kBucketQuery) + ")");
-  out.total = count->GetValue(0, 0).GetValue<int64_t>();
+  out.total = static_cast<int64_t>(buckets.size());
+  for (int64_t i = page.offset; i < out.total && i < page.offset + page.limit; ++i)
+    out.items.push_back(Describe(*view, buckets[i]));
   return out;
 }
 
 BucketInfo BucketService::Get(const BranchRef& branch, const std::string& name) {
   ValidateObjectName(name, "bucket name");
-  auto db = branches_.Open(branch);
-  auto conn = db->Connect();
-  auto result = RunSql(*conn, std::string(kBucketQuery) + " AND lower(s.schema_name) = lower($1)",
-                       {duckdb::Value(name)});
-  if (result->RowCount() == 0) throw NotFound("bucket_not_found", "bucket '" + name + "' does not exist");
-  return ReadBucket(*result, 0);
+  auto view = branches_.View(branch);
+  return Describe(*view, view->RequireBucket(name));
 }
 
 std::vector<BucketObject> BucketService::ListObjects(const BranchRef& branch, const std::string& name) {
   ValidateObjectName(name, "bucket name");
-  auto db = branches_.Open(branch);
-  auto conn = db->Connect();
-  auto bucket = FindBucket(*conn, name);
-  if (!bucket) throw NotFound("bucket_not_found", "bucket '" + name + "' does not exist");
-  auto result =
-      RunSql(*conn,
-             "SELECT table_name, false FROM duckdb_tables() WHERE database_name = current_database() "
-             "AND schema_name = $1 UNION ALL SELECT view_name, true FROM duckdb_views() WHERE "
-             "database_name = current_database() AND schema_name = $1 AND NOT internal ORDER BY 1",
-             {duckdb::Value(*bucket)});
+  auto view = branches_.View(branch);
   std::vector<BucketObject> out;
-  for (size_t row = 0; row < result->RowCount(); ++row) {
-    out.push_back({result->GetValue(0, row).ToString(), result->GetValue(1, row).GetValue<bool>()});
-  }
+  for (const auto& table : view->ListTables(view->RequireBucket(name)))
+    out.push_back({table.name, table.is_view});
   return out;
 }
 
 void BucketService::Delete(const BranchRef& branch, const std::string& name, bool cascade) {
+  ValidateObjectName(name, "bucket name");
   ops_.Run(branch.project_id, "bucket.delete", name, [&] {
-    BucketInfo bucket = Get(branch, name);
-    if (bucket.table_count > 0 && !cascade) {
-      throw Conflict("bucket_not_empty",
-                     "bucket '" + name + "' holds " + std::to_string(bucket.table_count) +
-                         " tables; pass cascade=true to delete them too",
-                     {{"table_count", bucket.table_count}});
+    auto view = branches_.View(branch);
+    auto bucket = view->RequireBucket(name);
+    auto& catalog = branches_.catalog();
+    if (bucket.linked() && view->is_default()) {
+      catalog.DeleteLink(branch.project_id, bucket.name);
+      return;
     }
-    auto db = branches_.Open(branch);
-    auto conn = db->Connect();
-    InSqlTransaction(*conn, [&] {
-      RunDdl(*conn, "DROP SCHEMA " + QuoteIdent(bucket.name) + " CASCADE");
-      RunSql(*conn, "DELETE FROM _duckstore.buckets WHERE lower(name) = lower($1)",
-             {duckdb::Value(bucket.name)});
-      RunSql(*conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1)",
-             {duckdb::Value(bucket.name)});
+    auto table_count = static_cast<int64_t>(view->ListTables(bucket).size());
+    if (table_count > 0 && !cascade && !bucket.linked()) {
+      throw Conflict("bucket_not_empty",
+                     "bucket '" + name + "' holds " + std::to_string(table_count) +
+                         " tables; pass cascade=true to delete them too",
+                     {{"table_count", table_count}});
+    }
+    auto lock = view->db().LockTable(view->own_catalog(), bucket.name, "");
+    auto& conn = view->Conn(TableSource::kOwn);
+    InSqlTransaction(conn, [&] {
+      if (bucket.own) {
+        RunDdl(conn, "DROP SCHEMA " + QuoteIdent(bucket.name) + " CASCADE");
+        RunSql(conn, "DELETE FROM _duckstore.buckets WHERE lower(name) = lower($1)",
+               {duckdb::Value(bucket.name)});
+        RunSql(conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1)",
+               {duckdb::Value(bucket.name)});
+      }
+      if (!view->is_default()) {
+        RunSql(conn, "DELETE FROM _duckstore.branch_hidden WHERE lower(bucket) = lower($1)",
+               {duckdb::Value(bucket.name)});
+        if (bucket.inherited || bucket.linked()) view->Hide(bucket.name, "");
+      }
     });
+    if (view->is_default()) {
+      // Links made from this bucket break with it; they must not outlive their source.
+      catalog.InTransaction([&] {
+        catalog.DeleteShare(branch.project_id, bucket.name);
+        catalog.SetReadOnlyGrant(branch.project_id, bucket.name, false);
+      });
+    }
   });
 }
 

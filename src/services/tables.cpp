@@ -48,25 +48,47 @@ bool TruncateUtf8(std::string& text, size_t max_chars) {
 }
 
 struct OpenTable {
-  std::shared_ptr<ProjectDatabase> db;
-  std::unique_ptr<duckdb::Connection> conn;
-  TableInfo info;
+  std::unique_ptr<BranchView> view;
+  std::unique_lock<std::mutex> lock;  // held for writes
+  duckdb::Connection* conn = nullptr;
+  std::string schema;  // the schema holding the table in conn's database
+  TableInfo info;      // for reads, info.bucket is the bucket's name on the branch
 };
 
-OpenTable OpenExisting(BranchResolver& branches, const TableRef& ref,
-                       TableDetail detail = TableDetail::kDefinition) {
+[[noreturn]] void ThrowTableNotFound(const TableRef& ref) {
+  throw NotFound("table_not_found",
+                 "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
+}
+
+// A table to read, wherever the branch sees it: its own database, the default branch, a linked bucket.
+OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref,
+                      TableDetail detail = TableDetail::kDefinition) {
   ValidateObjectName(ref.bucket, "bucket name");
   ValidateObjectName(ref.table, "table name");
   OpenTable open;
-  open.db = branches.Open(ref.branch);
-  open.conn = open.db->Connect();
-  if (!FindBucket(*open.conn, ref.bucket))
-    throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
-  auto info = LoadTable(*open.conn, ref.bucket, ref.table, detail);
-  if (!info) {
-    throw NotFound("table_not_found",
-                   "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
-  }
+  open.view = branches.View(ref.branch);
+  auto bucket = open.view->RequireBucket(ref.bucket);
+  auto table = open.view->FindTable(bucket, ref.table);
+  if (!table) ThrowTableNotFound(ref);
+  open.conn = &open.view->Conn(table->source, &bucket);
+  open.schema = BranchView::PhysicalBucket(bucket, table->source);
+  auto info = LoadTable(*open.conn, open.schema, table->name, detail);
+  if (!info) ThrowTableNotFound(ref);  // a view
+  open.info = std::move(*info);
+  open.info.bucket = bucket.name;
+  return open;
+}
+
+// A table to change: in the branch's own database (copied up first on a dev branch), locked.
+OpenTable OpenForChange(BranchResolver& branches, const TableRef& ref) {
+  auto writable = OpenForWrite(branches, ref);
+  auto info = LoadTable(*writable.conn, writable.bucket, writable.table, TableDetail::kDefinition);
+  if (!info) ThrowTableNotFound(ref);  // a view
+  OpenTable open;
+  open.view = std::move(writable.view);
+  open.lock = std::move(writable.lock);
+  open.conn = writable.conn;
+  open.schema = writable.bucket;
   open.info = std::move(*info);
   return open;
 }
@@ -224,13 +246,18 @@ TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefi
   ValidateObjectName(ref.table, "table name");
   ValidateColumnDefinitions(columns);
   return ops_.Run(ref.branch.project_id, "table.create", ref.Qualified(), [&] {
-    auto db = branches_.Open(ref.branch);
-    auto conn = db->Connect();
-    auto bucket = FindBucket(*conn, ref.bucket);
-    if (!bucket) throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
-    if (LoadTable(*conn, *bucket, ref.table, TableDetail::kDefinition)) {
-      throw Conflict("table_exists", "table '" + ref.table + "' already exists in bucket '" + *bucket + "'");
+    auto view = branches_.View(ref.branch);
+    auto location = view->RequireBucket(ref.bucket);
+    RefuseLinked(location);
+    auto lock = view->db().LockTable(view->own_catalog(), location.name, ref.table);
+    location = view->RequireBucket(ref.bucket);  // as it is now that concurrent writers are held off
+    if (view->FindTable(location, ref.table)) {
+      throw Conflict("table_exists",
+                     "table '" + ref.table + "' already exists in bucket '" + location.name + "'");
     }
+    view->MaterializeBucket(location);
+    auto* conn = &view->Conn(TableSource::kOwn);
+    const std::string* bucket = &location.name;
     TableInfo draft;
     draft.name = ref.table;
     for (const auto& column : columns) draft.columns.push_back(ColumnInfo{column.name, column.type});
@@ -255,45 +282,45 @@ TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefi
 Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& bucket,
                                    const PageRequest& page) {
   ValidateObjectName(bucket, "bucket name");
-  auto db = branches_.Open(branch);
-  auto conn = db->Connect();
-  auto canonical = FindBucket(*conn, bucket);
-  if (!canonical) throw NotFound("bucket_not_found", "bucket '" + bucket + "' does not exist");
-  auto names = RunSql(
-      *conn,
-      "SELECT table_name, count(*) OVER () FROM duckdb_tables() WHERE database_name = current_database() "
-      "AND schema_name = $1 ORDER BY table_name LIMIT $2 OFFSET $3",
-      {duckdb::Value(*canonical), duckdb::Value::BIGINT(page.limit), duckdb::Value::BIGINT(page.offset)});
+  auto view = branches_.View(branch);
+  auto location = view->RequireBucket(bucket);
+  auto tables = view->ListTables(location);
   Page<TableInfo> out;
-  for (size_t row = 0; row < names->RowCount(); ++row) {
-    out.total = names->GetValue(1, row).GetValue<int64_t>();
-    if (auto info = LoadTable(*conn, *canonical, names->GetValue(0, row).ToString()))
-      out.items.push_back(*info);
-  }
-  if (out.items.empty()) {
-    out.total = RunSql(*conn,
-                       "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND "
-                       "schema_name = $1",
-                       {duckdb::Value(*canonical)})
-                    ->GetValue(0, 0)
-                    .GetValue<int64_t>();
+  out.total = static_cast<int64_t>(tables.size());
+  for (int64_t i = page.offset; i < out.total && i < page.offset + page.limit; ++i) {
+    const auto& table = tables[i];
+    auto info = LoadTable(view->Conn(table.source, &location),
+                          BranchView::PhysicalBucket(location, table.source), table.name);
+    if (!info) continue;  // a view
+    info->bucket = location.name;
+    out.items.push_back(std::move(*info));
   }
   return out;
 }
 
 TableInfo TableService::Get(const TableRef& ref) {
-  return OpenExisting(branches_, ref, TableDetail::kWithStats).info;
+  return OpenForRead(branches_, ref, TableDetail::kWithStats).info;
 }
 
 void TableService::Delete(const TableRef& ref) {
   ops_.Run(ref.branch.project_id, "table.delete", ref.Qualified(), [&] {
-    auto open = OpenExisting(branches_, ref);
-    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
-    InSqlTransaction(*open.conn, [&] {
-      RunDdl(*open.conn, "DROP TABLE " + QualifiedName(open.info.bucket, open.info.name));
-      RunSql(*open.conn,
-             "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
-             {duckdb::Value(open.info.bucket), duckdb::Value(open.info.name)});
+    auto open = OpenForRead(branches_, ref);
+    auto bucket = open.view->RequireBucket(ref.bucket);
+    RefuseLinked(bucket);
+    auto lock = open.view->db().LockTable(open.view->own_catalog(), bucket.name, open.info.name);
+    bucket = open.view->RequireBucket(ref.bucket);  // as it is now that concurrent writers are held off
+    auto table = open.view->FindTable(bucket, open.info.name);
+    if (!table) ThrowTableNotFound(ref);
+    auto& conn = open.view->Conn(TableSource::kOwn);
+    InSqlTransaction(conn, [&] {
+      if (table->source == TableSource::kOwn) {
+        RunDdl(conn, "DROP TABLE " + QualifiedName(bucket.name, table->name));
+        RunSql(conn,
+               "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
+               {duckdb::Value(bucket.name), duckdb::Value(table->name)});
+      }
+      // On a dev branch the default branch's table of this name stops showing through.
+      if (bucket.inherited) open.view->Hide(bucket.name, table->name);
     });
   });
 }
@@ -301,11 +328,10 @@ void TableService::Delete(const TableRef& ref) {
 TableInfo TableService::AddColumn(const TableRef& ref, const ColumnDefinition& column) {
   ValidateObjectName(column.name, "column name");
   return ops_.Run(ref.branch.project_id, "column.add", ref.Qualified() + "." + column.name, [&] {
-    auto open = OpenExisting(branches_, ref);
+    auto open = OpenForChange(branches_, ref);
     if (open.info.FindColumn(column.name)) {
       throw Conflict("column_exists", "column '" + column.name + "' already exists");
     }
-    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     std::string table = QualifiedName(open.info.bucket, open.info.name);
     // DuckDB cannot add a column with a NOT NULL constraint in one step: add it, then constrain it.
     ColumnDefinition nullable = column;
@@ -331,7 +357,7 @@ TableInfo TableService::AddColumn(const TableRef& ref, const ColumnDefinition& c
 TableInfo TableService::DropColumn(const TableRef& ref, const std::string& column_name) {
   ValidateObjectName(column_name, "column name");
   return ops_.Run(ref.branch.project_id, "column.drop", ref.Qualified() + "." + column_name, [&] {
-    auto open = OpenExisting(branches_, ref);
+    auto open = OpenForChange(branches_, ref);
     const ColumnInfo* column = open.info.FindColumn(column_name);
     if (!column) throw NotFound("column_not_found", "column '" + column_name + "' does not exist");
     if (open.info.columns.size() == 1) {
@@ -343,7 +369,6 @@ TableInfo TableService::DropColumn(const TableRef& ref, const std::string& colum
                               "column '" + column->name + "' is part of the primary key; drop the key first");
       }
     }
-    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     RunDdl(*open.conn, "ALTER TABLE " + QualifiedName(open.info.bucket, open.info.name) + " DROP COLUMN " +
                            QuoteIdent(column->name));
     return *LoadTable(*open.conn, open.info.bucket, open.info.name);
@@ -358,7 +383,7 @@ TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& colu
       throw InvalidArgument("no_changes_specified",
                             "nothing to change: give new_name, type, nullable or default");
     }
-    auto open = OpenExisting(branches_, ref);
+    auto open = OpenForChange(branches_, ref);
     const ColumnInfo* found = open.info.FindColumn(column_name);
     if (!found) throw NotFound("column_not_found", "column '" + column_name + "' does not exist");
     ColumnInfo column = *found;
@@ -366,7 +391,6 @@ TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& colu
         std::any_of(open.info.primary_key.begin(), open.info.primary_key.end(),
                     [&](const std::string& k) { return duckdb::StringUtil::CIEquals(k, column.name); });
     std::string table = "ALTER TABLE " + QualifiedName(open.info.bucket, open.info.name);
-    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     InSqlTransaction(*open.conn, [&] {
       std::string ident = QuoteIdent(column.name);
       if (change.type) {
@@ -414,7 +438,7 @@ TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std
   return ops_.Run(ref.branch.project_id, "primary_key.add", ref.Qualified(), [&] {
     if (columns.empty())
       throw InvalidArgument("invalid_primary_key", "a primary key needs at least one column");
-    auto open = OpenExisting(branches_, ref);
+    auto open = OpenForChange(branches_, ref);
     if (!open.info.primary_key.empty()) {
       throw Conflict("primary_key_exists", "the table already has a primary key; drop it first",
                      {{"primary_key", open.info.primary_key}});
@@ -433,7 +457,6 @@ TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std
       key_list += (key_list.empty() ? "" : ", ") + QuoteIdent(name);
       any_null += (any_null.empty() ? "" : " OR ") + QuoteIdent(name) + " IS NULL";
     }
-    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     std::string table = QualifiedName(open.info.bucket, open.info.name);
     InSqlTransaction(*open.conn, [&] {
       auto nulls = RunSql(*open.conn, "SELECT count(*) FROM " + table + " WHERE " + any_null);
@@ -469,10 +492,9 @@ TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std
 
 TableInfo TableService::DropPrimaryKey(const TableRef& ref) {
   return ops_.Run(ref.branch.project_id, "primary_key.drop", ref.Qualified(), [&] {
-    auto open = OpenExisting(branches_, ref);
+    auto open = OpenForChange(branches_, ref);
     if (open.info.primary_key.empty())
       throw InvalidArgument("no_primary_key", "the table has no primary key");
-    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     SavePrimaryKey(*open.conn, open.info, {});
     return *LoadTable(*open.conn, open.info.bucket, open.info.name);
   });
@@ -485,7 +507,7 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
   if (request.fulltext && !request.filters.empty()) {
     throw InvalidArgument("invalid_filter", "a fulltext search cannot be combined with column filters");
   }
-  auto open = OpenExisting(branches_, ref);
+  auto open = OpenForRead(branches_, ref);
   PreviewResult out;
   std::string select;
   if (request.columns.empty()) {
@@ -516,7 +538,7 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
     where += (where.empty() ? " WHERE (" : " AND (") + (any.empty() ? std::string("false") : any) + ")";
   }
   std::string order = BuildOrderBy(request.order_by, open.info);
-  std::string table = QualifiedName(open.info.bucket, open.info.name);
+  std::string table = QualifiedName(open.schema, open.info.name);
   auto result = RunSql(
       *open.conn,
       "SELECT " + select + " FROM " + table + where + order + " LIMIT " + std::to_string(request.limit),
@@ -544,9 +566,8 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
 int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& rows) {
   constexpr size_t kRowsPerStatement = 500;
   return ops_.Run(ref.branch.project_id, "table.insert_rows", ref.Qualified(), [&] {
-    auto open = OpenExisting(branches_, ref);
+    auto open = OpenForChange(branches_, ref);
     std::string table = QualifiedName(open.info.bucket, open.info.name);
-    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     InSqlTransaction(*open.conn, [&] {
       // Rows are grouped by their column set so each statement has one column list.
       std::map<std::vector<std::string>, std::vector<const Row*>> groups;
@@ -589,7 +610,7 @@ int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& ro
 
 DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const DeleteRowsRequest& request) {
   return ops_.Run(ref.branch.project_id, "table.delete_rows", ref.Qualified(), [&] {
-    auto open = OpenExisting(branches_, ref);
+    auto open = OpenForChange(branches_, ref);
     SqlParams params;
     std::vector<ColumnFilter> filters = request.filters;
     AddChangeWindow(request.changed, open.info, filters);
@@ -602,11 +623,22 @@ DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const DeleteRowsR
       }
       ValidateObjectName(filter.ref_bucket, "bucket name");
       ValidateObjectName(filter.ref_table, "table name");
-      auto ref_table = LoadTable(*open.conn, filter.ref_bucket, filter.ref_table, TableDetail::kDefinition);
-      if (!ref_table) {
-        throw NotFound("table_not_found",
-                       "reference table '" + filter.ref_bucket + "." + filter.ref_table + "' does not exist");
+      // The reference table as the branch sees it, named with its database: the branch's own or the
+      // default branch's. A linked bucket lives in another instance, out of this statement's reach.
+      auto not_found = NotFound("table_not_found", "reference table '" + filter.ref_bucket + "." +
+                                                       filter.ref_table + "' does not exist");
+      auto ref_bucket = open.view->FindBucket(filter.ref_bucket);
+      if (!ref_bucket) throw not_found;
+      if (ref_bucket->linked()) {
+        throw InvalidArgument("invalid_request", "a reference table cannot be in a linked bucket");
       }
+      auto ref_location = open.view->FindTable(*ref_bucket, filter.ref_table);
+      if (!ref_location) throw not_found;
+      auto ref_table = LoadTable(open.view->Conn(ref_location->source), ref_bucket->name, ref_location->name,
+                                 TableDetail::kDefinition);
+      if (!ref_table) throw not_found;
+      std::string ref_database =
+          ref_location->source == TableSource::kOwn ? open.view->own_catalog() : std::string(kProjectCatalog);
       const ColumnInfo* ref_column = ref_table->FindColumn(filter.ref_column);
       if (!ref_column) {
         throw InvalidArgument("column_not_found",
@@ -615,10 +647,9 @@ DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const DeleteRowsR
       }
       where += (where.empty() ? " WHERE " : " AND ") + QuoteIdent(column->name) +
                (filter.negate ? " NOT IN " : " IN ") + "(SELECT " + QuoteIdent(ref_column->name) + " FROM " +
-               QualifiedName(ref_table->bucket, ref_table->name) + ")";
+               QuoteIdent(ref_database) + "." + QualifiedName(ref_table->bucket, ref_table->name) + ")";
     }
     std::string table = QualifiedName(open.info.bucket, open.info.name);
-    auto lock = open.db->LockTable(open.info.bucket, open.info.name);
     DeleteRowsResult out;
     out.deleted_rows =
         RunSql(*open.conn, "DELETE FROM " + table + where, params)->GetValue(0, 0).GetValue<int64_t>();
@@ -656,8 +687,8 @@ std::optional<duckdb::unique_ptr<duckdb::MaterializedQueryResult>> TryMetric(duc
 }  // namespace
 
 TableProfile TableService::Profile(const TableRef& ref) {
-  auto open = OpenExisting(branches_, ref, TableDetail::kWithStats);
-  std::string table = QualifiedName(open.info.bucket, open.info.name);
+  auto open = OpenForRead(branches_, ref, TableDetail::kWithStats);
+  std::string table = QualifiedName(open.schema, open.info.name);
   TableProfile out;
   out.bucket = open.info.bucket;
   out.table = open.info.name;
@@ -705,21 +736,22 @@ TableInfo TableService::CreateFromTimeTravel(const TableRef& source, const Table
   return ops_.Run(
       destination.branch.project_id, "table.create_from_time_travel", destination.Qualified(),
       [&]() -> TableInfo {
-        auto open = OpenExisting(branches_, source);
+        auto open = OpenForRead(branches_, source);
         ValidateObjectName(destination.bucket, "bucket name");
         ValidateObjectName(destination.table, "table name");
-        auto bucket = FindBucket(*open.conn, destination.bucket);
-        if (!bucket) throw NotFound("bucket_not_found", "bucket '" + destination.bucket + "' does not exist");
-        if (LoadTable(*open.conn, *bucket, destination.table, TableDetail::kDefinition)) {
+        auto target = branches_.View(destination.branch);
+        auto bucket = target->RequireBucket(destination.bucket);
+        RefuseLinked(bucket);
+        if (target->FindTable(bucket, destination.table)) {
           throw Conflict("table_exists",
-                         "table '" + destination.table + "' already exists in bucket '" + *bucket + "'");
+                         "table '" + destination.table + "' already exists in bucket '" + bucket.name + "'");
         }
         std::string as_of = UtcText(unix_seconds);
         auto created = RunSql(*open.conn,
                               "SELECT strftime(created_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') "
                               "FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = "
                               "lower($2)",
-                              {duckdb::Value(open.info.bucket), duckdb::Value(open.info.name)});
+                              {duckdb::Value(open.schema), duckdb::Value(open.info.name)});
         if (created->RowCount() > 0 && as_of < created->GetValue(0, 0).ToString()) {
           throw NotFound("table_not_found",
                          "table '" + source.Qualified() + "' did not exist at " + as_of + " UTC",

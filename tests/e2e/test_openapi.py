@@ -460,6 +460,55 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
                             json_body={"filters": [{"column": "id", "operator": "eq", "value": 1}]}, **T)
         assert deleted == {"deleted_rows": 1, "rows_after": 2}
 
+        # Dev branches: a write on the branch copies the table there; reset discards the copy.
+        branches = "/projects/{project_id}/branches"
+        D = {**P, "branch_id": "dev"}
+        walk.call(key, "POST", branches, 201, json_body={"name": "dev", "id": "dev", "description": "d"}, **P)
+        walk.call(key, "GET", branches, 200, query={"limit": 10, "offset": 0}, **P)
+        walk.call(key, "GET", branches + "/{branch_id}", 200, **D)
+        walk.call(key, "DELETE", table + "/rows", 200, json_body={}, **{**T, **D})
+        walk.call(key, "POST", table + "/reset", 200, **{**T, **D})
+
+        # Workspaces, on the dev branch.
+        workspaces = branches + "/{branch_id}/workspaces"
+        W = {**D, "workspace_id": "w1"}
+        walk.call(key, "POST", workspaces, 201, json_body={"id": "w1"}, **D)
+        walk.call(key, "GET", workspaces, 200, query={"limit": 10, "offset": 0}, **D)
+        source = {"bucket": "in.c-sales", "table": "orders"}
+        walk.call(key, "POST", workspaces + "/{workspace_id}/load", 200, json_body={
+            "source": source, "destination": "o", "columns": ["id", {"source": "note", "destination": "n"}],
+            "filters": [{"column": "id", "operator": "ge", "value": 1}], "limit": 10, "mode": "copy"}, **W)
+        walk.call(key, "POST", workspaces + "/{workspace_id}/load", 200,
+                  json_body={"source": source, "destination": "v", "mode": "view"}, **W)
+        walk.call(key, "GET", workspaces + "/{workspace_id}", 200, **W)
+        walk.call(key, "DELETE", workspaces + "/{workspace_id}/objects/{object}", 204, object="v", **W)
+        walk.call(key, "POST", workspaces + "/{workspace_id}/clear", 204, json_body={"preserve": ["o"]}, **W)
+        user = walk.call(key, "POST", workspaces + "/{workspace_id}/users", 201, **W)
+        walk.call(key, "POST", workspaces + "/{workspace_id}/users/{user}/reset-password", 200, user=user["user"],
+                  **W)
+        walk.call(key, "DELETE", workspaces + "/{workspace_id}/users/{user}", 204, user=user["user"], **W)
+        walk.call(key, "DELETE", workspaces + "/{workspace_id}", 204, **W)
+        walk.call(key, "DELETE", branches + "/{branch_id}", 204, **D)
+
+        # Sharing: a second project links the shared bucket.
+        walk.call(key, "POST", buckets + "/{bucket}/share", 200, json_body={"target_project_ids": []}, **BK)
+        walk.call(key, "GET", buckets + "/{bucket}/share", 200, **BK)
+        walk.call(key, "PUT", buckets + "/{bucket}/readonly-grant", 204, **BK)
+        walk.call(key, "GET", "/projects/{project_id}/readonly-grants", 200, **P)
+        walk.call(key, "DELETE", buckets + "/{bucket}/readonly-grant", 204, **BK)
+        other_id = unique_id("openapi")
+        other_key = walk.call(admin, "POST", "/projects", 201, json_body={"id": other_id})["api_key"]
+        try:
+            L = {"project_id": other_id, "branch_id": "default", "bucket": "in.c-linked"}
+            linked = walk.call(other_key, "POST", buckets + "/{bucket}/link", 201,
+                               json_body={"source_project_id": project_id, "source_bucket": "in.c-sales"}, **L)
+            assert linked["is_linked"] and linked["table_count"] == 1
+            walk.call(other_key, "DELETE", buckets + "/{bucket}/link", 204, **L)
+        finally:
+            requests.delete(f"{server.http_url}/projects/{seg(other_id)}",
+                            headers={"Authorization": f"Bearer {admin}"}, timeout=60)
+        walk.call(key, "DELETE", buckets + "/{bucket}/share", 204, **BK)
+
         walk.call(key, "DELETE", table, 204, **T)
         # The storage driver over HTTP: credentials travel in the request, not in headers.
         listed = walk.call(None, "POST", "/driver/execute", 200, json_body={

@@ -8,13 +8,6 @@ namespace {
 
 constexpr const char* kBuckets = "/projects/{project_id}/branches/{branch_id}/buckets";
 
-nlohmann::json BucketJson(const BucketInfo& b) {
-  return {{"name", b.name},
-          {"description", b.description},
-          {"created_at", b.created_at},
-          {"table_count", b.table_count}};
-}
-
 bool ParseFlag(const http::Request& r, const char* name) {
   const std::string* value = r.QueryParam(name);
   if (!value || *value == "false" || *value == "0") return false;

@@ -132,6 +132,58 @@ http::Response RenderError(const http::Request& request, const std::exception& e
                     {"request_id", request.request_id}});
 }
 
+// A JSON scalar as the text the database casts to the column's type: strings as they are, numbers and
+// booleans in their JSON spelling, null as nullopt. `error_code` and `what` name the field for errors.
+std::optional<std::string> ScalarText(const nlohmann::json& value, const char* error_code, const char* what) {
+  if (value.is_null()) return std::nullopt;
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number() || value.is_boolean()) return value.dump();
+  throw InvalidArgument(error_code, std::string(what) + " must be a string, number, boolean or null");
+}
+
+namespace {
+
+std::optional<std::string> FilterValue(const nlohmann::json& value) {
+  return ScalarText(value, "invalid_filter", "a filter value");
+}
+
+}  // namespace
+
+// [{"column": "x", "operator": "eq", "value": 1}] or {"values": [...]} for multi-value operators.
+std::vector<ColumnFilter> ParseFilters(const nlohmann::json& body) {
+  std::vector<ColumnFilter> filters;
+  auto it = body.find("filters");
+  if (it == body.end() || it->is_null()) return filters;
+  if (!it->is_array()) throw InvalidArgument("invalid_filter", "filters must be an array");
+  for (const auto& json : *it) {
+    if (!json.is_object()) throw InvalidArgument("invalid_filter", "each filter must be an object");
+    ColumnFilter filter;
+    filter.column = RequireString(json, "column");
+    filter.op = ParseFilterOp(OptionalString(json, "operator").value_or("eq"));
+    if (json.contains("values")) {
+      if (!json["values"].is_array()) throw InvalidArgument("invalid_filter", "values must be an array");
+      for (const auto& value : json["values"]) filter.values.push_back(FilterValue(value));
+    } else if (json.contains("value")) {
+      filter.values.push_back(FilterValue(json["value"]));
+    }
+    filters.push_back(std::move(filter));
+  }
+  return filters;
+}
+
+nlohmann::json BucketJson(const BucketInfo& b) {
+  auto optional = [](const std::optional<std::string>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
+  return {{"name", b.name},
+          {"description", b.description},
+          {"created_at", b.created_at},
+          {"table_count", b.table_count},
+          {"is_linked", b.source_project_id.has_value()},
+          {"source_project_id", optional(b.source_project_id)},
+          {"source_bucket", optional(b.source_bucket)}};
+}
+
 BranchRef BranchOf(const http::Request& request) {
   return BranchRef{request.PathParam("project_id"), request.PathParam("branch_id")};
 }

@@ -48,6 +48,23 @@ StoredObject ReadObject(const SqliteStatement& row) {
                       row.Text(7)};
 }
 
+Workspace ReadWorkspace(const SqliteStatement& row) {
+  return Workspace{row.Text(0), row.Text(1), row.Text(2), row.Text(3)};
+}
+
+WorkspaceUser ReadWorkspaceUser(const SqliteStatement& row) {
+  return WorkspaceUser{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)};
+}
+
+BucketShare ReadShare(const SqliteStatement& row) {
+  return BucketShare{row.Text(0), row.Text(1),
+                     nlohmann::json::parse(row.Text(2)).get<std::vector<std::string>>(), row.Text(3)};
+}
+
+BucketLink ReadLink(const SqliteStatement& row) {
+  return BucketLink{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)};
+}
+
 constexpr const char* kFileColumns = "id, project_id, name, bucket, key, owned, tags, created_at";
 
 FileRecord ReadFile(const SqliteStatement& row) {
@@ -243,6 +260,214 @@ class SqliteCatalog final : public Catalog {
   void DeleteBranch(const std::string& project_id, const std::string& id) override {
     std::lock_guard lock(mutex_);
     db_.Prepare("DELETE FROM branches WHERE project_id = ? AND id = ?").Bind(1, project_id).Bind(2, id).Run();
+  }
+
+  void CreateWorkspace(const Workspace& w) override {
+    std::lock_guard lock(mutex_);
+    RenameConflict("workspace_exists", "workspace '" + w.id + "' already exists", [&] {
+      db_.Prepare("INSERT INTO workspaces (project_id, id, branch_id, created_at) VALUES (?,?,?,?)")
+          .Bind(1, w.project_id)
+          .Bind(2, w.id)
+          .Bind(3, w.branch_id)
+          .Bind(4, w.created_at)
+          .Run();
+    });
+  }
+
+  std::optional<Workspace> GetWorkspace(const std::string& project_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT id, project_id, branch_id, created_at FROM workspaces WHERE project_id = ? AND id = ?");
+    stmt.Bind(1, project_id).Bind(2, id);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadWorkspace(stmt);
+  }
+
+  std::vector<Workspace> ListWorkspaces(const std::string& project_id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT id, project_id, branch_id, created_at FROM workspaces WHERE project_id = ? "
+        "ORDER BY created_at, id");
+    stmt.Bind(1, project_id);
+    std::vector<Workspace> out;
+    while (stmt.Step()) out.push_back(ReadWorkspace(stmt));
+    return out;
+  }
+
+  void DeleteWorkspace(const std::string& project_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare("DELETE FROM workspaces WHERE project_id = ? AND id = ?")
+        .Bind(1, project_id)
+        .Bind(2, id)
+        .Run();
+  }
+
+  void CreateWorkspaceUser(const WorkspaceUser& u) override {
+    std::lock_guard lock(mutex_);
+    RenameConflict("workspace_user_exists", "workspace user '" + u.name + "' already exists", [&] {
+      db_.Prepare(
+             "INSERT INTO workspace_users (name, project_id, workspace_id, password_verifier, created_at) "
+             "VALUES (?,?,?,?,?)")
+          .Bind(1, u.name)
+          .Bind(2, u.project_id)
+          .Bind(3, u.workspace_id)
+          .Bind(4, u.password_verifier)
+          .Bind(5, u.created_at)
+          .Run();
+    });
+  }
+
+  std::optional<WorkspaceUser> GetWorkspaceUser(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT name, project_id, workspace_id, password_verifier, created_at FROM workspace_users "
+        "WHERE name = ?");
+    stmt.Bind(1, name);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadWorkspaceUser(stmt);
+  }
+
+  std::vector<WorkspaceUser> ListWorkspaceUsers(const std::string& project_id,
+                                                const std::string& workspace_id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT name, project_id, workspace_id, password_verifier, created_at FROM workspace_users "
+        "WHERE project_id = ? AND workspace_id = ? ORDER BY created_at, name");
+    stmt.Bind(1, project_id).Bind(2, workspace_id);
+    std::vector<WorkspaceUser> out;
+    while (stmt.Step()) out.push_back(ReadWorkspaceUser(stmt));
+    return out;
+  }
+
+  void SetWorkspaceUserVerifier(const std::string& name, const std::string& verifier) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare("UPDATE workspace_users SET password_verifier = ? WHERE name = ?")
+        .Bind(1, verifier)
+        .Bind(2, name)
+        .Run();
+  }
+
+  void DeleteWorkspaceUser(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare("DELETE FROM workspace_users WHERE name = ?").Bind(1, name).Run();
+  }
+
+  void CreateShare(const BucketShare& share) override {
+    std::lock_guard lock(mutex_);
+    RenameConflict("bucket_already_shared", "bucket '" + share.bucket + "' is already shared", [&] {
+      db_.Prepare("INSERT INTO bucket_shares (project_id, bucket, targets, created_at) VALUES (?,?,?,?)")
+          .Bind(1, share.project_id)
+          .Bind(2, share.bucket)
+          .Bind(3, nlohmann::json(share.target_project_ids).dump())
+          .Bind(4, share.created_at)
+          .Run();
+    });
+  }
+
+  std::optional<BucketShare> GetShare(const std::string& project_id, const std::string& bucket) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT project_id, bucket, targets, created_at FROM bucket_shares WHERE project_id = ? AND bucket = "
+        "?");
+    stmt.Bind(1, project_id).Bind(2, bucket);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadShare(stmt);
+  }
+
+  std::vector<BucketShare> ListShares(const std::string& project_id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT project_id, bucket, targets, created_at FROM bucket_shares WHERE project_id = ? ORDER BY "
+        "bucket");
+    stmt.Bind(1, project_id);
+    std::vector<BucketShare> out;
+    while (stmt.Step()) out.push_back(ReadShare(stmt));
+    return out;
+  }
+
+  void DeleteShare(const std::string& project_id, const std::string& bucket) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare("DELETE FROM bucket_shares WHERE project_id = ? AND bucket = ?")
+        .Bind(1, project_id)
+        .Bind(2, bucket)
+        .Run();
+  }
+
+  void CreateLink(const BucketLink& link) override {
+    std::lock_guard lock(mutex_);
+    auto share = db_.Prepare("SELECT 1 FROM bucket_shares WHERE project_id = ? AND bucket = ?");
+    share.Bind(1, link.source_project_id).Bind(2, link.source_bucket);
+    if (!share.Step()) {
+      throw NotFound("share_not_found", "bucket '" + link.source_bucket + "' of project '" +
+                                            link.source_project_id + "' is not shared");
+    }
+    RenameConflict("bucket_exists", "bucket '" + link.bucket + "' already exists", [&] {
+      db_.Prepare(
+             "INSERT INTO bucket_links (project_id, bucket, source_project_id, source_bucket, created_at) "
+             "VALUES (?,?,?,?,?)")
+          .Bind(1, link.project_id)
+          .Bind(2, link.bucket)
+          .Bind(3, link.source_project_id)
+          .Bind(4, link.source_bucket)
+          .Bind(5, link.created_at)
+          .Run();
+    });
+  }
+
+  std::vector<BucketLink> ListLinks(const std::string& project_id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT project_id, bucket, source_project_id, source_bucket, created_at FROM bucket_links "
+        "WHERE project_id = ? ORDER BY bucket");
+    stmt.Bind(1, project_id);
+    std::vector<BucketLink> out;
+    while (stmt.Step()) out.push_back(ReadLink(stmt));
+    return out;
+  }
+
+  std::vector<BucketLink> ListLinksFrom(const std::string& source_project_id,
+                                        const std::string& source_bucket) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT project_id, bucket, source_project_id, source_bucket, created_at FROM bucket_links "
+        "WHERE source_project_id = ? AND source_bucket = ? ORDER BY project_id, bucket");
+    stmt.Bind(1, source_project_id).Bind(2, source_bucket);
+    std::vector<BucketLink> out;
+    while (stmt.Step()) out.push_back(ReadLink(stmt));
+    return out;
+  }
+
+  void DeleteLink(const std::string& project_id, const std::string& bucket) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare("DELETE FROM bucket_links WHERE project_id = ? AND bucket = ?")
+        .Bind(1, project_id)
+        .Bind(2, bucket)
+        .Run();
+  }
+
+  void SetReadOnlyGrant(const std::string& project_id, const std::string& bucket, bool granted) override {
+    std::lock_guard lock(mutex_);
+    if (granted) {
+      db_.Prepare("INSERT OR IGNORE INTO readonly_grants (project_id, bucket, created_at) VALUES (?,?,?)")
+          .Bind(1, project_id)
+          .Bind(2, bucket)
+          .Bind(3, NowTimestamp())
+          .Run();
+    } else {
+      db_.Prepare("DELETE FROM readonly_grants WHERE project_id = ? AND bucket = ?")
+          .Bind(1, project_id)
+          .Bind(2, bucket)
+          .Run();
+    }
+  }
+
+  std::vector<std::string> ListReadOnlyGrants(const std::string& project_id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare("SELECT bucket FROM readonly_grants WHERE project_id = ? ORDER BY bucket");
+    stmt.Bind(1, project_id);
+    std::vector<std::string> out;
+    while (stmt.Step()) out.push_back(stmt.Text(0));
+    return out;
   }
 
   std::optional<std::string> GetSetting(const std::string& key) override {

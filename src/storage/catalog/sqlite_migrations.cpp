@@ -87,6 +87,47 @@ CREATE TABLE files (
 CREATE INDEX files_by_project ON files(project_id, created_at, id);
 CREATE INDEX files_by_object ON files(bucket, key);
 )sql"},
+    {6, "workspaces and their users; bucket shares, links and read-only grants", R"sql(
+CREATE TABLE workspaces (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  branch_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, id)
+);
+CREATE TABLE workspace_users (
+  name TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  password_verifier TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  FOREIGN KEY (project_id, workspace_id) REFERENCES workspaces(project_id, id) ON DELETE CASCADE
+);
+CREATE INDEX workspace_users_by_workspace ON workspace_users(project_id, workspace_id);
+CREATE TABLE bucket_shares (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  bucket TEXT NOT NULL,
+  targets TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, bucket)
+);
+CREATE TABLE bucket_links (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  bucket TEXT NOT NULL,
+  source_project_id TEXT NOT NULL,
+  source_bucket TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, bucket),
+  FOREIGN KEY (source_project_id, source_bucket) REFERENCES bucket_shares(project_id, bucket) ON DELETE CASCADE
+);
+CREATE INDEX bucket_links_by_source ON bucket_links(source_project_id, source_bucket);
+CREATE TABLE readonly_grants (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  bucket TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, bucket)
+);
+)sql"},
 };
 
 }  // namespace

@@ -49,6 +49,7 @@ ProjectDatabase::~ProjectDatabase() {
   if (!db_) return;
   try {
     duckdb::Connection conn(*db_);
+    for (const auto& alias : attached_) conn.Query("CHECKPOINT " + QuoteIdent(alias));
     conn.Query("CHECKPOINT");
   } catch (const std::exception& e) {
     spdlog::warn("checkpoint of project {} failed on close: {}", project_id_, e.what());
@@ -60,7 +61,13 @@ std::unique_ptr<duckdb::Connection> ProjectDatabase::Connect() {
 }
 
 std::unique_lock<std::mutex> ProjectDatabase::LockTable(const std::string& schema, const std::string& table) {
-  std::string key = duckdb::StringUtil::Lower(schema) + '\0' + duckdb::StringUtil::Lower(table);
+  return LockTable(kProjectCatalog, schema, table);
+}
+
+std::unique_lock<std::mutex> ProjectDatabase::LockTable(const std::string& database,
+                                                        const std::string& schema, const std::string& table) {
+  std::string key =
+      database + '\0' + duckdb::StringUtil::Lower(schema) + '\0' + duckdb::StringUtil::Lower(table);
   std::mutex* table_mutex;
   {
     std::lock_guard lock(table_locks_mutex_);
@@ -69,6 +76,49 @@ std::unique_lock<std::mutex> ProjectDatabase::LockTable(const std::string& schem
     table_mutex = slot.get();
   }
   return std::unique_lock(*table_mutex);
+}
+
+std::filesystem::path ProjectDatabase::AttachedPath(AttachedKind kind, const std::string& id) const {
+  ValidateId(id, kind == AttachedKind::kBranch ? "branch id" : "workspace id");
+  return root_ / (kind == AttachedKind::kBranch ? "branches" : "workspaces") / (id + ".duckdb");
+}
+
+namespace {
+
+std::string AliasOf(AttachedKind kind, const std::string& id) {
+  return (kind == AttachedKind::kBranch ? "_duckstore_branch_" : "_duckstore_workspace_") + id;
+}
+
+}  // namespace
+
+std::string ProjectDatabase::Attach(AttachedKind kind, const std::string& id, bool create) {
+  auto path = AttachedPath(kind, id);
+  std::string alias = AliasOf(kind, id);
+  std::lock_guard lock(attach_mutex_);
+  if (attached_.contains(alias)) return alias;
+  if (!std::filesystem::exists(path)) {
+    if (!create) throw NotFound("storage_not_found", "the storage of '" + id + "' does not exist");
+    std::filesystem::create_directories(path.parent_path());
+  }
+  duckdb::Connection conn(*db_);
+  RunOrThrow(conn, "ATTACH " + QuoteLiteral(path.string()) + " AS " + QuoteIdent(alias));
+  RunOrThrow(conn, "USE " + QuoteIdent(alias));
+  ApplyProjectSchema(conn);
+  attached_.insert(alias);
+  return alias;
+}
+
+void ProjectDatabase::DropAttached(AttachedKind kind, const std::string& id) {
+  auto path = AttachedPath(kind, id);
+  std::string alias = AliasOf(kind, id);
+  std::lock_guard lock(attach_mutex_);
+  if (attached_.contains(alias)) {
+    duckdb::Connection conn(*db_);
+    RunOrThrow(conn, "DETACH " + QuoteIdent(alias));
+    attached_.erase(alias);
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + ".wal");
 }
 
 Engine::Engine(std::filesystem::path projects_dir, EngineLimits limits)

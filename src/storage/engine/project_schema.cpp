@@ -16,6 +16,9 @@ void ApplyProjectSchema(duckdb::Connection& conn) {
       "created_at TIMESTAMPTZ NOT NULL)",
       "CREATE TABLE IF NOT EXISTS _duckstore.tables (bucket VARCHAR NOT NULL, name VARCHAR NOT NULL, "
       "primary_key VARCHAR[] NOT NULL, created_at TIMESTAMPTZ NOT NULL)",
+      // Dev branch databases only: default-branch buckets (name '') and tables the branch deleted, which
+      // therefore no longer show through (docs/design/branches.md).
+      "CREATE TABLE IF NOT EXISTS _duckstore.branch_hidden (bucket VARCHAR NOT NULL, name VARCHAR NOT NULL)",
   };
   for (const char* sql : kStatements) {
     auto result = conn.Query(sql);

@@ -1,28 +1,15 @@
-// Buckets: the schemas of a project database, with their attributes in _duckstore.buckets.
+// Buckets: the schemas of a project database, with their attributes in _duckstore.buckets. On a dev branch
+// they follow the overlay rules of branch_view.hpp; linked buckets appear next to the project's own.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "duckstore/services/branch_view.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/table_model.hpp"
-#include "duckstore/storage/catalog/catalog.hpp"
-#include "duckstore/storage/engine/engine.hpp"
 
 namespace duckstore {
-
-// Resolves a branch to the database that holds it; shared by the data services.
-class BranchResolver {
- public:
-  BranchResolver(Catalog& catalog, Engine& engine) : catalog_(catalog), engine_(engine) {}
-  // kNotFound "project_not_found" / "branch_not_found". Dev branches have no storage of their own yet:
-  // they arrive with the driver issue; until then only "default" resolves.
-  std::shared_ptr<ProjectDatabase> Open(const BranchRef& branch);
-
- private:
-  Catalog& catalog_;
-  Engine& engine_;
-};
 
 // A table or view of a bucket, by name.
 struct BucketObject {
@@ -37,17 +24,18 @@ class BucketService {
   BucketInfo Create(const BranchRef& branch, const std::string& name, const std::string& description);
   Page<BucketInfo> List(const BranchRef& branch, const PageRequest& page);
   BucketInfo Get(const BranchRef& branch, const std::string& name);
-  // Every table and view of the bucket, by name; kNotFound("bucket_not_found").
+  // Every table and view the branch sees in the bucket, by name; kNotFound("bucket_not_found").
   std::vector<BucketObject> ListObjects(const BranchRef& branch, const std::string& name);
-  // Without `cascade`, a bucket that holds tables is not deleted (kConflict "bucket_not_empty").
+  // Without `cascade`, a bucket that holds tables is not deleted (kConflict "bucket_not_empty"). On a dev
+  // branch a default-branch bucket is only hidden from the branch. Deleting a linked bucket unlinks it;
+  // deleting a shared bucket on the default branch unshares it (its links go away).
   void Delete(const BranchRef& branch, const std::string& name, bool cascade);
 
  private:
+  BucketInfo Describe(BranchView& view, const BucketLocation& bucket);
+
   BranchResolver& branches_;
   OperationLog& ops_;
 };
-
-// The canonical (as created) name of a bucket, or nullopt; DuckDB matches schema names case-insensitively.
-std::optional<std::string> FindBucket(duckdb::Connection& conn, const std::string& name);
 
 }  // namespace duckstore

@@ -5,14 +5,17 @@
 
 #include "duckstore/services/auth.hpp"
 #include "duckstore/services/backend.hpp"
+#include "duckstore/services/branches.hpp"
 #include "duckstore/services/buckets.hpp"
 #include "duckstore/services/files.hpp"
 #include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
 #include "duckstore/services/query.hpp"
+#include "duckstore/services/sharing.hpp"
 #include "duckstore/services/tables.hpp"
 #include "duckstore/services/views.hpp"
+#include "duckstore/services/workspaces.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/engine/engine.hpp"
 
@@ -32,6 +35,9 @@ struct Services {
         views(branches, operations),
         queries(branches, operations),
         backend(catalog, engine),
+        workspaces(branches, operations),
+        dev_branches(branches, workspaces, operations),
+        sharing(branches, buckets, operations),
         objects(catalog, data_dir, max_object_bytes),
         files(catalog, objects, operations) {}
 
@@ -46,6 +52,9 @@ struct Services {
   ViewService views;
   QueryService queries;
   BackendService backend;
+  WorkspaceService workspaces;
+  BranchService dev_branches;
+  SharingService sharing;
   ObjectStore objects;
   FileService files;
 };

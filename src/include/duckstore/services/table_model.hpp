@@ -26,6 +26,9 @@ struct BucketInfo {
   std::string description;
   std::string created_at;
   int64_t table_count = 0;
+  // Set for a linked bucket: a read-only view of a bucket another project shares.
+  std::optional<std::string> source_project_id;
+  std::optional<std::string> source_bucket;
 };
 
 struct ColumnDefinition {

@@ -13,6 +13,8 @@ void AddTableCommands(CommandRegistry& registry);        // table_commands.cpp (
 void AddTableDataCommands(CommandRegistry& registry);    // table_data_commands.cpp (rows, views, profile)
 void AddInfoCommands(CommandRegistry& registry);         // info_commands.cpp
 void AddQueryCommands(CommandRegistry& registry);        // query_commands.cpp
+void AddBranchCommands(CommandRegistry& registry);       // branch_commands.cpp (dev branches, sharing)
+void AddWorkspaceCommands(CommandRegistry& registry);    // workspace_commands.cpp
 void AddUnsupportedCommands(CommandRegistry& registry);  // unsupported_commands.cpp (BigQuery-only)
 
 inline void AddAllCommands(CommandRegistry& registry) {
@@ -23,6 +25,8 @@ inline void AddAllCommands(CommandRegistry& registry) {
   AddTableDataCommands(registry);
   AddInfoCommands(registry);
   AddQueryCommands(registry);
+  AddBranchCommands(registry);
+  AddWorkspaceCommands(registry);
   AddUnsupportedCommands(registry);
 }
 

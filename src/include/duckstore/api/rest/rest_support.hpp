@@ -24,12 +24,22 @@ std::optional<bool> OptionalBool(const nlohmann::json& body, const char* field);
 std::optional<int64_t> OptionalInt(const nlohmann::json& body, const char* field);
 std::vector<std::string> OptionalStringList(const nlohmann::json& body, const char* field);
 
+// A JSON scalar as the text the database casts to a column's type: strings as they are, numbers and
+// booleans in their JSON spelling, null as nullopt. `error_code` and `what` name the field for errors.
+std::optional<std::string> ScalarText(const nlohmann::json& value, const char* error_code, const char* what);
+// body["filters"]: [{"column": "x", "operator": "eq", "value": 1}] or {"values": [...]} for multi-value
+// operators; absent or null = no filters.
+std::vector<ColumnFilter> ParseFilters(const nlohmann::json& body);
+
 // ?limit= (1..1000, default 100) and ?offset= (>= 0).
 PageRequest ParsePage(const http::Request& request);
 nlohmann::json PageJson(const PageRequest& page, int64_t total);
 
 http::Response Json(int status, const nlohmann::json& body);
 http::Response RenderError(const http::Request& request, const std::exception& error);
+
+// The JSON form of a bucket (the Bucket schema of docs/openapi.json).
+nlohmann::json BucketJson(const BucketInfo& bucket);
 
 // Path parameters {project_id}, {branch_id}, {bucket}, {table}.
 BranchRef BranchOf(const http::Request& request);

@@ -11,6 +11,9 @@ void AddSystemRoutes(http::Router& router, Services& services);
 void AddProjectRoutes(http::Router& router, Services& services);
 void AddBucketRoutes(http::Router& router, Services& services);
 void AddTableRoutes(http::Router& router, Services& services);
+void AddBranchRoutes(http::Router& router, Services& services);
+void AddWorkspaceRoutes(http::Router& router, Services& services);
+void AddSharingRoutes(http::Router& router, Services& services);
 void AddFileRoutes(http::Router& router, Services& services);
 
 inline void AddRestRoutes(http::Router& router, Services& services) {
@@ -18,6 +21,9 @@ inline void AddRestRoutes(http::Router& router, Services& services) {
   AddProjectRoutes(router, services);
   AddBucketRoutes(router, services);
   AddTableRoutes(router, services);
+  AddBranchRoutes(router, services);
+  AddWorkspaceRoutes(router, services);
+  AddSharingRoutes(router, services);
   AddFileRoutes(router, services);
 }
 

@@ -78,6 +78,38 @@ class Catalog {
   virtual std::vector<StoredObject> ListObjects(const std::string& bucket, const std::string& prefix,
                                                 const std::string& start_after, int64_t limit) = 0;
 
+  // Workspaces and their users. CreateWorkspace throws kConflict("workspace_exists"), CreateWorkspaceUser
+  // kConflict("workspace_user_exists"). Deleting a workspace deletes its users.
+  virtual void CreateWorkspace(const Workspace& workspace) = 0;
+  virtual std::optional<Workspace> GetWorkspace(const std::string& project_id, const std::string& id) = 0;
+  // All workspaces of a project, oldest first.
+  virtual std::vector<Workspace> ListWorkspaces(const std::string& project_id) = 0;
+  virtual void DeleteWorkspace(const std::string& project_id, const std::string& id) = 0;
+  virtual void CreateWorkspaceUser(const WorkspaceUser& user) = 0;
+  virtual std::optional<WorkspaceUser> GetWorkspaceUser(const std::string& name) = 0;
+  virtual std::vector<WorkspaceUser> ListWorkspaceUsers(const std::string& project_id,
+                                                        const std::string& workspace_id) = 0;
+  virtual void SetWorkspaceUserVerifier(const std::string& name, const std::string& verifier) = 0;
+  virtual void DeleteWorkspaceUser(const std::string& name) = 0;
+
+  // Bucket sharing. CreateShare throws kConflict("bucket_already_shared"); deleting a share deletes the
+  // links made from it. CreateLink throws kConflict("bucket_exists") for a taken name in the target and
+  // kNotFound("share_not_found") when the source is not shared.
+  virtual void CreateShare(const BucketShare& share) = 0;
+  virtual std::optional<BucketShare> GetShare(const std::string& project_id, const std::string& bucket) = 0;
+  virtual std::vector<BucketShare> ListShares(const std::string& project_id) = 0;
+  virtual void DeleteShare(const std::string& project_id, const std::string& bucket) = 0;
+  virtual void CreateLink(const BucketLink& link) = 0;
+  // Links into a project (its linked buckets), by name.
+  virtual std::vector<BucketLink> ListLinks(const std::string& project_id) = 0;
+  // Links made from one shared bucket.
+  virtual std::vector<BucketLink> ListLinksFrom(const std::string& source_project_id,
+                                                const std::string& source_bucket) = 0;
+  virtual void DeleteLink(const std::string& project_id, const std::string& bucket) = 0;
+  // Buckets the project's read-only role may read (canonical names, sorted).
+  virtual void SetReadOnlyGrant(const std::string& project_id, const std::string& bucket, bool granted) = 0;
+  virtual std::vector<std::string> ListReadOnlyGrants(const std::string& project_id) = 0;
+
   // Files. A file row goes away with its object (foreign key), so a file never names a missing object;
   // CreateFile throws kNotFound("object_not_found") when the object does not exist.
   virtual void CreateFile(const FileRecord& file) = 0;

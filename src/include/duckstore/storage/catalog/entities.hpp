@@ -78,6 +78,42 @@ struct StoredObject {
   std::string created_at;  // time of the last write (an overwrite is a new object)
 };
 
+// A workspace: an isolated database of a project branch (workspaces/<id>.duckdb) that its users reach with
+// their own credentials.
+struct Workspace {
+  std::string id;
+  std::string project_id;
+  std::string branch_id;  // "default" or a dev branch
+  std::string created_at;
+};
+
+// A login of a workspace. The password is kept only as a SCRAM-SHA-256 verifier (PostgreSQL's format,
+// services/password.hpp), which both checks a cleartext password and serves SCRAM authentication.
+struct WorkspaceUser {
+  std::string name;  // unique server-wide
+  std::string project_id;
+  std::string workspace_id;
+  std::string password_verifier;
+  std::string created_at;
+};
+
+// A default-branch bucket its project shares: other projects may link it (read-only).
+struct BucketShare {
+  std::string project_id;
+  std::string bucket;                           // canonical name in the source project
+  std::vector<std::string> target_project_ids;  // projects allowed to link it; empty = any project
+  std::string created_at;
+};
+
+// A bucket of project `project_id` that shows the shared bucket `source_bucket` of `source_project_id`.
+struct BucketLink {
+  std::string project_id;
+  std::string bucket;
+  std::string source_project_id;
+  std::string source_bucket;
+  std::string created_at;
+};
+
 // A project file: a name and tags on top of an object. `owned` files were uploaded as files (their object
 // goes away with them); registered files point at an object written through another door.
 struct FileRecord {

@@ -30,6 +30,13 @@ class Connection;
 
 namespace duckstore {
 
+// The name of the project database inside its DuckDB instance (DuckDB names it after project.duckdb).
+inline constexpr const char* kProjectCatalog = "project";
+
+// Databases attached next to the project database, each its own DuckDB file below the project directory:
+// a dev branch's own buckets and tables (branches/<id>.duckdb) and a workspace (workspaces/<id>.duckdb).
+enum class AttachedKind { kBranch, kWorkspace };
+
 class ProjectDatabase {
  public:
   ProjectDatabase(std::string project_id, std::filesystem::path root, const EngineLimits& limits);
@@ -46,6 +53,18 @@ class ProjectDatabase {
   // writers of different tables run in parallel. The lock is keyed by the lower-cased qualified name,
   // matching DuckDB's case-insensitive identifiers.
   std::unique_lock<std::mutex> LockTable(const std::string& schema, const std::string& table);
+  // The same for a table of an attached database (`database` = its alias, or kProjectCatalog).
+  std::unique_lock<std::mutex> LockTable(const std::string& database, const std::string& schema,
+                                         const std::string& table);
+
+  // Attaches the file of a dev branch or workspace under a reserved alias ("_duckstore_branch_<id>",
+  // "_duckstore_workspace_<id>", never a valid bucket name) and returns the alias. The file is created
+  // (with the internal schema) when `create`; otherwise a missing file is kNotFound("storage_not_found").
+  // Idempotent and thread-safe. The confinement allows it: the file lies below the project directory.
+  std::string Attach(AttachedKind kind, const std::string& id, bool create);
+  // Detaches the database and deletes its file; a database that is not there is a no-op.
+  void DropAttached(AttachedKind kind, const std::string& id);
+  std::filesystem::path AttachedPath(AttachedKind kind, const std::string& id) const;
 
  private:
   friend class Engine;
@@ -54,6 +73,8 @@ class ProjectDatabase {
   std::unique_ptr<duckdb::DuckDB> db_;
   std::mutex table_locks_mutex_;
   std::map<std::string, std::unique_ptr<std::mutex>> table_locks_;
+  std::mutex attach_mutex_;
+  std::set<std::string> attached_;  // aliases
   std::chrono::steady_clock::time_point last_used_;
 };
 

@@ -1,0 +1,127 @@
+// CreateDevBranch, DropDevBranch and the bucket sharing commands (Share/Unshare/Link/Unlink, read-only
+// grants). The rules live in BranchService and SharingService (docs/design/branches.md).
+//
+// Names handed to Connection: a dev branch's devBranchReadOnlyRoleName is its branch id (DropDevBranch
+// gets only that name back); a share's bucketShareRoleName is "<source project id>/<bucket>", which
+// LinkBucket receives as sourceShareRoleName. Project ids never contain '/', so the first '/' splits it
+// unambiguously whatever the bucket name holds.
+#include "duckstore/api/driver/commands.hpp"
+#include "duckstore/api/driver/support.hpp"
+#include "duckstore/common/error.hpp"
+#include "keboola/storage_driver/bucket.pb.h"
+#include "keboola/storage_driver/project.pb.h"
+
+namespace duckstore::driver {
+
+namespace bucket = keboola::storageDriver::command::bucket;
+namespace project = keboola::storageDriver::command::project;
+
+namespace {
+
+// The command's project id, when given, must be the credentials' project.
+void CheckProject(const std::string& project_id, const CommandContext& context, const std::string& field) {
+  if (!project_id.empty() && project_id != context.project_id) {
+    throw InvalidArgument(
+        "invalid_request",
+        field + " '" + project_id + "' is not the project of the credentials ('" + context.project_id + "')");
+  }
+}
+
+std::pair<std::string, std::string> ParseShareName(const std::string& name) {
+  auto slash = name.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == name.size()) {
+    throw InvalidArgument("invalid_request", "LinkBucketCommand.sourceShareRoleName '" + name +
+                                                 "' is not a share of this backend");
+  }
+  return {name.substr(0, slash), name.substr(slash + 1)};
+}
+
+}  // namespace
+
+void AddBranchCommands(CommandRegistry& registry) {
+  registry.Add<project::CreateDevBranchCommand>(
+      Access::kProjectAdmin, [](const project::CreateDevBranchCommand& command, CommandContext& context) {
+        CheckProject(command.projectid(), context, "CreateDevBranchCommand.projectId");
+        const std::string& id = Require(command.branchid(), "CreateDevBranchCommand.branchId");
+        auto branch = context.services.dev_branches.Create(context.project_id, id, "", id);
+        project::CreateDevBranchResponse response;
+        response.set_devbranchreadonlyrolename(branch.id);
+        return response;
+      });
+
+  // Idempotent, like the reference drivers' DROP ROLE IF EXISTS.
+  registry.Add<project::DropDevBranchCommand>(
+      Access::kProjectAdmin, [](const project::DropDevBranchCommand& command, CommandContext& context) {
+        const std::string& id =
+            Require(command.devbranchreadonlyrolename(), "DropDevBranchCommand.devBranchReadOnlyRoleName");
+        try {
+          context.services.dev_branches.Delete(context.project_id, id);
+        } catch (const Error& e) {
+          if (e.code() != "branch_not_found") throw;
+        }
+      });
+
+  registry.Add<bucket::ShareBucketCommand>(
+      Access::kProjectAdmin, [](const bucket::ShareBucketCommand& command, CommandContext& context) {
+        CheckProject(command.sourceprojectid(), context, "ShareBucketCommand.sourceProjectId");
+        std::string name = command.sourcebucketobjectname().empty() ? command.sourcebucketid()
+                                                                    : command.sourcebucketobjectname();
+        auto share = context.services.sharing.Share(
+            context.Branch(), Require(name, "ShareBucketCommand.sourceBucketObjectName"), {});
+        bucket::ShareBucketResponse response;
+        response.set_bucketsharerolename(share.project_id + "/" + share.bucket);
+        return response;
+      });
+
+  registry.Add<bucket::UnshareBucketCommand>(
+      Access::kProjectAdmin, [](const bucket::UnshareBucketCommand& command, CommandContext& context) {
+        context.services.sharing.Unshare(
+            context.Branch(), Require(command.bucketobjectname(), "UnshareBucketCommand.bucketObjectName"));
+      });
+
+  registry.Add<bucket::LinkBucketCommand>(
+      Access::kProjectAdmin, [](const bucket::LinkBucketCommand& command, CommandContext& context) {
+        CheckProject(command.targetprojectid(), context, "LinkBucketCommand.targetProjectId");
+        auto [source_project, source_bucket] =
+            ParseShareName(Require(command.sourcesharerolename(), "LinkBucketCommand.sourceShareRoleName"));
+        auto linked = context.services.sharing.Link(
+            context.Branch(), Require(command.targetbucketid(), "LinkBucketCommand.targetBucketId"),
+            source_project, source_bucket);
+        bucket::LinkedBucketResponse response;
+        response.set_linkedbucketobjectname(linked.name);
+        return response;
+      });
+
+  registry.Add<bucket::UnlinkBucketCommand>(
+      Access::kProjectAdmin, [](const bucket::UnlinkBucketCommand& command, CommandContext& context) {
+        context.services.sharing.Unlink(
+            context.Branch(), Require(command.bucketobjectname(), "UnlinkBucketCommand.bucketObjectName"));
+      });
+
+  // The bucket is destinationObjectName, else the last element of path.
+  registry.Add<bucket::GrantBucketAccessToReadOnlyRoleCommand>(
+      Access::kProjectAdmin,
+      [](const bucket::GrantBucketAccessToReadOnlyRoleCommand& command, CommandContext& context) {
+        std::string name = command.destinationobjectname();
+        if (name.empty() && command.path_size() > 0) name = command.path(command.path_size() - 1);
+        Require(name, "GrantBucketAccessToReadOnlyRoleCommand.destinationObjectName");
+        context.services.sharing.GrantReadOnly(context.Branch(), name);
+        bucket::GrantBucketAccessToReadOnlyRoleResponse response;
+        response.set_createbucketobjectname(name);
+        return response;
+      });
+
+  registry.Add<bucket::RevokeBucketAccessFromReadOnlyRoleCommand>(
+      Access::kProjectAdmin,
+      [](const bucket::RevokeBucketAccessFromReadOnlyRoleCommand& command, CommandContext& context) {
+        const std::string& name =
+            Require(command.bucketobjectname(), "RevokeBucketAccessFromReadOnlyRoleCommand.bucketObjectName");
+        try {
+          context.services.sharing.RevokeReadOnly(context.Branch(), name);
+        } catch (const Error& e) {
+          if (!(IgnoreErrors(command) && e.code() == "bucket_not_found")) throw;
+        }
+      });
+}
+
+}  // namespace duckstore::driver

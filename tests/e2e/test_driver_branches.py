@@ -1,0 +1,162 @@
+"""Storage driver commands for dev branches, workspaces and bucket sharing, over every transport (gRPC,
+protobuf JSON and binary on /driver/execute). Contents are checked through the REST API."""
+
+from __future__ import annotations
+
+import pytest
+
+from driver_client import TRANSPORTS, Driver, expect_driver_error
+from harness import table_path, unique_id
+from keboola.storage_driver import bucket_pb2, project_pb2, table_pb2, workspace_pb2
+
+B = "in.c-data"
+Shared = table_pb2.ImportExportShared
+# State conflicts (not "already exists") travel as FAILED_PRECONDITION with the validation code.
+CONFLICT_STATUS, CONFLICT_CODE = "FAILED_PRECONDITION", 3000
+
+
+@pytest.fixture(params=TRANSPORTS)
+def admin(request, server):
+    return Driver(server, request.param, server.admin_key)
+
+
+def new_project(admin, server, rows=((1, "a"), (2, "b"))):
+    """A driver project with table in.c-data.t(id, v) holding `rows`; returns (driver, REST client, id)."""
+    project_id = unique_id("drvbr")
+    created = admin.execute(project_pb2.CreateProjectCommand(projectId=project_id)).response
+    drv = admin.as_project(project_id, created.projectPassword)
+    drv.execute(bucket_pb2.CreateBucketCommand(bucketId=B))
+    drv.execute(table_pb2.CreateTableCommand(path=[B], tableName="t", columns=[
+        table_pb2.TableColumnShared(name="id", type="INTEGER", nullable=True),
+        table_pb2.TableColumnShared(name="v", type="VARCHAR", nullable=True)]))
+    rest = server.client(created.projectPassword)
+    if rows:
+        rest.call("POST", table_path(project_id, B, "t") + "/rows", 201,
+                  json={"rows": [{"id": i, "v": v} for i, v in rows]})
+    return drv, rest, project_id
+
+
+def ids(rest, project_id, branch="default", bucket=B, table="t"):
+    body = rest.call("POST", table_path(project_id, bucket, table, branch) + "/preview", 200,
+                     json={"order_by": [{"column": "id"}]})
+    return [r["id"] for r in body["rows"]]
+
+
+@pytest.fixture
+def project(admin, server):
+    drv, rest, project_id = new_project(admin, server)
+    yield drv, rest, project_id
+    admin.execute(project_pb2.DropProjectCommand(projectDatabaseName=project_id))
+
+
+def test_dev_branch_create_write_drop(project):
+    drv, rest, pid = project
+    response = drv.execute(project_pb2.CreateDevBranchCommand(projectId=pid, branchId="123")).response
+    assert response.devBranchReadOnlyRoleName == "123"
+    rest.call("POST", table_path(pid, B, "t", "123") + "/rows", 201, json={"rows": [{"id": 9}]})
+    assert ids(rest, pid, "123") == [1, 2, 9]
+    assert ids(rest, pid) == [1, 2]
+    assert drv.execute(project_pb2.DropDevBranchCommand(devBranchReadOnlyRoleName="123")).response is None
+    assert rest.get(table_path(pid, B, "t", "123")).status_code == 404
+    # Dropping again is a no-op, like DROP ROLE IF EXISTS.
+    drv.execute(project_pb2.DropDevBranchCommand(devBranchReadOnlyRoleName="123"))
+    expect_driver_error(lambda: drv.execute(project_pb2.CreateDevBranchCommand(projectId=pid)),
+                        "INVALID_ARGUMENT", 3000)
+
+
+def test_workspace_lifecycle(project):
+    drv, rest, pid = project
+    created = drv.execute(workspace_pb2.CreateWorkspaceCommand(projectId=pid, workspaceId="w1")).response
+    assert created.workspaceObjectName == "w1" and created.workspaceUserName.startswith("ws_")
+    assert len(created.workspacePassword) >= 32
+    load = workspace_pb2.LoadTableToWorkspaceCommand(
+        source=workspace_pb2.LoadTableToWorkspaceCommand.SourceTableMapping(
+            path=[B], tableName="t",
+            columnMappings=[workspace_pb2.LoadTableToWorkspaceCommand.SourceTableMapping.ColumnMapping(
+                sourceColumnName="v", destinationColumnName="value")],
+            whereFilters=[Shared.TableWhereFilter(columnsName="id", operator=Shared.TableWhereFilter.eq,
+                                                  values=["2"])]),
+        destination=Shared.Table(path=["w1"], tableName="copy"),
+        importOptions=Shared.ImportOptions(importType=Shared.ImportOptions.FULL))
+    loaded = drv.execute(load).response
+    assert (loaded.importedRowsCount, loaded.tableRowsCount, list(loaded.importedColumns)) == (1, 1, ["value"])
+    view = workspace_pb2.LoadTableToWorkspaceCommand(
+        source=workspace_pb2.LoadTableToWorkspaceCommand.SourceTableMapping(path=[B], tableName="t"),
+        destination=Shared.Table(path=["w1"], tableName="live"),
+        importOptions=Shared.ImportOptions(importType=Shared.ImportOptions.VIEW))
+    assert drv.execute(view).response.tableRowsCount == 2
+    objects = rest.call("GET", f"/projects/{pid}/branches/default/workspaces/w1")["objects"]
+    assert objects == [{"name": "copy", "type": "table"}, {"name": "live", "type": "view"}]
+
+    drv.execute(workspace_pb2.DropWorkspaceObjectCommand(workspaceObjectName="w1", objectNameToDrop="live"))
+    drv.execute(workspace_pb2.DropWorkspaceObjectCommand(workspaceObjectName="w1", objectNameToDrop="live",
+                                                         ignoreIfNotExists=True))
+    expect_driver_error(lambda: drv.execute(workspace_pb2.DropWorkspaceObjectCommand(
+        workspaceObjectName="w1", objectNameToDrop="live")), "NOT_FOUND", 2000)
+    drv.execute(load)
+    drv.execute(workspace_pb2.ClearWorkspaceCommand(workspaceObjectName="w1", objectsToPreserve=["COPY"]))
+    assert [o["name"] for o in rest.call("GET", f"/projects/{pid}/branches/default/workspaces/w1")["objects"]] == [
+        "copy"]
+
+    reset = drv.execute(workspace_pb2.ResetWorkspacePasswordCommand(
+        workspaceUserName=created.workspaceUserName)).response
+    assert reset.workspaceUserName == created.workspaceUserName
+    assert reset.workspacePassword != created.workspacePassword
+    extra = drv.execute(workspace_pb2.CreateWorkspaceUserCommand(workspaceObjectName="w1")).response
+    assert extra.workspaceUserName != created.workspaceUserName
+    drv.execute(workspace_pb2.DropWorkspaceUserCommand(workspaceUserName=extra.workspaceUserName))
+
+    # A workspace holding objects is only dropped with isCascade.
+    failure = expect_driver_error(lambda: drv.execute(workspace_pb2.DropWorkspaceCommand(workspaceObjectName="w1")),
+                                  CONFLICT_STATUS, CONFLICT_CODE)
+    assert failure.reason == "workspace_not_empty"
+    drv.execute(workspace_pb2.DropWorkspaceCommand(workspaceObjectName="w1", isCascade=True))
+    assert rest.get(f"/projects/{pid}/branches/default/workspaces/w1").status_code == 404
+
+
+def test_branch_workspace_loads_the_branch_copy(project):
+    drv, rest, pid = project
+    drv.execute(project_pb2.CreateDevBranchCommand(projectId=pid, branchId="7"))
+    rest.call("DELETE", table_path(pid, B, "t", "7") + "/rows", 200,
+              json={"filters": [{"column": "id", "operator": "eq", "value": 1}]})
+    drv.execute(workspace_pb2.CreateWorkspaceCommand(projectId=pid, workspaceId="bw", branchId="7"))
+    loaded = drv.execute(workspace_pb2.LoadTableToWorkspaceCommand(
+        source=workspace_pb2.LoadTableToWorkspaceCommand.SourceTableMapping(path=[B], tableName="t"),
+        destination=Shared.Table(path=["bw"], tableName="t"))).response
+    assert loaded.tableRowsCount == 1
+
+
+def test_share_link_unlink_unshare(admin, server):
+    src, src_rest, src_id = new_project(admin, server)
+    dst, dst_rest, dst_id = new_project(admin, server, rows=())
+    try:
+        shared = src.execute(bucket_pb2.ShareBucketCommand(sourceProjectId=src_id, sourceBucketObjectName=B)).response
+        assert shared.bucketShareRoleName == f"{src_id}/{B}"
+        linked = dst.execute(bucket_pb2.LinkBucketCommand(
+            targetProjectId=dst_id, targetBucketId="in.c-linked",
+            sourceShareRoleName=shared.bucketShareRoleName)).response
+        assert linked.linkedBucketObjectName == "in.c-linked"
+        # Reads follow the source's current data; writes are refused.
+        src_rest.call("POST", table_path(src_id, B, "t") + "/rows", 201, json={"rows": [{"id": 3}]})
+        assert ids(dst_rest, dst_id, bucket="in.c-linked") == [1, 2, 3]
+        expect_driver_error(lambda: dst.execute(table_pb2.DropTableCommand(path=["in.c-linked"], tableName="t")),
+                            "PERMISSION_DENIED", 2007, "bucket_read_only")
+        dst.execute(bucket_pb2.UnlinkBucketCommand(bucketObjectName="in.c-linked"))
+        assert dst_rest.get(table_path(dst_id, "in.c-linked", "t")).status_code == 404
+        # Unsharing breaks the remaining links.
+        dst.execute(bucket_pb2.LinkBucketCommand(targetBucketId="in.c-again",
+                                                 sourceShareRoleName=shared.bucketShareRoleName))
+        src.execute(bucket_pb2.UnshareBucketCommand(bucketObjectName=B,
+                                                    bucketShareRoleName=shared.bucketShareRoleName))
+        assert dst_rest.get(table_path(dst_id, "in.c-again", "t")).status_code == 404
+        expect_driver_error(lambda: dst.execute(bucket_pb2.LinkBucketCommand(
+            targetBucketId="in.c-x", sourceShareRoleName=shared.bucketShareRoleName)), "NOT_FOUND", 2000)
+        # Read-only grants.
+        granted = src.execute(bucket_pb2.GrantBucketAccessToReadOnlyRoleCommand(destinationObjectName=B)).response
+        assert granted.createBucketObjectName == B
+        assert src_rest.call("GET", f"/projects/{src_id}/readonly-grants") == {"buckets": [B]}
+        src.execute(bucket_pb2.RevokeBucketAccessFromReadOnlyRoleCommand(bucketObjectName=B))
+        assert src_rest.call("GET", f"/projects/{src_id}/readonly-grants") == {"buckets": []}
+    finally:
+        admin.execute(project_pb2.DropProjectCommand(projectDatabaseName=src_id))
+        admin.execute(project_pb2.DropProjectCommand(projectDatabaseName=dst_id))
