@@ -3,7 +3,6 @@
 #include "duckstore/api/driver/commands.hpp"
 #include "keboola/storage_driver/bucket.pb.h"
 #include "keboola/storage_driver/table.pb.h"
-#include "keboola/storage_driver/workspace.pb.h"
 
 namespace duckstore::driver {
 
@@ -16,13 +15,11 @@ void AddUnsupportedCommands(CommandRegistry& registry) {
   registry.AddUnsupported<bucket::RevokeExternalBucketSubscriberCommand>(kBigQueryOnly);
 
   namespace table = keboola::storageDriver::command::table;
-  namespace workspace = keboola::storageDriver::command::workspace;
   constexpr const char* kImportPending =
       "not supported yet: the import/export engine is not wired to the driver";
   registry.AddUnsupported<table::TableImportFromFileCommand>(kImportPending);
   registry.AddUnsupported<table::TableImportFromTableCommand>(kImportPending);
   registry.AddUnsupported<table::TableExportToFileCommand>(kImportPending);
-  registry.AddUnsupported<workspace::LoadTableToWorkspaceCommand>(kImportPending);
 }
 
 }  // namespace duckstore::driver
