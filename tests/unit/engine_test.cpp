@@ -425,7 +425,7 @@ TEST_F(ServicesTest, TablesInsertPreviewDeleteRows) {
       services_.tables.DeleteRows(Orders(), {ColumnFilter{"name", FilterOp::kIsNull, {}}});
   EXPECT_EQ(deleted.deleted_rows, 1);
   EXPECT_EQ(deleted.rows_after, 2);
-  deleted = services_.tables.DeleteRows(Orders(), std::vector<ColumnFilter>{});
+  deleted = services_.tables.DeleteRows(Orders(), DeleteRowsRequest{});
   EXPECT_EQ(deleted.deleted_rows, 2);
   EXPECT_EQ(deleted.rows_after, 0);
 }

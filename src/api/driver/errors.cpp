@@ -153,8 +153,16 @@ google::rpc::Status RpcStatus(const DriverFailure& failure) {
 DriverFailure FailureOf(const std::exception& exception) {
   DriverFailure failure;
   if (const auto* error = dynamic_cast<const Error*>(&exception)) {
+    // A service that knows the contract's code states it in details.driver_code (the import engine's
+    // 4xxx codes); otherwise the error code, then the kind decides.
     auto found = CodeTable().find(error->code());
-    failure.driver_code = found != CodeTable().end() ? found->second : DriverCodeOfKind(error->kind());
+    const auto& details = error->details();
+    if (details.is_object() && details.contains("driver_code") &&
+        details["driver_code"].is_number_integer()) {
+      failure.driver_code = details["driver_code"].get<int>();
+    } else {
+      failure.driver_code = found != CodeTable().end() ? found->second : DriverCodeOfKind(error->kind());
+    }
     failure.retryable = IsRetryable(error->kind());
     failure.grpc_code = GrpcCodeOf(*error);
     failure.http_status = HttpStatusOf(error->kind());

@@ -162,4 +162,26 @@ std::string RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& p
   return SingleBucket(path, field);
 }
 
+ObjectLocation ObjectAt(table::ImportExportShared::FileProvider provider,
+                        const table::ImportExportShared::FilePath& path) {
+  if (provider != table::ImportExportShared::S3) {
+    throw Error(ErrorKind::kUnimplemented, "command_not_supported",
+                "file provider " + table::ImportExportShared::FileProvider_Name(provider) +
+                    " is not supported; duckstore serves files over its own S3 API (provider S3)");
+  }
+  ObjectLocation out;
+  out.bucket = Require(path.root(), "FilePath.root");
+  auto trim = [](std::string text) {
+    while (!text.empty() && text.back() == '/') text.pop_back();
+    return text;
+  };
+  std::string prefix = trim(path.path());
+  out.key = prefix.empty()            ? path.filename()
+            : path.filename().empty() ? prefix
+                                      : prefix + "/" + path.filename();
+  if (out.key.empty())
+    throw InvalidArgument("invalid_request", "FilePath.path or FilePath.fileName is required");
+  return out;
+}
+
 }  // namespace duckstore::driver

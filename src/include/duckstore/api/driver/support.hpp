@@ -53,6 +53,16 @@ info::TableInfo::TableColumn ColumnInfoOf(const ColumnInfo& column);
 // ObjectInfoResponse{path, TABLE, tableInfo}: what table-changing commands answer.
 info::ObjectInfoResponse TableResponse(const TableInfo& table);
 
+// Where a FilePath points in duckstore's object store: bucket = root, key = path + "/" + fileName (only the
+// non-empty parts; for exports fileName is the prefix of the slices and the manifest). Only provider S3
+// exists here (ABS, GCS: kUnimplemented "command_not_supported").
+struct ObjectLocation {
+  std::string bucket;
+  std::string key;
+};
+ObjectLocation ObjectAt(table::ImportExportShared::FileProvider provider,
+                        const table::ImportExportShared::FilePath& path);
+
 // Keboola's filter data types as DuckDB types (STRING -> VARCHAR, INTEGER/BIGINT -> BIGINT,
 // DOUBLE/REAL/DECIMAL -> DOUBLE, TIMESTAMP -> TIMESTAMP).
 std::string DuckTypeOf(table::ImportExportShared::DataType type);
