@@ -1,5 +1,6 @@
 // The raw baseline for bench/import_export.py: DuckDB in-process doing the work the benchmark asks duckstore
-// to do, with the same settings as a duckstore project database (file database, 2 threads, 2 GB memory limit).
+// to do, with the same settings as a duckstore project database (file database, 2 threads, 2 GB memory
+// limit).
 //
 //   import_baseline generate <dir> <rows> <upsert_rows>   writes <dir>/full.csv and <dir>/upsert.csv
 //   import_baseline run <dir>                             times the four operations, prints one JSON object
@@ -7,8 +8,8 @@
 // The operations: FULL import of full.csv into a typed table (one transaction: delete + insert from
 // read_csv); INCREMENTAL upsert of upsert.csv by primary key (stage, delete matching keys, insert); export
 // of the table to CSV.gz and to Parquet with COPY. Peak RSS is the process's high-water mark.
-#include <duckdb.hpp>
 #include <sys/resource.h>
+#include <duckdb.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -26,7 +27,9 @@ void Check(const duckdb::unique_ptr<duckdb::MaterializedQueryResult>& result) {
   }
 }
 
-double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
 
 long PeakRssKb() {
   rusage usage{};
@@ -60,11 +63,12 @@ int main(int argc, char** argv) {
     duckdb::Connection conn(db);
     // ~100 bytes a row; the upsert file updates the upper half of its keys and adds as many new ones.
     auto generate = [&](const std::string& file, long from, long count) {
-      Check(conn.Query("COPY (SELECT i AS id, 'name-' || i AS name, ((i * 7919) % 100000) / 100.0 AS amount, "
-                       "TIMESTAMP '2024-01-01' + to_seconds(i % 31536000) AS created, "
-                       "'note ' || md5(i::VARCHAR) AS note FROM range(" +
-                       std::to_string(from) + ", " + std::to_string(from + count) + ") t(i)) TO '" +
-                       (dir / file).string() + "' (HEADER true)"));
+      Check(
+          conn.Query("COPY (SELECT i AS id, 'name-' || i AS name, ((i * 7919) % 100000) / 100.0 AS amount, "
+                     "TIMESTAMP '2024-01-01' + to_seconds(i % 31536000) AS created, "
+                     "'note ' || md5(i::VARCHAR) AS note FROM range(" +
+                     std::to_string(from) + ", " + std::to_string(from + count) + ") t(i)) TO '" +
+                     (dir / file).string() + "' (HEADER true)"));
     };
     generate("full.csv", 0, rows);
     generate("upsert.csv", rows - upsert / 2, upsert);
@@ -80,8 +84,9 @@ int main(int argc, char** argv) {
   duckdb::DuckDB db((db_dir / "baseline.duckdb").string(), &config);
   duckdb::Connection conn(db);
   Check(conn.Query("CREATE SCHEMA bench"));
-  Check(conn.Query(
-      "CREATE TABLE bench.t (id BIGINT NOT NULL, name VARCHAR, amount DECIMAL(12,2), created TIMESTAMP, note VARCHAR)"));
+  Check(
+      conn.Query("CREATE TABLE bench.t (id BIGINT NOT NULL, name VARCHAR, amount DECIMAL(12,2), created "
+                 "TIMESTAMP, note VARCHAR)"));
 
   auto start = Clock::now();
   Check(conn.Query("BEGIN"));
@@ -92,7 +97,8 @@ int main(int argc, char** argv) {
 
   start = Clock::now();
   Check(conn.Query("BEGIN"));
-  Check(conn.Query(std::string("CREATE TEMP TABLE stage AS ") + kSelect + ReadCsv((dir / "upsert.csv").string())));
+  Check(conn.Query(std::string("CREATE TEMP TABLE stage AS ") + kSelect +
+                   ReadCsv((dir / "upsert.csv").string())));
   Check(conn.Query("DELETE FROM bench.t USING stage WHERE bench.t.id = stage.id"));
   Check(conn.Query("INSERT INTO bench.t SELECT * FROM stage"));
   Check(conn.Query("DROP TABLE stage"));
@@ -104,7 +110,8 @@ int main(int argc, char** argv) {
                    "' (FORMAT csv, HEADER true, COMPRESSION gzip)"));
   double csv_gz = Seconds(start);
   start = Clock::now();
-  Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.parquet").string() + "' (FORMAT parquet)"));
+  Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.parquet").string() +
+                   "' (FORMAT parquet)"));
   double parquet = Seconds(start);
 
   std::printf(

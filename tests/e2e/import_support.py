@@ -10,9 +10,19 @@ from harness import Project
 ALL_VARCHAR = "VARCHAR"
 
 
-def put_file(project: Project, key: str, data: bytes) -> dict:
-    """Stores `data` as object `key` of the project's files bucket; returns {"bucket", "key"}."""
-    raise NotImplementedError  # replaced once the Files API lands
+def put_file(project: Project, name: str, data: bytes) -> dict:
+    """Uploads `data` as a project file named after the last segment of `name`; returns the object's
+    {"bucket", "key"} (files live at "files/<id>/<name>" of the project's files bucket)."""
+    info = project.client.call("POST", f"{project.path}/files", 201, data=data,
+                               params={"name": name.rsplit("/", 1)[-1]})
+    return {"bucket": info["bucket"], "key": info["key"]}
+
+
+def get_file(project: Project, exported: dict) -> bytes:
+    """The content of an exported object (registered as a project file by the export)."""
+    response = project.client.get(f"{project.path}/files/{exported['file_id']}/content")
+    assert response.status_code == 200, response.text
+    return response.content
 
 
 def columns(*names: str, type: str = ALL_VARCHAR) -> list[dict]:

@@ -86,10 +86,14 @@ def test_sliced_manifest_and_directory_sources(project):
     import_file(project, "in", "t", **m, source_type="sliced_file", columns=["id", "name"])
     assert rows(project, "in", "t") == [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}, {"id": "3", "name": "c"}]
 
-    put_file(project, "dir/x_0", b"1,a\n")
-    put_file(project, "dir/x_1", b"2,b\n")
-    import_file(project, "in", "t", bucket=s1["bucket"], key="dir/x_", source_type="directory", columns=["id", "name"])
-    assert rows(project, "in", "t") == [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}]
+    # A directory: the slices an export wrote under one prefix (the manifest next to them is skipped).
+    exported = project.client.call("POST", project.table_path("in", "t") + "/export", 200,
+                                   json={"key": "dir/x_", "slicing": "always", "header": False})
+    assert exported["manifest"]["key"] == "dir/x_manifest"
+    import_file(project, "in", "t", bucket=exported["manifest"]["bucket"], key="dir/x_", source_type="directory",
+                columns=["id", "name"], import_type="incremental", dedup_type="insert_duplicates")
+    assert sorted(r["id"] for r in rows(project, "in", "t")) == ["1", "1", "2", "2", "3", "3"]
+    import_file(project, "in", "t", **m, source_type="sliced_file", columns=["id", "name"])
 
     missing = put_file(project, "sl3/manifest", json.dumps({"entries": [
         manifest["entries"][0], {"url": "sl3/nope", "mandatory": True}]}).encode())
@@ -97,7 +101,7 @@ def test_sliced_manifest_and_directory_sources(project):
                                          columns=["id", "name"]), 422, "mandatory_file_not_found")
     assert error["details"]["driver_code"] == 4201
     assert "sl3/nope" in error["message"]
-    assert rows(project, "in", "t") == [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}]
+    assert rows(project, "in", "t") == [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}, {"id": "3", "name": "c"}]
 
 
 def test_column_mismatch_errors_name_the_columns(project):
@@ -128,6 +132,14 @@ def test_malformed_csv_and_bad_utf8_keep_the_table(project):
     unterminated = put_file(project, "k.csv", b'id,name\n1,"open\n')
     expect_error(import_file_raw(project, "in", "t", **unterminated), 422, "invalid_source_data")
     assert rows(project, "in", "t") == [{"id": "keep", "name": "me"}]
+
+
+def test_import_by_file_id(project):
+    setup_table(project)
+    info = project.client.call("POST", f"{project.path}/files", 201, data=b"id,name\n5,byid\n", params={"name": "f.csv"})
+    import_file(project, "in", "t", file_id=info["id"])
+    assert rows(project, "in", "t") == [{"id": "5", "name": "byid"}]
+    expect_error(import_file_raw(project, "in", "t", file_id="nope"), 404, "file_not_found")
 
 
 def test_missing_object_and_bad_options(project):

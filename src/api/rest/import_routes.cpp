@@ -28,8 +28,13 @@ Enum ParseEnum(const nlohmann::json& body, const char* field, Enum fallback,
                         {{"field", field}});
 }
 
-// {"bucket", "key"} of the object store; without "bucket", the project's files bucket.
+// {"file_id"} of a project file, or {"bucket", "key"} of the object store; without "bucket", the project's
+// files bucket.
 ObjectLocation ObjectLocationOf(Services& s, const std::string& project_id, const nlohmann::json& body) {
+  if (auto file_id = OptionalString(body, "file_id")) {
+    auto file = s.files.Get(project_id, *file_id);
+    return {file.file.bucket, file.file.key};
+  }
   ObjectLocation location;
   location.key = RequireString(body, "key");
   auto bucket = OptionalString(body, "bucket");
@@ -59,13 +64,14 @@ ImportOptions ParseImportOptions(const nlohmann::json& body) {
                                 {"from_source", TimestampMode::kFromSource}});
   o.convert_empty_values_to_null = OptionalStringList(body, "convert_empty_values_to_null");
   o.import_as_null = OptionalStringList(body, "import_as_null");
-  o.create_mode =
-      ParseEnum(body, "create_mode", CreateMode::kCreate, {{"create", CreateMode::kCreate}, {"replace", CreateMode::kReplace}});
+  o.create_mode = ParseEnum(body, "create_mode", CreateMode::kCreate,
+                            {{"create", CreateMode::kCreate}, {"replace", CreateMode::kReplace}});
   return o;
 }
 
 FileFormat ParseFormat(const nlohmann::json& body) {
-  return ParseEnum(body, "format", FileFormat::kCsv, {{"csv", FileFormat::kCsv}, {"parquet", FileFormat::kParquet}});
+  return ParseEnum(body, "format", FileFormat::kCsv,
+                   {{"csv", FileFormat::kCsv}, {"parquet", FileFormat::kParquet}});
 }
 
 FileImportRequest ParseFileImport(Services& s, const std::string& project_id, const nlohmann::json& body) {
@@ -81,8 +87,9 @@ FileImportRequest ParseFileImport(Services& s, const std::string& project_id, co
   request.csv.enclosure = OptionalString(body, "enclosure").value_or("\"");
   request.csv.escaped_by = OptionalString(body, "escaped_by").value_or("");
   request.csv.ignored_lines = OptionalInt(body, "ignored_lines").value_or(0);
-  request.csv.compression = ParseEnum(body, "compression", Compression::kAuto,
-                                      {{"auto", Compression::kAuto}, {"none", Compression::kNone}, {"gzip", Compression::kGzip}});
+  request.csv.compression =
+      ParseEnum(body, "compression", Compression::kAuto,
+                {{"auto", Compression::kAuto}, {"none", Compression::kNone}, {"gzip", Compression::kGzip}});
   request.options = ParseImportOptions(body);
   return request;
 }
@@ -97,7 +104,8 @@ TableImportRequest ParseTableImport(const http::Request& r, const nlohmann::json
   if (auto m = body.find("column_mappings"); m != body.end() && !m->is_null()) {
     if (!m->is_array()) throw InvalidArgument("invalid_field", "column_mappings must be an array");
     for (const auto& mapping : *m) {
-      if (!mapping.is_object()) throw InvalidArgument("invalid_field", "each column mapping must be an object");
+      if (!mapping.is_object())
+        throw InvalidArgument("invalid_field", "each column mapping must be an object");
       request.mappings.push_back({RequireString(mapping, "source"), RequireString(mapping, "destination")});
     }
   }
@@ -120,8 +128,11 @@ ExportRequest ParseExport(Services& s, const std::string& project_id, const nloh
   request.format = ParseFormat(body);
   request.gzip = OptionalBool(body, "gzip").value_or(false);
   request.header = OptionalBool(body, "header").value_or(request.format == FileFormat::kCsv);
-  request.slicing = ParseEnum(body, "slicing", SliceMode::kAuto, {{"auto", SliceMode::kAuto}, {"always", SliceMode::kAlways}});
+  request.slicing = ParseEnum(body, "slicing", SliceMode::kAuto,
+                              {{"auto", SliceMode::kAuto}, {"always", SliceMode::kAlways}});
   if (auto bytes = OptionalInt(body, "slice_bytes")) request.slice_bytes = *bytes;
+  // Exports into the project's files bucket show up as project files unless asked otherwise.
+  request.register_files = OptionalBool(body, "register_files").value_or(!body.contains("bucket"));
   request.timestamp_column = OptionalString(body, "timestamp_column").value_or("_timestamp");
   return request;
 }
@@ -141,7 +152,11 @@ nlohmann::json ImportJson(const ImportResult& r) {
 }
 
 nlohmann::json ObjectJson(const ExportedObject& o) {
-  return {{"bucket", o.bucket}, {"key", o.key}, {"size", o.size}, {"etag", o.etag}};
+  return {{"bucket", o.bucket},
+          {"key", o.key},
+          {"size", o.size},
+          {"etag", o.etag},
+          {"file_id", o.file_id ? nlohmann::json(*o.file_id) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json ExportJson(const ExportResult& r) {
@@ -173,8 +188,8 @@ nlohmann::json JobJson(const Job& job) {
 }
 
 // Runs `work` now (200 + its result) or as a job (202 + the job) when the body says "async": true.
-http::Response RunOrSubmit(Services& s, const http::Request& r, const nlohmann::json& body, const std::string& kind,
-                           const std::function<nlohmann::json(TaskControl*)>& work) {
+http::Response RunOrSubmit(Services& s, const http::Request& r, const nlohmann::json& body,
+                           const std::string& kind, const std::function<nlohmann::json(TaskControl*)>& work) {
   if (!OptionalBool(body, "async").value_or(false)) return Json(200, work(nullptr));
   auto table = TableOf(r);
   auto job = s.jobs.Submit(table.branch, kind, table.Qualified(), body,

@@ -7,6 +7,7 @@
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/random.hpp"
 #include "duckstore/common/scope_exit.hpp"
+#include "duckstore/services/files.hpp"
 #include "duckstore/services/import/import_errors.hpp"
 #include "duckstore/services/object_store.hpp"
 #include "duckstore/services/sql_builder.hpp"
@@ -20,10 +21,12 @@ bool IsUnixSeconds(const std::string& text) {
 }
 
 // "<ts column> >= $n" for change_since / "< $n" for change_until; unix seconds or a timestamp text.
-std::string ChangeCondition(const std::string& column, const char* op, const std::string& value, SqlParams& params) {
+std::string ChangeCondition(const std::string& column, const char* op, const std::string& value,
+                            SqlParams& params) {
   if (IsUnixSeconds(value)) {
     params.push_back(duckdb::Value::BIGINT(std::stoll(value)));
-    return QuoteIdent(column) + " " + op + " CAST(to_timestamp($" + std::to_string(params.size()) + ") AS TIMESTAMP)";
+    return QuoteIdent(column) + " " + op + " CAST(to_timestamp($" + std::to_string(params.size()) +
+           ") AS TIMESTAMP)";
   }
   params.push_back(duckdb::Value(value));
   return QuoteIdent(column) + " " + op + " CAST($" + std::to_string(params.size()) + " AS TIMESTAMP)";
@@ -76,14 +79,16 @@ ExportedObject PublishText(ObjectStore& objects, const ObjectBucket& bucket, con
 
 }  // namespace
 
-ExportResult ExportService::ExportToFile(const TableRef& source, const ExportRequest& request, TaskControl* control) {
+ExportResult ExportService::ExportToFile(const TableRef& source, const ExportRequest& request,
+                                         TaskControl* control) {
   ValidateObjectName(source.bucket, "bucket name");
   ValidateObjectName(source.table, "table name");
   if (request.target.key.empty()) throw InvalidArgument("invalid_target", "the export needs a target key");
   if (request.format == FileFormat::kParquet && (request.gzip || request.header)) {
     throw InvalidArgument("invalid_export_options", "gzip and header apply to CSV exports only");
   }
-  if (request.slice_bytes < (1 << 20)) throw InvalidArgument("invalid_export_options", "slice_bytes must be >= 1 MiB");
+  if (request.slice_bytes < (1 << 20))
+    throw InvalidArgument("invalid_export_options", "slice_bytes must be >= 1 MiB");
   if (request.limit && *request.limit < 0) throw InvalidArgument("invalid_limit", "limit cannot be negative");
   ObjectBucket bucket = objects_.GetBucket(request.target.bucket);
 
@@ -92,7 +97,8 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
     auto db = branches_.Open(source.branch);
     auto conn = db->Connect();
     auto canonical_bucket = FindBucket(*conn, source.bucket);
-    if (!canonical_bucket) throw NotFound("bucket_not_found", "bucket '" + source.bucket + "' does not exist");
+    if (!canonical_bucket)
+      throw NotFound("bucket_not_found", "bucket '" + source.bucket + "' does not exist");
     auto table = LoadTable(*conn, *canonical_bucket, source.table, TableDetail::kDefinition);
     if (!table) {
       throw NotFound("table_not_found",
@@ -106,7 +112,8 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
     } else {
       for (const auto& name : request.columns) {
         const ColumnInfo* column = table->FindColumn(name);
-        if (!column) throw NotFound("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
+        if (!column)
+          throw NotFound("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
         result.columns.push_back(column->name);
       }
     }
@@ -121,10 +128,12 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
                                                       request.timestamp_column + "'");
       }
       if (request.change_since) {
-        where += (where.empty() ? " WHERE " : " AND ") + ChangeCondition(ts->name, ">=", *request.change_since, params);
+        where += (where.empty() ? " WHERE " : " AND ") +
+                 ChangeCondition(ts->name, ">=", *request.change_since, params);
       }
       if (request.change_until) {
-        where += (where.empty() ? " WHERE " : " AND ") + ChangeCondition(ts->name, "<", *request.change_until, params);
+        where += (where.empty() ? " WHERE " : " AND ") +
+                 ChangeCondition(ts->name, "<", *request.change_until, params);
       }
     }
     std::string query = "SELECT " + select + " FROM " + QualifiedName(table->bucket, table->name) +
@@ -148,12 +157,12 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
                                     ", COMPRESSION " + (request.gzip ? "gzip" : "none");
     std::string copy;
     if (ordered) {
-      copy = "COPY (" + query + ") TO " + QuoteLiteral((dir / ("slice_0" + Extension(request))).string()) + " (" +
-             options + ")";
+      copy = "COPY (" + query + ") TO " + QuoteLiteral((dir / ("slice_0" + Extension(request))).string()) +
+             " (" + options + ")";
     } else {
       // DuckDB chooses the file names; the pattern and the byte size are server constants.
-      copy = "COPY (" + query + ") TO " + QuoteLiteral(dir.string()) + " (" + options +
-             ", FILE_SIZE_BYTES " + std::to_string(request.slice_bytes) + ", FILENAME_PATTERN 'slice_{i}')";
+      copy = "COPY (" + query + ") TO " + QuoteLiteral(dir.string()) + " (" + options + ", FILE_SIZE_BYTES " +
+             std::to_string(request.slice_bytes) + ", FILENAME_PATTERN 'slice_{i}')";
     }
     {
       AttachedConnection attached(control, *conn);
@@ -183,16 +192,27 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
       for (size_t i = 0; i < files.size(); ++i) {
         char index[16];
         std::snprintf(index, sizeof index, "%04zu", i);
-        auto published =
-            Publish(objects_, bucket, request.target.key + index + Extension(request), files[i], content_type);
+        auto published = Publish(objects_, bucket, request.target.key + index + Extension(request), files[i],
+                                 content_type);
         entries.push_back({{"url", "s3://" + published.bucket + "/" + published.key}, {"mandatory", true}});
         result.files.push_back(std::move(published));
       }
-      result.manifest =
-          PublishText(objects_, bucket, request.target.key + "manifest", nlohmann::json{{"entries", entries}}.dump());
+      result.manifest = PublishText(objects_, bucket, request.target.key + "manifest",
+                                    nlohmann::json{{"entries", entries}}.dump());
+    }
+    if (request.register_files) {
+      auto name = [&](const ExportedObject& object) {
+        NewFile file;
+        file.name = object.key.substr(object.key.rfind('/') + 1);
+        file.tags = {"export"};
+        return files_.Register(source.branch.project_id, file, object.bucket, object.key).file.id;
+      };
+      for (auto& file : result.files) file.file_id = name(file);
+      if (result.manifest) result.manifest->file_id = name(*result.manifest);
     }
     result.timers.push_back(
-        {"publishFiles", std::chrono::duration<double>(std::chrono::steady_clock::now() - write_done).count()});
+        {"publishFiles",
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - write_done).count()});
     result.table = *LoadTable(*conn, table->bucket, table->name, TableDetail::kWithStats);
     return result;
   });

@@ -9,7 +9,15 @@
 namespace duckstore {
 namespace {
 
-std::string Lower(const std::string& text) { return duckdb::StringUtil::Lower(text); }
+std::string Lower(const std::string& text) {
+  return duckdb::StringUtil::Lower(text);
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
 
 bool Contains(const std::vector<std::string>& names, const std::string& name) {
   return std::any_of(names.begin(), names.end(),
@@ -18,7 +26,9 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
 
 }  // namespace
 
-bool IsStringType(const std::string& type) { return type == "VARCHAR"; }
+bool IsStringType(const std::string& type) {
+  return type == "VARCHAR";
+}
 
 std::string ColumnPlan::SelectList() const {
   std::string out;
@@ -42,9 +52,10 @@ ColumnPlan PlanColumns(const SourceRelation& source, const TableInfo& table, con
 
   for (const auto& name : options.convert_empty_values_to_null) {
     if (!table.FindColumn(name)) {
-      throw InvalidArgument("column_not_found",
-                            "convertEmptyValuesToNullOnColumns names column '" + name + "', which the table lacks",
-                            {{"column", name}});
+      throw InvalidArgument(
+          "column_not_found",
+          "convertEmptyValuesToNullOnColumns names column '" + name + "', which the table lacks",
+          {{"column", name}});
     }
   }
 
@@ -52,9 +63,10 @@ ColumnPlan PlanColumns(const SourceRelation& source, const TableInfo& table, con
       options.timestamp_column.empty() ? nullptr : table.FindColumn(options.timestamp_column);
   if (options.timestamp_mode == TimestampMode::kFromSource && !options.timestamp_column.empty() &&
       !source_by_lower.contains(Lower(options.timestamp_column))) {
-    throw ImportError(ErrorKind::kInvalidArgument, "columns_mismatch",
-                      "timestamp mode FROM_SOURCE needs column '" + options.timestamp_column + "' in the source",
-                      DriverCode::kColumnsCountNotMatch, {{"missing", {options.timestamp_column}}});
+    throw ImportError(
+        ErrorKind::kInvalidArgument, "columns_mismatch",
+        "timestamp mode FROM_SOURCE needs column '" + options.timestamp_column + "' in the source",
+        DriverCode::kColumnsCountNotMatch, {{"missing", {options.timestamp_column}}});
   }
 
   ColumnPlan plan;
@@ -103,10 +115,10 @@ ColumnPlan PlanColumns(const SourceRelation& source, const TableInfo& table, con
   }
   if (!missing.empty() || !extra.empty()) {
     std::string message = "the source's columns do not match table '" + table.name + "'";
-    if (!missing.empty()) message += "; missing in the source: " + duckdb::StringUtil::Join(missing, ", ");
-    if (!extra.empty()) message += "; not in the table: " + duckdb::StringUtil::Join(extra, ", ");
-    throw ImportError(ErrorKind::kInvalidArgument, "columns_mismatch", message, DriverCode::kColumnsCountNotMatch,
-                      {{"missing", missing}, {"extra", extra}});
+    if (!missing.empty()) message += "; missing in the source: " + JoinNames(missing);
+    if (!extra.empty()) message += "; not in the table: " + JoinNames(extra);
+    throw ImportError(ErrorKind::kInvalidArgument, "columns_mismatch", message,
+                      DriverCode::kColumnsCountNotMatch, {{"missing", missing}, {"extra", extra}});
   }
 
   const auto& key_names = options.dedup_columns.empty() ? table.primary_key : options.dedup_columns;
@@ -114,7 +126,8 @@ ColumnPlan PlanColumns(const SourceRelation& source, const TableInfo& table, con
   for (const auto& name : key_names) {
     const ColumnInfo* column = table.FindColumn(name);
     if (!column) {
-      throw InvalidArgument("column_not_found", "dedup column '" + name + "' does not exist", {{"column", name}});
+      throw InvalidArgument("column_not_found", "dedup column '" + name + "' does not exist",
+                            {{"column", name}});
     }
     if (seen.insert(Lower(column->name)).second) plan.key.push_back(column->name);
   }

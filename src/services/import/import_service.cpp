@@ -33,19 +33,23 @@ std::string NowLiteral() {
 bool IsConversionFailure(const Error& error) {
   std::string message = error.what();
   return error.kind() == ErrorKind::kUnprocessable &&
-         (message.rfind("Conversion Error", 0) == 0 || message.find("Could not convert") != std::string::npos ||
+         (message.rfind("Conversion Error", 0) == 0 ||
+          message.find("Could not convert") != std::string::npos ||
           message.rfind("Out of Range Error", 0) == 0);
 }
 
 bool IsReaderFailure(const Error& error) {
   std::string message = error.what();
-  return message.find("CSV Error") != std::string::npos || message.find("Invalid unicode") != std::string::npos ||
-         message.find("IO Error") != std::string::npos || message.find("No files found") != std::string::npos ||
+  return message.find("CSV Error") != std::string::npos ||
+         message.find("Invalid unicode") != std::string::npos ||
+         message.find("IO Error") != std::string::npos ||
+         message.find("No files found") != std::string::npos ||
          message.find("Invalid Input Error") != std::string::npos;
 }
 
 [[noreturn]] void ThrowCastFailure(const Error& error) {
-  throw ImportError(ErrorKind::kUnprocessable, "data_type_mismatch", error.what(), DriverCode::kDataTypeMismatch);
+  throw ImportError(ErrorKind::kUnprocessable, "data_type_mismatch", error.what(),
+                    DriverCode::kDataTypeMismatch);
 }
 
 struct Destination {
@@ -94,12 +98,13 @@ ImportResult LoadSource(Destination& dest, const TableRef& ref, const SourceRela
 }
 
 void DropDestination(duckdb::Connection& conn, const std::string& bucket, const std::string& name) {
-  auto kind = RunSql(conn,
-                     "SELECT table_name, 'table' FROM duckdb_tables() WHERE database_name = current_database() AND "
-                     "schema_name = $1 AND lower(table_name) = lower($2) UNION ALL SELECT view_name, 'view' FROM "
-                     "duckdb_views() WHERE database_name = current_database() AND schema_name = $1 AND "
-                     "lower(view_name) = lower($2)",
-                     {duckdb::Value(bucket), duckdb::Value(name)});
+  auto kind =
+      RunSql(conn,
+             "SELECT table_name, 'table' FROM duckdb_tables() WHERE database_name = current_database() AND "
+             "schema_name = $1 AND lower(table_name) = lower($2) UNION ALL SELECT view_name, 'view' FROM "
+             "duckdb_views() WHERE database_name = current_database() AND schema_name = $1 AND "
+             "lower(view_name) = lower($2)",
+             {duckdb::Value(bucket), duckdb::Value(name)});
   if (kind->RowCount() == 0) return;
   std::string canonical = kind->GetValue(0, 0).ToString();
   bool view = kind->GetValue(1, 0).ToString() == "view";
@@ -110,32 +115,36 @@ void DropDestination(duckdb::Connection& conn, const std::string& bucket, const 
 
 }  // namespace
 
-ImportResult ImportService::ImportFromPaths(const TableRef& destination, const std::vector<std::string>& paths,
+ImportResult ImportService::ImportFromPaths(const TableRef& destination,
+                                            const std::vector<std::string>& paths,
                                             const std::vector<std::string>& display_names, FileFormat format,
                                             const CsvOptions& csv, const ImportOptions& options,
                                             TaskControl* control) {
   if (options.type != ImportType::kFull && options.type != ImportType::kIncremental) {
-    throw InvalidArgument("invalid_import_type", "files import FULL or INCREMENTAL; VIEW and CLONE need a table");
+    throw InvalidArgument("invalid_import_type",
+                          "files import FULL or INCREMENTAL; VIEW and CLONE need a table");
   }
   return ops_.Run(destination.branch.project_id, "table.import", destination.Qualified(), [&] {
     auto dest = OpenBucket(branches_, destination);
     FileSourceReader reader(format, csv, options.import_as_null, paths, display_names);
     if (control) control->SetPhase("reading_source", reader.total_bytes());
     SourceRelation source = reader.Open(*dest.conn);
-    return LoadSource(dest, destination, source, options, control, [&](const Error& error, const ColumnPlan& plan) {
-      if (IsConversionFailure(error)) {
-        reader.DiagnoseCast(*dest.conn, plan.casts);
-        ThrowCastFailure(error);
-      }
-      if (IsReaderFailure(error)) reader.ThrowReadError(error);
-    });
+    return LoadSource(dest, destination, source, options, control,
+                      [&](const Error& error, const ColumnPlan& plan) {
+                        if (IsConversionFailure(error)) {
+                          reader.DiagnoseCast(*dest.conn, plan.casts);
+                          ThrowCastFailure(error);
+                        }
+                        if (IsReaderFailure(error)) reader.ThrowReadError(error);
+                      });
   });
 }
 
 ImportResult ImportService::ImportFromFile(const TableRef& destination, const FileImportRequest& request,
                                            TaskControl* control) {
   if (control) control->SetPhase("resolving_source");
-  auto files = ResolveFileSource(objects_, destination.branch.project_id, request.source, request.source_type);
+  auto files =
+      ResolveFileSource(objects_, destination.branch.project_id, request.source, request.source_type);
   return ImportFromPaths(destination, files.staged.paths(), files.names, request.format, request.csv,
                          request.options, control);
 }
@@ -145,14 +154,16 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
   const auto& options = request.options;
   if (request.source.branch.project_id != destination.branch.project_id ||
       request.source.branch.branch_id != destination.branch.branch_id) {
-    throw InvalidArgument("invalid_source", "the source table must be in the destination's project and branch");
+    throw InvalidArgument("invalid_source",
+                          "the source table must be in the destination's project and branch");
   }
   return ops_.Run(destination.branch.project_id, "table.import", destination.Qualified(), [&] {
     auto dest = OpenBucket(branches_, destination);
     ValidateObjectName(request.source.bucket, "bucket name");
     ValidateObjectName(request.source.table, "table name");
     auto source_bucket = FindBucket(*dest.conn, request.source.bucket);
-    if (!source_bucket) throw NotFound("bucket_not_found", "bucket '" + request.source.bucket + "' does not exist");
+    if (!source_bucket)
+      throw NotFound("bucket_not_found", "bucket '" + request.source.bucket + "' does not exist");
     TableInfo source_table = RequireTable(*dest.conn, *source_bucket, request.source);
 
     // SELECT list: mapped source columns under destination names.
@@ -168,7 +179,8 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
         throw NotFound("column_not_found", "source column '" + mapping.source + "' does not exist",
                        {{"column", mapping.source}});
       }
-      select += (select.empty() ? "" : ", ") + QuoteIdent(column->name) + " AS " + QuoteIdent(mapping.destination);
+      select +=
+          (select.empty() ? "" : ", ") + QuoteIdent(column->name) + " AS " + QuoteIdent(mapping.destination);
       source.columns.push_back(mapping.destination);
     }
     ValidateSourceColumns(source.columns);
@@ -181,9 +193,10 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
       }
       auto lock = dest.db->LockTable(dest.bucket, destination.table);
       InSqlTransaction(*dest.conn, [&] {
-        if (options.create_mode == CreateMode::kReplace) DropDestination(*dest.conn, dest.bucket, destination.table);
-        RunDdl(*dest.conn, "CREATE VIEW " + QualifiedName(dest.bucket, destination.table) + " AS SELECT " + select +
-                               " FROM " + from);
+        if (options.create_mode == CreateMode::kReplace)
+          DropDestination(*dest.conn, dest.bucket, destination.table);
+        RunDdl(*dest.conn, "CREATE VIEW " + QualifiedName(dest.bucket, destination.table) + " AS SELECT " +
+                               select + " FROM " + from);
       });
       ImportResult result;
       result.imported_columns = source.columns;
@@ -195,8 +208,8 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
     if (request.seconds) {
       const ColumnInfo* ts = source_table.FindColumn(options.timestamp_column);
       if (options.timestamp_column.empty() || !ts) {
-        throw InvalidArgument("column_not_found", "'seconds' needs the timestamp column '" + options.timestamp_column +
-                                                      "' in the source table");
+        throw InvalidArgument("column_not_found", "'seconds' needs the timestamp column '" +
+                                                      options.timestamp_column + "' in the source table");
       }
       params.push_back(duckdb::Value::BIGINT(*request.seconds));
       where += std::string(where.empty() ? " WHERE " : " AND ") + QuoteIdent(ts->name) +
@@ -216,9 +229,11 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
       ImportResult result;
       result.imported_columns = source.columns;
       InSqlTransaction(*dest.conn, [&] {
-        if (options.create_mode == CreateMode::kReplace) DropDestination(*dest.conn, dest.bucket, destination.table);
+        if (options.create_mode == CreateMode::kReplace)
+          DropDestination(*dest.conn, dest.bucket, destination.table);
         std::string target = QualifiedName(dest.bucket, destination.table);
-        auto created = RunSql(*dest.conn, "CREATE TABLE " + target + " AS SELECT * FROM " + source.sql, source.params);
+        auto created =
+            RunSql(*dest.conn, "CREATE TABLE " + target + " AS SELECT * FROM " + source.sql, source.params);
         result.imported_rows = created->RowCount() ? created->GetValue(0, 0).GetValue<int64_t>() : 0;
         // The clone keeps the source's primary key when it copies every key column.
         std::vector<std::string> key;
@@ -228,7 +243,8 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
           }
         }
         if (key.size() != source_table.primary_key.size()) key.clear();
-        for (const auto& k : key) RunDdl(*dest.conn, "ALTER TABLE " + target + " ALTER COLUMN " + QuoteIdent(k) + " SET NOT NULL");
+        for (const auto& k : key)
+          RunDdl(*dest.conn, "ALTER TABLE " + target + " ALTER COLUMN " + QuoteIdent(k) + " SET NOT NULL");
         duckdb::vector<duckdb::Value> key_values;
         for (const auto& k : key) key_values.emplace_back(k);
         RunSql(*dest.conn, "INSERT INTO _duckstore.tables VALUES ($1, $2, $3, now())",
@@ -245,22 +261,24 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
         duckdb::StringUtil::CIEquals(source_table.name, destination.table)) {
       throw InvalidArgument("invalid_source", "a table cannot be imported into itself");
     }
-    return LoadSource(dest, destination, source, options, control, [&](const Error& error, const ColumnPlan& plan) {
-      if (!IsConversionFailure(error)) return;
-      for (const auto& [column, type] : plan.casts) {
-        auto bad = RunSql(*dest.conn,
-                          "SELECT CAST(" + QuoteIdent(column) + " AS VARCHAR) FROM " + source.sql + " WHERE " +
-                              QuoteIdent(column) + " IS NOT NULL AND TRY_CAST(" + QuoteIdent(column) + " AS " + type +
-                              ") IS NULL LIMIT 1",
-                          source.params);
-        if (bad->RowCount() == 0) continue;
-        std::string value = bad->GetValue(0, 0).ToString();
-        throw ImportError(ErrorKind::kUnprocessable, "data_type_mismatch",
-                          "column '" + column + "': value '" + value + "' is not a valid " + type,
-                          DriverCode::kDataTypeMismatch, {{"column", column}, {"value", value}, {"type", type}});
-      }
-      ThrowCastFailure(error);
-    });
+    return LoadSource(
+        dest, destination, source, options, control, [&](const Error& error, const ColumnPlan& plan) {
+          if (!IsConversionFailure(error)) return;
+          for (const auto& [column, type] : plan.casts) {
+            auto bad = RunSql(*dest.conn,
+                              "SELECT CAST(" + QuoteIdent(column) + " AS VARCHAR) FROM " + source.sql +
+                                  " WHERE " + QuoteIdent(column) + " IS NOT NULL AND TRY_CAST(" +
+                                  QuoteIdent(column) + " AS " + type + ") IS NULL LIMIT 1",
+                              source.params);
+            if (bad->RowCount() == 0) continue;
+            std::string value = bad->GetValue(0, 0).ToString();
+            throw ImportError(ErrorKind::kUnprocessable, "data_type_mismatch",
+                              "column '" + column + "': value '" + value + "' is not a valid " + type,
+                              DriverCode::kDataTypeMismatch,
+                              {{"column", column}, {"value", value}, {"type", type}});
+          }
+          ThrowCastFailure(error);
+        });
   });
 }
 

@@ -96,16 +96,18 @@ std::string FileSourceReader::Display(std::string message) const {
 std::vector<std::string> FileSourceReader::ReadCsvHeader(duckdb::Connection& conn) const {
   // Only the header is sniffed; the dialect is the caller's.
   std::string escape = csv_.escaped_by.empty() ? csv_.enclosure : csv_.escaped_by;
-  auto result = RunSql(conn,
-                       "SELECT * FROM read_csv($1, header = true, all_varchar = true, delim = $2, quote = $3, "
-                       "escape = $4, compression = $5) LIMIT 0",
-                       {duckdb::Value(paths_.front()), duckdb::Value(csv_.delimiter), duckdb::Value(csv_.enclosure),
-                        duckdb::Value(escape), duckdb::Value(Gzip() ? "gzip" : "none")});
+  auto result =
+      RunSql(conn,
+             "SELECT * FROM read_csv($1, header = true, all_varchar = true, delim = $2, quote = $3, "
+             "escape = $4, compression = $5) LIMIT 0",
+             {duckdb::Value(paths_.front()), duckdb::Value(csv_.delimiter), duckdb::Value(csv_.enclosure),
+              duckdb::Value(escape), duckdb::Value(Gzip() ? "gzip" : "none")});
   return std::vector<std::string>(result->names.begin(), result->names.end());
 }
 
-SourceRelation FileSourceReader::CsvRelation(const std::vector<std::pair<std::string, std::string>>& typed_columns,
-                                             const std::vector<std::string>& null_strings) const {
+SourceRelation FileSourceReader::CsvRelation(
+    const std::vector<std::pair<std::string, std::string>>& typed_columns,
+    const std::vector<std::string>& null_strings) const {
   duckdb::child_list_t<duckdb::Value> columns;
   for (const auto& [name, type] : typed_columns) columns.emplace_back(name, duckdb::Value(type));
   int64_t skip = csv_.column_names.empty() ? std::max<int64_t>(csv_.ignored_lines, 1) : csv_.ignored_lines;
@@ -188,7 +190,8 @@ void FileSourceReader::DiagnoseCast(duckdb::Connection& conn,
     for (const auto& name : columns_) {
       auto it = types.find(name);
       typed.emplace_back(name, it == types.end() ? "VARCHAR" : it->second);
-      if (it != types.end()) select += (select.empty() ? "" : ", ") + std::string("count(") + QuoteIdent(name) + ")";
+      if (it != types.end())
+        select += (select.empty() ? "" : ", ") + std::string("count(") + QuoteIdent(name) + ")";
     }
     std::vector<std::string> nulls = import_as_null_;
     nulls.push_back("");
@@ -199,7 +202,8 @@ void FileSourceReader::DiagnoseCast(duckdb::Connection& conn,
     if (!executed->HasError()) return;
     std::string message = Display(executed->GetError());
     static const std::regex kConvert(
-        "CSV Error on Line: (\\d+)[\\s\\S]*?converting column \"([^\"]*)\"\\. Could not convert string \"([^\"]*)\" "
+        "CSV Error on Line: (\\d+)[\\s\\S]*?converting column \"([^\"]*)\"\\. Could not convert string "
+        "\"([^\"]*)\" "
         "to '([^']*)'");
     static const std::regex kFile("\\n  file = ([^\\n]+)");
     std::smatch match;
@@ -216,12 +220,13 @@ void FileSourceReader::DiagnoseCast(duckdb::Connection& conn,
   }
   // Parquet: the first row per column that does not convert, with its file and row number.
   for (const auto& [column, type] : types) {
-    auto result = RunSql(conn,
-                         "SELECT filename, file_row_number, CAST(" + QuoteIdent(column) +
-                             " AS VARCHAR) FROM read_parquet($1, filename = true, file_row_number = true) WHERE " +
-                             QuoteIdent(column) + " IS NOT NULL AND TRY_CAST(" + QuoteIdent(column) + " AS " +
-                             type + ") IS NULL LIMIT 1",
-                         {StringList(paths_)});
+    auto result =
+        RunSql(conn,
+               "SELECT filename, file_row_number, CAST(" + QuoteIdent(column) +
+                   " AS VARCHAR) FROM read_parquet($1, filename = true, file_row_number = true) WHERE " +
+                   QuoteIdent(column) + " IS NOT NULL AND TRY_CAST(" + QuoteIdent(column) + " AS " + type +
+                   ") IS NULL LIMIT 1",
+               {StringList(paths_)});
     if (result->RowCount() == 0) continue;
     std::string file = Display(result->GetValue(0, 0).ToString());
     int64_t row = result->GetValue(1, 0).GetValue<int64_t>() + 1;

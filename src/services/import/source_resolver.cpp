@@ -38,16 +38,16 @@ ObjectLocation ParseEntryUrl(const std::string& url, const std::string& default_
   if (url.rfind(scheme, 0) != 0) return {default_bucket, url};
   auto slash = url.find('/', scheme.size());
   if (slash == std::string::npos) {
-    throw ImportError(ErrorKind::kUnprocessable, "invalid_manifest", "manifest url '" + url + "' names no key",
-                      DriverCode::kInvalidFileParams);
+    throw ImportError(ErrorKind::kUnprocessable, "invalid_manifest",
+                      "manifest url '" + url + "' names no key", DriverCode::kInvalidFileParams);
   }
   return {url.substr(scheme.size(), slash - scheme.size()), url.substr(slash + 1)};
 }
 
 }  // namespace
 
-ResolvedFiles ResolveFileSource(ObjectStore& objects, const std::string& project_id, const ObjectLocation& source,
-                                SourceType type) {
+ResolvedFiles ResolveFileSource(ObjectStore& objects, const std::string& project_id,
+                                const ObjectLocation& source, SourceType type) {
   ObjectBucket bucket = objects.GetBucket(source.bucket);
   std::vector<StoredObject> files;
   switch (type) {

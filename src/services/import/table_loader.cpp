@@ -46,8 +46,8 @@ std::string KeyList(const std::vector<std::string>& key, const std::string& alia
 std::string KeyMatch(const std::vector<std::string>& key, const std::string& left, const std::string& right) {
   std::string out;
   for (const auto& k : key) {
-    out += (out.empty() ? "" : " AND ") + left + "." + QuoteIdent(k) + " IS NOT DISTINCT FROM " + right + "." +
-           QuoteIdent(k);
+    out += (out.empty() ? "" : " AND ") + left + "." + QuoteIdent(k) + " IS NOT DISTINCT FROM " + right +
+           "." + QuoteIdent(k);
   }
   return out;
 }
@@ -77,12 +77,13 @@ LoadOutcome LoadIntoTable(duckdb::Connection& conn, const TableInfo& table, cons
   const std::string plain = "SELECT " + plan.SelectList() + " FROM " + source.sql;
   // The last occurrence of a key wins: number the source rows in scan order (DuckDB keeps insertion
   // order; row_number() OVER () streams), keep the highest number per key.
-  const std::string deduplicated = plan.key.empty() ? plain
-                                                    : "SELECT " + columns + " FROM (SELECT row_number() OVER () AS " +
-                                                          std::string(kOrdinal) + ", " + plan.SelectList() +
-                                                          " FROM " + source.sql + ") QUALIFY row_number() OVER "
-                                                          "(PARTITION BY " + KeyList(plan.key) + " ORDER BY " +
-                                                          kOrdinal + " DESC) = 1";
+  const std::string deduplicated =
+      plan.key.empty() ? plain
+                       : "SELECT " + columns + " FROM (SELECT row_number() OVER () AS " +
+                             std::string(kOrdinal) + ", " + plan.SelectList() + " FROM " + source.sql +
+                             ") QUALIFY row_number() OVER "
+                             "(PARTITION BY " +
+                             KeyList(plan.key) + " ORDER BY " + kOrdinal + " DESC) = 1";
   const bool has_key = !plan.key.empty();
   const bool incremental = options.type == ImportType::kIncremental;
 
@@ -102,14 +103,16 @@ LoadOutcome LoadIntoTable(duckdb::Connection& conn, const TableInfo& table, cons
         timers.Time("deleteTarget", [&] { RunSql(conn, "DELETE FROM " + target); });
         bool dedup = has_key && options.dedup == DedupType::kUpdateDuplicates;
         outcome.imported_rows = timers.Time(dedup ? "insertIntoTargetWithDedup" : "insertIntoTarget", [&] {
-          return Count(RunSql(conn, "INSERT INTO " + target + " (" + columns + ") " + (dedup ? deduplicated : plain),
-                              source.params));
+          return Count(
+              RunSql(conn, "INSERT INTO " + target + " (" + columns + ") " + (dedup ? deduplicated : plain),
+                     source.params));
         });
         if (has_key && options.dedup == DedupType::kFailOnDuplicates) {
           checkpoint("checking_duplicates");
           timers.Time("checkDuplicates", [&] {
             FailOnDuplicates(conn,
-                             "SELECT " + KeyList(plan.key) + " FROM " + target + " GROUP BY ALL HAVING count(*) > 1 LIMIT 1",
+                             "SELECT " + KeyList(plan.key) + " FROM " + target +
+                                 " GROUP BY ALL HAVING count(*) > 1 LIMIT 1",
                              {}, plan.key, "occurs more than once in the source");
           });
         }
@@ -125,18 +128,20 @@ LoadOutcome LoadIntoTable(duckdb::Connection& conn, const TableInfo& table, cons
       checkpoint("staging");
       bool fail = options.dedup == DedupType::kFailOnDuplicates;
       outcome.imported_rows = timers.Time(fail ? "copyToStaging" : "copyToStagingWithDedup", [&] {
-        return Count(RunSql(conn, std::string("CREATE TEMP TABLE ") + kStage + " AS " + (fail ? plain : deduplicated),
-                            source.params));
+        return Count(
+            RunSql(conn, std::string("CREATE TEMP TABLE ") + kStage + " AS " + (fail ? plain : deduplicated),
+                   source.params));
       });
       if (fail) {
         checkpoint("checking_duplicates");
         timers.Time("checkDuplicates", [&] {
+          FailOnDuplicates(
+              conn,
+              "SELECT " + KeyList(plan.key) + " FROM " + kStage + " GROUP BY ALL HAVING count(*) > 1 LIMIT 1",
+              {}, plan.key, "occurs more than once in the source");
           FailOnDuplicates(conn,
-                           "SELECT " + KeyList(plan.key) + " FROM " + kStage + " GROUP BY ALL HAVING count(*) > 1 LIMIT 1",
-                           {}, plan.key, "occurs more than once in the source");
-          FailOnDuplicates(conn,
-                           "SELECT " + KeyList(plan.key, "s.") + " FROM " + kStage + " s SEMI JOIN " + target +
-                               " t ON " + KeyMatch(plan.key, "s", "t") + " LIMIT 1",
+                           "SELECT " + KeyList(plan.key, "s.") + " FROM " + kStage + " s SEMI JOIN " +
+                               target + " t ON " + KeyMatch(plan.key, "s", "t") + " LIMIT 1",
                            {}, plan.key, "already exists in the table");
         });
       } else {
@@ -155,7 +160,8 @@ LoadOutcome LoadIntoTable(duckdb::Connection& conn, const TableInfo& table, cons
           });
         }
         timers.Time("deleteUpdatedRows", [&] {
-          RunSql(conn, "DELETE FROM " + target + " t USING " + kStage + " s WHERE " + KeyMatch(plan.key, "t", "s"));
+          RunSql(conn,
+                 "DELETE FROM " + target + " t USING " + kStage + " s WHERE " + KeyMatch(plan.key, "t", "s"));
         });
       }
       checkpoint("loading");
@@ -165,7 +171,8 @@ LoadOutcome LoadIntoTable(duckdb::Connection& conn, const TableInfo& table, cons
       RunDdl(conn, std::string("DROP TABLE ") + kStage);
     });
   } catch (const Error& error) {
-    if (error.kind() != ErrorKind::kCancelled && error.code() != "duplicate_keys" && diagnose) diagnose(error);
+    if (error.kind() != ErrorKind::kCancelled && error.code() != "duplicate_keys" && diagnose)
+      diagnose(error);
     throw;
   }
   outcome.timers = std::move(timers.timers);

@@ -7,12 +7,13 @@
 namespace duckstore {
 namespace {
 
-nlohmann::json ErrorJson(const std::string& code, const std::string& message, nlohmann::json details = nullptr) {
+nlohmann::json ErrorJson(const std::string& code, const std::string& message,
+                         nlohmann::json details = nullptr) {
   return {{"code", code}, {"message", message}, {"details", details}};
 }
 
-const nlohmann::json kInterrupted =
-    ErrorJson("interrupted", "the server stopped while the job was queued or running; its changes were rolled back");
+const nlohmann::json kInterrupted = ErrorJson(
+    "interrupted", "the server stopped while the job was queued or running; its changes were rolled back");
 
 }  // namespace
 
@@ -23,7 +24,9 @@ JobService::JobService(Catalog& catalog, size_t workers, size_t max_queued)
   for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 
-JobService::~JobService() { Shutdown(); }
+JobService::~JobService() {
+  Shutdown();
+}
 
 void JobService::Shutdown() {
   {
@@ -76,8 +79,12 @@ Job JobService::Submit(const BranchRef& branch, const std::string& kind, const s
 }
 
 nlohmann::json JobService::ProgressJson(const TaskProgress& p) {
-  return {{"phase", p.phase},           {"rows_processed", p.rows_processed}, {"rows_total", p.rows_total},
-          {"bytes_total", p.bytes_total}, {"bytes_processed", p.bytes_processed}, {"percentage", p.percentage}};
+  return {{"phase", p.phase},
+          {"rows_processed", p.rows_processed},
+          {"rows_total", p.rows_total},
+          {"bytes_total", p.bytes_total},
+          {"bytes_processed", p.bytes_processed},
+          {"percentage", p.percentage}};
 }
 
 Job JobService::Get(const std::string& project_id, const std::string& id) {

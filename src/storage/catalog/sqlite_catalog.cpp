@@ -391,7 +391,8 @@ class SqliteCatalog final : public Catalog {
   void CreateJob(const Job& job) override {
     std::lock_guard lock(mutex_);
     db_.Prepare(
-           "INSERT INTO jobs (id, project_id, branch_id, kind, target, status, request, progress, result, error, "
+           "INSERT INTO jobs (id, project_id, branch_id, kind, target, status, request, progress, result, "
+           "error, "
            "cancel_requested, created_at, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         .Bind(1, job.id)
         .Bind(2, job.project_id)
@@ -413,7 +414,8 @@ class SqliteCatalog final : public Catalog {
   void UpdateJob(const Job& job) override {
     std::lock_guard lock(mutex_);
     db_.Prepare(
-           "UPDATE jobs SET status = ?, progress = ?, result = ?, error = ?, cancel_requested = ?, started_at = ?, "
+           "UPDATE jobs SET status = ?, progress = ?, result = ?, error = ?, cancel_requested = ?, "
+           "started_at = ?, "
            "finished_at = ? WHERE id = ?")
         .Bind(1, job.status)
         .Bind(2, job.progress.dump())
@@ -428,7 +430,8 @@ class SqliteCatalog final : public Catalog {
 
   std::optional<Job> GetJob(const std::string& project_id, const std::string& id) override {
     std::lock_guard lock(mutex_);
-    auto stmt = db_.Prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE project_id = ? AND id = ?");
+    auto stmt =
+        db_.Prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE project_id = ? AND id = ?");
     stmt.Bind(1, project_id).Bind(2, id);
     if (!stmt.Step()) return std::nullopt;
     return ReadJob(stmt);
@@ -451,7 +454,8 @@ class SqliteCatalog final : public Catalog {
   int64_t FailUnfinishedJobs(const nlohmann::json& error, const std::string& at) override {
     std::lock_guard lock(mutex_);
     auto stmt = db_.Prepare(
-        "UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', 'running')");
+        "UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', "
+        "'running')");
     stmt.Bind(1, error.dump()).Bind(2, at).Run();
     auto changes = db_.Prepare("SELECT changes()");
     changes.Step();

@@ -18,12 +18,12 @@ class Connection;
 namespace duckstore {
 
 struct TaskProgress {
-  std::string phase;           // e.g. "reading_source", "loading", "writing"
-  int64_t rows_processed = 0;  // of the running statement, as DuckDB counts them
-  int64_t rows_total = 0;      // DuckDB's estimate for the running statement (0 = unknown)
-  int64_t bytes_total = 0;     // size of the source or target files, when known
+  std::string phase;            // e.g. "reading_source", "loading", "writing"
+  int64_t rows_processed = 0;   // of the running statement, as DuckDB counts them
+  int64_t rows_total = 0;       // DuckDB's estimate for the running statement (0 = unknown)
+  int64_t bytes_total = 0;      // size of the source or target files, when known
   int64_t bytes_processed = 0;  // bytes_total scaled by the statement's progress
-  double percentage = -1;      // of the running statement; -1 = unknown
+  double percentage = -1;       // of the running statement; -1 = unknown
 };
 
 class TaskControl {

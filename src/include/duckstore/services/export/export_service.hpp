@@ -21,20 +21,23 @@
 namespace duckstore {
 
 class ObjectStore;
+class FileService;
 
 class ExportService {
  public:
-  ExportService(BranchResolver& branches, OperationLog& ops, ObjectStore& objects)
-      : branches_(branches), ops_(ops), objects_(objects) {}
+  ExportService(BranchResolver& branches, OperationLog& ops, ObjectStore& objects, FileService& files)
+      : branches_(branches), ops_(ops), objects_(objects), files_(files) {}
 
   // The caller has authorised the target bucket for writing. kNotFound for a missing table, bucket or
   // column; kInvalidArgument for bad options.
-  ExportResult ExportToFile(const TableRef& source, const ExportRequest& request, TaskControl* control = nullptr);
+  ExportResult ExportToFile(const TableRef& source, const ExportRequest& request,
+                            TaskControl* control = nullptr);
 
  private:
   BranchResolver& branches_;
   OperationLog& ops_;
   ObjectStore& objects_;
+  FileService& files_;
 };
 
 }  // namespace duckstore

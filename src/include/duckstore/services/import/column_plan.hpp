@@ -24,12 +24,12 @@
 namespace duckstore {
 
 struct ColumnPlan {
-  std::vector<std::string> target_columns;  // destination columns written, canonical names
-  std::vector<std::string> expressions;     // one SQL expression over the source per target column
-  std::vector<std::string> imported_columns;  // destination columns the source fills
-  std::vector<std::string> key;               // deduplication key (canonical names); empty = none
+  std::vector<std::string> target_columns;       // destination columns written, canonical names
+  std::vector<std::string> expressions;          // one SQL expression over the source per target column
+  std::vector<std::string> imported_columns;     // destination columns the source fills
+  std::vector<std::string> key;                  // deduplication key (canonical names); empty = none
   std::optional<std::string> managed_timestamp;  // set to the import time on inserted/changed rows
-  std::map<std::string, std::string> casts;       // source column -> destination type it is cast to
+  std::map<std::string, std::string> casts;      // source column -> destination type it is cast to
 
   // "expr AS "col", ..." over the source.
   std::string SelectList() const;

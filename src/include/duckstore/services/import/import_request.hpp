@@ -137,8 +137,11 @@ struct ExportRequest {
   bool header = false;  // CSV only: first line holds the column names (the driver's exports have none)
   ObjectLocation target;
   SliceMode slicing = SliceMode::kAuto;
-  int64_t slice_bytes = 256ll << 20;  // approximate size of one slice
+  int64_t slice_bytes = 256ll << 20;            // approximate size of one slice
   std::string timestamp_column = "_timestamp";  // the column change_since/change_until compare
+  // Also name every written object (and the manifest) as a file of the project (FileService::Register),
+  // tagged "export"; the target bucket must be the project's.
+  bool register_files = false;
 };
 
 struct ExportedObject {
@@ -146,10 +149,11 @@ struct ExportedObject {
   std::string key;
   int64_t size = 0;
   std::string etag;
+  std::optional<std::string> file_id;  // with register_files
 };
 
 struct ExportResult {
-  std::vector<ExportedObject> files;      // the data, in order
+  std::vector<ExportedObject> files;       // the data, in order
   std::optional<ExportedObject> manifest;  // present when the output is sliced
   int64_t exported_rows = 0;
   std::vector<std::string> columns;

@@ -42,7 +42,8 @@ class ImportService {
   // `display_names` name the files in errors (object keys), index for index.
   ImportResult ImportFromPaths(const TableRef& destination, const std::vector<std::string>& paths,
                                const std::vector<std::string>& display_names, FileFormat format,
-                               const CsvOptions& csv, const ImportOptions& options, TaskControl* control = nullptr);
+                               const CsvOptions& csv, const ImportOptions& options,
+                               TaskControl* control = nullptr);
 
   // TableImportFromTable: FULL/INCREMENTAL load rows of another table of the same branch; VIEW creates
   // the destination as a view over the source (mappings only: a view cannot hold bound filter values),

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "duckstore/common/error.hpp"
 #include "duckstore/services/import/import_request.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 

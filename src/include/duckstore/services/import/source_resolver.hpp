@@ -20,11 +20,11 @@
 namespace duckstore {
 
 struct ResolvedFiles {
-  StagedObjects staged;               // keeps admin-bucket objects linked while the import reads them
-  std::vector<std::string> names;     // "bucket/key" of each path, for errors
+  StagedObjects staged;            // keeps admin-bucket objects linked while the import reads them
+  std::vector<std::string> names;  // "bucket/key" of each path, for errors
 };
 
-ResolvedFiles ResolveFileSource(ObjectStore& objects, const std::string& project_id, const ObjectLocation& source,
-                                SourceType type);
+ResolvedFiles ResolveFileSource(ObjectStore& objects, const std::string& project_id,
+                                const ObjectLocation& source, SourceType type);
 
 }  // namespace duckstore

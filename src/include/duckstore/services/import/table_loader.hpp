@@ -26,7 +26,7 @@ struct LoadOutcome {
 // `diagnose` is called with a failure of the load statements (after rollback) and may throw a more
 // precise error; the original error is rethrown otherwise.
 LoadOutcome LoadIntoTable(duckdb::Connection& conn, const TableInfo& table, const SourceRelation& source,
-                      const ColumnPlan& plan, const ImportOptions& options, TaskControl* control,
-                      const std::function<void(const Error&)>& diagnose);
+                          const ColumnPlan& plan, const ImportOptions& options, TaskControl* control,
+                          const std::function<void(const Error&)>& diagnose);
 
 }  // namespace duckstore

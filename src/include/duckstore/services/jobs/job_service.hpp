@@ -36,8 +36,8 @@ class JobService {
   JobService(const JobService&) = delete;
   JobService& operator=(const JobService&) = delete;
 
-  Job Submit(const BranchRef& branch, const std::string& kind, const std::string& target, nlohmann::json request,
-             Work work);
+  Job Submit(const BranchRef& branch, const std::string& kind, const std::string& target,
+             nlohmann::json request, Work work);
   // kNotFound("job_not_found"). A running job's progress is read live.
   Job Get(const std::string& project_id, const std::string& id);
   Page<Job> List(const std::string& project_id, const PageRequest& page);
