@@ -42,7 +42,9 @@ int App::Run() {
   auto& s = *state_;
   s.catalog = OpenSqliteCatalog((data / "catalog.sqlite").string());
   s.engine = std::make_unique<Engine>(data / "projects", config_.engine);
-  s.services = std::make_unique<Services>(*s.catalog, *s.engine, admin.value, master.value);
+  s.services = std::make_unique<Services>(
+      *s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes), admin.value, master.value);
+  s.services->objects.SweepTemporaryFiles();
 
   rest::AddRestRoutes(s.router, *s.services);
   http::ServerOptions http_options;
@@ -71,6 +73,7 @@ int App::Run() {
   auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(config_.shutdown_timeout_seconds);
   s.http->Stop();
   s.grpc->Shutdown(deadline);
+  s.services->jobs.Shutdown();  // interrupts running imports/exports before the databases close
   s.engine->CloseAll();  // checkpoints every open project database
   spdlog::info("shutdown complete");
   return 0;

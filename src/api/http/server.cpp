@@ -266,10 +266,7 @@ class Server::Impl {
   }
 
   asio::awaitable<bool> WriteFile(beast::tcp_stream& stream, const FileBody& file) {
-    int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) co_return false;
-    // Closes the file however the coroutine ends (also when it is destroyed at shutdown).
-    ScopeExit close_fd([fd] { ::close(fd); });
+    int fd = file.file->fd();
     std::vector<char> chunk(kChunkBytes);
     uint64_t offset = file.offset;
     uint64_t remaining = file.length;

@@ -80,6 +80,19 @@ StoredObject ReadObject(const SqliteStatement& row) {
                       row.Text(7)};
 }
 
+constexpr const char* kFileColumns = "id, project_id, name, bucket, key, owned, tags, created_at";
+
+FileRecord ReadFile(const SqliteStatement& row) {
+  return FileRecord{row.Text(0),
+                    row.Text(1),
+                    row.Text(2),
+                    row.Text(3),
+                    row.Text(4),
+                    row.Int(5) != 0,
+                    nlohmann::json::parse(row.Text(6)).get<std::vector<std::string>>(),
+                    row.Text(7)};
+}
+
 // The smallest string greater than every string that starts with `prefix` (SQLite compares TEXT
 // bytewise): drop trailing 0xFF bytes, then increment the last byte. nullopt when there is none (the
 // prefix is empty or all 0xFF), i.e. the range is open above.
@@ -386,6 +399,63 @@ class SqliteCatalog final : public Catalog {
     stmt.Bind(upper ? 4 : 3, limit);
     while (stmt.Step()) objects.push_back(ReadObject(stmt));
     return objects;
+  }
+
+  void CreateFile(const FileRecord& f) override {
+    std::lock_guard lock(mutex_);
+    // Checked first: a foreign key violation does not say which reference failed.
+    if (!GetObject(f.bucket, f.key)) {
+      throw NotFound("object_not_found",
+                     "object '" + f.key + "' does not exist in bucket '" + f.bucket + "'");
+    }
+    db_.Prepare(std::string("INSERT INTO files (") + kFileColumns + ") VALUES (?,?,?,?,?,?,?,?)")
+        .Bind(1, f.id)
+        .Bind(2, f.project_id)
+        .Bind(3, f.name)
+        .Bind(4, f.bucket)
+        .Bind(5, f.key)
+        .Bind(6, static_cast<int64_t>(f.owned))
+        .Bind(7, nlohmann::json(f.tags).dump())
+        .Bind(8, f.created_at)
+        .Run();
+  }
+
+  std::optional<FileRecord> GetFile(const std::string& project_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt =
+        db_.Prepare(std::string("SELECT ") + kFileColumns + " FROM files WHERE project_id = ? AND id = ?");
+    stmt.Bind(1, project_id).Bind(2, id);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadFile(stmt);
+  }
+
+  Page<FileRecord> ListFiles(const std::string& project_id, const std::vector<std::string>& tags,
+                             const PageRequest& page) override {
+    std::lock_guard lock(mutex_);
+    // Every requested tag must be among the file's tags: count the matches per file.
+    std::string filter = " FROM files WHERE project_id = ?1";
+    if (!tags.empty()) {
+      filter +=
+          " AND (SELECT count(DISTINCT t.value) FROM json_each(files.tags) t WHERE t.value IN (SELECT value "
+          "FROM json_each(?2))) = json_array_length(?2)";
+    }
+    Page<FileRecord> result;
+    auto stmt = db_.Prepare(std::string("SELECT ") + kFileColumns + filter +
+                            " ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4");
+    std::string tag_array = nlohmann::json(tags).dump();
+    stmt.Bind(1, project_id).Bind(2, tag_array).Bind(3, page.limit).Bind(4, page.offset);
+    while (stmt.Step()) result.items.push_back(ReadFile(stmt));
+    auto count = db_.Prepare("SELECT count(*)" + filter);
+    count.Bind(1, project_id);
+    if (!tags.empty()) count.Bind(2, tag_array);
+    count.Step();
+    result.total = count.Int(0);
+    return result;
+  }
+
+  void DeleteFile(const std::string& project_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare("DELETE FROM files WHERE project_id = ? AND id = ?").Bind(1, project_id).Bind(2, id).Run();
   }
 
   void CreateJob(const Job& job) override {

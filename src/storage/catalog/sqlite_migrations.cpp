@@ -72,6 +72,21 @@ CREATE TABLE objects (
   PRIMARY KEY (bucket, key)
 );
 )sql"},
+    {3, "files: named, tagged objects of a project", R"sql(
+CREATE TABLE files (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  owned INTEGER NOT NULL,
+  tags TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  FOREIGN KEY (bucket, key) REFERENCES objects(bucket, key) ON DELETE CASCADE
+);
+CREATE INDEX files_by_project ON files(project_id, created_at, id);
+CREATE INDEX files_by_object ON files(bucket, key);
+)sql"},
     {7, "import/export jobs", R"sql(
 CREATE TABLE jobs (
   id TEXT PRIMARY KEY,

@@ -5,6 +5,11 @@
 
 #include "duckstore/services/auth.hpp"
 #include "duckstore/services/buckets.hpp"
+#include "duckstore/services/export/export_service.hpp"
+#include "duckstore/services/files.hpp"
+#include "duckstore/services/import/import_service.hpp"
+#include "duckstore/services/jobs/job_service.hpp"
+#include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
 #include "duckstore/services/tables.hpp"
@@ -14,7 +19,8 @@
 namespace duckstore {
 
 struct Services {
-  Services(Catalog& catalog, Engine& engine, std::string admin_key, std::string master_key)
+  Services(Catalog& catalog, Engine& engine, const std::filesystem::path& data_dir, int64_t max_object_bytes,
+           std::string admin_key, std::string master_key)
       : catalog(catalog),
         engine(engine),
         auth(catalog, std::move(admin_key), std::move(master_key)),
@@ -22,7 +28,15 @@ struct Services {
         projects(catalog, engine, auth, operations),
         branches(catalog, engine),
         buckets(branches, operations),
-        tables(branches, operations) {}
+        tables(branches, operations),
+        objects(catalog, data_dir, max_object_bytes),
+        files(catalog, objects, operations),
+        imports(branches, operations, objects),
+        exports(branches, operations, objects, files),
+        jobs(catalog, kJobWorkers, kMaxQueuedJobs) {}
+
+  static constexpr size_t kJobWorkers = 2;
+  static constexpr size_t kMaxQueuedJobs = 64;
 
   Catalog& catalog;
   Engine& engine;
@@ -32,6 +46,11 @@ struct Services {
   BranchResolver branches;
   BucketService buckets;
   TableService tables;
+  ObjectStore objects;
+  FileService files;
+  ImportService imports;
+  ExportService exports;
+  JobService jobs;  // last: destroyed first, its workers use the services above
 };
 
 }  // namespace duckstore

@@ -78,6 +78,15 @@ class Catalog {
   virtual std::vector<StoredObject> ListObjects(const std::string& bucket, const std::string& prefix,
                                                 const std::string& start_after, int64_t limit) = 0;
 
+  // Files. A file row goes away with its object (foreign key), so a file never names a missing object;
+  // CreateFile throws kNotFound("object_not_found") when the object does not exist.
+  virtual void CreateFile(const FileRecord& file) = 0;
+  virtual std::optional<FileRecord> GetFile(const std::string& project_id, const std::string& id) = 0;
+  // Newest first; only files carrying every tag of `tags`.
+  virtual Page<FileRecord> ListFiles(const std::string& project_id, const std::vector<std::string>& tags,
+                                     const PageRequest& page) = 0;
+  virtual void DeleteFile(const std::string& project_id, const std::string& id) = 0;
+
   // Jobs (asynchronous imports and exports). UpdateJob replaces every mutable field (status, progress,
   // result, error, cancel_requested, started_at, finished_at) of an existing job.
   virtual void CreateJob(const Job& job) = 0;
