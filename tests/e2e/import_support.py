@@ -39,19 +39,19 @@ def bucket_exists(project: Project, bucket: str) -> bool:
     return project.client.get(project.bucket_path(bucket)).status_code == 200
 
 
-def import_file(project: Project, bucket: str, table: str, expect: int = 200, **body):
+def import_file(project: Project, bucket: str, table: str, /, expect: int = 200, **body):
     return project.client.call("POST", project.table_path(bucket, table) + "/import", expect, json=body)
 
 
-def import_file_raw(project: Project, bucket: str, table: str, **body):
+def import_file_raw(project: Project, bucket: str, table: str, /, **body):
     return project.client.post(project.table_path(bucket, table) + "/import", json=body)
 
 
-def import_table(project: Project, bucket: str, table: str, expect: int = 200, **body):
+def import_table(project: Project, bucket: str, table: str, /, expect: int = 200, **body):
     return project.client.call("POST", project.table_path(bucket, table) + "/import-table", expect, json=body)
 
 
-def export(project: Project, bucket: str, table: str, expect: int = 200, **body):
+def export(project: Project, bucket: str, table: str, /, expect: int = 200, **body):
     return project.client.call("POST", project.table_path(bucket, table) + "/export", expect, json=body)
 
 

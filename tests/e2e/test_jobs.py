@@ -88,7 +88,8 @@ def test_kill_during_full_load_keeps_old_data_and_fails_the_job(fresh_server):
     time.sleep(0.5)
     assert project.client.call("GET", f"{project.path}/jobs/{job['id']}")["status"] == "running"
     fresh_server.kill()
-    fresh_server.restart()
+    assert fresh_server.stop() == -9
+    fresh_server.start()
     project.client = fresh_server.client(project.key)
     assert rows(project, "in", "t") == old
     after = project.client.call("GET", f"{project.path}/jobs/{job['id']}")

@@ -64,7 +64,7 @@ ExportedObject Publish(ObjectStore& objects, const ObjectBucket& bucket, const s
   ObjectAttributes attributes;
   attributes.content_type = content_type;
   auto stored = objects.CommitWrite(*writer, bucket, key, attributes);
-  return ExportedObject{stored.bucket, stored.key, stored.size, stored.etag};
+  return ExportedObject{stored.bucket, stored.key, stored.size, stored.etag, std::nullopt};
 }
 
 ExportedObject PublishText(ObjectStore& objects, const ObjectBucket& bucket, const std::string& key,
@@ -74,7 +74,7 @@ ExportedObject PublishText(ObjectStore& objects, const ObjectBucket& bucket, con
   ObjectAttributes attributes;
   attributes.content_type = "application/json";
   auto stored = objects.CommitWrite(*writer, bucket, key, attributes);
-  return ExportedObject{stored.bucket, stored.key, stored.size, stored.etag};
+  return ExportedObject{stored.bucket, stored.key, stored.size, stored.etag, std::nullopt};
 }
 
 }  // namespace
@@ -145,7 +145,7 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
 
     // COPY writes into a private directory of the project (the only place its DuckDB may write).
     auto dir = db->root() / "staging" / ("export-" + RandomHex(16));
-    std::filesystem::create_directories(dir);
+    std::filesystem::create_directories(dir.parent_path());
     ScopeExit cleanup([&] {
       std::error_code ignored;
       std::filesystem::remove_all(dir, ignored);
@@ -155,23 +155,26 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
                               ? "FORMAT parquet"
                               : std::string("FORMAT csv, HEADER ") + (request.header ? "true" : "false") +
                                     ", COMPRESSION " + (request.gzip ? "gzip" : "none");
-    std::string copy;
-    if (ordered) {
-      copy = "COPY (" + query + ") TO " + QuoteLiteral((dir / ("slice_0" + Extension(request))).string()) +
-             " (" + options + ")";
-    } else {
-      // DuckDB chooses the file names; the pattern and the byte size are server constants.
-      copy = "COPY (" + query + ") TO " + QuoteLiteral(dir.string()) + " (" + options + ", FILE_SIZE_BYTES " +
-             std::to_string(request.slice_bytes) + ", FILENAME_PATTERN 'slice_{i}')";
-    }
+    // One ordered file, or files DuckDB rotates at slice_bytes (names and sizes are server constants).
+    std::string single = "COPY (" + query + ") TO " +
+                         QuoteLiteral((dir / ("slice_0" + Extension(request))).string()) + " (" + options + ")";
+    std::string sliced = "COPY (" + query + ") TO " + QuoteLiteral(dir.string()) + " (" + options +
+                         ", FILE_SIZE_BYTES " + std::to_string(request.slice_bytes) +
+                         ", FILENAME_PATTERN 'slice_{i}')";
     {
       AttachedConnection attached(control, *conn);
       if (control) {
         control->Checkpoint();
         control->SetPhase("writing");
       }
-      auto copied = RunSql(*conn, copy, params);
+      if (ordered) std::filesystem::create_directories(dir);
+      auto copied = RunSql(*conn, ordered ? single : sliced, params);
       result.exported_rows = copied->RowCount() ? copied->GetValue(0, 0).GetValue<int64_t>() : 0;
+      // Rotating COPY writes no file for an empty result; an empty export is still one (empty) file.
+      if (!std::filesystem::exists(dir) || WrittenFiles(dir).empty()) {
+        std::filesystem::create_directories(dir);
+        RunSql(*conn, single, params);
+      }
     }
     auto write_done = std::chrono::steady_clock::now();
     result.timers.push_back({"writeFiles", std::chrono::duration<double>(write_done - started).count()});
@@ -190,7 +193,7 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
     } else {
       nlohmann::json entries = nlohmann::json::array();
       for (size_t i = 0; i < files.size(); ++i) {
-        char index[16];
+        char index[24];
         std::snprintf(index, sizeof index, "%04zu", i);
         auto published = Publish(objects_, bucket, request.target.key + index + Extension(request), files[i],
                                  content_type);

@@ -30,21 +30,14 @@ std::string NowLiteral() {
   return full;
 }
 
-bool IsConversionFailure(const Error& error) {
-  std::string message = error.what();
-  return error.kind() == ErrorKind::kUnprocessable &&
-         (message.rfind("Conversion Error", 0) == 0 ||
-          message.find("Could not convert") != std::string::npos ||
-          message.rfind("Out of Range Error", 0) == 0);
-}
-
+// Failures of the scanners themselves (malformed CSV, bad encoding, unreadable files); the rest of the
+// kUnprocessable failures of a load are values that do not convert.
 bool IsReaderFailure(const Error& error) {
   std::string message = error.what();
-  return message.find("CSV Error") != std::string::npos ||
-         message.find("Invalid unicode") != std::string::npos ||
-         message.find("IO Error") != std::string::npos ||
-         message.find("No files found") != std::string::npos ||
-         message.find("Invalid Input Error") != std::string::npos;
+  for (const char* marker : {"CSV Error", "nicode", "No files found", "No such file", "magic bytes", "gzip", "GZIP"}) {
+    if (message.find(marker) != std::string::npos) return true;
+  }
+  return false;
 }
 
 [[noreturn]] void ThrowCastFailure(const Error& error) {
@@ -131,11 +124,11 @@ ImportResult ImportService::ImportFromPaths(const TableRef& destination,
     SourceRelation source = reader.Open(*dest.conn);
     return LoadSource(dest, destination, source, options, control,
                       [&](const Error& error, const ColumnPlan& plan) {
-                        if (IsConversionFailure(error)) {
+                        if (IsReaderFailure(error)) reader.ThrowReadError(error);
+                        if (error.kind() == ErrorKind::kUnprocessable) {
                           reader.DiagnoseCast(*dest.conn, plan.casts);
                           ThrowCastFailure(error);
                         }
-                        if (IsReaderFailure(error)) reader.ThrowReadError(error);
                       });
   });
 }
@@ -263,7 +256,7 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
     }
     return LoadSource(
         dest, destination, source, options, control, [&](const Error& error, const ColumnPlan& plan) {
-          if (!IsConversionFailure(error)) return;
+          if (error.kind() != ErrorKind::kUnprocessable) return;
           for (const auto& [column, type] : plan.casts) {
             auto bad = RunSql(*dest.conn,
                               "SELECT CAST(" + QuoteIdent(column) + " AS VARCHAR) FROM " + source.sql +

@@ -27,6 +27,11 @@ std::string Headline(const std::string& message) {
   return out;
 }
 
+// Header lines are read into this many columns at most.
+constexpr size_t kMaxHeaderColumns = 4096;
+// A null string no header holds: header fields are never NULL, an empty one is an empty name.
+constexpr const char* kNoNull = "\x01duckstore-no-null\x01";
+
 }  // namespace
 
 void ValidateSourceColumns(const std::vector<std::string>& columns) {
@@ -94,15 +99,32 @@ std::string FileSourceReader::Display(std::string message) const {
 }
 
 std::vector<std::string> FileSourceReader::ReadCsvHeader(duckdb::Connection& conn) const {
-  // Only the header is sniffed; the dialect is the caller's.
+  // The first record of the first file, in the caller's dialect, into up to kMaxHeaderColumns columns
+  // padded with NULL (DuckDB's sniffer would look at more rows and may pick a later line as the header).
+  duckdb::child_list_t<duckdb::Value> columns;
+  for (size_t i = 0; i < kMaxHeaderColumns; ++i) columns.emplace_back("c" + std::to_string(i), duckdb::Value("VARCHAR"));
   std::string escape = csv_.escaped_by.empty() ? csv_.enclosure : csv_.escaped_by;
-  auto result =
-      RunSql(conn,
-             "SELECT * FROM read_csv($1, header = true, all_varchar = true, delim = $2, quote = $3, "
-             "escape = $4, compression = $5) LIMIT 0",
-             {duckdb::Value(paths_.front()), duckdb::Value(csv_.delimiter), duckdb::Value(csv_.enclosure),
-              duckdb::Value(escape), duckdb::Value(Gzip() ? "gzip" : "none")});
-  return std::vector<std::string>(result->names.begin(), result->names.end());
+  auto result = RunSql(conn,
+                       "SELECT * FROM read_csv($1, columns = $2, header = false, auto_detect = false, delim = $3, "
+                       "quote = $4, escape = $5, compression = $6, null_padding = true, strict_mode = false, "
+                       "parallel = false, nullstr = $7) LIMIT 1",
+                       {duckdb::Value(paths_.front()), duckdb::Value::STRUCT(std::move(columns)),
+                        duckdb::Value(csv_.delimiter), duckdb::Value(csv_.enclosure), duckdb::Value(escape),
+                        duckdb::Value(Gzip() ? "gzip" : "none"), StringList({kNoNull})});
+  std::vector<std::string> names;
+  if (result->RowCount() == 0) return names;
+  for (size_t i = 0; i < result->ColumnCount(); ++i) {
+    auto value = result->GetValue(i, 0);
+    if (value.IsNull()) break;
+    names.push_back(value.ToString());
+  }
+  if (names.size() == kMaxHeaderColumns) {
+    throw ImportError(ErrorKind::kInvalidArgument, "invalid_file_params",
+                      "the header has more than " + std::to_string(kMaxHeaderColumns) +
+                          " columns; give the column names",
+                      DriverCode::kInvalidFileParams);
+  }
+  return names;
 }
 
 SourceRelation FileSourceReader::CsvRelation(
