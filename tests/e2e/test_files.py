@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import time
 from urllib.parse import urlparse
 
 import pytest
@@ -118,18 +119,18 @@ def test_invalid_names_and_missing_parameters(project):
 
 def test_register_names_an_existing_object_without_owning_it(project):
     uploaded = upload(project, "source.csv", b"id\n1\n")
-    registered = project.client.call("POST", files_path(project) + "/register", 201, json={
+    registered = project.client.call("POST", project.path + "/registered-files", 201, json={
         "name": "alias.csv", "bucket": uploaded["bucket"], "key": uploaded["key"], "tags": ["alias"]})
     assert registered["owned"] is False and registered["md5"] == uploaded["md5"]
     assert download(project, registered["id"]).content == b"id\n1\n"
     project.client.call("DELETE", f"{files_path(project)}/{registered['id']}", 204)
     assert download(project, uploaded["id"]).content == b"id\n1\n"
     # Deleting the uploaded (owning) file deletes the object; a registration of it would go too.
-    again = project.client.call("POST", files_path(project) + "/register", 201, json={
+    again = project.client.call("POST", project.path + "/registered-files", 201, json={
         "name": "alias.csv", "bucket": uploaded["bucket"], "key": uploaded["key"]})
     project.client.call("DELETE", f"{files_path(project)}/{uploaded['id']}", 204)
     expect_error(project.client.get(f"{files_path(project)}/{again['id']}"), 404, "file_not_found")
-    missing = project.client.post(files_path(project) + "/register", json={
+    missing = project.client.post(project.path + "/registered-files", json={
         "name": "x", "bucket": uploaded["bucket"], "key": "no/such/key"})
     expect_error(missing, 404, "object_not_found")
 
@@ -138,15 +139,15 @@ def test_keys_of_other_projects_and_read_only_keys(project_factory):
     owner, other = project_factory(), project_factory()
     info = upload(owner, "secret.csv", b"s")
     foreign = other.client
-    expect_error(foreign.get(f"{files_path(owner)}/{info['id']}"), 403, "permission_denied")
-    expect_error(foreign.get(f"{files_path(owner)}/{info['id']}/content"), 403, "permission_denied")
-    register = other.client.post(files_path(other) + "/register", json={
+    expect_error(foreign.get(f"{files_path(owner)}/{info['id']}"), 403, "forbidden")
+    expect_error(foreign.get(f"{files_path(owner)}/{info['id']}/content"), 403, "forbidden")
+    register = other.client.post(other.path + "/registered-files", json={
         "name": "stolen", "bucket": info["bucket"], "key": info["key"]})
-    expect_error(register, 403, "permission_denied")
-    reader = owner.server.client(owner.create_key("branch_read")["api_key"])
+    expect_error(register, 403, "forbidden")
+    reader = owner.server.client(owner.create_key("branch_read", branch_id="default")["api_key"])
     assert reader.get(f"{files_path(owner)}/{info['id']}/content").content == b"s"
-    expect_error(reader.post(files_path(owner), data=b"x", params={"name": "n"}), 403, "permission_denied")
-    expect_error(reader.delete(f"{files_path(owner)}/{info['id']}"), 403, "permission_denied")
+    expect_error(reader.post(files_path(owner), data=b"x", params={"name": "n"}), 403, "forbidden")
+    expect_error(reader.delete(f"{files_path(owner)}/{info['id']}"), 403, "forbidden")
 
 
 def _blob_files(data_dir, project_id):
@@ -168,8 +169,13 @@ def test_size_limit_and_interrupted_upload_leave_nothing(tmp_path):
                           f"Authorization: Bearer {project.key}\r\nContent-Length: 900\r\n\r\n").encode() + b"y" * 100)
         listed = project.client.call("GET", files_path(project))
         assert [f["name"] for f in listed["files"]] == ["fits"]
+        # The server notices the disconnect and removes the partial temp file.
+        deadline = time.monotonic() + 10
+        while len(_blob_files(srv.data_dir, project.id)) > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert len(_blob_files(srv.data_dir, project.id)) == 1, "only the complete file's blob remains"
         srv.restart()
+        project.client = srv.client(project.key)  # the restarted server listens on new ports
         again = project.client.call("GET", files_path(project))
         assert [f["name"] for f in again["files"]] == ["fits"]
         assert download(project, again["files"][0]["id"]).content == b"x" * 1000

@@ -278,7 +278,9 @@ def test_document_is_structurally_valid_openapi_3(doc):
                 assert "schema" in media, f"{where} {code}: content without a schema"
         if "requestBody" in operation:
             body = deref(doc, operation["requestBody"])
-            assert "application/json" in body.get("content", {}), f"{where}: request body is not JSON"
+            media_types = set(body.get("content", {}))
+            assert media_types & {"application/json", "application/octet-stream"}, \
+                f"{where}: request body is neither JSON nor binary"
         for requirement in operation.get("security", []):
             assert set(requirement) <= set(schemes), f"{where}: {requirement}"
     assert len(operation_ids) == len(set(operation_ids)), "duplicate operationId"
@@ -488,7 +490,7 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
         uploaded = walk.call(key, "POST", files, 201, query={"name": "data.csv", "tags": "in,daily"},
                              data=b"id,name\n1,a\n", headers={"Content-Type": "text/csv"}, **P)
         F = {**P, "file_id": uploaded["id"]}
-        registered = walk.call(key, "POST", files + "/register", 201, json_body={
+        registered = walk.call(key, "POST", "/projects/{project_id}/registered-files", 201, json_body={
             "name": "again.csv", "bucket": uploaded["bucket"], "key": uploaded["key"], "tags": ["copy"]}, **P)
         walk.call(key, "GET", files, 200, query={"tags": "in", "limit": 10, "offset": 0}, **P)
         walk.call(key, "GET", files + "/{file_id}", 200, **F)

@@ -1,4 +1,5 @@
-// /projects/{project_id}/files[...]: upload (streamed), register, list, get, download (ranges), delete.
+// /projects/{project_id}/files[...] (upload (streamed), list, get, download with ranges, delete) and
+// /projects/{project_id}/registered-files (name an existing object as a file).
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
@@ -71,7 +72,7 @@ void AddFileRoutes(http::Router& router, Services& s) {
         return Json(201, FileJson(info));
       },
       http::RouteOptions{.stream_body = true});
-  router.Add("POST", files + "/register", [&s](http::Request& r) {
+  router.Add("POST", "/projects/{project_id}/registered-files", [&s](http::Request& r) {
     const auto& project = r.PathParam("project_id");
     s.auth.Authorize(Authenticate(s, r), Access::kWrite, project);
     auto body = ParseJsonObject(r);
