@@ -74,7 +74,7 @@ int App::Run() {
   s.http->Stop();
   s.grpc->Shutdown(deadline);
   s.services->jobs.Shutdown();  // interrupts running imports/exports before the databases close
-  s.engine->CloseAll();  // checkpoints every open project database
+  s.engine->CloseAll();         // checkpoints every open project database
   spdlog::info("shutdown complete");
   return 0;
 }

@@ -157,7 +157,8 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
                                     ", COMPRESSION " + (request.gzip ? "gzip" : "none");
     // One ordered file, or files DuckDB rotates at slice_bytes (names and sizes are server constants).
     std::string single = "COPY (" + query + ") TO " +
-                         QuoteLiteral((dir / ("slice_0" + Extension(request))).string()) + " (" + options + ")";
+                         QuoteLiteral((dir / ("slice_0" + Extension(request))).string()) + " (" + options +
+                         ")";
     std::string sliced = "COPY (" + query + ") TO " + QuoteLiteral(dir.string()) + " (" + options +
                          ", FILE_SIZE_BYTES " + std::to_string(request.slice_bytes) +
                          ", FILENAME_PATTERN 'slice_{i}')";

@@ -34,7 +34,8 @@ std::string NowLiteral() {
 // kUnprocessable failures of a load are values that do not convert.
 bool IsReaderFailure(const Error& error) {
   std::string message = error.what();
-  for (const char* marker : {"CSV Error", "nicode", "No files found", "No such file", "magic bytes", "gzip", "GZIP"}) {
+  for (const char* marker :
+       {"CSV Error", "nicode", "No files found", "No such file", "magic bytes", "gzip", "GZIP"}) {
     if (message.find(marker) != std::string::npos) return true;
   }
   return false;

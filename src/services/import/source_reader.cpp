@@ -102,15 +102,17 @@ std::vector<std::string> FileSourceReader::ReadCsvHeader(duckdb::Connection& con
   // The first record of the first file, in the caller's dialect, into up to kMaxHeaderColumns columns
   // padded with NULL (DuckDB's sniffer would look at more rows and may pick a later line as the header).
   duckdb::child_list_t<duckdb::Value> columns;
-  for (size_t i = 0; i < kMaxHeaderColumns; ++i) columns.emplace_back("c" + std::to_string(i), duckdb::Value("VARCHAR"));
+  for (size_t i = 0; i < kMaxHeaderColumns; ++i)
+    columns.emplace_back("c" + std::to_string(i), duckdb::Value("VARCHAR"));
   std::string escape = csv_.escaped_by.empty() ? csv_.enclosure : csv_.escaped_by;
-  auto result = RunSql(conn,
-                       "SELECT * FROM read_csv($1, columns = $2, header = false, auto_detect = false, delim = $3, "
-                       "quote = $4, escape = $5, compression = $6, null_padding = true, strict_mode = false, "
-                       "parallel = false, nullstr = $7) LIMIT 1",
-                       {duckdb::Value(paths_.front()), duckdb::Value::STRUCT(std::move(columns)),
-                        duckdb::Value(csv_.delimiter), duckdb::Value(csv_.enclosure), duckdb::Value(escape),
-                        duckdb::Value(Gzip() ? "gzip" : "none"), StringList({kNoNull})});
+  auto result =
+      RunSql(conn,
+             "SELECT * FROM read_csv($1, columns = $2, header = false, auto_detect = false, delim = $3, "
+             "quote = $4, escape = $5, compression = $6, null_padding = true, strict_mode = false, "
+             "parallel = false, nullstr = $7) LIMIT 1",
+             {duckdb::Value(paths_.front()), duckdb::Value::STRUCT(std::move(columns)),
+              duckdb::Value(csv_.delimiter), duckdb::Value(csv_.enclosure), duckdb::Value(escape),
+              duckdb::Value(Gzip() ? "gzip" : "none"), StringList({kNoNull})});
   std::vector<std::string> names;
   if (result->RowCount() == 0) return names;
   for (size_t i = 0; i < result->ColumnCount(); ++i) {
@@ -119,10 +121,10 @@ std::vector<std::string> FileSourceReader::ReadCsvHeader(duckdb::Connection& con
     names.push_back(value.ToString());
   }
   if (names.size() == kMaxHeaderColumns) {
-    throw ImportError(ErrorKind::kInvalidArgument, "invalid_file_params",
-                      "the header has more than " + std::to_string(kMaxHeaderColumns) +
-                          " columns; give the column names",
-                      DriverCode::kInvalidFileParams);
+    throw ImportError(
+        ErrorKind::kInvalidArgument, "invalid_file_params",
+        "the header has more than " + std::to_string(kMaxHeaderColumns) + " columns; give the column names",
+        DriverCode::kInvalidFileParams);
   }
   return names;
 }
