@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   Check(conn.Query("BEGIN"));
   Check(conn.Query(std::string("CREATE TEMP TABLE stage AS ") + kSelect +
                    ReadCsv((dir / "upsert.csv").string())));
-  Check(conn.Query("DELETE FROM bench.t USING stage WHERE bench.t.id = stage.id"));
+  Check(conn.Query("DELETE FROM bench.t t USING stage s WHERE t.id = s.id"));
   Check(conn.Query("INSERT INTO bench.t SELECT * FROM stage"));
   Check(conn.Query("DROP TABLE stage"));
   Check(conn.Query("COMMIT"));

@@ -96,8 +96,11 @@ def main():
     try:
         subprocess.run([baseline, "generate", work, str(rows), str(upsert_rows)], check=True)
         size_mb = os.path.getsize(os.path.join(work, "full.csv")) / 1e6
+        measured = subprocess.run([baseline, "run", work], capture_output=True, text=True)
+        if measured.returncode != 0:
+            raise RuntimeError(f"import_baseline failed: {measured.stderr}")
+        raw = json.loads(measured.stdout)
         ours = run_duckstore(build, work)
-        raw = json.loads(subprocess.run([baseline, "run", work], check=True, capture_output=True, text=True).stdout)
     finally:
         subprocess.run(["rm", "-rf", work], check=False)
     result = {"rows": rows, "upsert_rows": upsert_rows, "csv_mb": round(size_mb, 1), "duckstore": ours, "duckdb": raw}
