@@ -40,7 +40,9 @@ long PeakRssKb() {
 constexpr const char* kColumns =
     "{'id': 'VARCHAR', 'name': 'VARCHAR', 'amount': 'VARCHAR', 'created': 'VARCHAR', 'note': 'VARCHAR'}";
 constexpr const char* kSelect =
-    "SELECT CAST(id AS BIGINT), name, CAST(amount AS DECIMAL(12,2)), CAST(created AS TIMESTAMP), note FROM ";
+    "SELECT CAST(id AS BIGINT) AS id, name, CAST(amount AS DECIMAL(12,2)) AS amount, CAST(created AS "
+    "TIMESTAMP) AS created, "
+    "note FROM ";
 
 std::string ReadCsv(const std::string& path) {
   return "read_csv('" + path + "', columns = " + kColumns +
