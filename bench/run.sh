@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds duckstore with the benchmark baselines and runs the named benchmarks (default: all).
-# Usage: bench/run.sh [rest] [das]
+# Usage: bench/run.sh [rest] [import] [das]   (IMPORT_BENCH_ROWS / IMPORT_BENCH_UPSERT_ROWS scale the import benchmark)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
@@ -9,10 +9,13 @@ export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file
 # The same optimized build the server runs from (RelWithDebInfo: -O2), plus the baseline programs.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUCKSTORE_BUILD_BENCH=ON >/dev/null
 cmake --build build --parallel "$(nproc)"
-for bench in "${@:-rest}"; do
+benches=("$@")
+[ ${#benches[@]} -eq 0 ] && benches=(rest import)
+for bench in "${benches[@]}"; do
   case "$bench" in
     rest) /usr/bin/python3 bench/rest_api.py build ;;
     das) /usr/bin/python3 bench/das_scan.py build ;;
+    import) /usr/bin/python3 bench/import_export.py build ${IMPORT_BENCH_ROWS:-10000000} ${IMPORT_BENCH_UPSERT_ROWS:-1000000} ;;
     *) echo "unknown benchmark '$bench'" >&2; exit 2 ;;
   esac
 done

@@ -103,7 +103,8 @@ int App::Run() {
   auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(config_.shutdown_timeout_seconds);
   s.http->Stop();
   s.grpc->Shutdown(deadline);
-  s.engine->CloseAll();  // checkpoints every open project database
+  s.services->jobs.Shutdown();  // interrupts running imports/exports before the databases close
+  s.engine->CloseAll();         // checkpoints every open project database
   spdlog::info("shutdown complete");
   return 0;
 }

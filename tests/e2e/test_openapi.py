@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -508,6 +509,28 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
             requests.delete(f"{server.http_url}/projects/{seg(other_id)}",
                             headers={"Authorization": f"Bearer {admin}"}, timeout=60)
         walk.call(key, "DELETE", buckets + "/{bucket}/share", 204, **BK)
+        # Import, export and jobs (the source file goes up through the files API).
+        uploaded = requests.post(f"{server.http_url}/projects/{seg(project_id)}/files", params={"name": "o.csv"},
+                                 data=b"id,amount,note\n10,1.50,imported\n",
+                                 headers={"Authorization": f"Bearer {key}"}, timeout=60)
+        assert uploaded.status_code == 201, uploaded.text
+        source = {"bucket": uploaded.json()["bucket"], "key": uploaded.json()["key"]}
+        imported = walk.call(key, "POST", table + "/import", 200, json_body={
+            **source, "import_type": "incremental", "import_strategy": "user_defined_table"}, **T)
+        assert imported["imported_rows"] == 1 and imported["table_rows"] == 3
+        walk.call(key, "POST", table + "/export", 200, json_body={
+            "key": "exports/orders.csv", "columns": ["id", "note"], "order_by": [{"column": "id"}], "gzip": True}, **T)
+        walk.call(key, "POST", tables + "/{table}/import-table", 200, json_body={
+            "source": {"bucket": "in.c-sales", "table": "orders"}, "import_type": "clone"}, **{**BK, "table": "copy"})
+        job = walk.call(key, "POST", table + "/export", 202, json_body={
+            "key": "exports/orders.parquet", "format": "parquet", "async": True}, **T)
+        J = {**P, "job_id": job["id"]}
+        walk.call(key, "GET", "/projects/{project_id}/jobs", 200, query={"limit": 10, "offset": 0}, **P)
+        for _ in range(600):
+            if walk.call(key, "GET", "/projects/{project_id}/jobs/{job_id}", 200, **J)["status"] == "succeeded":
+                break
+            time.sleep(0.05)
+        walk.call(key, "DELETE", "/projects/{project_id}/jobs/{job_id}", 409, **J)
 
         walk.call(key, "DELETE", table, 204, **T)
         # The storage driver over HTTP: credentials travel in the request, not in headers.

@@ -25,7 +25,80 @@ int64_t ParseInteger(const std::string& text, const char* name) {
                         {{"field", field}});
 }
 
+nlohmann::json OptionalJson(const std::optional<std::string>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+std::optional<std::string> FilterValue(const nlohmann::json& value) {
+  return ScalarText(value, "invalid_filter", "a filter value");
+}
+
 }  // namespace
+
+// A JSON scalar as the text the database casts to the column's type: strings as they are, numbers and
+// booleans in their JSON spelling, null as nullopt. `error_code` and `what` name the field for errors.
+std::optional<std::string> ScalarText(const nlohmann::json& value, const char* error_code, const char* what) {
+  if (value.is_null()) return std::nullopt;
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number() || value.is_boolean()) return value.dump();
+  throw InvalidArgument(error_code, std::string(what) + " must be a string, number, boolean or null");
+}
+
+nlohmann::json TableJson(const TableInfo& t) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& c : t.columns) {
+    columns.push_back({{"name", c.name},
+                       {"type", c.type},
+                       {"nullable", c.nullable},
+                       {"default", OptionalJson(c.default_value)},
+                       {"ordinal_position", c.ordinal_position}});
+  }
+  return {{"name", t.name},
+          {"bucket", t.bucket},
+          {"columns", columns},
+          {"primary_key", t.primary_key},
+          {"row_count", t.row_count},
+          {"size_bytes", t.size_bytes},
+          {"created_at", t.created_at}};
+}
+
+// [{"column": "x", "operator": "eq", "value": 1}] or {"values": [...]} for multi-value operators.
+std::vector<ColumnFilter> ParseFilters(const nlohmann::json& body) {
+  std::vector<ColumnFilter> filters;
+  auto it = body.find("filters");
+  if (it == body.end() || it->is_null()) return filters;
+  if (!it->is_array()) throw InvalidArgument("invalid_filter", "filters must be an array");
+  for (const auto& json : *it) {
+    if (!json.is_object()) throw InvalidArgument("invalid_filter", "each filter must be an object");
+    ColumnFilter filter;
+    filter.column = RequireString(json, "column");
+    filter.op = ParseFilterOp(OptionalString(json, "operator").value_or("eq"));
+    if (json.contains("values")) {
+      if (!json["values"].is_array()) throw InvalidArgument("invalid_filter", "values must be an array");
+      for (const auto& value : json["values"]) filter.values.push_back(FilterValue(value));
+    } else if (json.contains("value")) {
+      filter.values.push_back(FilterValue(json["value"]));
+    }
+    filters.push_back(std::move(filter));
+  }
+  return filters;
+}
+
+std::vector<OrderBy> ParseOrderBy(const nlohmann::json& body) {
+  std::vector<OrderBy> order;
+  auto it = body.find("order_by");
+  if (it == body.end() || it->is_null()) return order;
+  if (!it->is_array()) throw InvalidArgument("invalid_field", "order_by must be an array");
+  for (const auto& json : *it) {
+    if (!json.is_object()) throw InvalidArgument("invalid_field", "each order_by entry must be an object");
+    auto direction = OptionalString(json, "order").value_or("asc");
+    if (direction != "asc" && direction != "desc") {
+      throw InvalidArgument("invalid_field", "order must be 'asc' or 'desc'");
+    }
+    order.push_back(OrderBy{RequireString(json, "column"), direction == "desc", std::nullopt});
+  }
+  return order;
+}
 
 Principal Authenticate(Services& services, const http::Request& request) {
   std::string token;
@@ -130,45 +203,6 @@ http::Response RenderError(const http::Request& request, const std::exception& e
                       {"message", "internal error; the server log has details under this request id"},
                       {"details", nlohmann::json::object()}}},
                     {"request_id", request.request_id}});
-}
-
-// A JSON scalar as the text the database casts to the column's type: strings as they are, numbers and
-// booleans in their JSON spelling, null as nullopt. `error_code` and `what` name the field for errors.
-std::optional<std::string> ScalarText(const nlohmann::json& value, const char* error_code, const char* what) {
-  if (value.is_null()) return std::nullopt;
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number() || value.is_boolean()) return value.dump();
-  throw InvalidArgument(error_code, std::string(what) + " must be a string, number, boolean or null");
-}
-
-namespace {
-
-std::optional<std::string> FilterValue(const nlohmann::json& value) {
-  return ScalarText(value, "invalid_filter", "a filter value");
-}
-
-}  // namespace
-
-// [{"column": "x", "operator": "eq", "value": 1}] or {"values": [...]} for multi-value operators.
-std::vector<ColumnFilter> ParseFilters(const nlohmann::json& body) {
-  std::vector<ColumnFilter> filters;
-  auto it = body.find("filters");
-  if (it == body.end() || it->is_null()) return filters;
-  if (!it->is_array()) throw InvalidArgument("invalid_filter", "filters must be an array");
-  for (const auto& json : *it) {
-    if (!json.is_object()) throw InvalidArgument("invalid_filter", "each filter must be an object");
-    ColumnFilter filter;
-    filter.column = RequireString(json, "column");
-    filter.op = ParseFilterOp(OptionalString(json, "operator").value_or("eq"));
-    if (json.contains("values")) {
-      if (!json["values"].is_array()) throw InvalidArgument("invalid_filter", "values must be an array");
-      for (const auto& value : json["values"]) filter.values.push_back(FilterValue(value));
-    } else if (json.contains("value")) {
-      filter.values.push_back(FilterValue(json["value"]));
-    }
-    filters.push_back(std::move(filter));
-  }
-  return filters;
 }
 
 nlohmann::json BucketJson(const BucketInfo& b) {

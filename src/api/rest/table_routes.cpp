@@ -8,28 +8,6 @@ namespace {
 
 constexpr const char* kTables = "/projects/{project_id}/branches/{branch_id}/buckets/{bucket}/tables";
 
-nlohmann::json OptionalJson(const std::optional<std::string>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-nlohmann::json TableJson(const TableInfo& t) {
-  nlohmann::json columns = nlohmann::json::array();
-  for (const auto& c : t.columns) {
-    columns.push_back({{"name", c.name},
-                       {"type", c.type},
-                       {"nullable", c.nullable},
-                       {"default", OptionalJson(c.default_value)},
-                       {"ordinal_position", c.ordinal_position}});
-  }
-  return {{"name", t.name},
-          {"bucket", t.bucket},
-          {"columns", columns},
-          {"primary_key", t.primary_key},
-          {"row_count", t.row_count},
-          {"size_bytes", t.size_bytes},
-          {"created_at", t.created_at}};
-}
-
 std::optional<std::string> DefaultText(const nlohmann::json& value) {
   return ScalarText(value, "invalid_field", "field 'default'");
 }
@@ -42,22 +20,6 @@ ColumnDefinition ParseColumn(const nlohmann::json& json) {
   column.nullable = OptionalBool(json, "nullable").value_or(true);
   if (json.contains("default")) column.default_value = DefaultText(json["default"]);
   return column;
-}
-
-std::vector<OrderBy> ParseOrderBy(const nlohmann::json& body) {
-  std::vector<OrderBy> order;
-  auto it = body.find("order_by");
-  if (it == body.end() || it->is_null()) return order;
-  if (!it->is_array()) throw InvalidArgument("invalid_field", "order_by must be an array");
-  for (const auto& json : *it) {
-    if (!json.is_object()) throw InvalidArgument("invalid_field", "each order_by entry must be an object");
-    auto direction = OptionalString(json, "order").value_or("asc");
-    if (direction != "asc" && direction != "desc") {
-      throw InvalidArgument("invalid_field", "order must be 'asc' or 'desc'");
-    }
-    order.push_back(OrderBy{RequireString(json, "column"), direction == "desc", std::nullopt});
-  }
-  return order;
 }
 
 // GET form: ?columns=a,b&order_by=a:desc,b&limit=10

@@ -32,6 +32,38 @@ Branch ReadBranch(const SqliteStatement& row) {
   return Branch{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)};
 }
 
+constexpr const char* kJobColumns =
+    "id, project_id, branch_id, kind, target, status, request, progress, result, error, cancel_requested, "
+    "created_at, started_at, finished_at";
+
+std::optional<std::string> OptionalJson(const nlohmann::json& value) {
+  if (value.is_null()) return std::nullopt;
+  return value.dump();
+}
+
+nlohmann::json ParseOptionalJson(const std::optional<std::string>& text) {
+  return text ? nlohmann::json::parse(*text) : nlohmann::json(nullptr);
+}
+
+Job ReadJob(const SqliteStatement& row) {
+  Job job;
+  job.id = row.Text(0);
+  job.project_id = row.Text(1);
+  job.branch_id = row.Text(2);
+  job.kind = row.Text(3);
+  job.target = row.Text(4);
+  job.status = row.Text(5);
+  job.request = nlohmann::json::parse(row.Text(6));
+  job.progress = nlohmann::json::parse(row.Text(7));
+  job.result = ParseOptionalJson(row.OptionalText(8));
+  job.error = ParseOptionalJson(row.OptionalText(9));
+  job.cancel_requested = row.Int(10) != 0;
+  job.created_at = row.Text(11);
+  job.started_at = row.OptionalText(12);
+  job.finished_at = row.OptionalText(13);
+  return job;
+}
+
 constexpr const char* kObjectColumns = "bucket, key, blob, size, etag, content_type, metadata, created_at";
 
 ObjectBucket ReadObjectBucket(const SqliteStatement& row) {
@@ -688,6 +720,80 @@ class SqliteCatalog final : public Catalog {
   void DeleteFile(const std::string& project_id, const std::string& id) override {
     std::lock_guard lock(mutex_);
     db_.Prepare("DELETE FROM files WHERE project_id = ? AND id = ?").Bind(1, project_id).Bind(2, id).Run();
+  }
+
+  void CreateJob(const Job& job) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare(
+           "INSERT INTO jobs (id, project_id, branch_id, kind, target, status, request, progress, result, "
+           "error, "
+           "cancel_requested, created_at, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        .Bind(1, job.id)
+        .Bind(2, job.project_id)
+        .Bind(3, job.branch_id)
+        .Bind(4, job.kind)
+        .Bind(5, job.target)
+        .Bind(6, job.status)
+        .Bind(7, job.request.dump())
+        .Bind(8, job.progress.dump())
+        .Bind(9, OptionalJson(job.result))
+        .Bind(10, OptionalJson(job.error))
+        .Bind(11, static_cast<int64_t>(job.cancel_requested))
+        .Bind(12, job.created_at)
+        .Bind(13, job.started_at)
+        .Bind(14, job.finished_at)
+        .Run();
+  }
+
+  void UpdateJob(const Job& job) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare(
+           "UPDATE jobs SET status = ?, progress = ?, result = ?, error = ?, cancel_requested = ?, "
+           "started_at = ?, "
+           "finished_at = ? WHERE id = ?")
+        .Bind(1, job.status)
+        .Bind(2, job.progress.dump())
+        .Bind(3, OptionalJson(job.result))
+        .Bind(4, OptionalJson(job.error))
+        .Bind(5, static_cast<int64_t>(job.cancel_requested))
+        .Bind(6, job.started_at)
+        .Bind(7, job.finished_at)
+        .Bind(8, job.id)
+        .Run();
+  }
+
+  std::optional<Job> GetJob(const std::string& project_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt =
+        db_.Prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE project_id = ? AND id = ?");
+    stmt.Bind(1, project_id).Bind(2, id);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadJob(stmt);
+  }
+
+  Page<Job> ListJobs(const std::string& project_id, const PageRequest& page) override {
+    std::lock_guard lock(mutex_);
+    Page<Job> result;
+    auto stmt = db_.Prepare(std::string("SELECT ") + kJobColumns +
+                            " FROM jobs WHERE project_id = ? ORDER BY rowid DESC LIMIT ? OFFSET ?");
+    stmt.Bind(1, project_id).Bind(2, page.limit).Bind(3, page.offset);
+    while (stmt.Step()) result.items.push_back(ReadJob(stmt));
+    auto count = db_.Prepare("SELECT count(*) FROM jobs WHERE project_id = ?");
+    count.Bind(1, project_id);
+    count.Step();
+    result.total = count.Int(0);
+    return result;
+  }
+
+  int64_t FailUnfinishedJobs(const nlohmann::json& error, const std::string& at) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', "
+        "'running')");
+    stmt.Bind(1, error.dump()).Bind(2, at).Run();
+    auto changes = db_.Prepare("SELECT changes()");
+    changes.Step();
+    return changes.Int(0);
   }
 
   void AppendOperation(const Operation& op) override {

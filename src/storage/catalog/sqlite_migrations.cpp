@@ -140,6 +140,25 @@ CREATE TABLE readonly_grants (
   created_at TEXT NOT NULL,
   PRIMARY KEY (project_id, bucket)
 );
+    {7, "import/export jobs", R"sql(
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  branch_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  status TEXT NOT NULL,
+  request TEXT NOT NULL,
+  progress TEXT NOT NULL,
+  result TEXT,
+  error TEXT,
+  cancel_requested INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT
+);
+CREATE INDEX jobs_by_project ON jobs(project_id);
+CREATE INDEX jobs_unfinished ON jobs(status) WHERE status IN ('queued', 'running');
 )sql"},
 };
 

@@ -9,7 +9,10 @@
 #include "duckstore/services/buckets.hpp"
 #include "duckstore/services/das.hpp"
 #include "duckstore/services/das_registry.hpp"
+#include "duckstore/services/export/export_service.hpp"
 #include "duckstore/services/files.hpp"
+#include "duckstore/services/import/import_service.hpp"
+#include "duckstore/services/jobs/job_service.hpp"
 #include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
@@ -43,7 +46,13 @@ struct Services {
         das_registry(catalog, auth, branches),
         das(branches, tables, das_registry),
         objects(catalog, data_dir, max_object_bytes),
-        files(catalog, objects, operations) {}
+        files(catalog, objects, operations),
+        imports(branches, operations, objects),
+        exports(branches, operations, objects, files),
+        jobs(catalog, kJobWorkers, kMaxQueuedJobs) {}
+
+  static constexpr size_t kJobWorkers = 2;
+  static constexpr size_t kMaxQueuedJobs = 64;
 
   Catalog& catalog;
   Engine& engine;
@@ -63,6 +72,9 @@ struct Services {
   DasService das;
   ObjectStore objects;
   FileService files;
+  ImportService imports;
+  ExportService exports;
+  JobService jobs;  // last: destroyed first, its workers use the services above
 };
 
 }  // namespace duckstore

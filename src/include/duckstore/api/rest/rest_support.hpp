@@ -27,9 +27,12 @@ std::vector<std::string> OptionalStringList(const nlohmann::json& body, const ch
 // A JSON scalar as the text the database casts to a column's type: strings as they are, numbers and
 // booleans in their JSON spelling, null as nullopt. `error_code` and `what` name the field for errors.
 std::optional<std::string> ScalarText(const nlohmann::json& value, const char* error_code, const char* what);
-// body["filters"]: [{"column": "x", "operator": "eq", "value": 1}] or {"values": [...]} for multi-value
-// operators; absent or null = no filters.
+// Row filters [{"column", "operator" (default eq), "value" | "values"}] of body["filters"].
 std::vector<ColumnFilter> ParseFilters(const nlohmann::json& body);
+// body["order_by"]: [{"column", "order": "asc"|"desc"}].
+std::vector<OrderBy> ParseOrderBy(const nlohmann::json& body);
+// A table's definition and stats as the REST API shows it.
+nlohmann::json TableJson(const TableInfo& table);
 
 // ?limit= (1..1000, default 100) and ?offset= (>= 0).
 PageRequest ParsePage(const http::Request& request);

@@ -15,6 +15,7 @@ void AddBranchRoutes(http::Router& router, Services& services);
 void AddWorkspaceRoutes(http::Router& router, Services& services);
 void AddSharingRoutes(http::Router& router, Services& services);
 void AddFileRoutes(http::Router& router, Services& services);
+void AddImportRoutes(http::Router& router, Services& services);
 
 inline void AddRestRoutes(http::Router& router, Services& services) {
   AddSystemRoutes(router, services);
@@ -25,6 +26,7 @@ inline void AddRestRoutes(http::Router& router, Services& services) {
   AddWorkspaceRoutes(router, services);
   AddSharingRoutes(router, services);
   AddFileRoutes(router, services);
+  AddImportRoutes(router, services);
 }
 
 }  // namespace duckstore::rest

@@ -125,6 +125,17 @@ class Catalog {
                                      const PageRequest& page) = 0;
   virtual void DeleteFile(const std::string& project_id, const std::string& id) = 0;
 
+  // Jobs (asynchronous imports and exports). UpdateJob replaces every mutable field (status, progress,
+  // result, error, cancel_requested, started_at, finished_at) of an existing job.
+  virtual void CreateJob(const Job& job) = 0;
+  virtual void UpdateJob(const Job& job) = 0;
+  virtual std::optional<Job> GetJob(const std::string& project_id, const std::string& id) = 0;
+  // Newest first.
+  virtual Page<Job> ListJobs(const std::string& project_id, const PageRequest& page) = 0;
+  // Marks every queued or running job failed with `error` at `at` (a restart interrupted them); returns
+  // how many.
+  virtual int64_t FailUnfinishedJobs(const nlohmann::json& error, const std::string& at) = 0;
+
   // Operations log (audit trail of mutations), newest first when listed.
   virtual void AppendOperation(const Operation& operation) = 0;
   virtual Page<Operation> ListOperations(const std::string& project_id, const PageRequest& page) = 0;

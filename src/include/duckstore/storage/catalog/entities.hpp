@@ -140,6 +140,25 @@ struct FileRecord {
   std::string created_at;
 };
 
+// An asynchronous import or export (services/jobs). `request`, `progress`, `result` and `error` are JSON
+// documents owned by the job service; the catalog stores them as they are.
+struct Job {
+  std::string id;
+  std::string project_id;
+  std::string branch_id;
+  std::string kind;    // "table.import", "table.import_from_table", "table.export"
+  std::string target;  // the table it works on, "bucket.table"
+  std::string status;  // queued, running, succeeded, failed, cancelled
+  nlohmann::json request = nlohmann::json::object();
+  nlohmann::json progress = nlohmann::json::object();
+  nlohmann::json result;  // null until succeeded
+  nlohmann::json error;   // null unless failed or cancelled: {code, message, details}
+  bool cancel_requested = false;
+  std::string created_at;
+  std::optional<std::string> started_at;
+  std::optional<std::string> finished_at;
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;

@@ -1,0 +1,127 @@
+// The raw baseline for bench/import_export.py: DuckDB in-process doing the work the benchmark asks duckstore
+// to do, with the same settings as a duckstore project database (file database, 2 threads, 2 GB memory
+// limit).
+//
+//   import_baseline generate <dir> <rows> <upsert_rows>   writes <dir>/full.csv and <dir>/upsert.csv
+//   import_baseline run <dir>                             times the four operations, prints one JSON object
+//
+// The operations: FULL import of full.csv into a typed table (one transaction: delete + insert from
+// read_csv); INCREMENTAL upsert of upsert.csv by primary key (stage, delete matching keys, insert); export
+// of the table to CSV.gz and to Parquet with COPY. Peak RSS is the process's high-water mark.
+#include <sys/resource.h>
+#include <duckdb.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void Check(const duckdb::unique_ptr<duckdb::MaterializedQueryResult>& result) {
+  if (result->HasError()) {
+    std::fprintf(stderr, "%s\n", result->GetError().c_str());
+    std::exit(1);
+  }
+}
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+long PeakRssKb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+constexpr const char* kColumns =
+    "{'id': 'VARCHAR', 'name': 'VARCHAR', 'amount': 'VARCHAR', 'created': 'VARCHAR', 'note': 'VARCHAR'}";
+constexpr const char* kSelect =
+    "SELECT CAST(id AS BIGINT) AS id, name, CAST(amount AS DECIMAL(12,2)) AS amount, CAST(created AS "
+    "TIMESTAMP) AS created, "
+    "note FROM ";
+
+std::string ReadCsv(const std::string& path) {
+  return "read_csv('" + path + "', columns = " + kColumns +
+         ", header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', escape = '\"')";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: import_baseline generate <dir> <rows> <upsert_rows> | run <dir>\n");
+    return 2;
+  }
+  std::string mode = argv[1];
+  std::filesystem::path dir = argv[2];
+  if (mode == "generate") {
+    long rows = std::stol(argv[3]);
+    long upsert = std::stol(argv[4]);
+    duckdb::DuckDB db(nullptr);
+    duckdb::Connection conn(db);
+    // ~100 bytes a row; the upsert file updates the upper half of its keys and adds as many new ones.
+    auto generate = [&](const std::string& file, long from, long count) {
+      Check(
+          conn.Query("COPY (SELECT i AS id, 'name-' || i AS name, ((i * 7919) % 100000) / 100.0 AS amount, "
+                     "TIMESTAMP '2024-01-01' + to_seconds(i % 31536000) AS created, "
+                     "'note ' || md5(i::VARCHAR) AS note FROM range(" +
+                     std::to_string(from) + ", " + std::to_string(from + count) + ") t(i)) TO '" +
+                     (dir / file).string() + "' (HEADER true)"));
+    };
+    generate("full.csv", 0, rows);
+    generate("upsert.csv", rows - upsert / 2, upsert);
+    return 0;
+  }
+
+  auto db_dir = dir / "baseline-db";
+  std::filesystem::remove_all(db_dir);
+  std::filesystem::create_directories(db_dir);
+  duckdb::DBConfig config;
+  config.SetOptionByName("threads", duckdb::Value::BIGINT(2));
+  config.SetOptionByName("memory_limit", duckdb::Value("2GB"));
+  duckdb::DuckDB db((db_dir / "baseline.duckdb").string(), &config);
+  duckdb::Connection conn(db);
+  Check(conn.Query("CREATE SCHEMA bench"));
+  Check(
+      conn.Query("CREATE TABLE bench.t (id BIGINT NOT NULL, name VARCHAR, amount DECIMAL(12,2), created "
+                 "TIMESTAMP, note VARCHAR)"));
+
+  auto start = Clock::now();
+  Check(conn.Query("BEGIN"));
+  Check(conn.Query("DELETE FROM bench.t"));
+  Check(conn.Query(std::string("INSERT INTO bench.t ") + kSelect + ReadCsv((dir / "full.csv").string())));
+  Check(conn.Query("COMMIT"));
+  double full = Seconds(start);
+
+  start = Clock::now();
+  Check(conn.Query("BEGIN"));
+  Check(conn.Query(std::string("CREATE TEMP TABLE stage AS ") + kSelect +
+                   ReadCsv((dir / "upsert.csv").string())));
+  Check(conn.Query("DELETE FROM bench.t t USING stage s WHERE t.id = s.id"));
+  Check(conn.Query("INSERT INTO bench.t SELECT * FROM stage"));
+  Check(conn.Query("DROP TABLE stage"));
+  Check(conn.Query("COMMIT"));
+  double upsert = Seconds(start);
+
+  start = Clock::now();
+  Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.csv.gz").string() +
+                   "' (FORMAT csv, HEADER true, COMPRESSION gzip)"));
+  double csv_gz = Seconds(start);
+  start = Clock::now();
+  Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.parquet").string() +
+                   "' (FORMAT parquet)"));
+  double parquet = Seconds(start);
+
+  std::printf(
+      "{\"full_import_s\": %.3f, \"upsert_s\": %.3f, \"export_csv_gz_s\": %.3f, \"export_parquet_s\": %.3f, "
+      "\"peak_rss_mb\": %.1f}\n",
+      full, upsert, csv_gz, parquet, PeakRssKb() / 1024.0);
+  std::filesystem::remove_all(db_dir);
+  std::filesystem::remove(dir / "baseline.csv.gz");
+  std::filesystem::remove(dir / "baseline.parquet");
+  return 0;
+}

@@ -1,0 +1,118 @@
+"""Import/export benchmark: duckstore against raw DuckDB doing the same work in-process, in the same run.
+
+  bench/import_export.py <build dir> [rows] [upsert_rows]     (default 10,000,000 and 1,000,000)
+
+1. import_baseline generates full.csv (~100 bytes a row) and upsert.csv (half updates, half new keys).
+2. duckstore: a fresh server; full.csv and upsert.csv uploaded as project files (not timed); then timed
+   over REST: FULL import into a typed table (USER_DEFINED_TABLE, no managed timestamp), INCREMENTAL upsert
+   by the primary key, export to CSV.gz and to Parquet. Peak RSS of the server process (VmHWM).
+3. import_baseline: the same four operations on DuckDB in-process with a project database's settings.
+Prints a table with the ratios; pass --json for one JSON object.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from harness import Server
+
+COLUMNS = [
+    {"name": "id", "type": "BIGINT", "nullable": False},
+    {"name": "name", "type": "VARCHAR"},
+    {"name": "amount", "type": "DECIMAL(12,2)"},
+    {"name": "created", "type": "TIMESTAMP"},
+    {"name": "note", "type": "VARCHAR"},
+]
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def upload(server, key, project, path):
+    conn = server.connection()
+    with open(path, "rb") as body:
+        conn.request("POST", f"/projects/{project}/files?name={os.path.basename(path)}", body=body,
+                     headers={"Authorization": f"Bearer {key}", "Content-Length": str(os.path.getsize(path))})
+        response = conn.getresponse()
+        payload = response.read()
+    if response.status != 201:
+        raise RuntimeError(f"upload {path}: {response.status} {payload[:300]!r}")
+    return json.loads(payload)["id"]
+
+
+def timed(server, conn, method, path, key, body):
+    start = time.monotonic()
+    result = server.call(conn, method, path, key, body)
+    return time.monotonic() - start, result
+
+
+def run_duckstore(build, work):
+    server = Server(os.path.join(build, "duckstore"))
+    try:
+        conn = server.connection()
+        admin = server.admin_key
+        project = server.call(conn, "POST", "/projects", admin, {"id": "bench"})
+        key = project["api_key"]
+        server.call(conn, "POST", "/projects/bench/branches/default/buckets", key, {"name": "in"})
+        server.call(conn, "POST", "/projects/bench/branches/default/buckets/in/tables", key,
+                    {"name": "t", "columns": COLUMNS, "primary_key": ["id"]})
+        full_id = upload(server, key, "bench", os.path.join(work, "full.csv"))
+        upsert_id = upload(server, key, "bench", os.path.join(work, "upsert.csv"))
+        table = "/projects/bench/branches/default/buckets/in/tables/t"
+        options = {"import_strategy": "user_defined_table", "timestamp_mode": "none"}
+        out = {}
+        out["full_import_s"], full = timed(server, conn, "POST", table + "/import", key,
+                                           {"file_id": full_id, **options, "dedup_type": "insert_duplicates"})
+        out["upsert_s"], upsert = timed(server, conn, "POST", table + "/import", key,
+                                        {"file_id": upsert_id, **options, "import_type": "incremental"})
+        out["export_csv_gz_s"], _ = timed(server, conn, "POST", table + "/export", key,
+                                          {"key": "bench/out.csv.gz", "gzip": True, "slicing": "auto",
+                                           "slice_bytes": 1 << 40, "register_files": False})
+        out["export_parquet_s"], _ = timed(server, conn, "POST", table + "/export", key,
+                                           {"key": "bench/out.parquet", "format": "parquet",
+                                            "slice_bytes": 1 << 40, "register_files": False})
+        out["peak_rss_mb"] = peak_rss_mb(server.proc.pid)
+        out["rows_after_full"] = full["table_rows"]
+        out["rows_after_upsert"] = upsert["table_rows"]
+        return out
+    finally:
+        server.stop()
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    build = args[0] if args else "build"
+    rows = int(args[1]) if len(args) > 1 else 10_000_000
+    upsert_rows = int(args[2]) if len(args) > 2 else 1_000_000
+    baseline = os.path.join(build, "bench", "import_baseline")
+    work = tempfile.mkdtemp(prefix="duckstore-import-bench-")
+    try:
+        subprocess.run([baseline, "generate", work, str(rows), str(upsert_rows)], check=True)
+        size_mb = os.path.getsize(os.path.join(work, "full.csv")) / 1e6
+        measured = subprocess.run([baseline, "run", work], capture_output=True, text=True)
+        if measured.returncode != 0:
+            raise RuntimeError(f"import_baseline failed: {measured.stderr}")
+        raw = json.loads(measured.stdout)
+        ours = run_duckstore(build, work)
+    finally:
+        subprocess.run(["rm", "-rf", work], check=False)
+    result = {"rows": rows, "upsert_rows": upsert_rows, "csv_mb": round(size_mb, 1), "duckstore": ours, "duckdb": raw}
+    if "--json" in sys.argv:
+        print(json.dumps(result))
+        return
+    print(f"{rows:,} rows, {size_mb:,.0f} MB CSV; upsert {upsert_rows:,} rows")
+    print(f"{'operation':<22} {'duckstore':>10} {'duckdb':>10} {'ratio':>7}")
+    for name in ("full_import_s", "upsert_s", "export_csv_gz_s", "export_parquet_s"):
+        print(f"{name:<22} {ours[name]:>9.2f}s {raw[name]:>9.2f}s {ours[name] / raw[name]:>6.2f}x")
+    print(f"{'peak RSS':<22} {ours['peak_rss_mb']:>8.0f}MB {raw['peak_rss_mb']:>8.0f}MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+#include "duckstore/services/import/import_service.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include "duckstore/common/identifiers.hpp"
+#include "duckstore/services/import/column_plan.hpp"
+#include "duckstore/services/import/import_errors.hpp"
+#include "duckstore/services/import/source_reader.hpp"
+#include "duckstore/services/import/source_resolver.hpp"
+#include "duckstore/services/import/table_loader.hpp"
+#include "duckstore/services/sql_builder.hpp"
+#include "duckstore/services/tables.hpp"
+#include "duckstore/storage/engine/project_schema.hpp"
+
+namespace duckstore {
+namespace {
+
+// The import's start time as a TIMESTAMP literal (UTC, microseconds): one value for every row it writes.
+std::string NowLiteral() {
+  auto now = std::chrono::system_clock::now();
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[64];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &utc);
+  char full[96];
+  std::snprintf(full, sizeof full, "TIMESTAMP '%s.%06lld'", text, static_cast<long long>(micros % 1000000));
+  return full;
+}
+
+// Failures of the scanners themselves (malformed CSV, bad encoding, unreadable files); the rest of the
+// kUnprocessable failures of a load are values that do not convert.
+bool IsReaderFailure(const Error& error) {
+  std::string message = error.what();
+  for (const char* marker :
+       {"CSV Error", "nicode", "No files found", "No such file", "magic bytes", "gzip", "GZIP"}) {
+    if (message.find(marker) != std::string::npos) return true;
+  }
+  return false;
+}
+
+[[noreturn]] void ThrowCastFailure(const Error& error) {
+  throw ImportError(ErrorKind::kUnprocessable, "data_type_mismatch", error.what(),
+                    DriverCode::kDataTypeMismatch);
+}
+
+struct Destination {
+  std::shared_ptr<ProjectDatabase> db;
+  std::unique_ptr<duckdb::Connection> conn;
+  std::string bucket;  // canonical
+};
+
+Destination OpenBucket(BranchResolver& branches, const TableRef& ref) {
+  ValidateObjectName(ref.bucket, "bucket name");
+  ValidateObjectName(ref.table, "table name");
+  Destination out;
+  out.db = branches.Open(ref.branch);
+  out.conn = out.db->Connect();
+  auto bucket = FindBucket(*out.conn, ref.bucket);
+  if (!bucket) throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
+  out.bucket = *bucket;
+  return out;
+}
+
+TableInfo RequireTable(duckdb::Connection& conn, const std::string& bucket, const TableRef& ref) {
+  auto info = LoadTable(conn, bucket, ref.table, TableDetail::kDefinition);
+  if (!info) {
+    throw NotFound("table_not_found", "table '" + ref.table + "' does not exist in bucket '" + bucket + "'");
+  }
+  return *info;
+}
+
+// Plans and runs the load of `source` into the existing table `ref`, then reads the table's stats.
+ImportResult LoadSource(Destination& dest, const TableRef& ref, const SourceRelation& source,
+                        const ImportOptions& options, TaskControl* control,
+                        const std::function<void(const Error&, const ColumnPlan&)>& diagnose) {
+  TableInfo table = RequireTable(*dest.conn, dest.bucket, ref);
+  ColumnPlan plan = PlanColumns(source, table, options, NowLiteral());
+  auto lock = dest.db->LockTable(table.bucket, table.name);
+  auto outcome = LoadIntoTable(*dest.conn, table, source, plan, options, control,
+                               [&](const Error& error) { diagnose(error, plan); });
+  ImportResult result;
+  result.imported_rows = outcome.imported_rows;
+  result.timers = std::move(outcome.timers);
+  result.imported_columns = plan.imported_columns;
+  auto after = LoadTable(*dest.conn, table.bucket, table.name, TableDetail::kWithStats);
+  result.table_rows = after->row_count;
+  result.table_size_bytes = after->size_bytes;
+  return result;
+}
+
+void DropDestination(duckdb::Connection& conn, const std::string& bucket, const std::string& name) {
+  auto kind =
+      RunSql(conn,
+             "SELECT table_name, 'table' FROM duckdb_tables() WHERE database_name = current_database() AND "
+             "schema_name = $1 AND lower(table_name) = lower($2) UNION ALL SELECT view_name, 'view' FROM "
+             "duckdb_views() WHERE database_name = current_database() AND schema_name = $1 AND "
+             "lower(view_name) = lower($2)",
+             {duckdb::Value(bucket), duckdb::Value(name)});
+  if (kind->RowCount() == 0) return;
+  std::string canonical = kind->GetValue(0, 0).ToString();
+  bool view = kind->GetValue(1, 0).ToString() == "view";
+  RunDdl(conn, std::string(view ? "DROP VIEW " : "DROP TABLE ") + QualifiedName(bucket, canonical));
+  RunSql(conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
+         {duckdb::Value(bucket), duckdb::Value(canonical)});
+}
+
+}  // namespace
+
+ImportResult ImportService::ImportFromPaths(const TableRef& destination,
+                                            const std::vector<std::string>& paths,
+                                            const std::vector<std::string>& display_names, FileFormat format,
+                                            const CsvOptions& csv, const ImportOptions& options,
+                                            TaskControl* control) {
+  if (options.type != ImportType::kFull && options.type != ImportType::kIncremental) {
+    throw InvalidArgument("invalid_import_type",
+                          "files import FULL or INCREMENTAL; VIEW and CLONE need a table");
+  }
+  return ops_.Run(destination.branch.project_id, "table.import", destination.Qualified(), [&] {
+    auto dest = OpenBucket(branches_, destination);
+    FileSourceReader reader(format, csv, options.import_as_null, paths, display_names);
+    if (control) control->SetPhase("reading_source", reader.total_bytes());
+    SourceRelation source = reader.Open(*dest.conn);
+    return LoadSource(dest, destination, source, options, control,
+                      [&](const Error& error, const ColumnPlan& plan) {
+                        if (IsReaderFailure(error)) reader.ThrowReadError(error);
+                        if (error.kind() == ErrorKind::kUnprocessable) {
+                          reader.DiagnoseCast(*dest.conn, plan.casts);
+                          ThrowCastFailure(error);
+                        }
+                      });
+  });
+}
+
+ImportResult ImportService::ImportFromFile(const TableRef& destination, const FileImportRequest& request,
+                                           TaskControl* control) {
+  if (control) control->SetPhase("resolving_source");
+  auto files =
+      ResolveFileSource(objects_, destination.branch.project_id, request.source, request.source_type);
+  return ImportFromPaths(destination, files.staged.paths(), files.names, request.format, request.csv,
+                         request.options, control);
+}
+
+ImportResult ImportService::ImportFromTable(const TableRef& destination, const TableImportRequest& request,
+                                            TaskControl* control) {
+  const auto& options = request.options;
+  if (request.source.branch.project_id != destination.branch.project_id ||
+      request.source.branch.branch_id != destination.branch.branch_id) {
+    throw InvalidArgument("invalid_source",
+                          "the source table must be in the destination's project and branch");
+  }
+  return ops_.Run(destination.branch.project_id, "table.import", destination.Qualified(), [&] {
+    auto dest = OpenBucket(branches_, destination);
+    ValidateObjectName(request.source.bucket, "bucket name");
+    ValidateObjectName(request.source.table, "table name");
+    auto source_bucket = FindBucket(*dest.conn, request.source.bucket);
+    if (!source_bucket)
+      throw NotFound("bucket_not_found", "bucket '" + request.source.bucket + "' does not exist");
+    TableInfo source_table = RequireTable(*dest.conn, *source_bucket, request.source);
+
+    // SELECT list: mapped source columns under destination names.
+    std::vector<ColumnMapping> mappings = request.mappings;
+    if (mappings.empty()) {
+      for (const auto& column : source_table.columns) mappings.push_back({column.name, column.name});
+    }
+    SourceRelation source;
+    std::string select;
+    for (const auto& mapping : mappings) {
+      const ColumnInfo* column = source_table.FindColumn(mapping.source);
+      if (!column) {
+        throw NotFound("column_not_found", "source column '" + mapping.source + "' does not exist",
+                       {{"column", mapping.source}});
+      }
+      select +=
+          (select.empty() ? "" : ", ") + QuoteIdent(column->name) + " AS " + QuoteIdent(mapping.destination);
+      source.columns.push_back(mapping.destination);
+    }
+    ValidateSourceColumns(source.columns);
+    std::string from = QualifiedName(source_table.bucket, source_table.name);
+
+    if (options.type == ImportType::kView) {
+      if (!request.filters.empty() || request.seconds || request.limit) {
+        throw InvalidArgument("invalid_import_options",
+                              "a VIEW import takes column mappings only (no filters, seconds or limit)");
+      }
+      auto lock = dest.db->LockTable(dest.bucket, destination.table);
+      InSqlTransaction(*dest.conn, [&] {
+        if (options.create_mode == CreateMode::kReplace)
+          DropDestination(*dest.conn, dest.bucket, destination.table);
+        RunDdl(*dest.conn, "CREATE VIEW " + QualifiedName(dest.bucket, destination.table) + " AS SELECT " +
+                               select + " FROM " + from);
+      });
+      ImportResult result;
+      result.imported_columns = source.columns;
+      return result;
+    }
+
+    SqlParams params;
+    std::string where = BuildWhere(request.filters, source_table, params);
+    if (request.seconds) {
+      const ColumnInfo* ts = source_table.FindColumn(options.timestamp_column);
+      if (options.timestamp_column.empty() || !ts) {
+        throw InvalidArgument("column_not_found", "'seconds' needs the timestamp column '" +
+                                                      options.timestamp_column + "' in the source table");
+      }
+      params.push_back(duckdb::Value::BIGINT(*request.seconds));
+      where += std::string(where.empty() ? " WHERE " : " AND ") + QuoteIdent(ts->name) +
+               " >= CAST(now() AS TIMESTAMP) - to_seconds($" + std::to_string(params.size()) + ")";
+    }
+    std::string limit;
+    if (request.limit) {
+      if (*request.limit < 0) throw InvalidArgument("invalid_limit", "limit cannot be negative");
+      params.push_back(duckdb::Value::BIGINT(*request.limit));
+      limit = " LIMIT $" + std::to_string(params.size());
+    }
+    source.sql = "(SELECT " + select + " FROM " + from + where + limit + ")";
+    source.params = params;
+
+    if (options.type == ImportType::kClone) {
+      auto lock = dest.db->LockTable(dest.bucket, destination.table);
+      ImportResult result;
+      result.imported_columns = source.columns;
+      InSqlTransaction(*dest.conn, [&] {
+        if (options.create_mode == CreateMode::kReplace)
+          DropDestination(*dest.conn, dest.bucket, destination.table);
+        std::string target = QualifiedName(dest.bucket, destination.table);
+        auto created =
+            RunSql(*dest.conn, "CREATE TABLE " + target + " AS SELECT * FROM " + source.sql, source.params);
+        result.imported_rows = created->RowCount() ? created->GetValue(0, 0).GetValue<int64_t>() : 0;
+        // The clone keeps the source's primary key when it copies every key column.
+        std::vector<std::string> key;
+        for (const auto& k : source_table.primary_key) {
+          for (const auto& mapping : mappings) {
+            if (duckdb::StringUtil::CIEquals(mapping.source, k)) key.push_back(mapping.destination);
+          }
+        }
+        if (key.size() != source_table.primary_key.size()) key.clear();
+        for (const auto& k : key)
+          RunDdl(*dest.conn, "ALTER TABLE " + target + " ALTER COLUMN " + QuoteIdent(k) + " SET NOT NULL");
+        duckdb::vector<duckdb::Value> key_values;
+        for (const auto& k : key) key_values.emplace_back(k);
+        RunSql(*dest.conn, "INSERT INTO _duckstore.tables VALUES ($1, $2, $3, now())",
+               {duckdb::Value(dest.bucket), duckdb::Value(destination.table),
+                duckdb::Value::LIST(duckdb::LogicalType::VARCHAR, std::move(key_values))});
+      });
+      auto after = LoadTable(*dest.conn, dest.bucket, destination.table, TableDetail::kWithStats);
+      result.table_rows = after->row_count;
+      result.table_size_bytes = after->size_bytes;
+      return result;
+    }
+
+    if (duckdb::StringUtil::CIEquals(source_table.bucket, dest.bucket) &&
+        duckdb::StringUtil::CIEquals(source_table.name, destination.table)) {
+      throw InvalidArgument("invalid_source", "a table cannot be imported into itself");
+    }
+    return LoadSource(
+        dest, destination, source, options, control, [&](const Error& error, const ColumnPlan& plan) {
+          if (error.kind() != ErrorKind::kUnprocessable) return;
+          for (const auto& [column, type] : plan.casts) {
+            auto bad = RunSql(*dest.conn,
+                              "SELECT CAST(" + QuoteIdent(column) + " AS VARCHAR) FROM " + source.sql +
+                                  " WHERE " + QuoteIdent(column) + " IS NOT NULL AND TRY_CAST(" +
+                                  QuoteIdent(column) + " AS " + type + ") IS NULL LIMIT 1",
+                              source.params);
+            if (bad->RowCount() == 0) continue;
+            std::string value = bad->GetValue(0, 0).ToString();
+            throw ImportError(ErrorKind::kUnprocessable, "data_type_mismatch",
+                              "column '" + column + "': value '" + value + "' is not a valid " + type,
+                              DriverCode::kDataTypeMismatch,
+                              {{"column", column}, {"value", value}, {"type", type}});
+          }
+          ThrowCastFailure(error);
+        });
+  });
+}
+
+}  // namespace duckstore
