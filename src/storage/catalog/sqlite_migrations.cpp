@@ -72,6 +72,26 @@ CREATE TABLE objects (
   PRIMARY KEY (bucket, key)
 );
 )sql"},
+    {4, "S3 multipart uploads and their parts", R"sql(
+CREATE TABLE multipart_uploads (
+  id TEXT PRIMARY KEY,
+  bucket TEXT NOT NULL REFERENCES object_buckets(name) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX multipart_uploads_by_key ON multipart_uploads(bucket, key, created_at, id);
+CREATE TABLE upload_parts (
+  upload_id TEXT NOT NULL REFERENCES multipart_uploads(id) ON DELETE CASCADE,
+  part_number INTEGER NOT NULL,
+  blob TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (upload_id, part_number)
+);
+)sql"},
 };
 
 }  // namespace
