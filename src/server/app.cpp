@@ -6,6 +6,7 @@
 #include "duckstore/api/http/server.hpp"
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
+#include "duckstore/api/s3/s3_api.hpp"
 #include "duckstore/common/log.hpp"
 #include "duckstore/server/grpc_server.hpp"
 #include "duckstore/server/secrets.hpp"
@@ -42,9 +43,13 @@ int App::Run() {
   auto& s = *state_;
   s.catalog = OpenSqliteCatalog((data / "catalog.sqlite").string());
   s.engine = std::make_unique<Engine>(data / "projects", config_.engine);
-  s.services = std::make_unique<Services>(*s.catalog, *s.engine, admin.value, master.value);
+  s.services = std::make_unique<Services>(
+      *s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes), admin.value, master.value);
+  s.services->objects.SweepTemporaryFiles();
 
   rest::AddRestRoutes(s.router, *s.services);
+  s3::AddS3Routes(s.router, {s.services->auth, s.services->objects, s.services->multipart},
+                  {"/s3", config_.s3_domain, std::chrono::seconds(config_.s3_max_skew_seconds)});
   http::ServerOptions http_options;
   http_options.host = config_.host;
   http_options.port = config_.http_port;

@@ -131,10 +131,10 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
   std::map<int64_t, const UploadPart*> by_number;
   for (const auto& part : stored) by_number[part.part_number] = &part;
 
+  // Every listed part must exist with its ETag before sizes are judged (S3 reports InvalidPart first).
   std::vector<const UploadPart*> chosen;
   int64_t previous = 0;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const CompletedPart& wanted = parts[i];
+  for (const CompletedPart& wanted : parts) {
     if (wanted.part_number <= previous) {
       throw InvalidArgument("invalid_part_order", "the list of parts was not in ascending order");
     }
@@ -146,13 +146,15 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
                                 " was not uploaded or its ETag does not match",
                             {{"UploadId", upload.id}, {"PartNumber", std::to_string(wanted.part_number)}});
     }
-    if (i + 1 < parts.size() && it->second->size < min_part_bytes_) {
-      throw InvalidArgument("entity_too_small",
-                            "part " + std::to_string(wanted.part_number) + " is smaller than the minimum of " +
-                                std::to_string(min_part_bytes_) + " bytes",
-                            {{"PartNumber", std::to_string(wanted.part_number)}});
-    }
     chosen.push_back(it->second);
+  }
+  for (size_t i = 0; i + 1 < chosen.size(); ++i) {
+    if (chosen[i]->size < min_part_bytes_) {
+      throw InvalidArgument("entity_too_small",
+                            "part " + std::to_string(chosen[i]->part_number) +
+                                " is smaller than the minimum of " + std::to_string(min_part_bytes_) + " bytes",
+                            {{"PartNumber", std::to_string(chosen[i]->part_number)}});
+    }
   }
 
   auto writer = store_.OpenWriter(bucket);

@@ -338,7 +338,7 @@ class ServicesTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<Catalog> catalog_ = OpenSqliteCatalog((dir_ / "catalog.db").string());
   Engine engine_{dir_ / "projects", SmallLimits()};
-  Services services_{*catalog_, engine_, "admin-key", "master-key"};
+  Services services_{*catalog_, engine_, dir_.path(), 1 << 20, "admin-key", "master-key"};
   ProjectService::Created created_;
 };
 

@@ -12,7 +12,7 @@ namespace {
 TEST(S3XmlTest, WriterEscapesAndNests) {
   XmlWriter xml("ListBucketResult");
   xml.Element("Name", "b").Open("Contents").Element("Key", "a<&>\"'.csv").Element("Size", int64_t{3}).Close();
-  xml.Element("IsTruncated", false);
+  xml.Element("IsTruncated", XmlBool(false));
   EXPECT_EQ(xml.Finish(),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult "
             "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name><Contents><Key>a&lt;&amp;&gt;&quot;&apos;"

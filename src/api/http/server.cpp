@@ -28,6 +28,8 @@ namespace {
 constexpr size_t kChunkBytes = 1 << 20;  // file responses and body reads move this much at a time
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr uint64_t kMaxLingerBytes = 64ull << 20;
 
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
@@ -160,6 +162,20 @@ class Server::Impl {
       if (!keep_alive || stopped_) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_await LingeringClose(stream);
+  }
+
+  // After answering a request whose body was not read (an upload refused early), the client may still be
+  // sending it. Closing at once would reset the connection, and the reset can destroy the response before
+  // the client reads it; so, like nginx's lingering_close, discard what still arrives for a short while.
+  asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+    std::vector<char> scratch(64 * 1024);
+    stream.expires_after(kLingerTimeout);
+    for (uint64_t discarded = 0; discarded < kMaxLingerBytes;) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
+      if (ec) break;  // end of stream, timeout or error: close now
+      discarded += n;
+    }
   }
 
   // Serves one request whose header has been read; returns whether the connection may be reused.

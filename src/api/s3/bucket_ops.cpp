@@ -37,10 +37,6 @@ std::string DecodeToken(const std::string& token) {
   return key;
 }
 
-std::string OwnerId(const ObjectBucket& bucket) {
-  return bucket.project_id ? *bucket.project_id : "admin";
-}
-
 std::string OwnerOf(const Principal& principal) {
   return principal.admin || !principal.key ? "admin" : principal.key->project_id;
 }
@@ -145,7 +141,7 @@ http::Response ListObjects(S3Services& s3, S3Call& call, bool v2) {
   xml.Element("MaxKeys", max_keys);
   if (!delimiter.empty()) xml.Element("Delimiter", text(delimiter));
   if (url) xml.Element("EncodingType", "url");
-  xml.Element("IsTruncated", listing.truncated);
+  xml.Element("IsTruncated", XmlBool(listing.truncated));
   if (listing.truncated) {
     if (v2) {
       xml.Element("NextContinuationToken", EncodeToken(listing.next_start_after));

@@ -101,7 +101,7 @@ http::Response ListParts(S3Services& s3, S3Call& call) {
   xml.Element("Bucket", call.bucket).Element("Key", call.key).Element("UploadId", upload.id);
   xml.Element("PartNumberMarker", marker);
   xml.Element("NextPartNumberMarker", parts.empty() ? marker : parts.back().part_number);
-  xml.Element("MaxParts", max_parts).Element("IsTruncated", truncated).Element("StorageClass", "STANDARD");
+  xml.Element("MaxParts", max_parts).Element("IsTruncated", XmlBool(truncated)).Element("StorageClass", "STANDARD");
   for (const auto& part : parts) {
     xml.Open("Part")
         .Element("PartNumber", part.part_number)
@@ -135,7 +135,7 @@ http::Response ListMultipartUploads(S3Services& s3, S3Call& call) {
     xml.Element("NextKeyMarker", text(uploads.back().key)).Element("NextUploadIdMarker", uploads.back().id);
   }
   if (url) xml.Element("EncodingType", "url");
-  xml.Element("Prefix", text(prefix)).Element("MaxUploads", max_uploads).Element("IsTruncated", truncated);
+  xml.Element("Prefix", text(prefix)).Element("MaxUploads", max_uploads).Element("IsTruncated", XmlBool(truncated));
   for (const auto& upload : uploads) {
     xml.Open("Upload")
         .Element("Key", text(upload.key))

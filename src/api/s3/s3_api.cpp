@@ -52,7 +52,7 @@ http::Response Route(S3Services& s3, S3Call& call) {
     throw Error(ErrorKind::kInvalidArgument, "method_not_allowed", "the specified method is not allowed against this resource");
   }
   if (call.key.size() > kMaxKeyBytes) {
-    throw InvalidArgument("invalid_key", "your key is too long (at most 1024 bytes)");
+    throw InvalidArgument("invalid_object_key", "your key is too long (at most 1024 bytes)");
   }
   for (const char* unsupported : {"acl", "tagging", "retention", "legal-hold", "torrent", "restore", "select", "attributes"}) {
     if (call.Has(unsupported)) {

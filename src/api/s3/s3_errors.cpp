@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <unordered_map>
 
 #include "duckstore/api/s3/xml.hpp"
@@ -37,7 +38,7 @@ const std::unordered_map<std::string, S3ErrorCode>& CodeTable() {
       {"bucket_already_owned_by_you", {"BucketAlreadyOwnedByYou", 409}},
       {"bucket_not_empty", {"BucketNotEmpty", 409}},
       {"invalid_bucket_name", {"InvalidBucketName", 400}},
-      {"invalid_key", {"KeyTooLongError", 400}},
+      {"invalid_object_key", {"KeyTooLongError", 400}},
       {"entity_too_large", {"EntityTooLarge", 400}},
       {"entity_too_small", {"EntityTooSmall", 400}},
       {"invalid_part", {"InvalidPart", 400}},
@@ -104,9 +105,15 @@ http::Response RenderS3Error(const http::Request& request, const std::exception&
   XmlWriter xml("Error", "");
   xml.Element("Code", s3.code).Element("Message", message);
   if (e && e->details().is_object()) {
+    // S3 documents carry context such as BucketName, Key, UploadId as extra elements: details named in
+    // S3's style are copied, the store's own "bucket" and "key" renamed.
     for (const auto& [name, value] : e->details().items()) {
-      // S3 documents carry context such as BucketName, Key, UploadId as extra elements.
-      if (!name.empty() && std::isupper(static_cast<unsigned char>(name[0])) && value.is_string()) {
+      if (!value.is_string() || name.empty()) continue;
+      if (name == "bucket") {
+        xml.Element("BucketName", value.get<std::string>());
+      } else if (name == "key") {
+        xml.Element("Key", value.get<std::string>());
+      } else if (std::isupper(static_cast<unsigned char>(name[0]))) {
         xml.Element(name, value.get<std::string>());
       }
     }

@@ -53,7 +53,8 @@ std::optional<std::string> Base64Md5ToHex(const std::string& encoded) {
   namespace base64 = boost::beast::detail::base64;
   std::string raw(base64::decoded_size(encoded.size()), '\0');
   auto [written, read] = base64::decode(raw.data(), encoded.data(), encoded.size());
-  if (read != encoded.size() || written != 16) return std::nullopt;
+  // The decoder stops at the padding; anything but padding after that is malformed.
+  if (written != 16 || encoded.find_first_not_of('=', read) != std::string::npos) return std::nullopt;
   raw.resize(written);
   return HexEncode(raw);
 }

@@ -100,10 +100,6 @@ XmlWriter& XmlWriter::Element(std::string_view name, int64_t value) {
   return Element(name, std::to_string(value));
 }
 
-XmlWriter& XmlWriter::Element(std::string_view name, bool value) {
-  return Element(name, value ? "true" : "false");
-}
-
 std::string XmlWriter::Finish() {
   while (!open_.empty()) Close();
   return std::move(out_);

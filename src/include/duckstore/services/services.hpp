@@ -5,6 +5,8 @@
 
 #include "duckstore/services/auth.hpp"
 #include "duckstore/services/buckets.hpp"
+#include "duckstore/services/multipart.hpp"
+#include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
 #include "duckstore/services/tables.hpp"
@@ -14,7 +16,8 @@
 namespace duckstore {
 
 struct Services {
-  Services(Catalog& catalog, Engine& engine, std::string admin_key, std::string master_key)
+  Services(Catalog& catalog, Engine& engine, const std::filesystem::path& data_dir, int64_t max_object_bytes,
+           std::string admin_key, std::string master_key)
       : catalog(catalog),
         engine(engine),
         auth(catalog, std::move(admin_key), std::move(master_key)),
@@ -22,7 +25,9 @@ struct Services {
         projects(catalog, engine, auth, operations),
         branches(catalog, engine),
         buckets(branches, operations),
-        tables(branches, operations) {}
+        tables(branches, operations),
+        objects(catalog, data_dir, max_object_bytes),
+        multipart(catalog, objects) {}
 
   Catalog& catalog;
   Engine& engine;
@@ -32,6 +37,8 @@ struct Services {
   BranchResolver branches;
   BucketService buckets;
   TableService tables;
+  ObjectStore objects;
+  MultipartService multipart;
 };
 
 }  // namespace duckstore

@@ -14,6 +14,10 @@ inline constexpr const char* kS3Namespace = "http://s3.amazonaws.com/doc/2006-03
 // Escapes text for element content and attribute values.
 std::string XmlEscape(std::string_view text);
 
+inline const char* XmlBool(bool value) {
+  return value ? "true" : "false";
+}
+
 class XmlWriter {
  public:
   // Starts the document with its root element; `xmlns` is omitted when empty (S3's error documents).
@@ -23,7 +27,7 @@ class XmlWriter {
   XmlWriter& Close();  // closes the innermost open element
   XmlWriter& Element(std::string_view name, std::string_view text);
   XmlWriter& Element(std::string_view name, int64_t value);
-  XmlWriter& Element(std::string_view name, bool value);
+  // Booleans go through XmlBool(): a bool overload would also catch string literals.
   // Closes every open element (the root included) and returns the document.
   std::string Finish();
 
