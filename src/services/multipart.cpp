@@ -18,14 +18,16 @@ constexpr size_t kCopyBytes = 1 << 20;
 
 std::string HexToBytes(const std::string& hex) {
   std::string bytes;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
   return bytes;
 }
 
 std::string Md5Hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr) != 1) throw Internal("md5 failed");
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr) != 1)
+    throw Internal("md5 failed");
   return HexEncode(std::string_view(reinterpret_cast<char*>(digest), length));
 }
 
@@ -77,7 +79,8 @@ MultipartUpload MultipartService::Get(const std::string& bucket, const std::stri
                                       const std::string& upload_id) {
   auto upload = catalog_.GetMultipartUpload(upload_id);
   if (!upload || upload->bucket != bucket || upload->key != key) {
-    throw NotFound("upload_not_found", "the specified multipart upload does not exist", {{"UploadId", upload_id}});
+    throw NotFound("upload_not_found", "the specified multipart upload does not exist",
+                   {{"UploadId", upload_id}});
   }
   return *upload;
 }
@@ -86,8 +89,8 @@ std::unique_ptr<BlobWriter> MultipartService::OpenPartWriter(const ObjectBucket&
   return store_.OpenWriter(bucket);
 }
 
-UploadPart MultipartService::CommitPart(BlobWriter& writer, const MultipartUpload& upload, int64_t part_number,
-                                        const std::optional<std::string>& expected_md5,
+UploadPart MultipartService::CommitPart(BlobWriter& writer, const MultipartUpload& upload,
+                                        int64_t part_number, const std::optional<std::string>& expected_md5,
                                         const std::optional<std::string>& expected_sha256) {
   CheckPartNumber(part_number);
   BlobInfo blob = writer.Commit();
@@ -141,10 +144,10 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
     previous = wanted.part_number;
     auto it = by_number.find(wanted.part_number);
     if (it == by_number.end() || it->second->etag != wanted.etag) {
-      throw InvalidArgument("invalid_part",
-                            "part " + std::to_string(wanted.part_number) +
-                                " was not uploaded or its ETag does not match",
-                            {{"UploadId", upload.id}, {"PartNumber", std::to_string(wanted.part_number)}});
+      throw InvalidArgument(
+          "invalid_part",
+          "part " + std::to_string(wanted.part_number) + " was not uploaded or its ETag does not match",
+          {{"UploadId", upload.id}, {"PartNumber", std::to_string(wanted.part_number)}});
     }
     chosen.push_back(it->second);
   }
@@ -152,7 +155,8 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
     if (chosen[i]->size < min_part_bytes_) {
       throw InvalidArgument("entity_too_small",
                             "part " + std::to_string(chosen[i]->part_number) +
-                                " is smaller than the minimum of " + std::to_string(min_part_bytes_) + " bytes",
+                                " is smaller than the minimum of " + std::to_string(min_part_bytes_) +
+                                " bytes",
                             {{"PartNumber", std::to_string(chosen[i]->part_number)}});
     }
   }
@@ -186,9 +190,11 @@ std::vector<UploadPart> MultipartService::ListParts(const std::string& upload_id
   return catalog_.ListUploadParts(upload_id, after_part_number, limit);
 }
 
-std::vector<MultipartUpload> MultipartService::ListUploads(const std::string& bucket, const std::string& prefix,
+std::vector<MultipartUpload> MultipartService::ListUploads(const std::string& bucket,
+                                                           const std::string& prefix,
                                                            const std::string& key_marker,
-                                                           const std::string& upload_id_marker, int64_t limit) {
+                                                           const std::string& upload_id_marker,
+                                                           int64_t limit) {
   return catalog_.ListMultipartUploads(bucket, prefix, key_marker, upload_id_marker, limit);
 }
 

@@ -61,10 +61,9 @@ FilterOp ParseFilterOp(const std::string& name) {
   for (const auto& [text, op] : kOps) {
     if (name == text) return op;
   }
-  throw InvalidArgument(
-      "invalid_filter", "unknown filter operator '" + name + "'",
-      {{"allowed",
-        {"eq", "ne", "gt", "ge", "lt", "le", "in", "not_in", "like", "not_like", "is_null", "is_not_null"}}});
+  nlohmann::json allowed = nlohmann::json::array();
+  for (const auto& [text, op] : kOps) allowed.push_back(text);
+  throw InvalidArgument("invalid_filter", "unknown filter operator '" + name + "'", {{"allowed", allowed}});
 }
 
 std::string QualifiedName(const std::string& bucket, const std::string& table) {

@@ -48,7 +48,9 @@ class AwsCli:
         self.server = server
         workdir.mkdir(parents=True, exist_ok=True)
         config = workdir / "aws-config"
-        config.write_text("[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n")
+        # SigV4 for presigned URLs too (aws-cli v1 presigns with SigV2 unless told otherwise).
+        config.write_text("[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n"
+                          "  signature_version = s3v4\n")
         credentials = workdir / "aws-credentials"
         credentials.write_text("")
         key_id, secret = key_pair(token)

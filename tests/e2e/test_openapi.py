@@ -277,7 +277,9 @@ def test_document_is_structurally_valid_openapi_3(doc):
                 assert "schema" in media, f"{where} {code}: content without a schema"
         if "requestBody" in operation:
             body = deref(doc, operation["requestBody"])
-            assert "application/json" in body.get("content", {}), f"{where}: request body is not JSON"
+            media_types = set(body.get("content", {}))
+            assert media_types & {"application/json", "application/octet-stream"}, \
+                f"{where}: request body is neither JSON nor binary"
         for requirement in operation.get("security", []):
             assert set(requirement) <= set(schemes), f"{where}: {requirement}"
     assert len(operation_ids) == len(set(operation_ids)), "duplicate operationId"
@@ -345,7 +347,7 @@ class Walk:
         self.covered: set[tuple[str, str]] = set()
 
     def call(self, key: str | None, method: str, template: str, expect: int, *, query: dict | None = None,
-             json_body=None, headers: dict | None = None, **path_values):
+             json_body=None, data: bytes | None = None, headers: dict | None = None, **path_values):
         item = self.doc["paths"][template]
         operation = item[method.lower()]
         where = f"{method} {template}"
@@ -359,8 +361,11 @@ class Walk:
         path = re.sub(r"{([^{}/]+)}", lambda m: seg(path_values[m.group(1)]), template)
         all_headers = {"Authorization": f"Bearer {key}"} if key else {}
         all_headers.update(headers or {})
+        if data is not None:
+            assert "application/octet-stream" in deref(self.doc, operation["requestBody"])["content"], \
+                f"{where}: takes no documented binary body"
         response = requests.request(method, self.server.http_url + path, params=query, json=json_body,
-                                    headers=all_headers, timeout=60)
+                                    data=data, headers=all_headers, timeout=60)
         assert response.status_code == expect, f"{where}: expected {expect}, got {response.status_code}: " \
                                                 f"{response.text[:2000]}"
         assert str(expect) in operation["responses"], f"{where}: status {expect} is not documented"
@@ -369,6 +374,10 @@ class Walk:
         if "content" not in documented:
             assert response.content == b"", f"{where}: documented without a body, got {response.text[:500]}"
             return None
+        if "application/json" not in documented["content"]:  # a download: raw bytes
+            assert set(documented["content"]) == {response.headers["Content-Type"]} or \
+                "application/octet-stream" in documented["content"], f"{where}: undocumented content type"
+            return response.content
         body = response.json()
         validate(self.doc, body, documented["content"]["application/json"]["schema"], f"{where} {expect}")
         return body
@@ -452,6 +461,19 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
 
         walk.call(key, "DELETE", table, 204, **T)
         walk.call(key, "DELETE", buckets + "/{bucket}", 204, query={"cascade": "true"}, **BK)
+
+        files = "/projects/{project_id}/files"
+        uploaded = walk.call(key, "POST", files, 201, query={"name": "data.csv", "tags": "in,daily"},
+                             data=b"id,name\n1,a\n", headers={"Content-Type": "text/csv"}, **P)
+        F = {**P, "file_id": uploaded["id"]}
+        registered = walk.call(key, "POST", "/projects/{project_id}/registered-files", 201, json_body={
+            "name": "again.csv", "bucket": uploaded["bucket"], "key": uploaded["key"], "tags": ["copy"]}, **P)
+        walk.call(key, "GET", files, 200, query={"tags": "in", "limit": 10, "offset": 0}, **P)
+        walk.call(key, "GET", files + "/{file_id}", 200, **F)
+        assert walk.call(key, "GET", files + "/{file_id}/content", 200, **F) == b"id,name\n1,a\n"
+        assert walk.call(key, "GET", files + "/{file_id}/content", 206, headers={"Range": "bytes=0-1"}, **F) == b"id"
+        walk.call(key, "DELETE", files + "/{file_id}", 204, **{**P, "file_id": registered["id"]})
+        walk.call(key, "DELETE", files + "/{file_id}", 204, **F)
         # Last: the operations log holds the mutations above.
         operations_page = walk.call(key, "GET", "/projects/{project_id}/operations", 200, query={"limit": 100},
                                     **P)

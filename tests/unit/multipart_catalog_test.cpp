@@ -94,9 +94,11 @@ TEST_F(MultipartCatalogTest, ListingOrderPrefixAndMarkers) {
             (std::vector<std::string>{"u2", "u1", "u3", "u4"}));
   EXPECT_EQ(Ids(catalog_->ListMultipartUploads("data", "c/", "", "", 10)), (std::vector<std::string>{"u4"}));
   // After the first upload of "a": the second upload of "a", then later keys.
-  EXPECT_EQ(Ids(catalog_->ListMultipartUploads("data", "", "a", "u2", 2)), (std::vector<std::string>{"u1", "u3"}));
+  EXPECT_EQ(Ids(catalog_->ListMultipartUploads("data", "", "a", "u2", 2)),
+            (std::vector<std::string>{"u1", "u3"}));
   // A key marker alone skips every upload of that key.
-  EXPECT_EQ(Ids(catalog_->ListMultipartUploads("data", "", "a", "", 10)), (std::vector<std::string>{"u3", "u4"}));
+  EXPECT_EQ(Ids(catalog_->ListMultipartUploads("data", "", "a", "", 10)),
+            (std::vector<std::string>{"u3", "u4"}));
 }
 
 TEST_F(MultipartCatalogTest, DeleteReturnsPartBlobsAndBucketCascade) {

@@ -33,7 +33,8 @@ http::Request GetObjectRequest() {
   request.path = "/test.txt";
   request.headers.Add("host", "examplebucket.s3.amazonaws.com");
   request.headers.Add("range", "bytes=0-9");
-  request.headers.Add("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  request.headers.Add("x-amz-content-sha256",
+                      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   request.headers.Add("x-amz-date", "20130524T000000Z");
   request.headers.Add("authorization",
                       "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
@@ -57,7 +58,8 @@ TEST(SigV4Test, HeaderSignatureFailures) {
 
   auto request = GetObjectRequest();
   auto wrong_secret = [](const std::string&) -> std::optional<std::string> { return std::string("other"); };
-  EXPECT_EQ(CodeOf([&] { VerifySignature(request, wrong_secret, kExampleTime); }), "signature_does_not_match");
+  EXPECT_EQ(CodeOf([&] { VerifySignature(request, wrong_secret, kExampleTime); }),
+            "signature_does_not_match");
   auto unknown = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
   EXPECT_EQ(CodeOf([&] { VerifySignature(request, unknown, kExampleTime); }), "invalid_access_key_id");
   EXPECT_EQ(CodeOf([&] { VerifySignature(request, Secrets, kExampleTime + std::chrono::minutes(16)); }),
@@ -73,7 +75,8 @@ TEST(SigV4Test, HeaderSignatureFailures) {
 
   auto malformed = GetObjectRequest();
   malformed.headers.Set("authorization", "AWS4-HMAC-SHA256 Credential=x");
-  EXPECT_EQ(CodeOf([&] { VerifySignature(malformed, Secrets, kExampleTime); }), "authorization_header_malformed");
+  EXPECT_EQ(CodeOf([&] { VerifySignature(malformed, Secrets, kExampleTime); }),
+            "authorization_header_malformed");
 }
 
 http::Request PresignedRequest() {
@@ -155,7 +158,8 @@ TEST(SigV4Test, StreamingChunksOfTheAwsExample) {
   auto signed_request = VerifySignature(request, Secrets, kExampleTime);
   ASSERT_EQ(signed_request.payload, PayloadMode::kStreamingSigned);
   for (size_t piece : {1000, 65536 + 200, 1 << 20}) {
-    StringReader raw(StreamingBody("ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648"), piece);
+    StringReader raw(StreamingBody("ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648"),
+                     piece);
     ChunkedPayloadReader reader(raw, signed_request, 66560);
     EXPECT_EQ(DrainAll(reader), std::string(66560, 'a'));
   }
@@ -173,7 +177,9 @@ TEST(SigV4Test, StreamingChunkWithBadSignatureOrLengthFails) {
   ChunkedPayloadReader wrong_length(good, signed_request, 66561);
   EXPECT_EQ(CodeOf([&] { DrainAll(wrong_length); }), "incomplete_body");
 
-  StringReader truncated(StreamingBody("ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648").substr(0, 5000), 4096);
+  StringReader truncated(
+      StreamingBody("ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648").substr(0, 5000),
+      4096);
   ChunkedPayloadReader short_body(truncated, signed_request, 66560);
   EXPECT_EQ(CodeOf([&] { DrainAll(short_body); }), "incomplete_body");
 }

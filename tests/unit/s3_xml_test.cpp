@@ -15,7 +15,8 @@ TEST(S3XmlTest, WriterEscapesAndNests) {
   xml.Element("IsTruncated", XmlBool(false));
   EXPECT_EQ(xml.Finish(),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult "
-            "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name><Contents><Key>a&lt;&amp;&gt;&quot;&apos;"
+            "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</"
+            "Name><Contents><Key>a&lt;&amp;&gt;&quot;&apos;"
             ".csv</Key><Size>3</Size></Contents><IsTruncated>false</IsTruncated></ListBucketResult>");
 }
 

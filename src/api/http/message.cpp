@@ -1,7 +1,12 @@
 #include "duckstore/api/http/message.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include "duckstore/common/error.hpp"
 
@@ -68,6 +73,23 @@ Response Response::Empty(int status) {
   Response response;
   response.status = status;
   return response;
+}
+
+OpenFile::~OpenFile() {
+  ::close(fd_);
+}
+
+FileBody FileBody::Open(const std::filesystem::path& path, uint64_t offset, uint64_t length) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw NotFound("blob_missing",
+                   "the content of this object is missing: " + std::string(std::strerror(errno)));
+  }
+  FileBody body;
+  body.file = std::make_shared<const OpenFile>(fd);
+  body.offset = offset;
+  body.length = length;
+  return body;
 }
 
 }  // namespace duckstore::http

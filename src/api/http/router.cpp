@@ -60,7 +60,8 @@ void Router::AddPrefix(const std::string& prefix, Handler handler, RouteOptions 
   prefixes_.push_back(PrefixRoute{prefix, std::move(handler), options});
 }
 
-void Router::AddHost(std::function<bool(std::string_view host)> matches, Handler handler, RouteOptions options) {
+void Router::AddHost(std::function<bool(std::string_view host)> matches, Handler handler,
+                     RouteOptions options) {
   hosts_.push_back(HostRoute{std::move(matches), std::move(handler), options});
 }
 

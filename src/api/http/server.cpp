@@ -38,8 +38,8 @@ using Parser = bhttp::request_parser<bhttp::buffer_body>;
 // applies) and waits for them: a peer that sends nothing for `timeout` fails the read.
 class StreamBodyReader final : public BodyReader {
  public:
-  StreamBodyReader(asio::io_context& io, beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser,
-                   std::chrono::seconds timeout)
+  StreamBodyReader(asio::io_context& io, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                   Parser& parser, std::chrono::seconds timeout)
       : io_(io), stream_(stream), buffer_(buffer), parser_(parser), timeout_(timeout) {}
 
   size_t Read(char* out, size_t size) override {
@@ -204,7 +204,8 @@ class Server::Impl {
       request.raw_path = std::string(url->encoded_path());
       request.path = url->path();
       for (auto param : url->params()) request.query.emplace_back(param.key, param.value);
-      RouteMatch match = router_.Match(request.method, request.raw_path, request.path, request.headers.Get("host"));
+      RouteMatch match =
+          router_.Match(request.method, request.raw_path, request.path, request.headers.Get("host"));
       if (!match.handler) {
         if (match.path_matched_other_method) {
           throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
@@ -306,10 +307,7 @@ class Server::Impl {
   }
 
   asio::awaitable<bool> WriteFile(beast::tcp_stream& stream, const FileBody& file) {
-    int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) co_return false;
-    // Closes the file however the coroutine ends (also when it is destroyed at shutdown).
-    ScopeExit close_fd([fd] { ::close(fd); });
+    int fd = file.file->fd();
     std::vector<char> chunk(kChunkBytes);
     uint64_t offset = file.offset;
     uint64_t remaining = file.length;

@@ -47,7 +47,10 @@ http::Response ListBuckets(S3Services& s3, S3Call& call) {
   std::optional<std::string> project;
   if (!call.principal.admin) project = call.principal.key->project_id;
   XmlWriter xml("ListAllMyBucketsResult");
-  xml.Open("Owner").Element("ID", OwnerOf(call.principal)).Element("DisplayName", OwnerOf(call.principal)).Close();
+  xml.Open("Owner")
+      .Element("ID", OwnerOf(call.principal))
+      .Element("DisplayName", OwnerOf(call.principal))
+      .Close();
   xml.Open("Buckets");
   for (const auto& bucket : s3.store.ListBuckets(project)) {
     // A project key sees its project's buckets it may read (branch-bound keys may see none).
@@ -80,7 +83,8 @@ http::Response CreateBucket(S3Services& s3, S3Call& call) {
                      "your previous request to create the named bucket succeeded and you already own it",
                      {{"BucketName", call.bucket}});
     }
-    throw Conflict("bucket_exists", "the requested bucket name is not available", {{"BucketName", call.bucket}});
+    throw Conflict("bucket_exists", "the requested bucket name is not available",
+                   {{"BucketName", call.bucket}});
   }
   http::Response response = http::Response::Empty(200);
   response.headers.Set("location", "/" + call.bucket);
@@ -184,7 +188,11 @@ http::Response DeleteObjects(S3Services& s3, S3Call& call) {
       if (!quiet) xml.Open("Deleted").Element("Key", key->text).Close();
     } catch (const std::exception& e) {
       S3ErrorCode error = S3ErrorOf(e);
-      xml.Open("Error").Element("Key", key->text).Element("Code", error.code).Element("Message", e.what()).Close();
+      xml.Open("Error")
+          .Element("Key", key->text)
+          .Element("Code", error.code)
+          .Element("Message", e.what())
+          .Close();
     }
   }
   return XmlResponse(200, xml.Finish());

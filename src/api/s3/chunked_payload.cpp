@@ -71,10 +71,14 @@ void ChunkedPayloadReader::ReadChunkHeader() {
   std::string_view line(pending_.data() + pending_pos_, end - pending_pos_);
   pending_pos_ = end + 2;
   size_t field = line.find(kSignatureField);
-  if (field == std::string_view::npos || field == 0 || field > 16) throw BadChunk("chunk header without signature");
+  if (field == std::string_view::npos || field == 0 || field > 16)
+    throw BadChunk("chunk header without signature");
   uint64_t size = 0;
   for (char c : line.substr(0, field)) {
-    int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    int digit = (c >= '0' && c <= '9')   ? c - '0'
+                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                         : -1;
     if (digit < 0) throw BadChunk("chunk size is not hexadecimal");
     size = size * 16 + static_cast<uint64_t>(digit);
   }
@@ -93,7 +97,8 @@ void ChunkedPayloadReader::FinishChunk() {
   if (pending_.compare(pending_pos_, 2, "\r\n") != 0) throw BadChunk("chunk data not followed by CRLF");
   pending_pos_ += 2;
   std::string expected =
-      HexEncode(HmacSha256(signed_request_.signing_key, ChunkStringToSign(signed_request_, previous_signature_, hash_->FinalHex())));
+      HexEncode(HmacSha256(signed_request_.signing_key,
+                           ChunkStringToSign(signed_request_, previous_signature_, hash_->FinalHex())));
   if (!ConstantTimeEquals(expected, chunk_signature_)) {
     throw Error(ErrorKind::kPermissionDenied, "signature_does_not_match",
                 "the signature of a chunk of the payload does not match");
@@ -109,7 +114,8 @@ size_t ChunkedPayloadReader::Read(char* buffer, size_t size) {
       if (chunk_remaining_ == 0) {
         FinishChunk();
         if (decoded_total_ != decoded_length_) {
-          throw InvalidArgument("incomplete_body", "the decoded body length does not match x-amz-decoded-content-length");
+          throw InvalidArgument("incomplete_body",
+                                "the decoded body length does not match x-amz-decoded-content-length");
         }
         done_ = true;
         return 0;
@@ -133,7 +139,8 @@ size_t ChunkedPayloadReader::Read(char* buffer, size_t size) {
     chunk_remaining_ -= got;
     decoded_total_ += got;
     if (decoded_total_ > decoded_length_) {
-      throw InvalidArgument("incomplete_body", "the decoded body is longer than x-amz-decoded-content-length");
+      throw InvalidArgument("incomplete_body",
+                            "the decoded body is longer than x-amz-decoded-content-length");
     }
     return got;
   }

@@ -55,15 +55,16 @@ http::Response CreateMultipartUpload(S3Services& s3, S3Call& call) {
 http::Response UploadPart(S3Services& s3, S3Call& call) {
   ObjectBucket bucket = AuthorizedBucket(s3, call, Access::kWrite);
   if (call.http.headers.Find("x-amz-copy-source")) {
-    throw Error(ErrorKind::kUnimplemented, "not_implemented", "UploadPartCopy is not supported; copy the object");
+    throw Error(ErrorKind::kUnimplemented, "not_implemented",
+                "UploadPartCopy is not supported; copy the object");
   }
   int64_t part_number = PartNumberOf(call.Query("partNumber"));
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
   ObjectAttributes attributes = AttributesFromRequest(call);  // for the expected digests
   auto writer = s3.multipart.OpenPartWriter(bucket);
   StreamPayload(call, *writer);
-  duckstore::UploadPart part =
-      s3.multipart.CommitPart(*writer, upload, part_number, attributes.expected_md5, attributes.expected_sha256);
+  duckstore::UploadPart part = s3.multipart.CommitPart(*writer, upload, part_number, attributes.expected_md5,
+                                                       attributes.expected_sha256);
   http::Response response = http::Response::Empty(200);
   response.headers.Set("etag", QuotedEtag(part.etag));
   return response;
@@ -101,7 +102,9 @@ http::Response ListParts(S3Services& s3, S3Call& call) {
   xml.Element("Bucket", call.bucket).Element("Key", call.key).Element("UploadId", upload.id);
   xml.Element("PartNumberMarker", marker);
   xml.Element("NextPartNumberMarker", parts.empty() ? marker : parts.back().part_number);
-  xml.Element("MaxParts", max_parts).Element("IsTruncated", XmlBool(truncated)).Element("StorageClass", "STANDARD");
+  xml.Element("MaxParts", max_parts)
+      .Element("IsTruncated", XmlBool(truncated))
+      .Element("StorageClass", "STANDARD");
   for (const auto& part : parts) {
     xml.Open("Part")
         .Element("PartNumber", part.part_number)
@@ -116,7 +119,8 @@ http::Response ListParts(S3Services& s3, S3Call& call) {
 http::Response ListMultipartUploads(S3Services& s3, S3Call& call) {
   AuthorizedBucket(s3, call, Access::kRead);
   if (!call.Query("delimiter").empty()) {
-    throw Error(ErrorKind::kUnimplemented, "not_implemented", "listing multipart uploads with a delimiter is not supported");
+    throw Error(ErrorKind::kUnimplemented, "not_implemented",
+                "listing multipart uploads with a delimiter is not supported");
   }
   std::string prefix = call.Query("prefix");
   std::string key_marker = call.Query("key-marker");
@@ -130,12 +134,16 @@ http::Response ListMultipartUploads(S3Services& s3, S3Call& call) {
   auto text = [&](const std::string& value) { return url ? UriEncode(value, true) : value; };
 
   XmlWriter xml("ListMultipartUploadsResult");
-  xml.Element("Bucket", call.bucket).Element("KeyMarker", text(key_marker)).Element("UploadIdMarker", upload_marker);
+  xml.Element("Bucket", call.bucket)
+      .Element("KeyMarker", text(key_marker))
+      .Element("UploadIdMarker", upload_marker);
   if (truncated && !uploads.empty()) {
     xml.Element("NextKeyMarker", text(uploads.back().key)).Element("NextUploadIdMarker", uploads.back().id);
   }
   if (url) xml.Element("EncodingType", "url");
-  xml.Element("Prefix", text(prefix)).Element("MaxUploads", max_uploads).Element("IsTruncated", XmlBool(truncated));
+  xml.Element("Prefix", text(prefix))
+      .Element("MaxUploads", max_uploads)
+      .Element("IsTruncated", XmlBool(truncated));
   for (const auto& upload : uploads) {
     xml.Open("Upload")
         .Element("Key", text(upload.key))

@@ -2,48 +2,13 @@
 #include <boost/url/pct_string_view.hpp>
 #include <ctime>
 
+#include "duckstore/api/http/range.hpp"
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/api/s3/xml.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore::s3 {
 namespace {
-
-struct ByteRange {
-  uint64_t offset = 0;
-  uint64_t length = 0;
-};
-
-// One "bytes=first-last", "bytes=first-" or "bytes=-suffix" range of an object of `size` bytes. nullopt
-// for syntax S3 ignores (the whole object is returned); kRangeNotSatisfiable when it selects nothing.
-std::optional<ByteRange> ParseRange(const std::string& header, uint64_t size) {
-  if (!header.starts_with("bytes=") || header.find(',') != std::string::npos) return std::nullopt;
-  std::string spec = header.substr(6);
-  size_t dash = spec.find('-');
-  if (dash == std::string::npos) return std::nullopt;
-  auto number = [](const std::string& text) -> std::optional<uint64_t> {
-    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
-      return std::nullopt;
-    }
-    return std::stoull(text);
-  };
-  auto first = number(spec.substr(0, dash));
-  auto last = number(spec.substr(dash + 1));
-  auto unsatisfiable = [&] {
-    return Error(ErrorKind::kRangeNotSatisfiable, "invalid_range", "the requested range is not satisfiable",
-                 {{"RangeRequested", header}, {"ActualObjectSize", std::to_string(size)}});
-  };
-  if (!first) {
-    if (!last || dash != 0) return std::nullopt;
-    if (*last == 0 || size == 0) throw unsatisfiable();
-    uint64_t length = std::min(*last, size);
-    return ByteRange{size - length, length};
-  }
-  if (last && *last < *first) return std::nullopt;
-  if (*first >= size) throw unsatisfiable();
-  uint64_t end = last ? std::min(*last, size - 1) : size - 1;
-  return ByteRange{*first, end - *first + 1};
-}
 
 std::optional<int64_t> ParseHttpDate(const std::string& text) {
   std::tm tm{};
@@ -56,7 +21,8 @@ bool EtagMatches(const std::string& header, const std::string& etag) {
   size_t start = 0;
   while (start <= header.size()) {
     size_t comma = header.find(',', start);
-    std::string candidate = UnquoteEtag(std::string_view(header).substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    std::string candidate = UnquoteEtag(std::string_view(header).substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start));
     if (candidate == "*" || candidate == etag) return true;
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -70,8 +36,7 @@ std::optional<int> CheckConditions(const http::Request& request, const StoredObj
   int64_t modified = TimestampToUnixSeconds(object.created_at);
   auto failed = [] {
     return Error(ErrorKind::kPreconditionFailed, "precondition_failed",
-                 "at least one of the preconditions you specified did not hold",
-                 {{"Condition", "If-Match"}});
+                 "at least one of the preconditions you specified did not hold", {{"Condition", "If-Match"}});
   };
   const std::string* if_match = request.headers.Find("if-match");
   if (if_match && !EtagMatches(*if_match, object.etag)) throw failed();
@@ -149,7 +114,8 @@ http::Response CopyObject(S3Services& s3, S3Call& call) {
   StoredObject source = s3.store.Get(source_bucket_name, source_key);
   if (const std::string* if_match = call.http.headers.Find("x-amz-copy-source-if-match")) {
     if (!EtagMatches(*if_match, source.etag)) {
-      throw Error(ErrorKind::kPreconditionFailed, "precondition_failed", "x-amz-copy-source-if-match did not hold");
+      throw Error(ErrorKind::kPreconditionFailed, "precondition_failed",
+                  "x-amz-copy-source-if-match did not hold");
     }
   }
   if (const std::string* if_none = call.http.headers.Find("x-amz-copy-source-if-none-match")) {
@@ -182,29 +148,26 @@ http::Response GetObject(S3Services& s3, S3Call& call) {
     return response;
   }
   response.headers.Set("content-type", call.Query("response-content-type", object.content_type));
-  for (const char* name : {"content-disposition", "content-encoding", "content-language", "cache-control", "expires"}) {
+  for (const char* name :
+       {"content-disposition", "content-encoding", "content-language", "cache-control", "expires"}) {
     std::string param = std::string("response-") + name;
     if (call.Has(param)) response.headers.Set(name, call.Query(param));
   }
   uint64_t size = static_cast<uint64_t>(object.size);
-  ByteRange range{0, size};
+  http::ByteRange range{0, size};
   response.status = 200;
   if (const std::string* header = call.http.headers.Find("range")) {
     try {
-      if (auto parsed = ParseRange(*header, size)) {
+      if (auto parsed = http::ParseRange(*header, size)) {
         range = *parsed;
         response.status = 206;
-        response.headers.Set("content-range", "bytes " + std::to_string(range.offset) + "-" +
-                                                   std::to_string(range.offset + range.length - 1) + "/" +
-                                                   std::to_string(size));
+        response.headers.Set("content-range", range.ContentRange(size));
       }
     } catch (const Error&) {
-      if (head) {
-        response.status = 416;
-        response.headers.Set("content-range", "bytes */" + std::to_string(size));
-        return response;
-      }
-      throw;
+      if (!head) throw;
+      response.status = 416;
+      response.headers.Set("content-range", "bytes */" + std::to_string(size));
+      return response;
     }
   }
   if (head) {
@@ -212,7 +175,14 @@ http::Response GetObject(S3Services& s3, S3Call& call) {
     response.omit_body = true;
     return response;
   }
-  response.file = http::FileBody{object.blob, range.offset, range.length};
+  try {
+    response.file = http::FileBody::Open(object.blob, range.offset, range.length);
+  } catch (const Error& e) {
+    // An overwrite or delete between the lookup and the open unlinked the blob: answer for the object as
+    // it is now.
+    if (e.code() != "blob_missing") throw;
+    return GetObject(s3, call);
+  }
   return response;
 }
 

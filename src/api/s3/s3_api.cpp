@@ -21,16 +21,21 @@ http::Response Route(S3Services& s3, S3Call& call) {
   const std::string& method = call.http.method;
   if (call.bucket.empty()) {
     if (method == "GET") return ListBuckets(s3, call);
-    throw Error(ErrorKind::kInvalidArgument, "method_not_allowed", "the specified method is not allowed against this resource");
+    throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
+                "the specified method is not allowed against this resource");
   }
   if (call.key.empty()) {
     if (method == "PUT") {
-      if (!call.http.query.empty()) throw Error(ErrorKind::kUnimplemented, "not_implemented", "this bucket configuration is not supported");
+      if (!call.http.query.empty())
+        throw Error(ErrorKind::kUnimplemented, "not_implemented",
+                    "this bucket configuration is not supported");
       return CreateBucket(s3, call);
     }
     if (method == "HEAD") return HeadBucket(s3, call);
     if (method == "DELETE") {
-      if (!call.http.query.empty()) throw Error(ErrorKind::kUnimplemented, "not_implemented", "this bucket configuration is not supported");
+      if (!call.http.query.empty())
+        throw Error(ErrorKind::kUnimplemented, "not_implemented",
+                    "this bucket configuration is not supported");
       return DeleteBucket(s3, call);
     }
     if (method == "POST" && call.Has("delete")) return DeleteObjects(s3, call);
@@ -38,10 +43,27 @@ http::Response Route(S3Services& s3, S3Call& call) {
       if (call.Has("uploads")) return ListMultipartUploads(s3, call);
       if (call.Has("location")) return GetBucketLocation(s3, call);
       if (call.Query("list-type") == "2") return ListObjects(s3, call, /*v2=*/true);
-      for (const char* unsupported : {"acl", "policy", "cors", "lifecycle", "tagging", "versioning", "versions",
-                                      "website", "logging", "notification", "replication", "encryption",
-                                      "object-lock", "ownershipControls", "publicAccessBlock", "accelerate",
-                                      "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering"}) {
+      for (const char* unsupported : {"acl",
+                                      "policy",
+                                      "cors",
+                                      "lifecycle",
+                                      "tagging",
+                                      "versioning",
+                                      "versions",
+                                      "website",
+                                      "logging",
+                                      "notification",
+                                      "replication",
+                                      "encryption",
+                                      "object-lock",
+                                      "ownershipControls",
+                                      "publicAccessBlock",
+                                      "accelerate",
+                                      "requestPayment",
+                                      "analytics",
+                                      "inventory",
+                                      "metrics",
+                                      "intelligent-tiering"}) {
         if (call.Has(unsupported)) {
           throw Error(ErrorKind::kUnimplemented, "not_implemented",
                       std::string("the bucket subresource '") + unsupported + "' is not supported");
@@ -49,12 +71,14 @@ http::Response Route(S3Services& s3, S3Call& call) {
       }
       return ListObjects(s3, call, /*v2=*/false);
     }
-    throw Error(ErrorKind::kInvalidArgument, "method_not_allowed", "the specified method is not allowed against this resource");
+    throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
+                "the specified method is not allowed against this resource");
   }
   if (call.key.size() > kMaxKeyBytes) {
     throw InvalidArgument("invalid_object_key", "your key is too long (at most 1024 bytes)");
   }
-  for (const char* unsupported : {"acl", "tagging", "retention", "legal-hold", "torrent", "restore", "select", "attributes"}) {
+  for (const char* unsupported :
+       {"acl", "tagging", "retention", "legal-hold", "torrent", "restore", "select", "attributes"}) {
     if (call.Has(unsupported)) {
       throw Error(ErrorKind::kUnimplemented, "not_implemented",
                   std::string("the object subresource '") + unsupported + "' is not supported");
@@ -67,12 +91,14 @@ http::Response Route(S3Services& s3, S3Call& call) {
   }
   if (method == "GET") return call.Has("uploadId") ? ListParts(s3, call) : GetObject(s3, call);
   if (method == "HEAD") return GetObject(s3, call);
-  if (method == "DELETE") return call.Has("uploadId") ? AbortMultipartUpload(s3, call) : DeleteObject(s3, call);
+  if (method == "DELETE")
+    return call.Has("uploadId") ? AbortMultipartUpload(s3, call) : DeleteObject(s3, call);
   if (method == "POST") {
     if (call.Has("uploads")) return CreateMultipartUpload(s3, call);
     if (call.Has("uploadId")) return CompleteMultipartUpload(s3, call);
   }
-  throw Error(ErrorKind::kInvalidArgument, "method_not_allowed", "the specified method is not allowed against this resource");
+  throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
+              "the specified method is not allowed against this resource");
 }
 
 // Serves one S3 request: `host_bucket` is the bucket named by the Host header (virtual-host style), else
@@ -84,10 +110,12 @@ http::Response Serve(S3Services& s3, const S3Options& options, http::Request& re
     std::optional<std::string> secret_used;
     SecretLookup secrets = [&](const std::string& access_key_id) -> std::optional<std::string> {
       auto admin_id = AdminAccessKeyId(s3.auth.admin_key());
-      secret_used = admin_id && *admin_id == access_key_id ? s3.auth.admin_key() : s3.auth.TokenOf(access_key_id);
+      secret_used =
+          admin_id && *admin_id == access_key_id ? s3.auth.admin_key() : s3.auth.TokenOf(access_key_id);
       return secret_used;
     };
-    SignedRequest signature = VerifySignature(request, secrets, std::chrono::system_clock::now(), {options.max_skew});
+    SignedRequest signature =
+        VerifySignature(request, secrets, std::chrono::system_clock::now(), {options.max_skew});
     Principal principal = s3.auth.Authenticate(*secret_used);
     if (!principal.admin && !principal.key) throw Internal("principal without a key");
 

@@ -100,7 +100,8 @@ http::Response RenderS3Error(const http::Request& request, const std::exception&
   std::string message = error.what();
   if (s3.status >= 500) {
     spdlog::error("S3 {} {} failed: {}", request.method, request.path, message);
-    if (!e || e->kind() == ErrorKind::kInternal) message = "we encountered an internal error; please try again";
+    if (!e || e->kind() == ErrorKind::kInternal)
+      message = "we encountered an internal error; please try again";
   }
   XmlWriter xml("Error", "");
   xml.Element("Code", s3.code).Element("Message", message);

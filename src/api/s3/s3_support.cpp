@@ -112,7 +112,8 @@ std::string ReadSmallPayload(S3Call& call, size_t limit) {
     if (got == 0) break;
     body.append(buffer, got);
     if (body.size() > limit) {
-      throw InvalidArgument("invalid_request", "the request body exceeds " + std::to_string(limit) + " bytes");
+      throw InvalidArgument("invalid_request",
+                            "the request body exceeds " + std::to_string(limit) + " bytes");
     }
   }
   if (call.signature.payload == PayloadMode::kSha256 && Sha256Hex(body) != call.signature.payload_sha256) {
@@ -132,9 +133,11 @@ ObjectAttributes AttributesFromRequest(const S3Call& call) {
   }
   if (const std::string* md5 = call.http.headers.Find("content-md5")) {
     attributes.expected_md5 = Base64Md5ToHex(*md5);
-    if (!attributes.expected_md5) throw InvalidArgument("invalid_digest", "the Content-MD5 you specified is not valid");
+    if (!attributes.expected_md5)
+      throw InvalidArgument("invalid_digest", "the Content-MD5 you specified is not valid");
   }
-  if (call.signature.payload == PayloadMode::kSha256) attributes.expected_sha256 = call.signature.payload_sha256;
+  if (call.signature.payload == PayloadMode::kSha256)
+    attributes.expected_sha256 = call.signature.payload_sha256;
   return attributes;
 }
 
@@ -152,8 +155,10 @@ std::string QuotedEtag(const std::string& etag) {
 }
 
 std::string UnquoteEtag(std::string_view etag) {
-  while (!etag.empty() && (etag.front() == ' ' || etag.front() == '\t' || etag.front() == '\n')) etag.remove_prefix(1);
-  while (!etag.empty() && (etag.back() == ' ' || etag.back() == '\t' || etag.back() == '\n')) etag.remove_suffix(1);
+  while (!etag.empty() && (etag.front() == ' ' || etag.front() == '\t' || etag.front() == '\n'))
+    etag.remove_prefix(1);
+  while (!etag.empty() && (etag.back() == ' ' || etag.back() == '\t' || etag.back() == '\n'))
+    etag.remove_suffix(1);
   if (etag.starts_with("W/")) etag.remove_prefix(2);
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return std::string(etag);

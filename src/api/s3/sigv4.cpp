@@ -39,7 +39,8 @@ std::vector<std::string> Split(std::string_view text, char separator) {
   size_t start = 0;
   for (;;) {
     size_t end = text.find(separator, start);
-    parts.emplace_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    parts.emplace_back(
+        text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
@@ -53,8 +54,9 @@ std::string_view Trim(std::string_view text) {
 }
 
 bool IsLowerHex(std::string_view text, size_t length) {
-  return text.size() == length &&
-         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 // "<key id>/<yyyymmdd>/<region>/<service>/aws4_request"
@@ -75,13 +77,15 @@ void ParseSignedHeaders(std::string_view list, SignatureParts& parts) {
   for (const auto& name : parts.signed_headers) {
     if (name.empty()) throw Malformed("empty name in SignedHeaders");
   }
-  if (std::find(parts.signed_headers.begin(), parts.signed_headers.end(), "host") == parts.signed_headers.end()) {
+  if (std::find(parts.signed_headers.begin(), parts.signed_headers.end(), "host") ==
+      parts.signed_headers.end()) {
     throw Malformed("SignedHeaders must include host");
   }
 }
 
 SignatureParts ParseAuthorizationHeader(std::string_view header, const http::Request& request) {
-  if (!header.starts_with(kAlgorithm) || header.size() == kAlgorithm.size() || header[kAlgorithm.size()] != ' ') {
+  if (!header.starts_with(kAlgorithm) || header.size() == kAlgorithm.size() ||
+      header[kAlgorithm.size()] != ' ') {
     throw Malformed("unsupported authorization type; only AWS4-HMAC-SHA256 is supported");
   }
   SignatureParts parts;
@@ -89,7 +93,8 @@ SignatureParts ParseAuthorizationHeader(std::string_view header, const http::Req
   for (const auto& raw : Split(header.substr(kAlgorithm.size() + 1), ',')) {
     std::string_view field = Trim(raw);
     size_t eq = field.find('=');
-    if (eq == std::string_view::npos) throw Malformed("malformed authorization field '" + std::string(field) + "'");
+    if (eq == std::string_view::npos)
+      throw Malformed("malformed authorization field '" + std::string(field) + "'");
     std::string_view name = field.substr(0, eq), value = field.substr(eq + 1);
     if (name == "Credential") {
       ParseCredential(value, parts);
@@ -200,10 +205,9 @@ PayloadMode PayloadModeOf(const std::string& declared, std::string& sha256) {
     sha256 = lower;
     return PayloadMode::kSha256;
   }
-  throw InvalidArgument("unsupported_payload",
-                        "x-amz-content-sha256 '" + declared +
-                            "' is not supported (use a SHA-256, UNSIGNED-PAYLOAD or "
-                            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD)");
+  throw InvalidArgument("unsupported_payload", "x-amz-content-sha256 '" + declared +
+                                                   "' is not supported (use a SHA-256, UNSIGNED-PAYLOAD or "
+                                                   "STREAMING-AWS4-HMAC-SHA256-PAYLOAD)");
 }
 
 }  // namespace
@@ -261,7 +265,8 @@ std::optional<std::chrono::system_clock::time_point> ParseAmzDate(std::string_vi
   tm.tm_hour = number(9, 2);
   tm.tm_min = number(11, 2);
   tm.tm_sec = number(13, 2);
-  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+      tm.tm_sec > 60) {
     return std::nullopt;
   }
   return std::chrono::system_clock::from_time_t(timegm(&tm));
@@ -274,7 +279,8 @@ SignedRequest VerifySignature(const http::Request& request, const SecretLookup& 
   if (!authorization && !presigned) {
     throw Denied("access_denied", "anonymous access is not allowed; sign the request with an API key");
   }
-  SignatureParts parts = presigned ? ParsePresignedQuery(request) : ParseAuthorizationHeader(*authorization, request);
+  SignatureParts parts =
+      presigned ? ParsePresignedQuery(request) : ParseAuthorizationHeader(*authorization, request);
 
   auto signed_at = ParseAmzDate(parts.amz_date);
   if (!signed_at) throw Malformed("the request date must be in the form yyyymmddThhmmssZ");
@@ -300,7 +306,8 @@ SignedRequest VerifySignature(const http::Request& request, const SecretLookup& 
   std::string payload_hash = "UNSIGNED-PAYLOAD";
   if (!presigned) {
     const std::string* declared = request.headers.Find("x-amz-content-sha256");
-    if (!declared) throw InvalidArgument("missing_content_sha256", "the x-amz-content-sha256 header is required");
+    if (!declared)
+      throw InvalidArgument("missing_content_sha256", "the x-amz-content-sha256 header is required");
     payload_hash = *declared;
     result.payload = PayloadModeOf(payload_hash, result.payload_sha256);
   }

@@ -128,7 +128,8 @@ XmlElement ParseXml(std::string_view document) {
   } catch (const pt::xml_parser_error& e) {
     throw InvalidArgument("malformed_xml", std::string("the XML body is not well-formed: ") + e.message());
   }
-  auto root = std::find_if(tree.begin(), tree.end(), [](const auto& entry) { return entry.first != "<xmlcomment>"; });
+  auto root =
+      std::find_if(tree.begin(), tree.end(), [](const auto& entry) { return entry.first != "<xmlcomment>"; });
   if (root == tree.end()) throw InvalidArgument("malformed_xml", "the XML body has no root element");
   return Convert(root->first, root->second);
 }

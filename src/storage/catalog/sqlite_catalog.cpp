@@ -41,8 +41,8 @@ constexpr const char* kUploadColumns = "id, bucket, key, content_type, metadata,
 constexpr const char* kPartColumns = "upload_id, part_number, blob, size, etag, created_at";
 
 MultipartUpload ReadUpload(const SqliteStatement& row) {
-  return MultipartUpload{row.Text(0), row.Text(1), row.Text(2), row.Text(3), nlohmann::json::parse(row.Text(4)),
-                         row.Text(5)};
+  return MultipartUpload{
+      row.Text(0), row.Text(1), row.Text(2), row.Text(3), nlohmann::json::parse(row.Text(4)), row.Text(5)};
 }
 
 UploadPart ReadPart(const SqliteStatement& row) {
@@ -58,6 +58,19 @@ StoredObject ReadObject(const SqliteStatement& row) {
                       row.Text(5),
                       nlohmann::json::parse(row.Text(6)),
                       row.Text(7)};
+}
+
+constexpr const char* kFileColumns = "id, project_id, name, bucket, key, owned, tags, created_at";
+
+FileRecord ReadFile(const SqliteStatement& row) {
+  return FileRecord{row.Text(0),
+                    row.Text(1),
+                    row.Text(2),
+                    row.Text(3),
+                    row.Text(4),
+                    row.Int(5) != 0,
+                    nlohmann::json::parse(row.Text(6)).get<std::vector<std::string>>(),
+                    row.Text(7)};
 }
 
 // The smallest string greater than every string that starts with `prefix` (SQLite compares TEXT
@@ -393,7 +406,8 @@ class SqliteCatalog final : public Catalog {
 
   std::vector<MultipartUpload> ListMultipartUploads(const std::string& bucket, const std::string& prefix,
                                                     const std::string& key_marker,
-                                                    const std::string& upload_id_marker, int64_t limit) override {
+                                                    const std::string& upload_id_marker,
+                                                    int64_t limit) override {
     std::lock_guard lock(mutex_);
     std::vector<MultipartUpload> uploads;
     if (limit <= 0) return uploads;
@@ -436,9 +450,10 @@ class SqliteCatalog final : public Catalog {
     auto select = db_.Prepare("SELECT blob FROM upload_parts WHERE upload_id = ? AND part_number = ?");
     select.Bind(1, p.upload_id).Bind(2, p.part_number);
     if (select.Step()) previous = select.Text(0);
-    db_.Prepare(std::string("INSERT INTO upload_parts (") + kPartColumns +
-                ") VALUES (?,?,?,?,?,?) ON CONFLICT (upload_id, part_number) DO UPDATE SET blob = excluded.blob, "
-                "size = excluded.size, etag = excluded.etag, created_at = excluded.created_at")
+    db_.Prepare(
+           std::string("INSERT INTO upload_parts (") + kPartColumns +
+           ") VALUES (?,?,?,?,?,?) ON CONFLICT (upload_id, part_number) DO UPDATE SET blob = excluded.blob, "
+           "size = excluded.size, etag = excluded.etag, created_at = excluded.created_at")
         .Bind(1, p.upload_id)
         .Bind(2, p.part_number)
         .Bind(3, p.blob)
@@ -470,6 +485,63 @@ class SqliteCatalog final : public Catalog {
     while (stmt.Step()) blobs.push_back(stmt.Text(0));
     db_.Prepare("DELETE FROM multipart_uploads WHERE id = ?").Bind(1, id).Run();
     return blobs;
+  }
+
+  void CreateFile(const FileRecord& f) override {
+    std::lock_guard lock(mutex_);
+    // Checked first: a foreign key violation does not say which reference failed.
+    if (!GetObject(f.bucket, f.key)) {
+      throw NotFound("object_not_found",
+                     "object '" + f.key + "' does not exist in bucket '" + f.bucket + "'");
+    }
+    db_.Prepare(std::string("INSERT INTO files (") + kFileColumns + ") VALUES (?,?,?,?,?,?,?,?)")
+        .Bind(1, f.id)
+        .Bind(2, f.project_id)
+        .Bind(3, f.name)
+        .Bind(4, f.bucket)
+        .Bind(5, f.key)
+        .Bind(6, static_cast<int64_t>(f.owned))
+        .Bind(7, nlohmann::json(f.tags).dump())
+        .Bind(8, f.created_at)
+        .Run();
+  }
+
+  std::optional<FileRecord> GetFile(const std::string& project_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt =
+        db_.Prepare(std::string("SELECT ") + kFileColumns + " FROM files WHERE project_id = ? AND id = ?");
+    stmt.Bind(1, project_id).Bind(2, id);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadFile(stmt);
+  }
+
+  Page<FileRecord> ListFiles(const std::string& project_id, const std::vector<std::string>& tags,
+                             const PageRequest& page) override {
+    std::lock_guard lock(mutex_);
+    // Every requested tag must be among the file's tags: count the matches per file.
+    std::string filter = " FROM files WHERE project_id = ?1";
+    if (!tags.empty()) {
+      filter +=
+          " AND (SELECT count(DISTINCT t.value) FROM json_each(files.tags) t WHERE t.value IN (SELECT value "
+          "FROM json_each(?2))) = json_array_length(?2)";
+    }
+    Page<FileRecord> result;
+    auto stmt = db_.Prepare(std::string("SELECT ") + kFileColumns + filter +
+                            " ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4");
+    std::string tag_array = nlohmann::json(tags).dump();
+    stmt.Bind(1, project_id).Bind(2, tag_array).Bind(3, page.limit).Bind(4, page.offset);
+    while (stmt.Step()) result.items.push_back(ReadFile(stmt));
+    auto count = db_.Prepare("SELECT count(*)" + filter);
+    count.Bind(1, project_id);
+    if (!tags.empty()) count.Bind(2, tag_array);
+    count.Step();
+    result.total = count.Int(0);
+    return result;
+  }
+
+  void DeleteFile(const std::string& project_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    db_.Prepare("DELETE FROM files WHERE project_id = ? AND id = ?").Bind(1, project_id).Bind(2, id).Run();
   }
 
   void AppendOperation(const Operation& op) override {

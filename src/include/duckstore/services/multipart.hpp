@@ -33,7 +33,8 @@ class MultipartService {
 
   MultipartService(Catalog& catalog, ObjectStore& store, int64_t min_part_bytes = kDefaultMinPartBytes);
 
-  MultipartUpload Create(const ObjectBucket& bucket, const std::string& key, const ObjectAttributes& attributes);
+  MultipartUpload Create(const ObjectBucket& bucket, const std::string& key,
+                         const ObjectAttributes& attributes);
   // The upload `upload_id` of (`bucket`, `key`); kNotFound("upload_not_found") when there is none.
   MultipartUpload Get(const std::string& bucket, const std::string& key, const std::string& upload_id);
 

@@ -53,6 +53,8 @@ class StagedObjects {
   const std::vector<std::string>& paths() const { return paths_; }
 
  private:
+  void RemoveStagingDir();
+
   std::vector<std::string> paths_;
   std::filesystem::path staging_dir_;  // empty when nothing was linked
 };
@@ -96,7 +98,7 @@ class ObjectStore {
   // Reading and deleting.
   std::optional<StoredObject> Find(const std::string& bucket, const std::string& key);
   StoredObject Get(const std::string& bucket, const std::string& key);  // kNotFound("object_not_found")
-  bool Delete(const std::string& bucket, const std::string& key);        // false when there was none
+  bool Delete(const std::string& bucket, const std::string& key);       // false when there was none
   // `max_keys` objects and common prefixes together, as S3 counts them.
   ObjectListing List(const std::string& bucket, const std::string& prefix, const std::string& delimiter,
                      const std::string& start_after, int64_t max_keys);

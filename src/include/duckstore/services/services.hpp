@@ -5,6 +5,7 @@
 
 #include "duckstore/services/auth.hpp"
 #include "duckstore/services/buckets.hpp"
+#include "duckstore/services/files.hpp"
 #include "duckstore/services/multipart.hpp"
 #include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
@@ -27,6 +28,7 @@ struct Services {
         buckets(branches, operations),
         tables(branches, operations),
         objects(catalog, data_dir, max_object_bytes),
+        files(catalog, objects, operations),
         multipart(catalog, objects) {}
 
   Catalog& catalog;
@@ -38,6 +40,7 @@ struct Services {
   BucketService buckets;
   TableService tables;
   ObjectStore objects;
+  FileService files;
   MultipartService multipart;
 };
 

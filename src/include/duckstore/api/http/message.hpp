@@ -53,9 +53,26 @@ struct Request {
   const std::string& PathParam(const std::string& name) const;
 };
 
-// A response body streamed from a file range (downloads, S3 GET): never loaded whole.
+// A response body streamed from a range of a file (downloads, S3 GET): never loaded whole. The handler
+// opens the file, so an object overwritten or deleted (its blob unlinked) after the handler decided on the
+// response still streams the content it decided on.
+class OpenFile {
+ public:
+  explicit OpenFile(int fd) : fd_(fd) {}
+  ~OpenFile();
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
 struct FileBody {
-  std::filesystem::path path;
+  // Throws kNotFound("blob_missing") when the file cannot be opened.
+  static FileBody Open(const std::filesystem::path& path, uint64_t offset, uint64_t length);
+
+  std::shared_ptr<const OpenFile> file;
   uint64_t offset = 0;
   uint64_t length = 0;
 };

@@ -31,7 +31,8 @@ class Router {
   // A handler for every method and path under `prefix` (the S3 API); tried before the routes.
   void AddPrefix(const std::string& prefix, Handler handler, RouteOptions options = {});
   // A handler for every request whose Host header value (port included, as received) `matches` accepts.
-  void AddHost(std::function<bool(std::string_view host)> matches, Handler handler, RouteOptions options = {});
+  void AddHost(std::function<bool(std::string_view host)> matches, Handler handler,
+               RouteOptions options = {});
   // `raw_path` is the path as received (percent-encoded); `path` its decoded form (for prefixes); `host` the
   // Host header's value.
   RouteMatch Match(const std::string& method, const std::string& raw_path, const std::string& path,

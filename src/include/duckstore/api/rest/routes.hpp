@@ -11,12 +11,14 @@ void AddSystemRoutes(http::Router& router, Services& services);
 void AddProjectRoutes(http::Router& router, Services& services);
 void AddBucketRoutes(http::Router& router, Services& services);
 void AddTableRoutes(http::Router& router, Services& services);
+void AddFileRoutes(http::Router& router, Services& services);
 
 inline void AddRestRoutes(http::Router& router, Services& services) {
   AddSystemRoutes(router, services);
   AddProjectRoutes(router, services);
   AddBucketRoutes(router, services);
   AddTableRoutes(router, services);
+  AddFileRoutes(router, services);
 }
 
 }  // namespace duckstore::rest

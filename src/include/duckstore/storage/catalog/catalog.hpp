@@ -85,7 +85,8 @@ class Catalog {
   // after the position (`key_marker`, `upload_id_marker`): with an upload id marker, the uploads of
   // `key_marker` that follow that upload and then the later keys; without one, the keys after
   // `key_marker` (empty: from the first).
-  virtual std::vector<MultipartUpload> ListMultipartUploads(const std::string& bucket, const std::string& prefix,
+  virtual std::vector<MultipartUpload> ListMultipartUploads(const std::string& bucket,
+                                                            const std::string& prefix,
                                                             const std::string& key_marker,
                                                             const std::string& upload_id_marker,
                                                             int64_t limit) = 0;
@@ -98,6 +99,15 @@ class Catalog {
   // Removes the upload and its parts; returns the parts' blob paths for the caller to unlink after commit,
   // or nullopt when the upload did not exist.
   virtual std::optional<std::vector<std::string>> DeleteMultipartUpload(const std::string& id) = 0;
+
+  // Files. A file row goes away with its object (foreign key), so a file never names a missing object;
+  // CreateFile throws kNotFound("object_not_found") when the object does not exist.
+  virtual void CreateFile(const FileRecord& file) = 0;
+  virtual std::optional<FileRecord> GetFile(const std::string& project_id, const std::string& id) = 0;
+  // Newest first; only files carrying every tag of `tags`.
+  virtual Page<FileRecord> ListFiles(const std::string& project_id, const std::vector<std::string>& tags,
+                                     const PageRequest& page) = 0;
+  virtual void DeleteFile(const std::string& project_id, const std::string& id) = 0;
 
   // Operations log (audit trail of mutations), newest first when listed.
   virtual void AppendOperation(const Operation& operation) = 0;

@@ -78,6 +78,19 @@ struct StoredObject {
   std::string created_at;  // time of the last write (an overwrite is a new object)
 };
 
+// A project file: a name and tags on top of an object. `owned` files were uploaded as files (their object
+// goes away with them); registered files point at an object written through another door.
+struct FileRecord {
+  std::string id;
+  std::string project_id;
+  std::string name;
+  std::string bucket;
+  std::string key;
+  bool owned = true;
+  std::vector<std::string> tags;
+  std::string created_at;
+};
+
 // An S3 multipart upload in progress: what the completed object will be called and carry. Its parts are
 // blobs in the bucket's blob directory until the upload is completed (concatenated into the object's
 // blob) or aborted.

@@ -1,0 +1,209 @@
+// The object store service over a real catalog and real blob files: writes, listings with delimiters,
+// copies, staging for imports, files, and the start-up sweep.
+#include "duckstore/services/object_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/services/files.hpp"
+#include "test_util.hpp"
+
+namespace duckstore {
+namespace {
+
+using testing::TempDir;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+class ObjectStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Project p;
+    p.id = "p1";
+    p.name = "P";
+    p.created_at = p.updated_at = NowTimestamp();
+    catalog_->CreateProject(p);
+    bucket_ = store_.CreateBucket("data", "p1");
+  }
+
+  StoredObject Put(const std::string& key, const std::string& content, ObjectAttributes attributes = {}) {
+    auto writer = store_.OpenWriter(bucket_);
+    writer->Append(content.data(), content.size());
+    return store_.CommitWrite(*writer, bucket_, key, attributes);
+  }
+
+  std::vector<std::string> Keys(const ObjectListing& listing) {
+    std::vector<std::string> keys;
+    for (const auto& o : listing.objects) keys.push_back(o.key);
+    return keys;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Catalog> catalog_ = OpenSqliteCatalog((dir_ / "catalog.db").string());
+  ObjectStore store_{*catalog_, dir_.path(), 1 << 20};
+  ObjectBucket bucket_;
+};
+
+TEST(BucketNames, FollowS3Rules) {
+  EXPECT_TRUE(IsValidBucketName("my-bucket.v2"));
+  EXPECT_FALSE(IsValidBucketName("ab"));
+  EXPECT_FALSE(IsValidBucketName("Upper"));
+  EXPECT_FALSE(IsValidBucketName("-start"));
+  EXPECT_FALSE(IsValidBucketName("a..b"));
+  EXPECT_FALSE(IsValidBucketName("a.-b"));
+  EXPECT_FALSE(IsValidBucketName("192.168.0.1"));
+  EXPECT_FALSE(IsValidBucketName("under_score"));
+}
+
+TEST_F(ObjectStoreTest, WriteReadOverwriteDelete) {
+  auto first = Put("a/b.txt", "hello", {.content_type = "text/plain", .metadata = {{"k", "v"}}});
+  EXPECT_EQ(first.etag, "5d41402abc4b2a76b9719d911017c592");  // md5("hello")
+  EXPECT_TRUE(first.blob.starts_with((dir_ / "projects/p1/objects").string()));
+  auto got = store_.Get("data", "a/b.txt");
+  EXPECT_EQ(ReadAll(got.blob), "hello");
+  EXPECT_EQ(got.content_type, "text/plain");
+  EXPECT_EQ(got.metadata["k"], "v");
+
+  auto second = Put("a/b.txt", "bye");
+  EXPECT_FALSE(std::filesystem::exists(first.blob)) << "the replaced blob is unlinked";
+  EXPECT_EQ(ReadAll(store_.Get("data", "a/b.txt").blob), "bye");
+
+  EXPECT_TRUE(store_.Delete("data", "a/b.txt"));
+  EXPECT_FALSE(std::filesystem::exists(second.blob));
+  EXPECT_FALSE(store_.Delete("data", "a/b.txt"));
+  EXPECT_THROW(store_.Get("data", "a/b.txt"), Error);
+}
+
+TEST_F(ObjectStoreTest, ChecksumMismatchPublishesNothing) {
+  try {
+    Put("k", "hello", {.expected_md5 = std::string(32, '0')});
+    FAIL() << "expected bad_digest";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "bad_digest");
+  }
+  EXPECT_FALSE(store_.Find("data", "k").has_value());
+  size_t blobs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "projects/p1/objects")) {
+    if (entry.is_regular_file()) ++blobs;
+  }
+  EXPECT_EQ(blobs, 0u);
+}
+
+TEST_F(ObjectStoreTest, ListingRollsUpCommonPrefixesAndPages) {
+  for (const char* key : {"a.txt", "dir/1", "dir/2", "dir/sub/3", "other/x", "z.txt"}) Put(key, key);
+  auto all = store_.List("data", "", "/", "", 1000);
+  EXPECT_EQ(Keys(all), (std::vector<std::string>{"a.txt", "z.txt"}));
+  EXPECT_EQ(all.common_prefixes, (std::vector<std::string>{"dir/", "other/"}));
+  EXPECT_FALSE(all.truncated);
+
+  // Pages of two entries (objects and prefixes count alike), continuing from the returned marker.
+  std::vector<std::string> seen;
+  std::string after;
+  int pages = 0;
+  while (true) {
+    auto page = store_.List("data", "", "/", after, 2);
+    ++pages;
+    for (const auto& o : page.objects) seen.push_back(o.key);
+    for (const auto& p : page.common_prefixes) seen.push_back(p);
+    if (!page.truncated) break;
+    after = page.next_start_after;
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a.txt", "dir/", "other/", "z.txt"}));
+  EXPECT_EQ(pages, 2);
+
+  auto inside = store_.List("data", "dir/", "/", "", 1000);
+  EXPECT_EQ(Keys(inside), (std::vector<std::string>{"dir/1", "dir/2"}));
+  EXPECT_EQ(inside.common_prefixes, (std::vector<std::string>{"dir/sub/"}));
+  EXPECT_EQ(store_.ListAll("data", "dir/").size(), 3u);
+}
+
+TEST_F(ObjectStoreTest, CopyIsIndependentOfTheSource) {
+  Put("src", "content", {.content_type = "text/csv"});
+  auto copy = store_.Copy("data", "src", bucket_, "dst", std::nullopt);
+  EXPECT_EQ(copy.content_type, "text/csv");
+  EXPECT_NE(copy.blob, store_.Get("data", "src").blob);
+  store_.Delete("data", "src");
+  EXPECT_EQ(ReadAll(store_.Get("data", "dst").blob), "content");
+}
+
+TEST_F(ObjectStoreTest, StagingLinksAdminObjectsIntoTheProjectUntilReleased) {
+  auto shared = store_.CreateBucket("stack-files", std::nullopt);
+  auto writer = store_.OpenWriter(shared);
+  writer->Append("x,y\n", 4);
+  auto admin_object = store_.CommitWrite(*writer, shared, "exports/1.csv", {});
+  EXPECT_TRUE(admin_object.blob.starts_with((dir_ / "objects").string()));
+  auto own = Put("own.csv", "a\n");
+  std::string linked;
+  {
+    auto staged = store_.StageForProject("p1", {own, admin_object});
+    ASSERT_EQ(staged.paths().size(), 2u);
+    EXPECT_EQ(staged.paths()[0], own.blob) << "a project's own objects are read in place";
+    linked = staged.paths()[1];
+    EXPECT_TRUE(linked.starts_with((dir_ / "projects/p1/staging").string()));
+    EXPECT_EQ(ReadAll(linked), "x,y\n");
+  }
+  EXPECT_FALSE(std::filesystem::exists(linked));
+  EXPECT_TRUE(std::filesystem::exists(admin_object.blob));
+}
+
+TEST_F(ObjectStoreTest, SweepRemovesInterruptedWrites) {
+  auto writer = store_.OpenWriter(bucket_);
+  writer->Append("partial", 7);
+  std::string temp = writer->temp_path();
+  std::filesystem::create_directories(dir_ / "projects/p1/staging/leftover");
+  store_.SweepTemporaryFiles();
+  EXPECT_FALSE(std::filesystem::exists(temp));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "projects/p1/staging/leftover"));
+}
+
+TEST_F(ObjectStoreTest, BucketDeletionNeedsEmptinessOrForce) {
+  auto object = Put("k", "v");
+  EXPECT_THROW(store_.DeleteBucket("data", false), Error);
+  store_.DeleteBucket("data", true);
+  EXPECT_FALSE(std::filesystem::exists(object.blob));
+  EXPECT_THROW(store_.GetBucket("data"), Error);
+}
+
+TEST_F(ObjectStoreTest, FilesAreObjectsWithNamesAndTags) {
+  OperationLog ops(*catalog_);
+  FileService files(*catalog_, store_, ops);
+  std::string content = "id,name\n1,a\n";
+  size_t offset = 0;
+  auto read = [&](char* buffer, size_t size) {
+    size_t n = std::min(size, content.size() - offset);
+    std::memcpy(buffer, content.data() + offset, n);
+    offset += n;
+    return n;
+  };
+  auto uploaded = files.Upload("p1", NewFile{"data.csv", {"in", "daily"}, {}}, read);
+  EXPECT_EQ(uploaded.object.size, static_cast<int64_t>(content.size()));
+  EXPECT_EQ(uploaded.object.bucket, store_.ProjectFilesBucket("p1").name);
+  Put("via-s3.csv", "x\n");
+  auto registered = files.Register("p1", NewFile{"s3.csv", {"in"}, {}}, "data", "via-s3.csv");
+
+  EXPECT_EQ(files.List("p1", {"in"}, {}).total, 2);
+  auto daily = files.List("p1", {"in", "daily"}, {});
+  ASSERT_EQ(daily.items.size(), 1u);
+  EXPECT_EQ(daily.items[0].file.id, uploaded.file.id);
+
+  files.Delete("p1", registered.file.id);
+  EXPECT_TRUE(store_.Find("data", "via-s3.csv").has_value()) << "a registered object outlives its file";
+  files.Delete("p1", uploaded.file.id);
+  EXPECT_FALSE(store_.Find(uploaded.object.bucket, uploaded.object.key).has_value());
+  // Deleting the object deletes a file that names it.
+  auto again = files.Register("p1", NewFile{"s3.csv", {}, {}}, "data", "via-s3.csv");
+  store_.Delete("data", "via-s3.csv");
+  EXPECT_THROW(files.Get("p1", again.file.id), Error);
+}
+
+}  // namespace
+}  // namespace duckstore
