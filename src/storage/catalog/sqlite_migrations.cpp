@@ -3,7 +3,8 @@
 namespace duckstore {
 namespace {
 
-constexpr Migration kMigrations[] = {{1, "projects, keys, branches, settings, operations log", R"sql(
+constexpr Migration kMigrations[] = {
+    {1, "projects, keys, branches, settings, operations log", R"sql(
 CREATE TABLE projects (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -52,7 +53,7 @@ CREATE TABLE operations (
 );
 CREATE INDEX operations_by_project ON operations(project_id, id);
 )sql"},
-                                     {2, "object store: buckets and objects", R"sql(
+    {2, "object store: buckets and objects", R"sql(
 CREATE TABLE object_buckets (
   name TEXT PRIMARY KEY,
   project_id TEXT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -71,7 +72,7 @@ CREATE TABLE objects (
   PRIMARY KEY (bucket, key)
 );
 )sql"},
-                                     {3, "files: named, tagged objects of a project", R"sql(
+    {3, "files: named, tagged objects of a project", R"sql(
 CREATE TABLE files (
   id TEXT PRIMARY KEY,
   project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -86,7 +87,7 @@ CREATE TABLE files (
 CREATE INDEX files_by_project ON files(project_id, created_at, id);
 CREATE INDEX files_by_object ON files(bucket, key);
 )sql"},
-                                     {4, "S3 multipart uploads and their parts", R"sql(
+    {4, "S3 multipart uploads and their parts", R"sql(
 CREATE TABLE multipart_uploads (
   id TEXT PRIMARY KEY,
   bucket TEXT NOT NULL REFERENCES object_buckets(name) ON DELETE CASCADE,
@@ -105,6 +106,7 @@ CREATE TABLE upload_parts (
   created_at TEXT NOT NULL,
   PRIMARY KEY (upload_id, part_number)
 );
+)sql"},
 };
 
 }  // namespace
