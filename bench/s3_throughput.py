@@ -97,6 +97,10 @@ def main():
         ndir = os.path.join(work, "nginx")
         os.makedirs(os.path.join(ndir, "www"))
         os.makedirs(os.path.join(ndir, "body"))
+        # nginx's workers drop root privileges; they must be able to write both directories.
+        for sub in ("", "www", "body"):
+            os.chmod(os.path.join(ndir, sub), 0o777)
+        os.chmod(work, 0o755)
         port = free_port()
         with open(os.path.join(ndir, "nginx.conf"), "w") as f:
             f.write(NGINX_CONF.format(dir=ndir, port=port))
