@@ -33,6 +33,9 @@ constexpr OptionSpec kOptions[] = {
     {"--max-json-body-bytes", "DUCKSTORE_MAX_JSON_BODY_BYTES", "limit of buffered request bodies"},
     {"--max-upload-bytes", "DUCKSTORE_MAX_UPLOAD_BYTES", "limit of one uploaded file or object"},
     {"--shutdown-timeout", "DUCKSTORE_SHUTDOWN_TIMEOUT", "seconds in-flight requests get on SIGTERM"},
+    {"--s3-domain", "DUCKSTORE_S3_DOMAIN",
+     "S3 base domain: Host '<bucket>.<domain>' is virtual-host style, Host '<domain>' path style at /"},
+    {"--s3-max-skew", "DUCKSTORE_S3_MAX_SKEW", "seconds a SigV4 request's date may differ from the clock"},
     {"--project-memory-limit", "DUCKSTORE_PROJECT_MEMORY_LIMIT",
      "DuckDB memory limit of each project database"},
     {"--project-threads", "DUCKSTORE_PROJECT_THREADS", "DuckDB threads of each project database"},
@@ -76,6 +79,8 @@ void Config::AddOptions(CLI::App& root, CLI::App& serve) {
   bind("--max-json-body-bytes", max_json_body_bytes);
   bind("--max-upload-bytes", max_upload_bytes);
   bind("--shutdown-timeout", shutdown_timeout_seconds);
+  bind("--s3-domain", s3_domain);
+  bind("--s3-max-skew", s3_max_skew_seconds);
   bind("--project-memory-limit", engine.project_memory_limit);
   bind("--project-threads", engine.project_threads);
   bind("--memory-cap", engine.memory_cap);

@@ -8,6 +8,7 @@
 #include "duckstore/api/http/server.hpp"
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
+#include "duckstore/api/s3/s3_api.hpp"
 #include "duckstore/common/log.hpp"
 #include "duckstore/server/grpc_server.hpp"
 #include "duckstore/server/secrets.hpp"
@@ -73,6 +74,8 @@ int App::Run() {
 
   rest::AddRestRoutes(s.router, *s.services);
   driver::AddDriverRoute(s.router, *s.driver);
+  s3::AddS3Routes(s.router, {s.services->auth, s.services->objects, s.services->multipart},
+                  {"/s3", config_.s3_domain, std::chrono::seconds(config_.s3_max_skew_seconds)});
   http::ServerOptions http_options;
   http_options.host = config_.host;
   http_options.port = config_.http_port;

@@ -60,9 +60,21 @@ void Router::AddPrefix(const std::string& prefix, Handler handler, RouteOptions 
   prefixes_.push_back(PrefixRoute{prefix, std::move(handler), options});
 }
 
-RouteMatch Router::Match(const std::string& method, const std::string& raw_path,
-                         const std::string& path) const {
+void Router::AddHost(std::function<bool(std::string_view host)> matches, Handler handler,
+                     RouteOptions options) {
+  hosts_.push_back(HostRoute{std::move(matches), std::move(handler), options});
+}
+
+RouteMatch Router::Match(const std::string& method, const std::string& raw_path, const std::string& path,
+                         std::string_view host) const {
   RouteMatch match;
+  for (const auto& route : hosts_) {
+    if (!host.empty() && route.matches(host)) {
+      match.handler = &route.handler;
+      match.options = route.options;
+      return match;
+    }
+  }
   for (const auto& prefix : prefixes_) {
     if (path == prefix.prefix || path.starts_with(prefix.prefix + "/")) {
       match.handler = &prefix.handler;

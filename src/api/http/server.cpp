@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 
 #include "duckstore/common/error.hpp"
@@ -27,35 +28,62 @@ namespace {
 constexpr size_t kChunkBytes = 1 << 20;  // file responses and body reads move this much at a time
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr uint64_t kMaxLingerBytes = 64ull << 20;
 
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
-// Pulls the rest of a body synchronously; used from a worker thread while the session coroutine waits.
+// Pulls the rest of a body for a handler running on a worker thread, while the session coroutine waits for
+// that handler. Each Read runs the socket reads on the connection's I/O executor (so the stream's timer
+// applies) and waits for them: a peer that sends nothing for `timeout` fails the read.
 class StreamBodyReader final : public BodyReader {
  public:
-  StreamBodyReader(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser)
-      : stream_(stream), buffer_(buffer), parser_(parser) {}
+  StreamBodyReader(asio::io_context& io, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                   Parser& parser, std::chrono::seconds timeout)
+      : io_(io), stream_(stream), buffer_(buffer), parser_(parser), timeout_(timeout) {}
 
   size_t Read(char* out, size_t size) override {
-    while (!parser_.is_done()) {
-      parser_.get().body().data = out;
-      parser_.get().body().size = size;
-      beast::error_code ec;
-      bhttp::read(stream_, buffer_, parser_, ec);
-      if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec)
-        throw Error(ErrorKind::kInvalidArgument, "body_read_failed",
-                    "reading the request body failed: " + ec.message());
-      size_t got = size - parser_.get().body().size;
-      if (got > 0) return got;
+    if (parser_.is_done() || size == 0) return 0;
+    auto done = asio::co_spawn(stream_.get_executor(), ReadSome(out, size), asio::use_future);
+    // A stopped I/O context never completes the read: give up then, so shutdown can join the workers.
+    while (done.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
+      if (io_.stopped()) throw Error(ErrorKind::kCancelled, "server_stopping", "the server is shutting down");
     }
-    return 0;
+    return done.get();
   }
 
  private:
+  // Fills `out` until it is full or the body ends.
+  asio::awaitable<size_t> ReadSome(char* out, size_t size) {
+    size_t got = 0;
+    // Fill the whole buffer per hand-off: a thread hand-off per socket read_some (often a few KiB) costs
+    // more than the copy on a loaded machine.
+    while (got < size && !parser_.is_done()) {
+      size_t wanted = size - got;
+      parser_.get().body().data = out + got;
+      parser_.get().body().size = wanted;
+      stream_.expires_after(timeout_);
+      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, kAsTuple);
+      stream_.expires_never();
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec == beast::error::timeout) {
+        throw Error(ErrorKind::kTimeout, "body_read_timeout",
+                    "no part of the request body arrived for " + std::to_string(timeout_.count()) + " s");
+      }
+      if (ec) {
+        throw Error(ErrorKind::kInvalidArgument, "body_read_failed",
+                    "reading the request body failed: " + ec.message());
+      }
+      got += wanted - parser_.get().body().size;
+    }
+    co_return got;
+  }
+
+  asio::io_context& io_;
   beast::tcp_stream& stream_;
   beast::flat_buffer& buffer_;
   Parser& parser_;
+  std::chrono::seconds timeout_;
 };
 
 std::string SanitizeRequestId(const std::string* header) {
@@ -136,6 +164,20 @@ class Server::Impl {
       if (!keep_alive || stopped_) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_await LingeringClose(stream);
+  }
+
+  // After answering a request whose body was not read (an upload refused early), the client may still be
+  // sending it. Closing at once would reset the connection, and the reset can destroy the response before
+  // the client reads it; so, like nginx's lingering_close, discard what still arrives for a short while.
+  asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+    std::vector<char> scratch(64 * 1024);
+    stream.expires_after(kLingerTimeout);
+    for (uint64_t discarded = 0; discarded < kMaxLingerBytes;) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
+      if (ec) break;  // end of stream, timeout or error: close now
+      discarded += n;
+    }
   }
 
   // Serves one request whose header has been read; returns whether the connection may be reused.
@@ -164,7 +206,8 @@ class Server::Impl {
       request.raw_path = std::string(url->encoded_path());
       request.path = url->path();
       for (auto param : url->params()) request.query.emplace_back(param.key, param.value);
-      RouteMatch match = router_.Match(request.method, request.raw_path, request.path);
+      RouteMatch match =
+          router_.Match(request.method, request.raw_path, request.path, request.headers.Get("host"));
       if (!match.handler) {
         if (match.path_matched_other_method) {
           throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
@@ -177,7 +220,7 @@ class Server::Impl {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
         co_await bhttp::async_write(stream, proceed, asio::use_awaitable);
       }
-      StreamBodyReader reader(stream, buffer, parser);
+      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout);
       if (match.options.stream_body) {
         request.body_reader = &reader;
       } else {

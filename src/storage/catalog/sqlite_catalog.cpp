@@ -70,6 +70,18 @@ ObjectBucket ReadObjectBucket(const SqliteStatement& row) {
   return ObjectBucket{row.Text(0), row.OptionalText(1), row.Text(2)};
 }
 
+constexpr const char* kUploadColumns = "id, bucket, key, content_type, metadata, created_at";
+constexpr const char* kPartColumns = "upload_id, part_number, blob, size, etag, created_at";
+
+MultipartUpload ReadUpload(const SqliteStatement& row) {
+  return MultipartUpload{
+      row.Text(0), row.Text(1), row.Text(2), row.Text(3), nlohmann::json::parse(row.Text(4)), row.Text(5)};
+}
+
+UploadPart ReadPart(const SqliteStatement& row) {
+  return UploadPart{row.Text(0), row.Int(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5)};
+}
+
 StoredObject ReadObject(const SqliteStatement& row) {
   return StoredObject{row.Text(0),
                       row.Text(1),
@@ -559,8 +571,10 @@ class SqliteCatalog final : public Catalog {
     std::lock_guard lock(mutex_);
     std::vector<std::string> blobs;
     // The select and the delete see the same rows: the connection is ours while the mutex is held.
-    auto stmt = db_.Prepare("SELECT blob FROM objects WHERE bucket = ? ORDER BY key");
-    stmt.Bind(1, name);
+    auto stmt = db_.Prepare(
+        "SELECT blob FROM objects WHERE bucket = ? UNION ALL SELECT p.blob FROM upload_parts p JOIN "
+        "multipart_uploads u ON u.id = p.upload_id WHERE u.bucket = ?");
+    stmt.Bind(1, name).Bind(2, name);
     while (stmt.Step()) blobs.push_back(stmt.Text(0));
     db_.Prepare("DELETE FROM object_buckets WHERE name = ?").Bind(1, name).Run();
     return blobs;
@@ -663,6 +677,110 @@ class SqliteCatalog final : public Catalog {
     std::lock_guard lock(mutex_);
     db_.Prepare("DELETE FROM das_registrations WHERE id = ?").Bind(1, id).Run();
     return db_.Changes() > 0;
+  }
+
+  void CreateMultipartUpload(const MultipartUpload& u) override {
+    std::lock_guard lock(mutex_);
+    if (!GetObjectBucket(u.bucket)) throw NotFound("bucket_not_found", "bucket '" + u.bucket + "' not found");
+    db_.Prepare(std::string("INSERT INTO multipart_uploads (") + kUploadColumns + ") VALUES (?,?,?,?,?,?)")
+        .Bind(1, u.id)
+        .Bind(2, u.bucket)
+        .Bind(3, u.key)
+        .Bind(4, u.content_type)
+        .Bind(5, u.metadata.dump())
+        .Bind(6, u.created_at)
+        .Run();
+  }
+
+  std::optional<MultipartUpload> GetMultipartUpload(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(std::string("SELECT ") + kUploadColumns + " FROM multipart_uploads WHERE id = ?");
+    stmt.Bind(1, id);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadUpload(stmt);
+  }
+
+  std::vector<MultipartUpload> ListMultipartUploads(const std::string& bucket, const std::string& prefix,
+                                                    const std::string& key_marker,
+                                                    const std::string& upload_id_marker,
+                                                    int64_t limit) override {
+    std::lock_guard lock(mutex_);
+    std::vector<MultipartUpload> uploads;
+    if (limit <= 0) return uploads;
+    // The position after which to list: (key_marker, created_at of the marker upload, its id), or after
+    // every upload of key_marker when there is no (known) upload id marker.
+    std::optional<MultipartUpload> marker;
+    if (!upload_id_marker.empty()) {
+      marker = GetMultipartUpload(upload_id_marker);
+      if (marker && marker->key != key_marker) marker.reset();
+    }
+    std::optional<std::string> upper = PrefixUpperBound(prefix);
+    std::string sql = std::string("SELECT ") + kUploadColumns +
+                      " FROM multipart_uploads WHERE bucket = ? AND key >= ?" + (upper ? " AND key < ?" : "");
+    if (marker) {
+      sql += " AND (key, created_at, id) > (?, ?, ?)";
+    } else if (!key_marker.empty()) {
+      sql += " AND key > ?";
+    }
+    auto stmt = db_.Prepare(sql + " ORDER BY key, created_at, id LIMIT ?");
+    std::vector<std::string> values = {bucket, prefix};
+    if (upper) values.push_back(*upper);
+    if (marker) {
+      values.insert(values.end(), {marker->key, marker->created_at, marker->id});
+    } else if (!key_marker.empty()) {
+      values.push_back(key_marker);
+    }
+    int index = 1;
+    for (const auto& value : values) stmt.Bind(index++, value);
+    stmt.Bind(index, limit);
+    while (stmt.Step()) uploads.push_back(ReadUpload(stmt));
+    return uploads;
+  }
+
+  std::optional<std::string> PutUploadPart(const UploadPart& p) override {
+    std::lock_guard lock(mutex_);
+    if (!GetMultipartUpload(p.upload_id)) {
+      throw NotFound("upload_not_found", "multipart upload '" + p.upload_id + "' not found");
+    }
+    std::optional<std::string> previous;
+    auto select = db_.Prepare("SELECT blob FROM upload_parts WHERE upload_id = ? AND part_number = ?");
+    select.Bind(1, p.upload_id).Bind(2, p.part_number);
+    if (select.Step()) previous = select.Text(0);
+    db_.Prepare(
+           std::string("INSERT INTO upload_parts (") + kPartColumns +
+           ") VALUES (?,?,?,?,?,?) ON CONFLICT (upload_id, part_number) DO UPDATE SET blob = excluded.blob, "
+           "size = excluded.size, etag = excluded.etag, created_at = excluded.created_at")
+        .Bind(1, p.upload_id)
+        .Bind(2, p.part_number)
+        .Bind(3, p.blob)
+        .Bind(4, p.size)
+        .Bind(5, p.etag)
+        .Bind(6, p.created_at)
+        .Run();
+    return previous;
+  }
+
+  std::vector<UploadPart> ListUploadParts(const std::string& upload_id, int64_t after_part_number,
+                                          int64_t limit) override {
+    std::lock_guard lock(mutex_);
+    std::vector<UploadPart> parts;
+    auto stmt = db_.Prepare(std::string("SELECT ") + kPartColumns +
+                            " FROM upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number "
+                            "LIMIT ?");
+    stmt.Bind(1, upload_id).Bind(2, after_part_number).Bind(3, limit);
+    while (stmt.Step()) parts.push_back(ReadPart(stmt));
+    return parts;
+  }
+
+  std::optional<std::vector<std::string>> DeleteMultipartUpload(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    if (!GetMultipartUpload(id)) return std::nullopt;
+    std::vector<std::string> blobs;
+    auto stmt = db_.Prepare("SELECT blob FROM upload_parts WHERE upload_id = ? ORDER BY part_number");
+    stmt.Bind(1, id);
+    while (stmt.Step()) blobs.push_back(stmt.Text(0));
+    db_.Prepare("DELETE FROM multipart_uploads WHERE id = ?").Bind(1, id).Run();
+    return blobs;
   }
 
   void CreateFile(const FileRecord& f) override {

@@ -87,6 +87,26 @@ CREATE TABLE files (
 CREATE INDEX files_by_project ON files(project_id, created_at, id);
 CREATE INDEX files_by_object ON files(bucket, key);
 )sql"},
+    {4, "S3 multipart uploads and their parts", R"sql(
+CREATE TABLE multipart_uploads (
+  id TEXT PRIMARY KEY,
+  bucket TEXT NOT NULL REFERENCES object_buckets(name) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX multipart_uploads_by_key ON multipart_uploads(bucket, key, created_at, id);
+CREATE TABLE upload_parts (
+  upload_id TEXT NOT NULL REFERENCES multipart_uploads(id) ON DELETE CASCADE,
+  part_number INTEGER NOT NULL,
+  blob TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (upload_id, part_number)
+);
+)sql"},
     {5, "DAS registrations", R"sql(
 CREATE TABLE das_registrations (
   id TEXT PRIMARY KEY,
@@ -140,6 +160,7 @@ CREATE TABLE readonly_grants (
   created_at TEXT NOT NULL,
   PRIMARY KEY (project_id, bucket)
 );
+)sql"},
     {7, "import/export jobs", R"sql(
 CREATE TABLE jobs (
   id TEXT PRIMARY KEY,

@@ -45,6 +45,8 @@ struct Config {
   uint64_t max_json_body_bytes = 64ull << 20;  // buffered (non-upload) request bodies
   uint64_t max_upload_bytes = 10ull << 30;     // streamed uploads (files, S3 objects)
   uint32_t shutdown_timeout_seconds = 30;      // in-flight requests get this long on SIGTERM
+  std::string s3_domain = "s3.localhost";      // virtual-host style S3: Host "<bucket>.<s3_domain>"
+  uint32_t s3_max_skew_seconds = 900;          // SigV4 clock-skew window
   EngineLimits engine;
   DasSettings das;
 

@@ -13,6 +13,7 @@
 #include "duckstore/services/files.hpp"
 #include "duckstore/services/import/import_service.hpp"
 #include "duckstore/services/jobs/job_service.hpp"
+#include "duckstore/services/multipart.hpp"
 #include "duckstore/services/object_store.hpp"
 #include "duckstore/services/operation_log.hpp"
 #include "duckstore/services/projects.hpp"
@@ -47,6 +48,7 @@ struct Services {
         das(branches, tables, das_registry),
         objects(catalog, data_dir, max_object_bytes),
         files(catalog, objects, operations),
+        multipart(catalog, objects),
         imports(branches, operations, objects),
         exports(branches, operations, objects, files),
         jobs(catalog, kJobWorkers, kMaxQueuedJobs) {}
@@ -72,6 +74,7 @@ struct Services {
   DasService das;
   ObjectStore objects;
   FileService files;
+  MultipartService multipart;
   ImportService imports;
   ExportService exports;
   JobService jobs;  // last: destroyed first, its workers use the services above

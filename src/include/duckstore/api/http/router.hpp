@@ -1,8 +1,11 @@
 // Maps method + path to handlers. Patterns are literal segments and {name} captures ("/projects/{id}");
 // a pattern ending in "/{name...}" captures the rest of the path. A route may ask for a streamed body
 // (uploads); otherwise the server buffers the body up to the configured limit before calling it.
+// Host routes (S3 virtual-host style, where the Host header names a bucket) are tried first, then prefix
+// routes, then the patterns.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,8 +30,13 @@ class Router {
   void Add(const std::string& method, const std::string& pattern, Handler handler, RouteOptions options = {});
   // A handler for every method and path under `prefix` (the S3 API); tried before the routes.
   void AddPrefix(const std::string& prefix, Handler handler, RouteOptions options = {});
-  // `raw_path` is the path as received (percent-encoded); `path` its decoded form (for prefixes).
-  RouteMatch Match(const std::string& method, const std::string& raw_path, const std::string& path) const;
+  // A handler for every request whose Host header value (port included, as received) `matches` accepts.
+  void AddHost(std::function<bool(std::string_view host)> matches, Handler handler,
+               RouteOptions options = {});
+  // `raw_path` is the path as received (percent-encoded); `path` its decoded form (for prefixes); `host` the
+  // Host header's value.
+  RouteMatch Match(const std::string& method, const std::string& raw_path, const std::string& path,
+                   std::string_view host = {}) const;
 
  private:
   struct Route {
@@ -42,6 +50,12 @@ class Router {
     Handler handler;
     RouteOptions options;
   };
+  struct HostRoute {
+    std::function<bool(std::string_view)> matches;
+    Handler handler;
+    RouteOptions options;
+  };
+  std::vector<HostRoute> hosts_;
   std::vector<Route> routes_;
   std::vector<PrefixRoute> prefixes_;
 };

@@ -27,6 +27,8 @@ struct ServerOptions {
   uint32_t workers = 16;
   uint64_t max_body_bytes = 64ull << 20;
   std::chrono::seconds shutdown_timeout{30};
+  // A streamed body that makes no progress for this long fails the request (kTimeout "body_read_timeout").
+  std::chrono::seconds body_read_timeout{60};
 };
 
 // Renders an exception that escaped a handler (or a routing failure) as a response.

@@ -57,9 +57,9 @@ class Catalog {
   virtual std::optional<ObjectBucket> GetObjectBucket(const std::string& name) = 0;
   // Buckets ordered by name: all of them, or those of one project when `project_id` is given.
   virtual std::vector<ObjectBucket> ListObjectBuckets(const std::optional<std::string>& project_id) = 0;
-  // Removes the bucket and, by cascade, its objects (whether it is empty is the caller's policy); returns
-  // the blob paths of the removed objects so that the caller can unlink them once the deletion is
-  // committed. A missing bucket is a no-op that returns nothing.
+  // Removes the bucket and, by cascade, its objects and multipart uploads (whether it is empty is the
+  // caller's policy); returns the blob paths of the removed objects and upload parts so that the caller can
+  // unlink them once the deletion is committed. A missing bucket is a no-op that returns nothing.
   virtual std::vector<std::string> DeleteObjectBucket(const std::string& name) = 0;
 
   // Objects. PutObject inserts or replaces the object (bucket, key) with every field of `object`; it throws
@@ -115,6 +115,28 @@ class Catalog {
   virtual std::optional<DasRegistration> GetDasRegistration(const std::string& id) = 0;
   // Returns whether a registration was removed.
   virtual bool DeleteDasRegistration(const std::string& id) = 0;
+
+  // Multipart uploads. CreateMultipartUpload throws kNotFound("bucket_not_found") for a missing bucket.
+  virtual void CreateMultipartUpload(const MultipartUpload& upload) = 0;
+  virtual std::optional<MultipartUpload> GetMultipartUpload(const std::string& id) = 0;
+  // At most `limit` uploads of `bucket` whose key starts with `prefix`, ordered by (key, created_at, id),
+  // after the position (`key_marker`, `upload_id_marker`): with an upload id marker, the uploads of
+  // `key_marker` that follow that upload and then the later keys; without one, the keys after
+  // `key_marker` (empty: from the first).
+  virtual std::vector<MultipartUpload> ListMultipartUploads(const std::string& bucket,
+                                                            const std::string& prefix,
+                                                            const std::string& key_marker,
+                                                            const std::string& upload_id_marker,
+                                                            int64_t limit) = 0;
+  // Inserts or replaces part (upload_id, part_number); returns the replaced part's blob path for the
+  // caller to unlink after commit. kNotFound("upload_not_found") when the upload does not exist.
+  virtual std::optional<std::string> PutUploadPart(const UploadPart& part) = 0;
+  // At most `limit` parts numbered above `after_part_number`, in part number order.
+  virtual std::vector<UploadPart> ListUploadParts(const std::string& upload_id, int64_t after_part_number,
+                                                  int64_t limit) = 0;
+  // Removes the upload and its parts; returns the parts' blob paths for the caller to unlink after commit,
+  // or nullopt when the upload did not exist.
+  virtual std::optional<std::vector<std::string>> DeleteMultipartUpload(const std::string& id) = 0;
 
   // Files. A file row goes away with its object (foreign key), so a file never names a missing object;
   // CreateFile throws kNotFound("object_not_found") when the object does not exist.

@@ -159,6 +159,27 @@ struct Job {
   std::optional<std::string> finished_at;
 };
 
+// An S3 multipart upload in progress: what the completed object will be called and carry. Its parts are
+// blobs in the bucket's blob directory until the upload is completed (concatenated into the object's
+// blob) or aborted.
+struct MultipartUpload {
+  std::string id;  // random, unique server-wide (the S3 UploadId)
+  std::string bucket;
+  std::string key;
+  std::string content_type = "application/octet-stream";
+  nlohmann::json metadata = nlohmann::json::object();
+  std::string created_at;
+};
+
+struct UploadPart {
+  std::string upload_id;
+  int64_t part_number = 0;  // 1..10000
+  std::string blob;         // path of the part's content file
+  int64_t size = 0;
+  std::string etag;  // hex MD5 of the part
+  std::string created_at;
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;

@@ -1,0 +1,188 @@
+"""S3 throughput against nginx on loopback, and server memory during a large multipart upload.
+
+1. GET and PUT of a 1 GB object: duckstore's S3 API (presigned URLs, so curl is the client on both sides)
+   against nginx serving the same file (GET) and receiving it through WebDAV PUT, in the same run. Each is
+   the best of `--runs` transfers; the report gives MB/s and the duckstore / nginx ratio (target >= 0.8).
+2. RSS of the duckstore process sampled every 100 ms while a 5 GB object is uploaded in 80 parts of 64 MB
+   (4 at a time) and completed; the report gives the growth over the idle RSS (target < 64 MB).
+
+Usage: bench/s3_throughput.py BUILD_DIR [--size-mb 1024] [--multipart-gb 5] [--runs 3]
+"""
+import argparse
+import concurrent.futures
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import boto3
+from botocore.config import Config
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server  # noqa: E402
+
+NGINX_CONF = """
+daemon off;
+worker_processes 1;
+error_log {dir}/error.log warn;
+pid {dir}/nginx.pid;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  sendfile on;
+  client_max_body_size 0;
+  client_body_temp_path {dir}/body;
+  client_body_buffer_size 1m;
+  server {{
+    listen 127.0.0.1:{port};
+    root {dir}/www;
+    location / {{
+      dav_methods PUT;
+      create_full_put_path on;
+    }}
+  }}
+}}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def curl(*args):
+    """Runs curl; returns seconds taken by the transfer (curl's own measurement)."""
+    out = subprocess.run(["curl", "-sS", "-f", "-o", "/dev/null", "-w", "%{time_total}", *args],
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout)
+
+
+def best(runs, transfer):
+    return min(transfer() for _ in range(runs))
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("build_dir")
+    parser.add_argument("--size-mb", type=int, default=1024)
+    parser.add_argument("--multipart-gb", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="s3bench-")
+    server = Server(os.path.join(args.build_dir, "duckstore"))
+    nginx = None
+    try:
+        # The test file lives next to both servers' data (same disk).
+        source = os.path.join(work, "object.bin")
+        with open(source, "wb") as f:
+            block = os.urandom(1 << 20)
+            for _ in range(args.size_mb):
+                f.write(block)
+        size = args.size_mb << 20
+
+        ndir = os.path.join(work, "nginx")
+        os.makedirs(os.path.join(ndir, "www"))
+        os.makedirs(os.path.join(ndir, "body"))
+        # nginx's workers drop root privileges; they must be able to write both directories.
+        for sub in ("", "www", "body"):
+            os.chmod(os.path.join(ndir, sub), 0o777)
+        os.chmod(work, 0o755)
+        port = free_port()
+        with open(os.path.join(ndir, "nginx.conf"), "w") as f:
+            f.write(NGINX_CONF.format(dir=ndir, port=port))
+        nginx = subprocess.Popen(["nginx", "-c", os.path.join(ndir, "nginx.conf")], stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        nginx_url = f"http://127.0.0.1:{port}/object.bin"
+
+        conn = server.connection()
+        project = server.call(conn, "POST", "/projects", server.admin_key, {"id": "bench"})
+        token = project["api_key"]
+        s3 = boto3.client("s3", endpoint_url=f"http://{server.host}:{server.port}/s3",
+                          aws_access_key_id=token.split(".")[0], aws_secret_access_key=token,
+                          region_name="us-east-1",
+                          config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+        s3.create_bucket(Bucket="bench")
+        put_url = s3.generate_presigned_url("put_object", Params={"Bucket": "bench", "Key": "object.bin"},
+                                            ExpiresIn=3600)
+        get_url = s3.generate_presigned_url("get_object", Params={"Bucket": "bench", "Key": "object.bin"},
+                                            ExpiresIn=3600)
+
+        # Warm the page cache with the source file once, so both sides read it from memory.
+        subprocess.run(["cat", source], stdout=subprocess.DEVNULL, check=True)
+        put_nginx = best(args.runs, lambda: curl("-T", source, nginx_url))
+        put_duck = best(args.runs, lambda: curl("-T", source, put_url))
+        get_nginx = best(args.runs, lambda: curl(nginx_url))
+        get_duck = best(args.runs, lambda: curl(get_url))
+        mb = size / 1e6
+        print(f"object: {args.size_mb} MiB, best of {args.runs}")
+        print(f"PUT  nginx {mb / put_nginx:8.1f} MB/s  duckstore {mb / put_duck:8.1f} MB/s  "
+              f"ratio {put_nginx / put_duck:.2f}")
+        print(f"GET  nginx {mb / get_nginx:8.1f} MB/s  duckstore {mb / get_duck:8.1f} MB/s  "
+              f"ratio {get_nginx / get_duck:.2f}")
+
+        # Multipart: 64 MB parts streamed from /dev/zero-like generator, four at a time.
+        part_mb = 64
+        parts = (args.multipart_gb << 10) // part_mb
+        idle = rss_kb(server.proc.pid)
+        peak = [idle]
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                peak[0] = max(peak[0], rss_kb(server.proc.pid))
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        upload_id = s3.create_multipart_upload(Bucket="bench", Key="huge.bin")["UploadId"]
+        part_file = os.path.join(work, "part.bin")
+        with open(source, "rb") as src, open(part_file, "wb") as dst:
+            dst.write(src.read(part_mb << 20))
+
+        def upload(number):
+            url = s3.generate_presigned_url("upload_part", Params={"Bucket": "bench", "Key": "huge.bin",
+                                                                   "UploadId": upload_id, "PartNumber": number},
+                                            ExpiresIn=3600)
+            out = subprocess.run(["curl", "-sS", "-f", "-T", part_file, "-D", "-", "-o", "/dev/null", url],
+                                 capture_output=True, text=True, check=True)
+            etag = [l.split(":", 1)[1].strip() for l in out.stdout.splitlines() if l.lower().startswith("etag:")][0]
+            return {"PartNumber": number, "ETag": etag}
+
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            done = list(pool.map(upload, range(1, parts + 1)))
+        uploaded = time.monotonic()
+        s3.complete_multipart_upload(Bucket="bench", Key="huge.bin", UploadId=upload_id,
+                                     MultipartUpload={"Parts": done})
+        completed = time.monotonic()
+        stop.set()
+        sampler.join()
+        head = s3.head_object(Bucket="bench", Key="huge.bin")
+        assert head["ContentLength"] == parts * (part_mb << 20)
+        print(f"multipart: {parts} x {part_mb} MiB = {head['ContentLength'] / 2**30:.1f} GiB; upload "
+              f"{uploaded - started:.1f} s, complete {completed - uploaded:.1f} s")
+        print(f"RSS idle {idle / 1024:.1f} MiB, peak {peak[0] / 1024:.1f} MiB, growth {(peak[0] - idle) / 1024:.1f} MiB")
+    finally:
+        if nginx:
+            nginx.terminate()
+            nginx.wait()
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+// S3 operation handlers, grouped by family (bucket_ops.cpp, object_ops.cpp, multipart_ops.cpp), and the
+// helpers they share (s3_support.cpp). The dispatcher (s3_api.cpp) authenticates and addresses a request,
+// then calls one of these; they translate between S3's wire form and the object store and multipart
+// services, and throw duckstore::Error that the dispatcher renders as S3 error documents.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "duckstore/api/http/message.hpp"
+#include "duckstore/api/s3/sigv4.hpp"
+#include "duckstore/services/auth.hpp"
+#include "duckstore/services/multipart.hpp"
+#include "duckstore/services/object_store.hpp"
+
+namespace duckstore::s3 {
+
+struct S3Services {
+  AuthService& auth;
+  ObjectStore& store;
+  MultipartService& multipart;
+};
+
+// One authenticated S3 request and what it addresses.
+struct S3Call {
+  http::Request& http;
+  SignedRequest signature;
+  Principal principal;
+  std::string bucket;  // empty: the service (ListBuckets)
+  std::string key;     // empty: the bucket
+
+  bool Has(std::string_view query_name) const { return http.QueryParam(query_name) != nullptr; }
+  std::string Query(std::string_view name, std::string fallback = "") const;
+};
+
+// Bucket family.
+http::Response ListBuckets(S3Services& s3, S3Call& call);
+http::Response CreateBucket(S3Services& s3, S3Call& call);
+http::Response HeadBucket(S3Services& s3, S3Call& call);
+http::Response DeleteBucket(S3Services& s3, S3Call& call);
+http::Response GetBucketLocation(S3Services& s3, S3Call& call);
+http::Response ListObjects(S3Services& s3, S3Call& call, bool v2);
+http::Response DeleteObjects(S3Services& s3, S3Call& call);
+
+// Object family.
+http::Response PutObject(S3Services& s3, S3Call& call);
+http::Response CopyObject(S3Services& s3, S3Call& call);
+http::Response GetObject(S3Services& s3, S3Call& call);  // GET and HEAD
+http::Response DeleteObject(S3Services& s3, S3Call& call);
+
+// Multipart family.
+http::Response CreateMultipartUpload(S3Services& s3, S3Call& call);
+http::Response UploadPart(S3Services& s3, S3Call& call);
+http::Response CompleteMultipartUpload(S3Services& s3, S3Call& call);
+http::Response AbortMultipartUpload(S3Services& s3, S3Call& call);
+http::Response ListParts(S3Services& s3, S3Call& call);
+http::Response ListMultipartUploads(S3Services& s3, S3Call& call);
+
+// Shared helpers.
+
+// The bucket `call` addresses, after checking that the caller may use it with `access`.
+ObjectBucket AuthorizedBucket(S3Services& s3, const S3Call& call, Access access);
+// The decoded payload: the aws-chunked decoder for streaming signatures, else the raw body. Throws
+// missing_content_length when a streaming request lacks x-amz-decoded-content-length.
+std::unique_ptr<http::BodyReader> PayloadReader(S3Call& call);
+// Streams the whole payload into `writer`.
+void StreamPayload(S3Call& call, BlobWriter& writer);
+// Reads a small payload (XML requests) whole, verifying a signed SHA-256; kInvalidArgument beyond `limit`.
+std::string ReadSmallPayload(S3Call& call, size_t limit);
+// Content-Type and x-amz-meta-* of the request; Content-MD5 and a signed SHA-256 as expected digests.
+ObjectAttributes AttributesFromRequest(const S3Call& call);
+// "Sun, 06 Nov 1994 08:49:37 GMT" of a catalog timestamp.
+std::string HttpDate(const std::string& timestamp);
+// ETag as S3 quotes it.
+std::string QuotedEtag(const std::string& etag);
+// Strips surrounding quotes (and a W/ prefix) from a client-sent ETag.
+std::string UnquoteEtag(std::string_view etag);
+// max-keys style parameter: default when absent, capped at `max`; kInvalidArgument when not a number >= 0.
+int64_t IntegerParam(const S3Call& call, std::string_view name, int64_t fallback, int64_t max);
+http::Response XmlResponse(int status, std::string body);
+
+}  // namespace duckstore::s3
