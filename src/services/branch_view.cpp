@@ -322,13 +322,16 @@ std::unique_ptr<BranchView> BranchResolver::View(const BranchRef& branch) {
 }
 
 std::shared_ptr<ProjectDatabase> BranchResolver::Open(const BranchRef& branch) {
-  if (branch.branch_id != "default") {
-    throw InvalidArgument("dev_branch_unsupported",
-                          "this operation is not available on dev branches yet; use the default branch");
-  }
   auto project = catalog_.GetProject(branch.project_id);
   if (!project || project->status != "active") {
     throw NotFound("project_not_found", "project '" + branch.project_id + "' does not exist");
+  }
+  if (branch.branch_id != "default") {
+    if (!catalog_.GetBranch(branch.project_id, branch.branch_id)) {
+      throw NotFound("branch_not_found", "branch '" + branch.branch_id + "' does not exist");
+    }
+    throw InvalidArgument("dev_branch_unsupported",
+                          "this operation is not available on dev branches yet; use the default branch");
   }
   return engine_.Open(branch.project_id);
 }

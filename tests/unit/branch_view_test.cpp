@@ -116,7 +116,7 @@ TEST_F(BranchViewTest, DroppingTheBranchRemovesItsFile) {
   services_.dev_branches.Delete("p1", "dev");
   EXPECT_FALSE(std::filesystem::exists(file));
   EXPECT_EQ(CaptureError([&] { services_.branches.View(Dev()); }).code(), "branch_not_found");
-  EXPECT_EQ(CaptureError([&] { services_.branches.Open(Dev()); }).code(), "dev_branch_unsupported");
+  EXPECT_EQ(CaptureError([&] { services_.branches.Open(Dev()); }).code(), "branch_not_found");
 }
 
 TEST(PasswordTest, ScramVerifierChecksThePasswordAndHidesIt) {
