@@ -232,7 +232,7 @@ std::optional<StoredObject> ObjectStore::Find(const std::string& bucket, const s
 StoredObject ObjectStore::Get(const std::string& bucket, const std::string& key) {
   auto object = catalog_.GetObject(bucket, key);
   if (!object) {
-    if (!catalog_.GetObjectBucket(bucket)) GetBucket(bucket);  // throws bucket_not_found
+    GetBucket(bucket);  // a missing bucket is bucket_not_found, not object_not_found
     throw NotFound("object_not_found", "object '" + key + "' does not exist in bucket '" + bucket + "'",
                    {{"bucket", bucket}, {"key", key}});
   }
