@@ -16,18 +16,17 @@ constexpr std::chrono::seconds kDefaultTimeout{3600};
 }  // namespace
 
 void AddQueryCommands(CommandRegistry& registry) {
-  registry.Add<query::ExecuteQueryCommand>(Access::kWrite, [](const query::ExecuteQueryCommand& command,
-                                                              CommandContext& context) {
+  registry.Add<query::ExecuteQueryCommand>(
+      Access::kWrite, [](const query::ExecuteQueryCommand& command, CommandContext& context) {
     if (command.has_snowflakerole() || command.has_bigqueryserviceaccount()) {
       throw Error(ErrorKind::kUnimplemented, "command_not_supported",
                   "ExecuteQueryCommand restrictions by Snowflake role or BigQuery service account are not "
                   "supported; use pathRestriction");
     }
-    std::string scope =
-        RefBucketOf(command.pathrestriction(), context, "ExecuteQueryCommand.pathRestriction");
+    BucketRef scope = RefBucketOf(command.pathrestriction(), context, "ExecuteQueryCommand.pathRestriction");
     auto timeout = command.timeout() ? std::chrono::seconds(command.timeout()) : kDefaultTimeout;
     QueryResult result = context.services.queries.Execute(
-        context.Branch(), scope, Require(command.query(), "ExecuteQueryCommand.query"), timeout);
+        scope.branch, scope.bucket, Require(command.query(), "ExecuteQueryCommand.query"), timeout);
     query::ExecuteQueryResponse response;
     response.set_status(result.ok ? query::ExecuteQueryResponse::Success
                                   : query::ExecuteQueryResponse::Error);
@@ -42,7 +41,8 @@ void AddQueryCommands(CommandRegistry& registry) {
       }
     }
     return response;
-  });
+  },
+  [](const query::ExecuteQueryCommand& command) { return BranchOfPath(command.pathrestriction()); });
 }
 
 }  // namespace duckstore::driver
