@@ -310,13 +310,13 @@ std::string Missing(const std::string& table) {
   return "Table with name " + table + " does not exist!";
 }
 
-// Whether an unqualified name resolves to a table or view anywhere on the connection's search path
-// (including DuckDB's system schemas).
-bool ResolvesOutside(duckdb::Connection& conn, const std::string& name) {
+// Whether `name` resolves to a table or view on the connection: in `schema` of its default database, or
+// with `schema` empty anywhere on its search path (including DuckDB's system schemas).
+bool Resolves(duckdb::Connection& conn, const std::string& schema, const std::string& name) {
   bool found = false;
   conn.context->RunFunctionInTransaction([&] {
     duckdb::EntryLookupInfo lookup(duckdb::CatalogType::TABLE_ENTRY, name);
-    found = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, INVALID_SCHEMA, lookup,
+    found = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
                                       duckdb::OnEntryNotFound::RETURN_NULL) != nullptr;
   });
   return found;
@@ -340,10 +340,12 @@ QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket,
 QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const BucketLocation& bucket, QueryShape& shape,
                                       duckdb::unique_ptr<duckdb::SQLStatement> statement,
                                       std::chrono::seconds timeout) {
-  // Tables the branch deleted must not show through the default branch's schema.
+  // Tables the branch deleted must not show through the default branch's schema: a name the branch does
+  // not see although the default branch has it is one.
   if (bucket.inherited) {
     for (auto* ref : shape.tables) {
-      if (!view.FindTable(bucket, ref->table_name) && view.Hidden(bucket.name, ref->table_name))
+      if (!view.FindTable(bucket, ref->table_name) &&
+          Resolves(view.Conn(TableSource::kDefault), bucket.name, ref->table_name))
         return Failed(Missing(ref->table_name));
     }
   }
@@ -422,7 +424,7 @@ QueryResult RunOnLinked(BranchView& view, const BucketLocation& bucket, QuerySha
       continue;
     }
     if (!shape.ctes.contains(duckdb::StringUtil::Lower(ref->table_name)) ||
-        ResolvesOutside(conn, ref->table_name)) {
+        Resolves(conn, INVALID_SCHEMA, ref->table_name)) {
       throw Error(ErrorKind::kPermissionDenied, "query_out_of_scope",
                   "the query is restricted to linked bucket '" + bucket.name + "': '" + ref->table_name +
                       "' is not one of its tables",

@@ -81,8 +81,6 @@ class BranchView {
   // Copy-on-write: copies a default-branch table (definition, rows, attributes) into the branch's own
   // database and returns its new location. The caller holds the table's lock in the own database.
   TableLocation CopyUp(const TableLocation& table);
-  // Whether the branch deleted the default-branch table (`table` empty: the bucket) of this name.
-  bool Hidden(const std::string& bucket, const std::string& table);
   // Records that the branch deleted a default-branch table (`table` empty: the whole bucket), which
   // therefore no longer shows through. No-op on the default branch.
   void Hide(const std::string& bucket, const std::string& table);
@@ -92,6 +90,7 @@ class BranchView {
     std::shared_ptr<ProjectDatabase> db;
     std::unique_ptr<duckdb::Connection> conn;
   };
+  bool Hidden(const std::string& bucket, const std::string& table);
   const std::vector<BucketLink>& Links();
 
   Catalog& catalog_;
