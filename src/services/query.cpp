@@ -1,7 +1,7 @@
 #include "duckstore/services/query.hpp"
 
-#include <condition_variable>
 #include <cctype>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -175,7 +175,8 @@ class ScopeChecker {
 
   // Called by the iterator for every table reference it reaches.
   void Leaf(duckdb::TableRef& ref) {
-    if (ref.type == duckdb::TableReferenceType::SUBQUERY) Ctes(*ref.Cast<duckdb::SubqueryRef>().subquery->node);
+    if (ref.type == duckdb::TableReferenceType::SUBQUERY)
+      Ctes(*ref.Cast<duckdb::SubqueryRef>().subquery->node);
     if (ref.type == duckdb::TableReferenceType::BASE_TABLE) {
       auto& table = ref.Cast<duckdb::BaseTableRef>();
       Name(table.catalog_name, table.schema_name, table.table_name);
@@ -324,8 +325,7 @@ bool Resolves(duckdb::Connection& conn, const std::string& schema, const std::st
 
 // The default branch: the statement runs in the project database with the scope as its search path.
 QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket,
-                                       duckdb::unique_ptr<duckdb::SQLStatement> statement,
-                                       std::chrono::seconds timeout) {
+                         duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout) {
   auto& conn = view.Conn(TableSource::kOwn);
   SetSearchPath(conn, {QuoteIdent(bucket.name)});
   return Run(conn, std::move(statement), timeout);
@@ -337,9 +337,9 @@ QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket,
 // The table a statement writes is copied up first (OpenForWrite) and then resolves to the copy; a
 // statement whose target the branch cannot see never gets the default branch on its search path, so no
 // statement can reach a default-branch table for writing. Dropping an inherited table hides it instead.
-QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const BucketLocation& bucket, QueryShape& shape,
-                                      duckdb::unique_ptr<duckdb::SQLStatement> statement,
-                                      std::chrono::seconds timeout) {
+QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const BucketLocation& bucket,
+                        QueryShape& shape, duckdb::unique_ptr<duckdb::SQLStatement> statement,
+                        std::chrono::seconds timeout) {
   // Tables the branch deleted must not show through the default branch's schema: a name the branch does
   // not see although the default branch has it is one.
   if (bucket.inherited) {
@@ -412,8 +412,7 @@ QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const Bucket
 // refused by the scope check, error messages lose DuckDB's "Did you mean" hints (they name tables of other
 // buckets), and the source database is never written.
 QueryResult RunOnLinked(BranchView& view, const BucketLocation& bucket, QueryShape& shape,
-                                      duckdb::unique_ptr<duckdb::SQLStatement> statement,
-                                      std::chrono::seconds timeout) {
+                        duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout) {
   if (shape.kind != QueryKind::kRead) RefuseLinked(bucket);
   const std::string& source = bucket.link->source_bucket;
   auto& conn = view.Conn(TableSource::kLinked, &bucket);

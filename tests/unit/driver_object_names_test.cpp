@@ -30,8 +30,8 @@ TEST(DriverObjectNames, DevBranchBucketsCarryTheBranch) {
 // "<branch>_<bucket>" would: branch "a" + bucket "b_c" and branch "a_b" + bucket "c").
 TEST(DriverObjectNames, RoundTripsAreUnambiguous) {
   std::vector<std::pair<std::string, std::string>> pairs = {
-      {"a", "b_c"},     {"a_b", "c"},         {"a-b", "c.d"},     {"dev_1", "in.c-x_y"},
-      {"x", "a b"},     {"1", "default"},     {"feature-42", "1"}, {kDefaultBranch, "in.c-a_b"},
+      {"a", "b_c"},     {"a_b", "c"},          {"a-b", "c.d"},      {"dev_1", "in.c-x_y"},
+      {"x", "a b"},     {"1", "default"},      {"feature-42", "1"}, {kDefaultBranch, "in.c-a_b"},
       {"z", "ünïcødé"}, {"B_-9", "out.c-r-_."}};
   std::set<std::string> names;
   for (const auto& [branch, bucket] : pairs) {

@@ -106,7 +106,8 @@ void AddBranchCommands(CommandRegistry& registry) {
       [](const bucket::GrantBucketAccessToReadOnlyRoleCommand& command, CommandContext& context) {
         std::string name = command.destinationobjectname();
         if (name.empty() && command.path_size() > 0) name = command.path(command.path_size() - 1);
-        BucketRef bucket = BucketNamed(context, name, "GrantBucketAccessToReadOnlyRoleCommand.destinationObjectName");
+        BucketRef bucket =
+            BucketNamed(context, name, "GrantBucketAccessToReadOnlyRoleCommand.destinationObjectName");
         context.services.sharing.GrantReadOnly(bucket.branch, bucket.bucket);
         bucket::GrantBucketAccessToReadOnlyRoleResponse response;
         response.set_createbucketobjectname(name);

@@ -49,7 +49,8 @@ void AddBucketCommands(CommandRegistry& registry) {
   registry.Add<bucket::DropBucketCommand>(
       Access::kWrite,
       [](const bucket::DropBucketCommand& command, CommandContext& context) {
-        BucketRef bucket = BucketNamed(context, command.bucketobjectname(), "DropBucketCommand.bucketObjectName");
+        BucketRef bucket =
+            BucketNamed(context, command.bucketobjectname(), "DropBucketCommand.bucketObjectName");
         try {
           context.services.buckets.Delete(bucket.branch, bucket.bucket, command.iscascade());
         } catch (const Error& e) {
@@ -57,7 +58,9 @@ void AddBucketCommands(CommandRegistry& registry) {
           if (!(IgnoreErrors(command) && e.code() == "bucket_not_found")) throw;
         }
       },
-      [](const bucket::DropBucketCommand& command) { return BranchOfObjectName(command.bucketobjectname()); });
+      [](const bucket::DropBucketCommand& command) {
+        return BranchOfObjectName(command.bucketobjectname());
+      });
 }
 
 }  // namespace duckstore::driver

@@ -20,7 +20,8 @@ void RequirePathSize(const info::ObjectInfoCommand& command, int size) {
 }
 
 // The bucket element of a [bucket, object] path, as a bucket-level path.
-google::protobuf::RepeatedPtrField<std::string> Head(const google::protobuf::RepeatedPtrField<std::string>& path) {
+google::protobuf::RepeatedPtrField<std::string> Head(
+    const google::protobuf::RepeatedPtrField<std::string>& path) {
   google::protobuf::RepeatedPtrField<std::string> out;
   out.Add()->assign(path[0]);
   return out;

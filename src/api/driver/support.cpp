@@ -12,7 +12,8 @@ std::string SingleBucket(const google::protobuf::RepeatedPtrField<std::string>& 
   return path[0];
 }
 
-BucketRef BucketNamed(const CommandContext& context, const std::string& object_name, const std::string& field) {
+BucketRef BucketNamed(const CommandContext& context, const std::string& object_name,
+                      const std::string& field) {
   BucketName name = ParseBucketObjectName(Require(object_name, field), field);
   return BucketRef{context.BranchNamed(name.branch_id), std::move(name.bucket)};
 }
@@ -22,8 +23,8 @@ BucketRef BucketAt(const CommandContext& context, const google::protobuf::Repeat
   return BucketNamed(context, SingleBucket(path, field), field);
 }
 
-BucketRef RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& path, const CommandContext& context,
-                      const std::string& field) {
+BucketRef RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& path,
+                      const CommandContext& context, const std::string& field) {
   if (path.size() == 2 && path[0] == context.project_id) return BucketNamed(context, path[1], field);
   return BucketAt(context, path, field);
 }

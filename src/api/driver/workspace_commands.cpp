@@ -126,7 +126,8 @@ void AddWorkspaceCommands(CommandRegistry& registry) {
         const auto& source = command.source();
         BranchRef branch = context.BranchNamed(ws.branch_id);
         WorkspaceLoad load;
-        load.source = TableAt(context, source.path(), source.tablename(), "LoadTableToWorkspaceCommand.source");
+        load.source =
+            TableAt(context, source.path(), source.tablename(), "LoadTableToWorkspaceCommand.source");
         // A default-branch name reads the table as the workspace's branch sees it (the default branch's
         // data until the branch writes it); a dev branch's name must be the workspace's branch.
         if (load.source.branch.branch_id != kDefaultBranch)

@@ -29,15 +29,16 @@ struct BucketRef {
 };
 
 // The bucket an object name denotes (`field` names the command field in errors).
-BucketRef BucketNamed(const CommandContext& context, const std::string& object_name, const std::string& field);
+BucketRef BucketNamed(const CommandContext& context, const std::string& object_name,
+                      const std::string& field);
 
 // The bucket of a bucket-level `path` ([bucket object name]).
 BucketRef BucketAt(const CommandContext& context, const google::protobuf::RepeatedPtrField<std::string>& path,
                    const std::string& field);
 
 // A bucket named by a path that may lead with the project's database: [bucket] or [database, bucket].
-BucketRef RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& path, const CommandContext& context,
-                      const std::string& field);
+BucketRef RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& path,
+                      const CommandContext& context, const std::string& field);
 
 // A table addressed by path = [bucket object name] and a table name.
 TableRef TableAt(const CommandContext& context, const google::protobuf::RepeatedPtrField<std::string>& path,
