@@ -317,8 +317,9 @@ bool Resolves(duckdb::Connection& conn, const std::string& schema, const std::st
   bool found = false;
   conn.context->RunFunctionInTransaction([&] {
     duckdb::EntryLookupInfo lookup(duckdb::CatalogType::TABLE_ENTRY, name);
-    found = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
-                                      duckdb::OnEntryNotFound::RETURN_NULL) != nullptr;
+    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
+                                           duckdb::OnEntryNotFound::RETURN_NULL);
+    found = static_cast<bool>(entry);
   });
   return found;
 }
