@@ -6,7 +6,10 @@
 
 #include "duckdb/parser/expression/function_expression.hpp"
 #include "duckdb/parser/expression/subquery_expression.hpp"
+#include "duckdb/function/scalar_macro_function.hpp"
+#include "duckdb/function/table_macro_function.hpp"
 #include "duckdb/parser/parsed_data/alter_info.hpp"
+#include "duckdb/parser/parsed_data/create_macro_info.hpp"
 #include "duckdb/parser/parsed_data/create_table_info.hpp"
 #include "duckdb/parser/parsed_data/create_view_info.hpp"
 #include "duckdb/parser/parsed_data/drop_info.hpp"
@@ -74,12 +77,27 @@ class ScopeChecker {
           if (view.query) Node(*view.query->node);
           return;
         }
-        Reject("only tables and views may be created");
+        if (info.type == duckdb::CatalogType::MACRO_ENTRY || info.type == duckdb::CatalogType::TABLE_MACRO_ENTRY) {
+          // Macros (the DAS serves them as functions): the name and every body and default in scope.
+          auto& macro = info.Cast<duckdb::CreateMacroInfo>();
+          Name(info.catalog, info.schema, macro.name);
+          for (auto& function : macro.macros) {
+            for (auto& parameter : function->default_parameters) Expression(parameter.second);
+            if (function->type == duckdb::MacroType::SCALAR_MACRO) {
+              Expression(function->Cast<duckdb::ScalarMacroFunction>().expression);
+            } else if (function->type == duckdb::MacroType::TABLE_MACRO) {
+              Node(*function->Cast<duckdb::TableMacroFunction>().query_node);
+            }
+          }
+          return;
+        }
+        Reject("only tables, views and macros may be created");
       }
       case StatementType::DROP_STATEMENT: {
         auto& info = *statement.Cast<duckdb::DropStatement>().info;
-        if (info.type != duckdb::CatalogType::TABLE_ENTRY && info.type != duckdb::CatalogType::VIEW_ENTRY)
-          Reject("only tables and views may be dropped");
+        if (info.type != duckdb::CatalogType::TABLE_ENTRY && info.type != duckdb::CatalogType::VIEW_ENTRY &&
+            info.type != duckdb::CatalogType::MACRO_ENTRY && info.type != duckdb::CatalogType::TABLE_MACRO_ENTRY)
+          Reject("only tables, views and macros may be dropped");
         Name(info.catalog, info.schema, info.name);
         return;
       }

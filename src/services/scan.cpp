@@ -259,6 +259,34 @@ std::optional<TypedTable> LoadTypedTable(duckdb::Connection& conn, const std::st
   return out;
 }
 
+std::optional<TypedTable> LoadCatalogTable(duckdb::Connection& conn, const std::string& schema,
+                                           const std::string& table) {
+  auto description = conn.TableInfo(schema, table);
+  if (!description) return std::nullopt;
+  TypedTable out;
+  out.bucket = schema;
+  out.name = description->table;
+  for (const auto& definition : description->columns) out.columns.push_back({definition.Name(), definition.Type()});
+  auto constraints = RunSql(conn,
+                            "SELECT constraint_type, constraint_column_names FROM duckdb_constraints() WHERE "
+                            "database_name = current_database() AND schema_name = $1 AND table_name = $2 AND "
+                            "constraint_type IN ('PRIMARY KEY', 'NOT NULL')",
+                            {duckdb::Value(schema), duckdb::Value(out.name)});
+  for (size_t row = 0; row < constraints->RowCount(); ++row) {
+    std::vector<std::string> columns;
+    for (const auto& child : duckdb::ListValue::GetChildren(constraints->GetValue(1, row)))
+      columns.push_back(child.ToString());
+    if (constraints->GetValue(0, row).ToString() == "PRIMARY KEY") {
+      out.primary_key = std::move(columns);
+    } else {
+      for (auto& column : out.columns) {
+        if (!columns.empty() && column.name == columns[0]) column.nullable = false;
+      }
+    }
+  }
+  return out;
+}
+
 ScanPlan PlanScan(const TypedTable& table, const ScanRequest& request) {
   ScanPlan plan;
   std::set<std::string> seen;
