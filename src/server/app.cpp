@@ -65,9 +65,9 @@ int App::Run() {
   auto& s = *state_;
   s.catalog = OpenSqliteCatalog((data / "catalog.sqlite").string());
   s.engine = std::make_unique<Engine>(data / "projects", config_.engine);
-  s.services = std::make_unique<Services>(
-      *s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes), admin.value, master.value,
-      config_.das.databases_dir);
+  s.services =
+      std::make_unique<Services>(*s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes),
+                                 admin.value, master.value, config_.das.databases_dir);
   s.services->objects.SweepTemporaryFiles();
 
   s.driver = std::make_unique<driver::Dispatcher>(*s.services);

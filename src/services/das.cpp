@@ -56,7 +56,8 @@ Directory ListDirectory(duckdb::Connection& conn, const DasScope& scope) {
     std::string bucket = result->GetValue(0, row).ToString();
     std::string table = result->GetValue(1, row).ToString();
     // A project's own schemas (main, _duckstore*) are not buckets; a standalone file has no such schemas.
-    if (!scope.registration.standalone() && (IsReservedSchemaName(bucket) || !scope.Exposes(bucket))) continue;
+    if (!scope.registration.standalone() && (IsReservedSchemaName(bucket) || !scope.Exposes(bucket)))
+      continue;
     friendly[DasTableName(bucket, table)].emplace_back(bucket, table);
     out.exact[bucket + "/" + table] = {bucket, table};
   }
@@ -72,12 +73,12 @@ Directory ListDirectory(duckdb::Connection& conn, const DasScope& scope) {
 
 std::string Describe(const DasScope& scope, const TypedTable& table) {
   std::string where = scope.registration.standalone()
-                          ? "Table '" + table.name + "' of schema '" + table.bucket + "' in DuckDB database '" +
-                                scope.registration.database + "' (read-only)"
+                          ? "Table '" + table.name + "' of schema '" + table.bucket +
+                                "' in DuckDB database '" + scope.registration.database + "' (read-only)"
                           : "Table '" + table.name + "' of bucket '" + table.bucket + "' in project '" +
-                                scope.registration.project_id + "', branch '" + scope.registration.branch_id + "'";
-  return where +
-         (table.primary_key.empty() ? "" : "; primary key (" + [&] {
+                                scope.registration.project_id + "', branch '" + scope.registration.branch_id +
+                                "'";
+  return where + (table.primary_key.empty() ? "" : "; primary key (" + [&] {
            std::string key;
            for (const auto& column : table.primary_key) key += (key.empty() ? "" : ", ") + column;
            return key;
@@ -85,8 +86,8 @@ std::string Describe(const DasScope& scope, const TypedTable& table) {
 }
 
 // Project tables carry duckstore metadata (the primary key); a standalone file's tables only DuckDB's.
-std::optional<TypedTable> LoadDasTable(duckdb::Connection& conn, const DasScope& scope, const std::string& schema,
-                                    const std::string& table) {
+std::optional<TypedTable> LoadDasTable(duckdb::Connection& conn, const DasScope& scope,
+                                       const std::string& schema, const std::string& table) {
   return scope.registration.standalone() ? LoadCatalogTable(conn, schema, table)
                                          : LoadTypedTable(conn, schema, table);
 }
@@ -359,7 +360,8 @@ DasFunctionResult DasService::ExecuteFunction(const DasScope& scope, const std::
     const auto& param = function->params[i];
     if (!bound[i]) {
       if (!param.default_value) {
-        throw InvalidArgument("missing_argument", "function '" + name + "' needs parameter '" + param.name + "'");
+        throw InvalidArgument("missing_argument",
+                              "function '" + name + "' needs parameter '" + param.name + "'");
       }
       named = true;
       continue;
@@ -371,6 +373,9 @@ DasFunctionResult DasService::ExecuteFunction(const DasScope& scope, const std::
   }
   std::string target = QuoteIdent(function->schema) + "." + QuoteIdent(function->macro) + "(" + call + ")";
   auto open = Open(scope);
+  // Names in the body resolve as for the macro's author: a macro created through a bucket-scoped query
+  // (the driver's ExecuteQuery) may name its bucket's tables unqualified.
+  RunDdl(*open.conn, "SET search_path = " + QuoteLiteral(QuoteIdent(function->schema)));
   DasFunctionResult out;
   out.table = function->table_macro;
   if (out.table) {

@@ -4,10 +4,10 @@
 #include <mutex>
 #include <thread>
 
-#include "duckdb/parser/expression/function_expression.hpp"
-#include "duckdb/parser/expression/subquery_expression.hpp"
 #include "duckdb/function/scalar_macro_function.hpp"
 #include "duckdb/function/table_macro_function.hpp"
+#include "duckdb/parser/expression/function_expression.hpp"
+#include "duckdb/parser/expression/subquery_expression.hpp"
 #include "duckdb/parser/parsed_data/alter_info.hpp"
 #include "duckdb/parser/parsed_data/create_macro_info.hpp"
 #include "duckdb/parser/parsed_data/create_table_info.hpp"
@@ -77,7 +77,8 @@ class ScopeChecker {
           if (view.query) Node(*view.query->node);
           return;
         }
-        if (info.type == duckdb::CatalogType::MACRO_ENTRY || info.type == duckdb::CatalogType::TABLE_MACRO_ENTRY) {
+        if (info.type == duckdb::CatalogType::MACRO_ENTRY ||
+            info.type == duckdb::CatalogType::TABLE_MACRO_ENTRY) {
           // Macros (the DAS serves them as functions): the name and every body and default in scope.
           auto& macro = info.Cast<duckdb::CreateMacroInfo>();
           Name(info.catalog, info.schema, macro.name);
@@ -96,7 +97,8 @@ class ScopeChecker {
       case StatementType::DROP_STATEMENT: {
         auto& info = *statement.Cast<duckdb::DropStatement>().info;
         if (info.type != duckdb::CatalogType::TABLE_ENTRY && info.type != duckdb::CatalogType::VIEW_ENTRY &&
-            info.type != duckdb::CatalogType::MACRO_ENTRY && info.type != duckdb::CatalogType::TABLE_MACRO_ENTRY)
+            info.type != duckdb::CatalogType::MACRO_ENTRY &&
+            info.type != duckdb::CatalogType::TABLE_MACRO_ENTRY)
           Reject("only tables, views and macros may be dropped");
         Name(info.catalog, info.schema, info.name);
         return;

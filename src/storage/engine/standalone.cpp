@@ -126,12 +126,13 @@ std::shared_ptr<StandaloneDatabase> StandaloneDatabases::Open(const std::string&
       throw Error(ErrorKind::kUnavailable, "database_locked",
                   "database '" + canonical + "' is being written by another process; retry later");
     }
-    throw InvalidArgument("invalid_database", "database '" + canonical + "' cannot be opened: " + data.RawMessage());
+    throw InvalidArgument("invalid_database",
+                          "database '" + canonical + "' cannot be opened: " + data.RawMessage());
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    throw InvalidArgument("invalid_database",
-                          "database '" + canonical + "' cannot be opened: " + duckdb::ErrorData(e).RawMessage());
+    throw InvalidArgument("invalid_database", "database '" + canonical +
+                                                  "' cannot be opened: " + duckdb::ErrorData(e).RawMessage());
   }
   open_.emplace(canonical, db);
   spdlog::debug("opened standalone database {}", canonical);
@@ -147,7 +148,7 @@ void StandaloneDatabases::IdleLoop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     stop_cv_.wait_for(lock, std::clamp<std::chrono::seconds>(idle_close_, std::chrono::seconds(1),
-                                                              std::chrono::seconds(5)));
+                                                             std::chrono::seconds(5)));
     auto now = std::chrono::steady_clock::now();
     for (auto it = open_.begin(); it != open_.end();) {
       if (it->second.use_count() == 1 && now - it->second->last_used_ >= idle_close_) {

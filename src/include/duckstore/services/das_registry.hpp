@@ -43,8 +43,8 @@ class DasRegistry {
   // malformed options), authenticates `api_key` (kUnauthenticated) and checks it may read the branch
   // (kPermissionDenied), then stores the registration under `id`, or a new random id. With the option
   // `database` (admin key only, else kPermissionDenied) it exposes a standalone DuckDB file instead of a
-  // project: the path must resolve inside the databases directory (StandaloneDatabases::Resolve). Registering the
-  // same definition under the same id again is a no-op; a different one under a taken id is kConflict
+  // project: the path must resolve inside the databases directory (StandaloneDatabases::Resolve). Registering
+  // the same definition under the same id again is a no-op; a different one under a taken id is kConflict
   // "das_exists". Options whose name starts with "das_" are the client's own and are ignored.
   std::string Register(const DasDefinition& definition, const std::optional<std::string>& id);
   // Removes a registration; unknown ids are a no-op. Built-in registrations cannot be removed.

@@ -2,10 +2,11 @@
 //
 // The scope is enforced before anything runs: the text must be one statement of an allowed kind (SELECT,
 // INSERT, UPDATE, DELETE, CREATE/DROP/ALTER of tables and views, CREATE/DROP of macros and table macros), and
-// every table or macro it names, at any depth (joins, subqueries, CTEs, DML targets, macro bodies), must be unqualified or qualified with the scope's schema.
-// Unqualified names resolve in the scope (search_path). Files are out of reach anyway: project databases
-// run without external access. Violations throw kPermissionDenied ("query_out_of_scope"); SQL errors and
-// timeouts of an allowed statement are results, not exceptions (the contract reports them in-band).
+// every table or macro it names, at any depth (joins, subqueries, CTEs, DML targets, macro bodies), must be
+// unqualified or qualified with the scope's schema. Unqualified names resolve in the scope (search_path).
+// Files are out of reach anyway: project databases run without external access. Violations throw
+// kPermissionDenied ("query_out_of_scope"); SQL errors and timeouts of an allowed statement are results, not
+// exceptions (the contract reports them in-band).
 #pragma once
 
 #include <chrono>

@@ -118,7 +118,7 @@ struct BucketLink {
 // The credential itself is not stored: the key id is, and every call re-checks that key.
 struct DasRegistration {
   std::string id;
-  std::string type;  // the DAS type ("duckdb")
+  std::string type;        // the DAS type ("duckdb")
   std::string project_id;  // empty for a standalone database
   std::string database;    // a standalone DuckDB file (its canonical name); empty for project tables
   std::string branch_id = "default";
