@@ -373,9 +373,6 @@ DasFunctionResult DasService::ExecuteFunction(const DasScope& scope, const std::
   }
   std::string target = QuoteIdent(function->schema) + "." + QuoteIdent(function->macro) + "(" + call + ")";
   auto open = Open(scope);
-  // Names in the body resolve as for the macro's author: a macro created through a bucket-scoped query
-  // (the driver's ExecuteQuery) may name its bucket's tables unqualified.
-  RunDdl(*open.conn, "SET search_path = " + QuoteLiteral(QuoteIdent(function->schema)));
   DasFunctionResult out;
   out.table = function->table_macro;
   if (out.table) {
