@@ -1,10 +1,10 @@
-"""DAS scan benchmark: ExecuteTable streaming of a 10M-row, 6-column table to a C++ gRPC client (rows/s), against
+"""DAS scan benchmark: ExecuteTable streaming of an N-row (default 10M), 6-column table to a C++ gRPC client (rows/s), against
 DuckDB materialising the same full scan in-process with the server's per-project thread count, in one run.
 
 Steps: start duckstore, create the project, bucket and table over REST; stop it and fill the table directly
 (bench/das_scan_data fill); restart, register a DAS, run bench/das_scan_client RUNS times (best run counts);
 stop, and time the in-process baseline on the same database file.
-Usage: bench/run.sh das   (or: python3 bench/das_scan.py BUILD_DIR [ROWS])
+Usage: DAS_BENCH_ROWS=N bench/run.sh das   (or: python3 bench/das_scan.py BUILD_DIR [ROWS])
 """
 import json
 import os
@@ -20,7 +20,7 @@ COLUMNS = ["id", "amount", "ratio", "customer", "day", "flag"]
 
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
-    rows = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000_000
+    rows = int(sys.argv[2]) if len(sys.argv) > 2 else int(os.environ.get("DAS_BENCH_ROWS", 10_000_000))
     binary = os.path.join(build, "duckstore")
     server = Server(binary)
     conn = server.connection()

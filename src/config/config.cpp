@@ -46,6 +46,8 @@ constexpr OptionSpec kOptions[] = {
     {"--das-batch-latency-ms", "DUCKSTORE_DAS_BATCH_LATENCY_MS",
      "DAS rows waiting this long are sent in a partial batch"},
     {"--das-bulk-insert-size", "DUCKSTORE_DAS_BULK_INSERT_SIZE", "rows per DAS BulkInsertTable call"},
+    {"--das-databases-dir", "DUCKSTORE_DAS_DATABASES_DIR",
+     "directory of standalone DuckDB files a DAS may expose (read-only); unset: none"},
     {"--das-builtin", "DUCKSTORE_DAS_BUILTIN",
      "built-in DAS registration '<id>:<option>=<value>;...' (repeatable; the variable takes one)"},
 };
@@ -89,6 +91,7 @@ void Config::AddOptions(CLI::App& root, CLI::App& serve) {
   bind("--das-max-batch-bytes", das.max_batch_bytes);
   bind("--das-batch-latency-ms", das.batch_latency_ms);
   bind("--das-bulk-insert-size", das.bulk_insert_size);
+  bind("--das-databases-dir", das.databases_dir);
   for (const auto& spec : kOptions) {
     if (std::string_view(spec.flag) != "--das-builtin") continue;
     serve.add_option(spec.flag, das.builtins, std::string(spec.help) + " [env " + spec.env + "]")

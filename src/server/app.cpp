@@ -65,8 +65,9 @@ int App::Run() {
   auto& s = *state_;
   s.catalog = OpenSqliteCatalog((data / "catalog.sqlite").string());
   s.engine = std::make_unique<Engine>(data / "projects", config_.engine);
-  s.services = std::make_unique<Services>(
-      *s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes), admin.value, master.value);
+  s.services =
+      std::make_unique<Services>(*s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes),
+                                 admin.value, master.value, config_.das.databases_dir);
   s.services->objects.SweepLeftovers();
 
   s.driver = std::make_unique<driver::Dispatcher>(*s.services);
@@ -108,6 +109,7 @@ int App::Run() {
   s.grpc->Shutdown(deadline);
   s.services->jobs.Shutdown();  // interrupts running imports/exports before the databases close
   s.engine->CloseAll();         // checkpoints every open project database
+  s.services->standalone.CloseAll();
   spdlog::info("shutdown complete");
   return 0;
 }

@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "duckdb/catalog/catalog_entry/macro_catalog_entry.hpp"
+#include "duckdb/function/macro_function.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/sql_builder.hpp"
@@ -53,7 +55,9 @@ Directory ListDirectory(duckdb::Connection& conn, const DasScope& scope) {
   for (size_t row = 0; row < result->RowCount(); ++row) {
     std::string bucket = result->GetValue(0, row).ToString();
     std::string table = result->GetValue(1, row).ToString();
-    if (IsReservedSchemaName(bucket) || !scope.Exposes(bucket)) continue;
+    // A project's own schemas (main, _duckstore*) are not buckets; a standalone file has no such schemas.
+    if (!scope.registration.standalone() && (IsReservedSchemaName(bucket) || !scope.Exposes(bucket)))
+      continue;
     friendly[DasTableName(bucket, table)].emplace_back(bucket, table);
     out.exact[bucket + "/" + table] = {bucket, table};
   }
@@ -67,26 +71,25 @@ Directory ListDirectory(duckdb::Connection& conn, const DasScope& scope) {
   return out;
 }
 
-struct OpenDas {
-  std::shared_ptr<ProjectDatabase> db;
-  std::unique_ptr<duckdb::Connection> conn;
-};
-
-OpenDas Open(BranchResolver& branches, const DasScope& scope) {
-  OpenDas open;
-  open.db = branches.Open(scope.branch());
-  open.conn = open.db->Connect();
-  return open;
-}
-
 std::string Describe(const DasScope& scope, const TypedTable& table) {
-  return "Table '" + table.name + "' of bucket '" + table.bucket + "' in project '" +
-         scope.registration.project_id + "', branch '" + scope.registration.branch_id + "'" +
-         (table.primary_key.empty() ? "" : "; primary key (" + [&] {
+  std::string where = scope.registration.standalone()
+                          ? "Table '" + table.name + "' of schema '" + table.bucket +
+                                "' in DuckDB database '" + scope.registration.database + "' (read-only)"
+                          : "Table '" + table.name + "' of bucket '" + table.bucket + "' in project '" +
+                                scope.registration.project_id + "', branch '" + scope.registration.branch_id +
+                                "'";
+  return where + (table.primary_key.empty() ? "" : "; primary key (" + [&] {
            std::string key;
            for (const auto& column : table.primary_key) key += (key.empty() ? "" : ", ") + column;
            return key;
          }() + ")");
+}
+
+// Project tables carry duckstore metadata (the primary key); a standalone file's tables only DuckDB's.
+std::optional<TypedTable> LoadDasTable(duckdb::Connection& conn, const DasScope& scope,
+                                       const std::string& schema, const std::string& table) {
+  return scope.registration.standalone() ? LoadCatalogTable(conn, schema, table)
+                                         : LoadTypedTable(conn, schema, table);
 }
 
 DasTable Find(duckdb::Connection& conn, const DasScope& scope, const std::string& name) {
@@ -96,7 +99,7 @@ DasTable Find(duckdb::Connection& conn, const DasScope& scope, const std::string
     it = directory.exact.find(name);
     if (it == directory.exact.end()) throw NotFound("table_not_found", "table '" + name + "' not found");
   }
-  auto table = LoadTypedTable(conn, it->second.first, it->second.second);
+  auto table = LoadDasTable(conn, scope, it->second.first, it->second.second);
   if (!table) throw NotFound("table_not_found", "table '" + name + "' not found");
   std::string description = Describe(scope, *table);
   return DasTable{name, std::move(*table), std::move(description)};
@@ -109,6 +112,26 @@ const std::string& RequireUniqueColumn(const DasTable& table) {
                 "table '" + table.name + "' has no single-column primary key; it is read-only through DAS");
   }
   return table.table.primary_key[0];
+}
+
+// The default values of a macro's parameters by lower-cased name, as SQL literals (DuckDB keeps only
+// constant defaults).
+std::map<std::string, std::string> MacroDefaults(duckdb::Connection& conn, const std::string& schema,
+                                                 const std::string& name, bool table_macro) {
+  std::map<std::string, std::string> out;
+  conn.context->RunFunctionInTransaction([&] {
+    duckdb::EntryLookupInfo lookup(
+        table_macro ? duckdb::CatalogType::TABLE_MACRO_ENTRY : duckdb::CatalogType::MACRO_ENTRY, name);
+    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
+                                           duckdb::OnEntryNotFound::RETURN_NULL);
+    if (!entry) return;
+    auto& macro = entry->Cast<duckdb::MacroCatalogEntry>();
+    if (macro.macros.empty()) return;
+    for (const auto& [param, expression] : macro.macros[0]->default_parameters) {
+      out[duckdb::StringUtil::Lower(param)] = expression->ToString();
+    }
+  });
+  return out;
 }
 
 std::vector<std::string> ListOfStrings(const duckdb::Value& value) {
@@ -129,12 +152,26 @@ TableRef DasService::RefOf(const DasScope& scope, const DasTable& table) const {
   return TableRef{scope.branch(), table.table.bucket, table.table.name};
 }
 
+DasService::Connection DasService::Open(const DasScope& scope) {
+  Connection open;
+  if (scope.registration.standalone()) {
+    auto file = standalone_.Open(scope.registration.database);
+    open.conn = file->Connect();
+    open.db = std::move(file);
+  } else {
+    auto project = branches_.Open(scope.branch());
+    open.conn = project->Connect();
+    open.db = std::move(project);
+  }
+  return open;
+}
+
 std::vector<DasTable> DasService::ListTables(const DasScope& scope) {
-  auto open = Open(branches_, scope);
+  auto open = Open(scope);
   Directory directory = ListDirectory(*open.conn, scope);
   std::vector<DasTable> out;
   for (const auto& [name, location] : directory.by_name) {
-    auto table = LoadTypedTable(*open.conn, location.first, location.second);
+    auto table = LoadDasTable(*open.conn, scope, location.first, location.second);
     if (!table) continue;
     std::string description = Describe(scope, *table);
     out.push_back(DasTable{name, std::move(*table), std::move(description)});
@@ -143,12 +180,12 @@ std::vector<DasTable> DasService::ListTables(const DasScope& scope) {
 }
 
 DasTable DasService::GetTable(const DasScope& scope, const std::string& name) {
-  auto open = Open(branches_, scope);
+  auto open = Open(scope);
   return Find(*open.conn, scope, name);
 }
 
 DasEstimate DasService::Estimate(const DasScope& scope, const std::string& name, const ScanRequest& request) {
-  auto open = Open(branches_, scope);
+  auto open = Open(scope);
   DasTable table = Find(*open.conn, scope, name);
   ScanRequest unlimited = request;
   unlimited.limit.reset();
@@ -168,7 +205,7 @@ DasEstimate DasService::Estimate(const DasScope& scope, const std::string& name,
 
 std::vector<std::string> DasService::Explain(const DasScope& scope, const std::string& name,
                                              const ScanRequest& request) {
-  auto open = Open(branches_, scope);
+  auto open = Open(scope);
   DasTable table = Find(*open.conn, scope, name);
   ScanPlan plan = PlanScan(table.table, request);
   std::vector<std::string> lines{plan.sql};
@@ -181,7 +218,7 @@ std::vector<std::string> DasService::Explain(const DasScope& scope, const std::s
 void DasService::Execute(const DasScope& scope, const std::string& name, const ScanRequest& request,
                          const std::function<bool(const std::vector<std::string>&, duckdb::DataChunk&)>& sink,
                          ScanCancellation* cancellation) {
-  auto open = Open(branches_, scope);
+  auto open = Open(scope);
   DasTable table = Find(*open.conn, scope, name);
   ScanPlan plan = PlanScan(table.table, request);
   StreamScan(
@@ -202,6 +239,9 @@ std::vector<DasPathKey> DasService::PathKeys(const DasScope& scope, const std::s
 }
 
 std::string DasService::UniqueColumn(const DasScope& scope, const std::string& name) {
+  // A client asks for the unique column before every write; a standalone database answers that it is
+  // read-only (a read-only key of a project still learns the column and is refused at the write).
+  if (scope.registration.standalone()) registry_.RequireWrite(scope);
   return RequireUniqueColumn(GetTable(scope, name));
 }
 
@@ -230,7 +270,7 @@ void DasService::Delete(const DasScope& scope, const std::string& name, const du
 }
 
 std::vector<DasFunction> DasService::ListFunctions(const DasScope& scope) {
-  auto open = Open(branches_, scope);
+  auto open = Open(scope);
   // One definition per macro name (the first overload).
   auto result =
       RunSql(*open.conn,
@@ -242,7 +282,7 @@ std::vector<DasFunction> DasService::ListFunctions(const DasScope& scope) {
   std::set<std::string> seen;
   for (size_t row = 0; row < result->RowCount(); ++row) {
     std::string schema = result->GetValue(0, row).ToString();
-    if (duckdb::StringUtil::Lower(schema) != "main" &&
+    if (!scope.registration.standalone() && duckdb::StringUtil::Lower(schema) != "main" &&
         (IsReservedSchemaName(schema) || !scope.Exposes(schema)))
       continue;
     DasFunction function;
@@ -255,9 +295,13 @@ std::vector<DasFunction> DasService::ListFunctions(const DasScope& scope) {
     function.description = result->GetValue(3, row).ToString();
     auto names = ListOfStrings(result->GetValue(4, row));
     auto types = ListOfStrings(result->GetValue(5, row));
+    auto defaults = MacroDefaults(*open.conn, schema, function.macro, function.table_macro);
     for (size_t i = 0; i < names.size(); ++i) {
       DasFunctionParameter param;
       param.name = names[i];
+      if (auto it = defaults.find(duckdb::StringUtil::Lower(param.name)); it != defaults.end()) {
+        param.default_value = it->second;
+      }
       if (i < types.size() && !types[i].empty() && !duckdb::StringUtil::CIEquals(types[i], "ANY") &&
           !duckdb::StringUtil::CIEquals(types[i], "NULL")) {
         try {
@@ -308,21 +352,27 @@ DasFunctionResult DasService::ExecuteFunction(const DasScope& scope, const std::
     }
     bound[index] = arg.value;
   }
+  // Leading parameters go by position; once one is left to its default, the rest go by name.
   SqlParams params;
   std::string call;
+  bool named = false;
   for (size_t i = 0; i < bound.size(); ++i) {
+    const auto& param = function->params[i];
     if (!bound[i]) {
-      throw InvalidArgument("missing_argument",
-                            "function '" + name + "' needs parameter '" + function->params[i].name + "'");
+      if (!param.default_value) {
+        throw InvalidArgument("missing_argument",
+                              "function '" + name + "' needs parameter '" + param.name + "'");
+      }
+      named = true;
+      continue;
     }
     params.push_back(*bound[i]);
-    std::string param = "$" + std::to_string(params.size());
-    if (function->params[i].type)
-      param = "CAST(" + param + " AS " + function->params[i].type->ToString() + ")";
-    call += (call.empty() ? "" : ", ") + param;
+    std::string value = "$" + std::to_string(params.size());
+    if (param.type) value = "CAST(" + value + " AS " + param.type->ToString() + ")";
+    call += (call.empty() ? "" : ", ") + (named ? QuoteIdent(param.name) + " := " : std::string()) + value;
   }
   std::string target = QuoteIdent(function->schema) + "." + QuoteIdent(function->macro) + "(" + call + ")";
-  auto open = Open(branches_, scope);
+  auto open = Open(scope);
   DasFunctionResult out;
   out.table = function->table_macro;
   if (out.table) {

@@ -18,6 +18,7 @@ constexpr const char* kProjectOption = "project_id";
 constexpr const char* kKeyOption = "api_key";
 constexpr const char* kBranchOption = "branch_id";
 constexpr const char* kBucketsOption = "buckets";
+constexpr const char* kDatabaseOption = "database";
 
 [[noreturn]] void Invalid(const std::string& message) {
   throw InvalidArgument("invalid_das_definition", message);
@@ -91,20 +92,36 @@ DasRegistration DasRegistry::Build(const DasDefinition& definition, const std::s
     if (it == definition.options.end() || Trim(it->second).empty()) return std::nullopt;
     return Trim(it->second);
   };
-  auto project = option(kProjectOption);
-  if (!project) Invalid("option 'project_id' is required");
   auto key = option(kKeyOption);
   if (!key) Invalid("option 'api_key' is required");
-  ValidateId(*project, "project id");
-
   DasRegistration out;
   out.id = id;
   out.type = definition.type;
+  Principal principal = auth_.Authenticate(*key);
+
+  if (auto database = option(kDatabaseOption)) {
+    // A standalone file is not data of any project: only the server's admin may expose one, and the
+    // project options make no sense with it.
+    if (!principal.admin) {
+      throw PermissionDenied("only the admin key may register a standalone database ('database' option)");
+    }
+    for (const char* name : {kProjectOption, kBranchOption, kBucketsOption}) {
+      if (option(name)) Invalid(std::string("option '") + name + "' cannot be combined with 'database'");
+    }
+    out.database = standalone_.Resolve(*database);
+    standalone_.Open(out.database);  // readable now, or the registration fails
+    out.fingerprint = Sha256Hex(nlohmann::json({{"type", out.type}, {"database", out.database}}).dump());
+    out.created_at = NowTimestamp();
+    return out;
+  }
+
+  auto project = option(kProjectOption);
+  if (!project) Invalid("option 'project_id' (or, with the admin key, 'database') is required");
+  ValidateId(*project, "project id");
   out.project_id = *project;
   out.branch_id = option(kBranchOption).value_or(kDefaultBranch);
   ValidateId(out.branch_id, "branch id");
 
-  Principal principal = auth_.Authenticate(*key);
   auth_.Authorize(principal, Access::kRead, out.project_id, out.branch_id);
   if (principal.key) out.key_id = principal.key->id;
 
@@ -182,6 +199,10 @@ DasScope DasRegistry::Resolve(const std::string& id) {
   if (!registration) registration = catalog_.GetDasRegistration(id);
   if (!registration) throw NotFound("das_not_found", "DAS '" + id + "' is not registered");
   DasScope scope{std::move(*registration), Principal{}};
+  if (scope.registration.standalone()) {
+    scope.principal.admin = true;  // registered by the admin; the file is read-only to everyone
+    return scope;
+  }
   if (scope.registration.key_id) {
     auto token = auth_.TokenOf(*scope.registration.key_id);
     if (!token) throw Unauthenticated("the API key of DAS '" + id + "' no longer exists");
@@ -195,6 +216,11 @@ DasScope DasRegistry::Resolve(const std::string& id) {
 }
 
 void DasRegistry::RequireWrite(const DasScope& scope) const {
+  if (scope.registration.standalone()) {
+    throw Error(ErrorKind::kUnimplemented, "read_only_database",
+                "DAS '" + scope.registration.id + "' serves the standalone database '" +
+                    scope.registration.database + "' read-only");
+  }
   auth_.Authorize(scope.principal, Access::kWrite, scope.registration.project_id,
                   scope.registration.branch_id);
 }

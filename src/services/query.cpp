@@ -8,10 +8,13 @@
 
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/entry_lookup_info.hpp"
+#include "duckdb/function/scalar_macro_function.hpp"
+#include "duckdb/function/table_macro_function.hpp"
 #include "duckdb/main/client_context.hpp"
 #include "duckdb/parser/expression/function_expression.hpp"
 #include "duckdb/parser/expression/subquery_expression.hpp"
 #include "duckdb/parser/parsed_data/alter_info.hpp"
+#include "duckdb/parser/parsed_data/create_macro_info.hpp"
 #include "duckdb/parser/parsed_data/create_table_info.hpp"
 #include "duckdb/parser/parsed_data/create_view_info.hpp"
 #include "duckdb/parser/parsed_data/drop_info.hpp"
@@ -35,6 +38,7 @@ enum class QueryKind {
   kWrite,   // INSERT, UPDATE, DELETE, ALTER: changes the existing table `target`
   kCreate,  // CREATE TABLE / VIEW `target`
   kDrop,    // DROP TABLE / VIEW `target`
+  kMacro,   // CREATE / DROP MACRO: no table changes
 };
 
 struct QueryShape {
@@ -109,13 +113,36 @@ class ScopeChecker {
           if (view.query) Node(*view.query->node);
           return std::move(shape_);
         }
-        Reject("only tables and views may be created");
+        if (info.type == duckdb::CatalogType::MACRO_ENTRY ||
+            info.type == duckdb::CatalogType::TABLE_MACRO_ENTRY) {
+          // Macros (the DAS serves them as functions): the name and every body and default in scope.
+          auto& macro = info.Cast<duckdb::CreateMacroInfo>();
+          Name(info.catalog, info.schema, macro.name);
+          for (auto& function : macro.macros) {
+            for (auto& parameter : function->default_parameters) Expression(parameter.second);
+            if (function->type == duckdb::MacroType::SCALAR_MACRO) {
+              Expression(function->Cast<duckdb::ScalarMacroFunction>().expression);
+            } else if (function->type == duckdb::MacroType::TABLE_MACRO) {
+              Node(*function->Cast<duckdb::TableMacroFunction>().query_node);
+            }
+          }
+          shape_.kind = QueryKind::kMacro;
+          return std::move(shape_);
+        }
+        Reject("only tables, views and macros may be created");
       }
       case StatementType::DROP_STATEMENT: {
         auto& info = *statement.Cast<duckdb::DropStatement>().info;
-        if (info.type != duckdb::CatalogType::TABLE_ENTRY && info.type != duckdb::CatalogType::VIEW_ENTRY)
-          Reject("only tables and views may be dropped");
+        if (info.type != duckdb::CatalogType::TABLE_ENTRY && info.type != duckdb::CatalogType::VIEW_ENTRY &&
+            info.type != duckdb::CatalogType::MACRO_ENTRY &&
+            info.type != duckdb::CatalogType::TABLE_MACRO_ENTRY)
+          Reject("only tables, views and macros may be dropped");
         Name(info.catalog, info.schema, info.name);
+        if (info.type == duckdb::CatalogType::MACRO_ENTRY ||
+            info.type == duckdb::CatalogType::TABLE_MACRO_ENTRY) {
+          shape_.kind = QueryKind::kMacro;
+          return std::move(shape_);
+        }
         Target(QueryKind::kDrop, info.name);
         shape_.if_exists = info.if_not_found == duckdb::OnEntryNotFound::RETURN_NULL;
         return std::move(shape_);
@@ -359,6 +386,10 @@ QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const Bucket
   switch (shape.kind) {
     case QueryKind::kRead:
       break;
+    case QueryKind::kMacro:
+      throw InvalidArgument(
+          "dev_branch_unsupported",
+          "macros are created and dropped on the default branch; a dev branch overlays tables only");
     case QueryKind::kWrite:
       if (target) {
         writable = OpenForWrite(branches, TableRef{view.ref(), bucket.name, shape.target});

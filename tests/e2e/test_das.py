@@ -98,7 +98,14 @@ def test_unknown_das_id_is_not_found_everywhere(server, sales):
     assert status_of(lambda: das.unique_column(ORDERS)) == grpc.StatusCode.NOT_FOUND
     assert status_of(lambda: das.execute_stream(ORDERS, columns=["id"])) == grpc.StatusCode.NOT_FOUND
     assert status_of(lambda: das.insert(ORDERS, {"id": 9})) == grpc.StatusCode.NOT_FOUND
+    assert status_of(lambda: das.sort_orders(ORDERS, [sort_key("id")])) == grpc.StatusCode.NOT_FOUND
+    assert status_of(lambda: das.explain(ORDERS, columns=["id"])) == grpc.StatusCode.NOT_FOUND
+    assert status_of(lambda: das.bulk_size(ORDERS)) == grpc.StatusCode.NOT_FOUND
+    assert status_of(lambda: das.bulk_insert(ORDERS, [{"id": 9}])) == grpc.StatusCode.NOT_FOUND
+    assert status_of(lambda: das.update(ORDERS, 1, {"id": 1})) == grpc.StatusCode.NOT_FOUND
+    assert status_of(lambda: das.delete(ORDERS, 1)) == grpc.StatusCode.NOT_FOUND
     assert status_of(das.function_definitions) == grpc.StatusCode.NOT_FOUND
+    assert status_of(lambda: das.call("f", x=1)) == grpc.StatusCode.NOT_FOUND
     # Unregistering an unknown id is a no-op; a registration is gone once unregistered.
     das.registration.Unregister(das.das_id)
     das.register(options_for(sales))
@@ -156,9 +163,14 @@ def test_buckets_option_limits_the_tables(server, sales):
 
 
 def test_unknown_table_and_column_are_invalid_argument(das):
-    assert status_of(lambda: das.estimate("nope__nope")) == grpc.StatusCode.INVALID_ARGUMENT
-    assert status_of(lambda: das.execute_stream("nope__nope")) == grpc.StatusCode.INVALID_ARGUMENT
-    assert status_of(lambda: das.unique_column("nope__nope")) == grpc.StatusCode.INVALID_ARGUMENT
+    for call in (lambda: das.estimate("nope__nope"), lambda: das.execute_stream("nope__nope"),
+                 lambda: das.unique_column("nope__nope"), lambda: das.path_keys("nope__nope"),
+                 lambda: das.sort_orders("nope__nope", [sort_key("id")]), lambda: das.explain("nope__nope"),
+                 lambda: das.insert("nope__nope", {"id": 1}), lambda: das.bulk_insert("nope__nope", [{"id": 1}]),
+                 lambda: das.update("nope__nope", 1, {"id": 1}), lambda: das.delete("nope__nope", 1)):
+        assert status_of(call) == grpc.StatusCode.INVALID_ARGUMENT
+    # The bulk size is a server setting, the same for every table.
+    assert das.bulk_size(ORDERS) >= 1
     assert status_of(lambda: das.execute_stream(ORDERS, columns=["nope"])) == grpc.StatusCode.INVALID_ARGUMENT
 
 
@@ -197,6 +209,12 @@ def test_projection_and_empty_projection(das):
 ])
 def test_every_operator(das, qual, expected):
     assert ids(das.execute(ORDERS, columns=["id"], quals=[qual])) == expected
+
+
+@pytest.mark.parametrize("op", [Op.PLUS, Op.MINUS, Op.TIMES, Op.DIV, Op.MOD, Op.AND, Op.OR])
+def test_non_comparison_operators_are_not_applied(das, op):
+    # Not comparisons: skipped, so every row comes back (the client rechecks) and the limit is dropped.
+    assert ids(das.execute(ORDERS, columns=["id"], quals=[simple("id", op, 1)], limit=2)) == [1, 2, 3, 4, 5]
 
 
 def test_quals_are_and_ed(das):
@@ -347,6 +365,12 @@ def test_every_type_maps_and_round_trips(das, sales):
     # Nanosecond timestamps keep their nanoseconds.
     ns = next(c.data.timestamp for c in batch.rows[0].columns if c.name == "ns")
     assert ns.nano == 1000
+    # Every scalar type's value also travels back as a qual and finds its row.
+    for name, _, kind in ALL_TYPES:
+        if kind in ("list", "record", "any", "interval"):
+            continue
+        found = ids(das.execute("in_c_sales__types", columns=["id"], quals=[simple(name, Op.EQUALS, SAMPLE[name])]))
+        assert found == [1], name
 
 
 def test_impossible_values_are_invalid_argument(das):

@@ -64,7 +64,7 @@ TEST_F(DasServiceTest, RegistrationsAreIdempotentPersistentAndChecked) {
             }).code(),
             "das_exists");
   // Another registry over the same catalog (a restarted server) resolves it.
-  DasRegistry restarted(*catalog_, services_.auth, services_.branches);
+  DasRegistry restarted(*catalog_, services_.auth, services_.branches, services_.standalone);
   auto scope = restarted.Resolve("my-das");
   EXPECT_EQ(scope.registration.project_id, "p1");
   EXPECT_EQ(CaptureError([&] { restarted.Resolve("nope"); }).code(), "das_not_found");

@@ -19,6 +19,7 @@ grpc::Status FunctionsService::GetFunctionDefinitions(grpc::ServerContext*,
         auto* out = definition->add_params();
         out->mutable_function_id()->set_name(function.name);
         out->set_name(param.name);
+        if (param.default_value) out->set_description("optional, default " + *param.default_value);
         if (param.type) {
           ToDasType(*param.type, true, out->mutable_type());
         } else {

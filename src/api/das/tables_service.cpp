@@ -10,7 +10,6 @@
 #include "duckstore/api/das/services.hpp"
 #include "duckstore/api/das/status.hpp"
 #include "duckstore/common/error.hpp"
-#include "duckstore/common/scope_exit.hpp"
 
 namespace duckstore::das {
 namespace {
@@ -19,6 +18,153 @@ namespace pb_query = com::rawlabs::protocol::das::v1::query;
 
 // Rows a batch starts with before their average size is known.
 constexpr size_t kFirstSlice = 64;
+
+// Streams the rows of one ExecuteTable call in batches of at most `limit` serialized bytes. The scan thread
+// converts chunks into the batch being built while a sender thread serializes and writes the previous
+// one, so conversion and the network overlap. A batch is handed over when full, or taken by the sender
+// once its oldest row has waited `latency` (slow, selective scans still stream). The sender also watches
+// for the client's cancellation, which interrupts the query at once. Each batch lives in its own arena,
+// reset once sent: millions of row, cell and value messages cost pointer bumps, not allocations.
+class RowStreamer {
+ public:
+  RowStreamer(grpc::ServerContext& context, grpc::ServerWriter<pb_tables::Rows>& writer, size_t limit,
+              std::chrono::milliseconds latency, ScanCancellation& cancellation)
+      : context_(context), writer_(writer), limit_(limit), latency_(latency), cancellation_(cancellation) {
+    for (auto& slot : slots_) slot.Reset();
+    building_ = &slots_[0];
+    sender_ = std::thread([this] { SendLoop(); });
+  }
+
+  // Stops the sender without sending what is left (the call failed).
+  ~RowStreamer() {
+    {
+      std::lock_guard lock(mutex_);
+      abandoned_ = done_ = true;
+    }
+    wake_sender_.notify_all();
+    if (sender_.joinable()) sender_.join();
+  }
+
+  // Adds a chunk's rows; false once the client is gone (the scan should stop).
+  bool Append(const std::vector<std::string>& columns, duckdb::DataChunk& chunk) {
+    size_t begin = 0;
+    while (begin < chunk.size()) {
+      std::unique_lock lock(mutex_);
+      if (client_gone_) return false;
+      // As many rows as should fit the room left, judged by the rows seen so far.
+      size_t room = limit_ > building_->bytes ? limit_ - building_->bytes : 0;
+      size_t slice = rows_ == 0
+                         ? kFirstSlice
+                         : std::max<size_t>(1, static_cast<size_t>(room / std::max(average_row_, 1.0)));
+      size_t end = std::min(chunk.size(), begin + slice);
+      if (building_->rows->rows_size() == 0) building_->oldest = std::chrono::steady_clock::now();
+      size_t added = AppendRows(columns, chunk, begin, end, building_->rows);
+      building_->bytes += added;
+      rows_ += end - begin;
+      average_row_ += (static_cast<double>(added) / static_cast<double>(end - begin) - average_row_) *
+                      std::min(1.0, static_cast<double>(end - begin) / static_cast<double>(rows_));
+      begin = end;
+      if (building_->bytes >= limit_) {
+        // Wait for the sender to finish the previous batch, then hand this one over.
+        wake_scanner_.wait(lock, [&] { return ready_ == nullptr || client_gone_; });
+        if (client_gone_) return false;
+        HandOverLocked();
+      }
+    }
+    return true;
+  }
+
+  // Sends every remaining row and stops the sender; false if the client went away.
+  bool Finish() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_sender_.notify_all();
+    sender_.join();
+    return !client_gone_;
+  }
+
+  uint64_t rows() const { return rows_; }
+
+ private:
+  struct Slot {
+    google::protobuf::Arena arena;
+    pb_tables::Rows* rows = nullptr;
+    size_t bytes = 0;
+    std::chrono::steady_clock::time_point oldest;
+
+    void Reset() {
+      arena.Reset();
+      rows = google::protobuf::Arena::Create<pb_tables::Rows>(&arena);
+      bytes = 0;
+    }
+  };
+
+  // Makes the batch being built the one to send; the other slot (free: nothing is waiting) is built next.
+  void HandOverLocked() {
+    ready_ = building_;
+    building_ = building_ == &slots_[0] ? &slots_[1] : &slots_[0];
+    wake_sender_.notify_all();
+  }
+
+  void SendLoop() {
+    const auto poll = std::min(latency_, std::chrono::milliseconds(50));
+    std::unique_lock lock(mutex_);
+    while (!abandoned_) {
+      if (ready_ == nullptr) {
+        bool has_rows = building_->rows->rows_size() > 0;
+        if (done_ || (has_rows && std::chrono::steady_clock::now() - building_->oldest >= latency_)) {
+          if (!has_rows) break;  // done, everything sent
+          HandOverLocked();
+        } else {
+          wake_sender_.wait_for(lock, poll);
+          if (context_.IsCancelled()) {
+            GoneLocked();
+            break;
+          }
+          continue;
+        }
+      }
+      Slot* slot = ready_;
+      lock.unlock();
+      bool written = writer_.Write(*slot->rows);
+      slot->Reset();
+      lock.lock();
+      ready_ = nullptr;
+      wake_scanner_.notify_all();
+      if (!written) {
+        GoneLocked();
+        break;
+      }
+    }
+  }
+
+  void GoneLocked() {
+    client_gone_ = true;
+    cancellation_.Cancel();
+    wake_scanner_.notify_all();
+  }
+
+  grpc::ServerContext& context_;
+  grpc::ServerWriter<pb_tables::Rows>& writer_;
+  const size_t limit_;
+  const std::chrono::milliseconds latency_;
+  ScanCancellation& cancellation_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_sender_;
+  std::condition_variable wake_scanner_;
+  Slot slots_[2];
+  Slot* building_ = nullptr;  // filled by the scan thread
+  Slot* ready_ = nullptr;     // handed to the sender; cleared once written
+  bool done_ = false;
+  bool abandoned_ = false;
+  bool client_gone_ = false;
+  uint64_t rows_ = 0;
+  double average_row_ = 0;
+  std::thread sender_;
+};
 
 std::optional<CompareOp> ToCompareOp(pb_query::Operator op) {
   switch (op) {
@@ -194,9 +340,6 @@ grpc::Status TablesService::ExplainTable(grpc::ServerContext*, const pb::Explain
   });
 }
 
-// Rows are sent in batches of at most `limit` serialized bytes; a timer thread sends rows that waited
-// `batch_latency_ms` (slow, selective scans still stream) and watches for the client's cancellation,
-// which interrupts the query at once. Writes are serialized by `mutex`.
 grpc::Status TablesService::ExecuteTable(grpc::ServerContext* context, const pb::ExecuteTableRequest* request,
                                          grpc::ServerWriter<pb_tables::Rows>* writer) {
   return Serve([&] {
@@ -206,89 +349,23 @@ grpc::Status TablesService::ExecuteTable(grpc::ServerContext* context, const pb:
       limit = std::min<size_t>(limit, request->max_batch_size_bytes() / 4 * 3);
     }
     limit = std::max<size_t>(limit, 1);
-    const auto latency = std::chrono::milliseconds(settings_.batch_latency_ms);
-
-    std::mutex mutex;
-    std::condition_variable wake;
-    // A batch lives in an arena that is reset once the batch is sent: building millions of small messages
-    // (rows, their cells, the cells' values) then costs pointer bumps, not allocations.
-    google::protobuf::Arena arena;
-    auto* batch = google::protobuf::Arena::Create<pb_tables::Rows>(&arena);
-    size_t batch_bytes = 0;
-    auto oldest = std::chrono::steady_clock::now();
-    bool done = false, client_gone = false;
     ScanCancellation cancellation;
-
-    auto flush_locked = [&] {
-      if (batch->rows_size() == 0 || client_gone) return;
-      if (!writer->Write(*batch)) {
-        client_gone = true;
-        cancellation.Cancel();
-      }
-      arena.Reset();
-      batch = google::protobuf::Arena::Create<pb_tables::Rows>(&arena);
-      batch_bytes = 0;
-    };
-    std::thread timer([&] {
-      std::unique_lock lock(mutex);
-      while (!done) {
-        wake.wait_for(lock, std::min(latency, std::chrono::milliseconds(50)));
-        if (context->IsCancelled()) {
-          client_gone = true;
-          cancellation.Cancel();
-        }
-        if (batch->rows_size() > 0 && std::chrono::steady_clock::now() - oldest >= latency) flush_locked();
-      }
-    });
-    ScopeExit stop_timer([&] {
-      {
-        std::lock_guard lock(mutex);
-        done = true;
-      }
-      wake.notify_all();
-      timer.join();
-    });
-
-    double average_row = 0;
-    size_t rows_seen = 0;
-    auto scan = [&] {
+    RowStreamer streamer(*context, *writer, limit, std::chrono::milliseconds(settings_.batch_latency_ms),
+                         cancellation);
+    try {
       das_.Execute(
           scope, request->table_id().name(), ToScanRequest(request->query()),
           [&](const std::vector<std::string>& columns, duckdb::DataChunk& chunk) {
-            size_t begin = 0;
-            while (begin < chunk.size()) {
-              std::lock_guard lock(mutex);
-              if (client_gone) return false;
-              // As many rows as should fit the room left, judged by the rows seen so far.
-              size_t room = limit > batch_bytes ? limit - batch_bytes : 0;
-              size_t slice = rows_seen == 0 ? kFirstSlice
-                                            : std::max<size_t>(
-                                                  1, static_cast<size_t>(room / std::max(average_row, 1.0)));
-              size_t end = std::min(chunk.size(), begin + slice);
-              if (batch->rows_size() == 0) oldest = std::chrono::steady_clock::now();
-              size_t added = AppendRows(columns, chunk, begin, end, batch);
-              batch_bytes += added;
-              rows_seen += end - begin;
-              average_row += (static_cast<double>(added) / static_cast<double>(end - begin) - average_row) *
-                             std::min(1.0, static_cast<double>(end - begin) / static_cast<double>(rows_seen));
-              if (batch_bytes >= limit) flush_locked();
-              begin = end;
-            }
-            return true;
+            return streamer.Append(columns, chunk);
           },
           &cancellation);
-    };
-    try {
-      scan();
     } catch (const Error& e) {
       // Interrupted by the client's cancellation: reported below like a cancellation between chunks.
       if (e.kind() != ErrorKind::kCancelled || !cancellation.cancelled()) throw;
     }
-    std::lock_guard lock(mutex);
-    flush_locked();
-    if (client_gone) {
+    if (!streamer.Finish()) {
       spdlog::info("DAS client cancelled the scan of '{}' after {} rows", request->table_id().name(),
-                   rows_seen);
+                   streamer.rows());
       throw Error(ErrorKind::kCancelled, "cancelled", "the client cancelled the scan");
     }
   });

@@ -651,18 +651,22 @@ class SqliteCatalog final : public Catalog {
 
   void CreateDasRegistration(const DasRegistration& r) override {
     std::lock_guard lock(mutex_);
+    auto optional = [](const std::string& text) {
+      return text.empty() ? std::nullopt : std::optional<std::string>(text);
+    };
     RenameConflict("das_exists", "DAS '" + r.id + "' is already registered", [&] {
       db_.Prepare(
-             "INSERT INTO das_registrations (id, type, project_id, branch_id, key_id, buckets, fingerprint, "
-             "created_at) VALUES (?,?,?,?,?,?,?,?)")
+             "INSERT INTO das_registrations (id, type, project_id, database, branch_id, key_id, buckets, "
+             "fingerprint, created_at) VALUES (?,?,?,?,?,?,?,?,?)")
           .Bind(1, r.id)
           .Bind(2, r.type)
-          .Bind(3, r.project_id)
-          .Bind(4, r.branch_id)
-          .Bind(5, r.key_id)
-          .Bind(6, nlohmann::json(r.buckets).dump())
-          .Bind(7, r.fingerprint)
-          .Bind(8, r.created_at)
+          .Bind(3, optional(r.project_id))
+          .Bind(4, optional(r.database))
+          .Bind(5, r.branch_id)
+          .Bind(6, r.key_id)
+          .Bind(7, nlohmann::json(r.buckets).dump())
+          .Bind(8, r.fingerprint)
+          .Bind(9, r.created_at)
           .Run();
     });
   }
@@ -670,15 +674,21 @@ class SqliteCatalog final : public Catalog {
   std::optional<DasRegistration> GetDasRegistration(const std::string& id) override {
     std::lock_guard lock(mutex_);
     auto stmt = db_.Prepare(
-        "SELECT id, type, project_id, branch_id, key_id, buckets, fingerprint, created_at FROM "
-        "das_registrations WHERE id = ?");
+        "SELECT id, type, coalesce(project_id, ''), coalesce(database, ''), branch_id, key_id, buckets, "
+        "fingerprint, created_at FROM das_registrations WHERE id = ?");
     stmt.Bind(1, id);
     if (!stmt.Step()) return std::nullopt;
-    return DasRegistration{
-        stmt.Text(0),         stmt.Text(1),
-        stmt.Text(2),         stmt.Text(3),
-        stmt.OptionalText(4), nlohmann::json::parse(stmt.Text(5)).get<std::vector<std::string>>(),
-        stmt.Text(6),         stmt.Text(7)};
+    DasRegistration r;
+    r.id = stmt.Text(0);
+    r.type = stmt.Text(1);
+    r.project_id = stmt.Text(2);
+    r.database = stmt.Text(3);
+    r.branch_id = stmt.Text(4);
+    r.key_id = stmt.OptionalText(5);
+    r.buckets = nlohmann::json::parse(stmt.Text(6)).get<std::vector<std::string>>();
+    r.fingerprint = stmt.Text(7);
+    r.created_at = stmt.Text(8);
+    return r;
   }
 
   bool DeleteDasRegistration(const std::string& id) override {

@@ -181,6 +181,26 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_by_project ON jobs(project_id);
 CREATE INDEX jobs_unfinished ON jobs(status) WHERE status IN ('queued', 'running');
 )sql"},
+    {8, "DAS registrations of standalone DuckDB files (no project)", R"sql(
+CREATE TABLE das_registrations_v8 (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  project_id TEXT REFERENCES projects(id) ON DELETE CASCADE,
+  database TEXT,
+  branch_id TEXT NOT NULL,
+  key_id TEXT,
+  buckets TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  CHECK ((project_id IS NULL) <> (database IS NULL))
+);
+INSERT INTO das_registrations_v8 (id, type, project_id, database, branch_id, key_id, buckets, fingerprint,
+                                  created_at)
+  SELECT id, type, project_id, NULL, branch_id, key_id, buckets, fingerprint, created_at FROM das_registrations;
+DROP TABLE das_registrations;
+ALTER TABLE das_registrations_v8 RENAME TO das_registrations;
+CREATE INDEX das_registrations_by_project ON das_registrations(project_id);
+)sql"},
 };
 
 }  // namespace

@@ -30,6 +30,8 @@ struct DasSettings {
   // Registrations made at startup: "<id>:<option>=<value>;<option>=<value>...", e.g.
   // "sales:project_id=p1;api_key=DSK...;buckets=in.c-sales".
   std::vector<std::string> builtins;
+  // Directory of standalone DuckDB files the admin key may register (option `database`); empty: none.
+  std::filesystem::path databases_dir;
 };
 
 struct Config {

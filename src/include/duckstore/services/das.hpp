@@ -1,7 +1,9 @@
 // The Data Access Service over duckstore tables: the rules behind the DAS gRPC services (table naming,
 // scans with pushdown, estimates, unique columns, writes, functions), independent of the wire format.
 //
-// Every call takes a DasScope resolved by DasRegistry (which checks the registration's key each time).
+// Every call takes a DasScope resolved by DasRegistry (which checks the registration's key each time). A
+// scope exposes either a project branch's tables or, read-only, every table of a standalone DuckDB file
+// (named the same way, with its schema in place of the bucket: `main.orders` is `main__orders`).
 // Table names: a table `orders` of bucket `in.c-sales` is `in_c_sales__orders` (each name lower-cased,
 // every character outside [a-z0-9_] replaced by '_', joined by "__"). Should two tables map to the same
 // name, each is published by its exact form `<bucket>/<table>` instead ('/' never occurs in names);
@@ -67,8 +69,9 @@ std::string DasTableName(const std::string& bucket, const std::string& table);
 
 class DasService {
  public:
-  DasService(BranchResolver& branches, TableService& tables, DasRegistry& registry)
-      : branches_(branches), tables_(tables), registry_(registry) {}
+  DasService(BranchResolver& branches, StandaloneDatabases& standalone, TableService& tables,
+             DasRegistry& registry)
+      : branches_(branches), standalone_(standalone), tables_(tables), registry_(registry) {}
 
   std::vector<DasTable> ListTables(const DasScope& scope);
   // kNotFound "table_not_found" for names that are not (or no longer) exposed.
@@ -85,7 +88,8 @@ class DasService {
                                       const std::vector<ScanSortKey>& keys);
   // Equality on the primary key columns finds one row.
   std::vector<DasPathKey> PathKeys(const DasScope& scope, const std::string& name);
-  // The single-column primary key; kUnimplemented "no_unique_column" for tables without one.
+  // The single-column primary key; kUnimplemented "no_unique_column" for tables without one and
+  // "read_only_database" for a standalone database (read-only, like every write).
   std::string UniqueColumn(const DasScope& scope, const std::string& name);
 
   // Writes need a key with write access to the branch and a table with a unique column.
@@ -103,9 +107,17 @@ class DasService {
                                     const std::vector<DasArgument>& args);
 
  private:
+  // A connection to the registration's database (a project branch or a standalone file), keeping the
+  // database open while it lives.
+  struct Connection {
+    std::shared_ptr<void> db;
+    std::unique_ptr<duckdb::Connection> conn;
+  };
+  Connection Open(const DasScope& scope);
   TableRef RefOf(const DasScope& scope, const DasTable& table) const;
 
   BranchResolver& branches_;
+  StandaloneDatabases& standalone_;
   TableService& tables_;
   DasRegistry& registry_;
 };

@@ -12,6 +12,7 @@
 #include "duckstore/services/auth.hpp"
 #include "duckstore/services/buckets.hpp"
 #include "duckstore/services/table_model.hpp"
+#include "duckstore/storage/engine/standalone.hpp"
 
 namespace duckstore {
 
@@ -29,19 +30,21 @@ struct DasScope {
   Principal principal;
 
   BranchRef branch() const { return {registration.project_id, registration.branch_id}; }
-  // Whether `bucket` (canonical name) is exposed.
+  // Whether `bucket` (canonical name; a schema of a standalone database) is exposed.
   bool Exposes(const std::string& bucket) const;
 };
 
 class DasRegistry {
  public:
-  DasRegistry(Catalog& catalog, AuthService& auth, BranchResolver& branches)
-      : catalog_(catalog), auth_(auth), branches_(branches) {}
+  DasRegistry(Catalog& catalog, AuthService& auth, BranchResolver& branches, StandaloneDatabases& standalone)
+      : catalog_(catalog), auth_(auth), branches_(branches), standalone_(standalone) {}
 
   // Validates the definition (kInvalidArgument "invalid_das_definition" for a wrong type or missing or
   // malformed options), authenticates `api_key` (kUnauthenticated) and checks it may read the branch
-  // (kPermissionDenied), then stores the registration under `id`, or a new random id. Registering the
-  // same definition under the same id again is a no-op; a different one under a taken id is kConflict
+  // (kPermissionDenied), then stores the registration under `id`, or a new random id. With the option
+  // `database` (admin key only, else kPermissionDenied) it exposes a standalone DuckDB file instead of a
+  // project: the path must resolve inside the databases directory (StandaloneDatabases::Resolve). Registering
+  // the same definition under the same id again is a no-op; a different one under a taken id is kConflict
   // "das_exists". Options whose name starts with "das_" are the client's own and are ignored.
   std::string Register(const DasDefinition& definition, const std::optional<std::string>& id);
   // Removes a registration; unknown ids are a no-op. Built-in registrations cannot be removed.
@@ -61,6 +64,7 @@ class DasRegistry {
   Catalog& catalog_;
   AuthService& auth_;
   BranchResolver& branches_;
+  StandaloneDatabases& standalone_;
   std::mutex mutex_;
   std::map<std::string, DasRegistration> builtins_;
 };

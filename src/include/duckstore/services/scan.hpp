@@ -75,6 +75,11 @@ struct ScanPlan {
   std::vector<std::string> skipped;  // why conditions were not applied exactly (for EXPLAIN)
 };
 
+// Loads a table from DuckDB's catalog alone (any DuckDB database, no duckstore metadata): the primary key
+// and NOT NULL are DuckDB's constraints. nullopt if it does not exist.
+std::optional<TypedTable> LoadCatalogTable(duckdb::Connection& conn, const std::string& schema,
+                                           const std::string& table);
+
 // Plans a scan of `table` (unknown projected columns: kInvalidArgument "column_not_found"). Rules:
 //  - a condition is applied only when its result is certain to match DuckDB's and a SQL engine's
 //    comparison semantics: values are coerced to the column type only when the coercion is lossless

@@ -24,14 +24,16 @@
 #include "duckstore/services/workspaces.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/engine/engine.hpp"
+#include "duckstore/storage/engine/standalone.hpp"
 
 namespace duckstore {
 
 struct Services {
   Services(Catalog& catalog, Engine& engine, const std::filesystem::path& data_dir, int64_t max_object_bytes,
-           std::string admin_key, std::string master_key)
+           std::string admin_key, std::string master_key, const std::filesystem::path& das_databases_dir = {})
       : catalog(catalog),
         engine(engine),
+        standalone(das_databases_dir, data_dir / "standalone_tmp", engine.limits()),
         auth(catalog, std::move(admin_key), std::move(master_key)),
         operations(catalog),
         projects(catalog, engine, auth, operations),
@@ -44,8 +46,8 @@ struct Services {
         workspaces(branches, operations),
         dev_branches(branches, workspaces, operations),
         sharing(branches, buckets, operations),
-        das_registry(catalog, auth, branches),
-        das(branches, tables, das_registry),
+        das_registry(catalog, auth, branches, standalone),
+        das(branches, standalone, tables, das_registry),
         objects(catalog, data_dir, max_object_bytes),
         files(catalog, objects, operations),
         multipart(catalog, objects),
@@ -58,6 +60,7 @@ struct Services {
 
   Catalog& catalog;
   Engine& engine;
+  StandaloneDatabases standalone;  // standalone DuckDB files (DAS `database` registrations)
   AuthService auth;
   OperationLog operations;
   ProjectService projects;

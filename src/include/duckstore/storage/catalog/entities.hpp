@@ -118,13 +118,16 @@ struct BucketLink {
 // The credential itself is not stored: the key id is, and every call re-checks that key.
 struct DasRegistration {
   std::string id;
-  std::string type;  // the DAS type ("duckdb")
-  std::string project_id;
+  std::string type;        // the DAS type ("duckdb")
+  std::string project_id;  // empty for a standalone database
+  std::string database;    // a standalone DuckDB file (its canonical name); empty for project tables
   std::string branch_id = "default";
   std::optional<std::string> key_id;  // nullopt: registered with the admin key
   std::vector<std::string> buckets;   // exposed buckets; empty = every bucket
   std::string fingerprint;            // hash of the definition; re-registering the same one is a no-op
   std::string created_at;
+
+  bool standalone() const { return !database.empty(); }
 };
 
 // A project file: a name and tags on top of an object. `owned` files were uploaded as files (their object

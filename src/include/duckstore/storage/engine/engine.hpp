@@ -102,6 +102,7 @@ class Engine {
   std::filesystem::path ProjectDir(const std::string& project_id) const;
   // The directory holding every project's directory.
   const std::filesystem::path& projects_dir() const { return projects_dir_; }
+  const EngineLimits& limits() const { return limits_; }
 
   // Checkpoints and closes every open database (shutdown).
   void CloseAll();
