@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds duckstore with the benchmark baselines and runs the named benchmarks (default: all).
 # Usage: bench/run.sh [rest] [import] [s3] [das]   (IMPORT_BENCH_ROWS / IMPORT_BENCH_UPSERT_ROWS scale the import
-# benchmark, DAS_BENCH_ROWS the DAS scan: default 10,000,000)
+# benchmark, DAS_BENCH_ROWS the DAS scan, default 10,000,000; S3_BENCH_SIZE_MB / S3_BENCH_MULTIPART_GB /
+# S3_BENCH_RUNS the S3 one, e.g. 256 / 1 / 1 on a busy machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh

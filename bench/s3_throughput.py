@@ -3,10 +3,17 @@
 1. GET and PUT of a 1 GB object: duckstore's S3 API (presigned URLs, so curl is the client on both sides)
    against nginx serving the same file (GET) and receiving it through WebDAV PUT, in the same run. Each is
    the best of `--runs` transfers; the report gives MB/s and the duckstore / nginx ratio (target >= 0.8).
-2. RSS of the duckstore process sampled every 100 ms while a 5 GB object is uploaded in 80 parts of 64 MB
+2. RSS of the duckstore process sampled every 100 ms while a 5 GB object is uploaded in parts of 64 MB
    (4 at a time) and completed; the report gives the growth over the idle RSS (target < 64 MB).
 
-Usage: bench/s3_throughput.py BUILD_DIR [--size-mb 1024] [--multipart-gb 5] [--runs 3]
+Fairness: one client (curl, same flags) and one source file for both servers, both on the same disk, the
+source in the page cache. nginx runs one worker with sendfile and a 1 MiB body buffer; its PUT writes the
+body to a temp file and renames it, without fsync. duckstore's PUT also fsyncs the object before answering
+(it is durable when the client sees 200), so the PUT ratio is, if anything, unfair to duckstore.
+
+Usage: bench/s3_throughput.py BUILD_DIR [--size-mb 1024] [--multipart-gb 5] [--runs 3] [--binary PATH]
+Defaults come from S3_BENCH_SIZE_MB, S3_BENCH_MULTIPART_GB and S3_BENCH_RUNS when set (bench/run.sh).
+`--binary` measures another duckstore build (e.g. a before/after comparison) instead of BUILD_DIR's.
 """
 import argparse
 import concurrent.futures
@@ -77,13 +84,14 @@ def rss_kb(pid):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("build_dir")
-    parser.add_argument("--size-mb", type=int, default=1024)
-    parser.add_argument("--multipart-gb", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size-mb", type=int, default=int(os.environ.get("S3_BENCH_SIZE_MB", 1024)))
+    parser.add_argument("--multipart-gb", type=float, default=float(os.environ.get("S3_BENCH_MULTIPART_GB", 5)))
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("S3_BENCH_RUNS", 3)))
+    parser.add_argument("--binary", help="duckstore binary to measure (default: BUILD_DIR/duckstore)")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="s3bench-")
-    server = Server(os.path.join(args.build_dir, "duckstore"))
+    server = Server(args.binary or os.path.join(args.build_dir, "duckstore"))
     nginx = None
     try:
         # The test file lives next to both servers' data (same disk).
@@ -134,9 +142,9 @@ def main():
         print(f"GET  nginx {mb / get_nginx:8.1f} MB/s  duckstore {mb / get_duck:8.1f} MB/s  "
               f"ratio {get_nginx / get_duck:.2f}")
 
-        # Multipart: 64 MB parts streamed from /dev/zero-like generator, four at a time.
+        # Multipart: the same 64 MiB part file uploaded as every part, four at a time.
         part_mb = 64
-        parts = (args.multipart_gb << 10) // part_mb
+        parts = max(1, int(args.multipart_gb * 1024) // part_mb)
         idle = rss_kb(server.proc.pid)
         peak = [idle]
         stop = threading.Event()

@@ -40,7 +40,7 @@ FileInfo FileService::Upload(const std::string& project_id, const NewFile& file,
   ValidateFile(file);
   return ops_.Run(project_id, "file.upload", file.name, [&] {
     auto bucket = objects_.ProjectFilesBucket(project_id);
-    auto writer = objects_.OpenWriter(bucket);
+    auto writer = objects_.OpenWriter(bucket, file.attributes.digests());
     std::vector<char> buffer(kReadChunk);
     while (size_t got = read(buffer.data(), buffer.size())) writer->Append(buffer.data(), got);
     std::string id = RandomHex(8);

@@ -1,6 +1,5 @@
 #include "duckstore/services/multipart.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -9,12 +8,13 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
-#include "duckstore/common/scope_exit.hpp"
 
 namespace duckstore {
 namespace {
 
-constexpr size_t kCopyBytes = 1 << 20;
+constexpr int64_t kListBatch = 1000;
+// Sorts after every UTF-8 continuation of a prefix (as in ObjectStore::List).
+constexpr char kAfterEveryKey = '\xff';
 
 std::string HexToBytes(const std::string& hex) {
   std::string bytes;
@@ -33,21 +33,6 @@ std::string Md5Hex(const std::string& data) {
 
 void UnlinkAll(const std::vector<std::string>& paths) {
   for (const auto& path : paths) ::unlink(path.c_str());
-}
-
-// Streams the blob at `path` into `writer`.
-void AppendBlob(BlobWriter& writer, const std::string& path, std::vector<char>& buffer) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Internal("cannot open part '" + path + "': " + std::strerror(errno));
-  ScopeExit close_fd([fd] { ::close(fd); });
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  for (;;) {
-    ssize_t got = ::read(fd, buffer.data(), buffer.size());
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw Internal("cannot read part '" + path + "': " + std::strerror(errno));
-    if (got == 0) return;
-    writer.Append(buffer.data(), static_cast<size_t>(got));
-  }
 }
 
 }  // namespace
@@ -85,8 +70,9 @@ MultipartUpload MultipartService::Get(const std::string& bucket, const std::stri
   return *upload;
 }
 
-std::unique_ptr<BlobWriter> MultipartService::OpenPartWriter(const ObjectBucket& bucket) {
-  return store_.OpenWriter(bucket);
+std::unique_ptr<BlobWriter> MultipartService::OpenPartWriter(const ObjectBucket& bucket,
+                                                             BlobDigests digests) {
+  return store_.OpenWriter(bucket, digests);
 }
 
 UploadPart MultipartService::CommitPart(BlobWriter& writer, const MultipartUpload& upload,
@@ -111,6 +97,15 @@ UploadPart MultipartService::CommitPart(BlobWriter& writer, const MultipartUploa
   }
   if (replaced) ::unlink(replaced->c_str());
   return part;
+}
+
+UploadPart MultipartService::CopyPart(const ObjectBucket& bucket, const MultipartUpload& upload,
+                                      int64_t part_number, const StoredObject& source, uint64_t offset,
+                                      uint64_t length) {
+  CheckPartNumber(part_number);
+  auto writer = OpenPartWriter(bucket, {.md5 = true});
+  writer->AppendFile(source.blob, offset, length);
+  return CommitPart(*writer, upload, part_number, std::nullopt, std::nullopt);
 }
 
 std::shared_ptr<void> MultipartService::ClaimForCompletion(const std::string& upload_id) {
@@ -161,11 +156,12 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
     }
   }
 
-  auto writer = store_.OpenWriter(bucket);
-  std::vector<char> buffer(kCopyBytes);
+  // The object's ETag derives from the parts' MD5s, so the concatenation hashes nothing and the kernel
+  // copies the parts.
+  auto writer = store_.OpenWriter(bucket, {.md5 = false});
   std::string md5s;
   for (const UploadPart* part : chosen) {
-    AppendBlob(*writer, part->blob, buffer);
+    writer->AppendFile(part->blob, 0, static_cast<uint64_t>(part->size));
     md5s += HexToBytes(part->etag);
   }
   BlobInfo blob = writer->Commit();
@@ -190,12 +186,43 @@ std::vector<UploadPart> MultipartService::ListParts(const std::string& upload_id
   return catalog_.ListUploadParts(upload_id, after_part_number, limit);
 }
 
-std::vector<MultipartUpload> MultipartService::ListUploads(const std::string& bucket,
-                                                           const std::string& prefix,
-                                                           const std::string& key_marker,
-                                                           const std::string& upload_id_marker,
-                                                           int64_t limit) {
-  return catalog_.ListMultipartUploads(bucket, prefix, key_marker, upload_id_marker, limit);
+UploadListing MultipartService::ListUploads(const std::string& bucket, const std::string& prefix,
+                                            const std::string& delimiter, const std::string& key_marker,
+                                            const std::string& upload_id_marker, int64_t max_uploads) {
+  UploadListing listing;
+  std::string key_cursor = key_marker;
+  std::string id_cursor = upload_id_marker;
+  if (!delimiter.empty() && id_cursor.empty() && key_cursor.size() > prefix.size() &&
+      key_cursor.starts_with(prefix) && key_cursor.ends_with(delimiter)) {
+    key_cursor.push_back(kAfterEveryKey);
+  }
+  int64_t count = 0;
+  while (true) {
+    auto batch = catalog_.ListMultipartUploads(bucket, prefix, key_cursor, id_cursor, kListBatch);
+    bool skipped = false;
+    for (auto& upload : batch) {
+      if (count == max_uploads) {
+        listing.truncated = true;
+        return listing;
+      }
+      ++count;
+      size_t at = delimiter.empty() ? std::string::npos : upload.key.find(delimiter, prefix.size());
+      if (at != std::string::npos) {
+        std::string rolled_up = upload.key.substr(0, at + delimiter.size());
+        listing.next_key_marker = rolled_up;
+        listing.next_upload_id_marker.clear();
+        listing.common_prefixes.push_back(std::move(rolled_up));
+        key_cursor = listing.next_key_marker + kAfterEveryKey;
+        id_cursor.clear();
+        skipped = true;
+        break;  // continue after every upload below this prefix
+      }
+      listing.next_key_marker = key_cursor = upload.key;
+      listing.next_upload_id_marker = id_cursor = upload.id;
+      listing.uploads.push_back(std::move(upload));
+    }
+    if (!skipped && static_cast<int64_t>(batch.size()) < kListBatch) return listing;
+  }
 }
 
 }  // namespace duckstore

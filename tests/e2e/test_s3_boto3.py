@@ -227,6 +227,98 @@ def test_multipart_small_part_and_abort(s3, bucket):
     assert code_of(e) == "InvalidArgument"
 
 
+def test_upload_part_copy_ranges_and_conditions(s3, bucket):
+    part_size = 5 * 1024 * 1024
+    source = os.urandom(2 * part_size + 1000)
+    s3.put_object(Bucket=bucket, Key="src/whole.bin", Body=source)
+    source_etag = s3.head_object(Bucket=bucket, Key="src/whole.bin")["ETag"]
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="assembled.bin", Metadata={"via": "copy"})["UploadId"]
+    # Part 1: a range of the source; part 2: an uploaded part; part 3: the whole source, conditionally.
+    first = s3.upload_part_copy(Bucket=bucket, Key="assembled.bin", UploadId=upload_id, PartNumber=1,
+                                CopySource={"Bucket": bucket, "Key": "src/whole.bin"},
+                                CopySourceRange=f"bytes=1000-{1000 + part_size - 1}")["CopyPartResult"]
+    assert first["ETag"] == '"%s"' % hashlib.md5(source[1000:1000 + part_size]).hexdigest()
+    assert isinstance(first["LastModified"], datetime.datetime)
+    middle = os.urandom(part_size)
+    second = s3.upload_part(Bucket=bucket, Key="assembled.bin", UploadId=upload_id, PartNumber=2, Body=middle)
+    third = s3.upload_part_copy(Bucket=bucket, Key="assembled.bin", UploadId=upload_id, PartNumber=3,
+                                CopySource=f"{bucket}/src/whole.bin", CopySourceIfMatch=source_etag,
+                                CopySourceIfModifiedSince=datetime.datetime(2000, 1, 1))["CopyPartResult"]
+    assert third["ETag"] == source_etag
+    parts = s3.list_parts(Bucket=bucket, Key="assembled.bin", UploadId=upload_id)["Parts"]
+    assert [(p["PartNumber"], p["Size"]) for p in parts] == [(1, part_size), (2, part_size), (3, len(source))]
+
+    failures = [
+        (dict(CopySourceIfMatch='"0123"'), "PreconditionFailed"),
+        (dict(CopySourceIfNoneMatch=source_etag), "PreconditionFailed"),
+        (dict(CopySourceIfUnmodifiedSince=datetime.datetime(2000, 1, 1)), "PreconditionFailed"),
+        (dict(CopySourceIfModifiedSince=datetime.datetime(2100, 1, 1)), "PreconditionFailed"),
+        (dict(CopySourceRange=f"bytes=0-{len(source)}"), "InvalidArgument"),
+        (dict(CopySourceRange="bytes=10-"), "InvalidArgument"),
+        (dict(CopySourceRange="bytes=9-3"), "InvalidArgument"),
+    ]
+    for extra, code in failures:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            s3.upload_part_copy(Bucket=bucket, Key="assembled.bin", UploadId=upload_id, PartNumber=4,
+                                CopySource=f"{bucket}/src/whole.bin", **extra)
+        assert code_of(e) == code, extra
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.upload_part_copy(Bucket=bucket, Key="assembled.bin", UploadId=upload_id, PartNumber=4,
+                            CopySource=f"{bucket}/src/missing.bin")
+    assert code_of(e) == "NoSuchKey"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.upload_part_copy(Bucket=bucket, Key="assembled.bin", UploadId="nope", PartNumber=4,
+                            CopySource=f"{bucket}/src/whole.bin")
+    assert code_of(e) == "NoSuchUpload"
+
+    layout = [{"PartNumber": 1, "ETag": first["ETag"]}, {"PartNumber": 2, "ETag": second["ETag"]},
+              {"PartNumber": 3, "ETag": third["ETag"]}]
+    s3.complete_multipart_upload(Bucket=bucket, Key="assembled.bin", UploadId=upload_id,
+                                 MultipartUpload={"Parts": layout})
+    got = s3.get_object(Bucket=bucket, Key="assembled.bin")
+    assert got["Body"].read() == source[1000:1000 + part_size] + middle + source
+    assert got["Metadata"] == {"via": "copy"}
+
+
+def test_list_multipart_uploads_with_delimiter_and_paging(s3, bucket):
+    keys = ["a.bin", "logs/2024/x", "logs/2025/y", "logs/top", "photos/p1", "photos/p2", "z.bin", "z.bin"]
+    ids = {}
+    for key in keys:
+        ids.setdefault(key, []).append(s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"])
+    top = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+    assert [u["Key"] for u in top["Uploads"]] == ["a.bin", "z.bin", "z.bin"]
+    assert [p["Prefix"] for p in top["CommonPrefixes"]] == ["logs/", "photos/"]
+    assert top["Delimiter"] == "/" and not top["IsTruncated"]
+    nested = s3.list_multipart_uploads(Bucket=bucket, Prefix="logs/", Delimiter="/")
+    assert [u["Key"] for u in nested["Uploads"]] == ["logs/top"]
+    assert [p["Prefix"] for p in nested["CommonPrefixes"]] == ["logs/2024/", "logs/2025/"]
+
+    # Pages of two: uploads and common prefixes count together; a rolled-up prefix as the key marker
+    # continues after every key below it; the upload id marker splits the two uploads of z.bin.
+    seen, prefixes, kwargs, pages = [], [], {}, 0
+    while True:
+        page = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=2, **kwargs)
+        pages += 1
+        seen += [(u["Key"], u["UploadId"]) for u in page.get("Uploads", [])]
+        prefixes += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+        assert len(page.get("Uploads", [])) + len(page.get("CommonPrefixes", [])) <= 2
+        if not page["IsTruncated"]:
+            break
+        kwargs = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page.get("NextUploadIdMarker", "")}
+    assert pages == 3
+    assert prefixes == ["logs/", "photos/"]
+    assert [k for k, _ in seen] == ["a.bin", "z.bin", "z.bin"]
+    assert sorted(i for k, i in seen if k == "z.bin") == sorted(ids["z.bin"])
+    # The paginator (what aws-cli uses) walks the same pages.
+    paginator = s3.get_paginator("list_multipart_uploads")
+    walked = [u["Key"] for p in paginator.paginate(Bucket=bucket, PaginationConfig={"PageSize": 3})
+              for u in p.get("Uploads", [])]
+    assert walked == sorted(keys)
+    for key, upload_ids in ids.items():
+        for upload_id in upload_ids:
+            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+
+
 def test_keys_that_look_like_paths_stay_keys(s3, bucket):
     keys = ["../../etc/passwd", "a//b", "/leading", "dot/./x", "trailing/", "ünïcödé ключ", "sp ace&amp;<x>"]
     for key in keys:
@@ -342,12 +434,19 @@ def test_cross_project_denial(server, project_factory):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3b.copy_object(Bucket=own, Key="stolen", CopySource=f"{name}/secret.csv")
     assert code_of(e) == "AccessDenied"
+    upload_id = s3b.create_multipart_upload(Bucket=own, Key="stolen")["UploadId"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3b.upload_part_copy(Bucket=own, Key="stolen", UploadId=upload_id, PartNumber=1,
+                             CopySource=f"{name}/secret.csv")
+    assert code_of(e) == "AccessDenied"
+    assert s3b.list_parts(Bucket=own, Key="stolen", UploadId=upload_id).get("Parts", []) == []
     assert s3a.get_object(Bucket=name, Key="secret.csv")["Body"].read() == b"a's data"
 
 
 def test_read_only_key(server, project, bucket):
     s3 = client(server, project.key)
     s3.put_object(Bucket=bucket, Key="r", Body=b"readable")
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="m")["UploadId"]
     reader = project.create_key("branch_read", branch_id="default")
     ro = client(server, reader["api_key"])
     assert ro.get_object(Bucket=bucket, Key="r")["Body"].read() == b"readable"
@@ -356,6 +455,8 @@ def test_read_only_key(server, project, bucket):
                  lambda: ro.delete_object(Bucket=bucket, Key="r"),
                  lambda: ro.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "r"}]}),
                  lambda: ro.create_multipart_upload(Bucket=bucket, Key="m"),
+                 lambda: ro.upload_part_copy(Bucket=bucket, Key="m", UploadId=upload_id, PartNumber=1,
+                                             CopySource=f"{bucket}/r"),
                  lambda: ro.create_bucket(Bucket=unique_id("b"))):
         with pytest.raises(botocore.exceptions.ClientError) as e:
             call()

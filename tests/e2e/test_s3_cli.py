@@ -166,3 +166,35 @@ def test_presign_and_curl(cli, bucket, tmp_path):
     denied = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", url.replace("X-Amz-Signature=", "X-Amz-Signature=0")],
                             capture_output=True, text=True, timeout=60)
     assert denied.stdout == "403"
+
+
+def test_s3api_upload_part_copy_and_delimited_upload_listing(cli, bucket, tmp_path):
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom((5 << 20) + 4096))
+    cli.run("s3", "cp", str(source), f"s3://{bucket}/src/source.bin")
+    created = json.loads(cli.run("s3api", "create-multipart-upload", "--bucket", bucket, "--key", "out/joined.bin").stdout)
+    upload_id = created["UploadId"]
+    cli.run("s3api", "create-multipart-upload", "--bucket", bucket, "--key", "top.bin")
+    copies = []
+    for number, extra in ((1, ["--copy-source-range", f"bytes=4096-{(5 << 20) + 4095}"]), (2, [])):
+        copied = json.loads(cli.run("s3api", "upload-part-copy", "--bucket", bucket, "--key", "out/joined.bin",
+                                    "--upload-id", upload_id, "--part-number", str(number),
+                                    "--copy-source", f"{bucket}/src/source.bin", *extra).stdout)
+        copies.append(copied["CopyPartResult"]["ETag"])
+    data = source.read_bytes()
+    assert copies[0] == '"%s"' % hashlib.md5(data[4096:]).hexdigest()
+    assert copies[1] == '"%s"' % hashlib.md5(data).hexdigest()
+
+    listing = json.loads(cli.run("s3api", "list-multipart-uploads", "--bucket", bucket, "--delimiter", "/").stdout)
+    assert [u["Key"] for u in listing["Uploads"]] == ["top.bin"]
+    assert [p["Prefix"] for p in listing["CommonPrefixes"]] == ["out/"]
+    nested = json.loads(cli.run("s3api", "list-multipart-uploads", "--bucket", bucket, "--prefix", "out/",
+                                "--delimiter", "/").stdout)
+    assert [(u["Key"], u["UploadId"]) for u in nested["Uploads"]] == [("out/joined.bin", upload_id)]
+
+    layout = {"Parts": [{"PartNumber": n, "ETag": e} for n, e in zip((1, 2), copies)]}
+    cli.run("s3api", "complete-multipart-upload", "--bucket", bucket, "--key", "out/joined.bin", "--upload-id",
+            upload_id, "--multipart-upload", json.dumps(layout))
+    back = tmp_path / "back.bin"
+    cli.run("s3", "cp", f"s3://{bucket}/out/joined.bin", str(back))
+    assert back.read_bytes() == data[4096:] + data

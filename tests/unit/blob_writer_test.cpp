@@ -43,7 +43,7 @@ class BlobWriterTest : public ::testing::Test {
 };
 
 TEST_F(BlobWriterTest, CommitWritesContentAndHashes) {
-  BlobWriter writer(Objects(), 1024);
+  BlobWriter writer(Objects(), 1024, {.md5 = true, .sha256 = true});
   std::string temp = writer.temp_path();
   EXPECT_EQ(fs::path(temp).parent_path(), Tmp());
   EXPECT_TRUE(fs::exists(temp));
@@ -66,7 +66,7 @@ TEST_F(BlobWriterTest, CommitWritesContentAndHashes) {
 }
 
 TEST_F(BlobWriterTest, EmptyContent) {
-  BlobWriter writer(Objects(), 0);
+  BlobWriter writer(Objects(), 0, {.md5 = true, .sha256 = true});
   BlobInfo info = writer.Commit();
   EXPECT_EQ(info.size, 0);
   EXPECT_EQ(info.md5, "d41d8cd98f00b204e9800998ecf8427e");
@@ -84,6 +84,59 @@ TEST_F(BlobWriterTest, LargeContentInChunks) {
   EXPECT_EQ(fs::file_size(info.path), 20u * 64 * 1024);
   std::string content = ReadFile(info.path);
   EXPECT_EQ(content.substr(64 * 1024 * 7, chunk.size()), chunk);
+}
+
+TEST_F(BlobWriterTest, ComputesOnlyTheDigestsAskedFor) {
+  BlobWriter md5_only(Objects(), 1024);  // the default: the ETag, nothing else
+  Append(md5_only, "hello world");
+  BlobInfo a = md5_only.Commit();
+  EXPECT_EQ(a.md5, kHelloMd5);
+  EXPECT_EQ(a.sha256, "");
+
+  BlobWriter none(Objects(), 1024, {.md5 = false});
+  Append(none, "hello world");
+  BlobInfo b = none.Commit();
+  EXPECT_EQ(b.md5, "");
+  EXPECT_EQ(b.sha256, "");
+  EXPECT_EQ(ReadFile(b.path), "hello world");
+}
+
+TEST_F(BlobWriterTest, AppendFileCopiesRangesWithAndWithoutDigests) {
+  std::string source = (dir_ / "source").string();
+  {
+    std::ofstream out(source, std::ios::binary);
+    out << "xxhello worldyy";
+  }
+  for (BlobDigests digests : {BlobDigests{.md5 = false}, BlobDigests{.md5 = true, .sha256 = true}}) {
+    BlobWriter writer(Objects(), 1024, digests);
+    writer.AppendFile(source, 2, 5);
+    Append(writer, " ");
+    writer.AppendFile(source, 8, 5);
+    BlobInfo info = writer.Commit();
+    EXPECT_EQ(ReadFile(info.path), "hello world");
+    EXPECT_EQ(info.size, 11);
+    if (digests.md5) {
+      EXPECT_EQ(info.md5, kHelloMd5);
+      EXPECT_EQ(info.sha256, kHelloSha256);
+    }
+  }
+}
+
+TEST_F(BlobWriterTest, AppendFileBeyondTheEndFailsAndLeavesNoFile) {
+  std::string source = (dir_ / "short").string();
+  {
+    std::ofstream out(source, std::ios::binary);
+    out << "abc";
+  }
+  for (bool md5 : {false, true}) {
+    BlobWriter writer(Objects(), 1024, {.md5 = md5});
+    EXPECT_DUCKSTORE_ERROR(writer.AppendFile(source, 1, 5), ErrorKind::kInternal, "internal_error");
+    EXPECT_FALSE(fs::exists(writer.temp_path()));
+    EXPECT_DUCKSTORE_ERROR(writer.Commit(), ErrorKind::kInternal, "internal_error");
+  }
+  BlobWriter limited(Objects(), 2);
+  EXPECT_DUCKSTORE_ERROR(limited.AppendFile(source, 0, 3), ErrorKind::kPayloadTooLarge, "entity_too_large");
+  EXPECT_EQ(CountFiles(Objects()), 0u);
 }
 
 TEST_F(BlobWriterTest, EachWriterGetsItsOwnNames) {

@@ -1,5 +1,6 @@
 // The object store service over a real catalog and real blob files: writes, listings with delimiters,
-// copies, staging for imports, files, and the start-up sweep.
+// copies, staging for imports, files, the start-up sweep, and the multipart service's part copies and
+// upload listings.
 #include "duckstore/services/object_store.hpp"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/services/files.hpp"
+#include "duckstore/services/multipart.hpp"
 #include "test_util.hpp"
 
 namespace duckstore {
@@ -35,7 +37,7 @@ class ObjectStoreTest : public ::testing::Test {
   }
 
   StoredObject Put(const std::string& key, const std::string& content, ObjectAttributes attributes = {}) {
-    auto writer = store_.OpenWriter(bucket_);
+    auto writer = store_.OpenWriter(bucket_, attributes.digests());
     writer->Append(content.data(), content.size());
     return store_.CommitWrite(*writer, bucket_, key, attributes);
   }
@@ -95,6 +97,61 @@ TEST_F(ObjectStoreTest, ChecksumMismatchPublishesNothing) {
     if (entry.is_regular_file()) ++blobs;
   }
   EXPECT_EQ(blobs, 0u);
+}
+
+TEST_F(ObjectStoreTest, SignedPayloadHashIsCheckedOnlyWhenGiven) {
+  // md5("hello") / sha256("hello")
+  auto good = Put("k", "hello",
+                  {.expected_sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"});
+  EXPECT_EQ(good.etag, "5d41402abc4b2a76b9719d911017c592");
+  try {
+    Put("k", "other", {.expected_sha256 = std::string(64, '0')});
+    FAIL() << "expected content_sha256_mismatch";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "content_sha256_mismatch");
+  }
+  EXPECT_EQ(ReadAll(store_.Get("data", "k").blob), "hello");
+  // A writer that was not asked for SHA-256 cannot vouch for one.
+  auto writer = store_.OpenWriter(bucket_);
+  writer->Append("hello", 5);
+  EXPECT_DUCKSTORE_ERROR(
+      store_.CommitWrite(*writer, bucket_, "k2", {.expected_sha256 = std::string(64, '0')}),
+      ErrorKind::kInternal, "internal_error");
+}
+
+TEST_F(ObjectStoreTest, MultipartPartCopiesAndUploadListingsWithDelimiter) {
+  MultipartService multipart(*catalog_, store_, /*min_part_bytes=*/1);
+  Put("src", "0123456789");
+  auto upload = multipart.Create(bucket_, "joined", {});
+  auto part = multipart.CopyPart(bucket_, upload, 1, store_.Get("data", "src"), 2, 5);
+  EXPECT_EQ(part.size, 5);
+  EXPECT_EQ(part.etag, "adcaec3805aa912c0d0b14a81bedb6ff");  // md5("23456")
+  EXPECT_EQ(ReadAll(part.blob), "23456");
+  auto whole = multipart.CopyPart(bucket_, upload, 2, store_.Get("data", "src"), 0, 10);
+  auto object = multipart.Complete(bucket_, upload, {{1, part.etag}, {2, whole.etag}});
+  EXPECT_EQ(ReadAll(object.blob), "234560123456789");
+  EXPECT_TRUE(object.etag.ends_with("-2"));
+
+  for (const char* key : {"a", "d/1", "d/2", "e/x/1", "f"}) multipart.Create(bucket_, key, {});
+  auto top = multipart.ListUploads("data", "", "/", "", "", 10);
+  std::vector<std::string> keys;
+  for (const auto& u : top.uploads) keys.push_back(u.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"a", "f"}));
+  EXPECT_EQ(top.common_prefixes, (std::vector<std::string>{"d/", "e/"}));
+  EXPECT_FALSE(top.truncated);
+  // Pages of two: [a, d/], then from the rolled-up "d/" on: [e/, f].
+  auto first = multipart.ListUploads("data", "", "/", "", "", 2);
+  EXPECT_TRUE(first.truncated);
+  EXPECT_EQ(first.next_key_marker, "d/");
+  EXPECT_EQ(first.next_upload_id_marker, "");
+  auto second = multipart.ListUploads("data", "", "/", first.next_key_marker, "", 2);
+  EXPECT_EQ(second.common_prefixes, (std::vector<std::string>{"e/"}));
+  ASSERT_EQ(second.uploads.size(), 1u);
+  EXPECT_EQ(second.uploads[0].key, "f");
+  EXPECT_FALSE(second.truncated);
+  auto nested = multipart.ListUploads("data", "e/", "/", "", "", 10);
+  EXPECT_TRUE(nested.uploads.empty());
+  EXPECT_EQ(nested.common_prefixes, (std::vector<std::string>{"e/x/"}));
 }
 
 TEST_F(ObjectStoreTest, ListingRollsUpCommonPrefixesAndPages) {

@@ -26,6 +26,10 @@ constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 constexpr size_t kChunkBytes = 1 << 20;  // file responses and body reads move this much at a time
+// Beast reads a body through the connection buffer, at most 64 KiB and at most the buffer's free capacity
+// per socket read. The capacity left over from reading the header is a few hundred bytes, and each socket
+// read costs a coroutine resumption and a timer re-arm: reserve the full 64 KiB before streaming a body.
+constexpr size_t kSocketReadBytes = 64 * 1024;
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
@@ -55,6 +59,7 @@ class StreamBodyReader final : public BodyReader {
  private:
   // Fills `out` until it is full or the body ends.
   asio::awaitable<size_t> ReadSome(char* out, size_t size) {
+    buffer_.reserve(buffer_.size() + kSocketReadBytes);
     size_t got = 0;
     // Fill the whole buffer per hand-off: a thread hand-off per socket read_some (often a few KiB) costs
     // more than the copy on a loaded machine.
@@ -273,7 +278,8 @@ class Server::Impl {
       throw Error(ErrorKind::kPayloadTooLarge, "body_too_large",
                   "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
     }
-    std::vector<char> chunk(64 * 1024);
+    std::vector<char> chunk(kSocketReadBytes);
+    buffer.reserve(buffer.size() + kSocketReadBytes);
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();

@@ -1,5 +1,7 @@
-// CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts and
-// ListMultipartUploads.
+// CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload, ListParts
+// and ListMultipartUploads.
+#include <charconv>
+
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/api/s3/xml.hpp"
 #include "duckstore/common/error.hpp"
@@ -9,6 +11,41 @@ namespace {
 
 constexpr int64_t kMaxListed = 1000;
 constexpr size_t kMaxCompleteBody = 4 << 20;
+constexpr uint64_t kMaxCopyPartBytes = 5ull << 30;  // S3's largest part
+
+// x-amz-copy-source-range "bytes=first-last" (both inclusive, both required) within an object of `size`
+// bytes, as (offset, length); without the header, the whole object.
+std::pair<uint64_t, uint64_t> CopySourceRange(const S3Call& call, uint64_t size) {
+  const std::string* header = call.http.headers.Find("x-amz-copy-source-range");
+  if (!header) return {0, size};
+  auto malformed = [&] {
+    return InvalidArgument(
+        "invalid_argument",
+        "the x-amz-copy-source-range value must be of the form bytes=first-last where first "
+        "and last are the zero-based offsets of the first and last bytes to copy",
+        {{"ArgumentName", "x-amz-copy-source-range"}, {"ArgumentValue", *header}});
+  };
+  std::string_view text(*header);
+  if (!text.starts_with("bytes=")) throw malformed();
+  text.remove_prefix(6);
+  size_t dash = text.find('-');
+  if (dash == std::string_view::npos) throw malformed();
+  auto number = [&](std::string_view digits) {
+    uint64_t value = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) throw malformed();
+    return value;
+  };
+  uint64_t first = number(text.substr(0, dash));
+  uint64_t last = number(text.substr(dash + 1));
+  if (first > last) throw malformed();
+  if (last >= size) {
+    throw InvalidArgument("invalid_argument",
+                          "range specified is not valid for source object of size: " + std::to_string(size),
+                          {{"ArgumentName", "x-amz-copy-source-range"}, {"ArgumentValue", *header}});
+  }
+  return {first, last - first + 1};
+}
 
 int64_t PartNumberOf(const std::string& text) {
   try {
@@ -54,20 +91,45 @@ http::Response CreateMultipartUpload(S3Services& s3, S3Call& call) {
 
 http::Response UploadPart(S3Services& s3, S3Call& call) {
   ObjectBucket bucket = AuthorizedBucket(s3, call, Access::kWrite);
-  if (call.http.headers.Find("x-amz-copy-source")) {
-    throw Error(ErrorKind::kUnimplemented, "not_implemented",
-                "UploadPartCopy is not supported; copy the object");
-  }
   int64_t part_number = PartNumberOf(call.Query("partNumber"));
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
   ObjectAttributes attributes = AttributesFromRequest(call);  // for the expected digests
-  auto writer = s3.multipart.OpenPartWriter(bucket);
+  auto writer = s3.multipart.OpenPartWriter(bucket, attributes.digests());
   StreamPayload(call, *writer);
   duckstore::UploadPart part = s3.multipart.CommitPart(*writer, upload, part_number, attributes.expected_md5,
                                                        attributes.expected_sha256);
   http::Response response = http::Response::Empty(200);
   response.headers.Set("etag", QuotedEtag(part.etag));
   return response;
+}
+
+http::Response UploadPartCopy(S3Services& s3, S3Call& call) {
+  ObjectBucket bucket = AuthorizedBucket(s3, call, Access::kWrite);
+  auto [source_bucket, source_key] = AuthorizedCopySource(s3, call);
+  int64_t part_number = PartNumberOf(call.Query("partNumber"));
+  MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
+  // The copy request has no payload of its own, but a signed one must still be what was signed.
+  ReadSmallPayload(call, 64 * 1024);
+  for (int attempt = 0;; ++attempt) {
+    StoredObject source = s3.store.Get(source_bucket, source_key);
+    CheckCopySourceConditions(call, source);
+    auto [offset, length] = CopySourceRange(call, static_cast<uint64_t>(source.size));
+    if (length > kMaxCopyPartBytes) {
+      throw InvalidArgument("invalid_request",
+                            "the specified copy source is larger than the maximum allowable size for a copy "
+                            "source: " +
+                                std::to_string(kMaxCopyPartBytes));
+    }
+    try {
+      duckstore::UploadPart part = s3.multipart.CopyPart(bucket, upload, part_number, source, offset, length);
+      XmlWriter xml("CopyPartResult");
+      xml.Element("LastModified", part.created_at).Element("ETag", QuotedEtag(part.etag));
+      return XmlResponse(200, xml.Finish());
+    } catch (const Error& e) {
+      // The source was overwritten or deleted after the lookup: answer for the source as it is now.
+      if (e.code() != "blob_missing" || attempt == 2) throw;
+    }
+  }
 }
 
 http::Response CompleteMultipartUpload(S3Services& s3, S3Call& call) {
@@ -118,18 +180,13 @@ http::Response ListParts(S3Services& s3, S3Call& call) {
 
 http::Response ListMultipartUploads(S3Services& s3, S3Call& call) {
   AuthorizedBucket(s3, call, Access::kRead);
-  if (!call.Query("delimiter").empty()) {
-    throw Error(ErrorKind::kUnimplemented, "not_implemented",
-                "listing multipart uploads with a delimiter is not supported");
-  }
   std::string prefix = call.Query("prefix");
+  std::string delimiter = call.Query("delimiter");
   std::string key_marker = call.Query("key-marker");
   std::string upload_marker = call.Query("upload-id-marker");
   int64_t max_uploads = IntegerParam(call, "max-uploads", kMaxListed, kMaxListed);
-  std::vector<MultipartUpload> uploads =
-      s3.multipart.ListUploads(call.bucket, prefix, key_marker, upload_marker, max_uploads + 1);
-  bool truncated = static_cast<int64_t>(uploads.size()) > max_uploads;
-  if (truncated) uploads.resize(static_cast<size_t>(max_uploads));
+  UploadListing listing =
+      s3.multipart.ListUploads(call.bucket, prefix, delimiter, key_marker, upload_marker, max_uploads);
   bool url = call.Query("encoding-type") == "url";
   auto text = [&](const std::string& value) { return url ? UriEncode(value, true) : value; };
 
@@ -137,14 +194,16 @@ http::Response ListMultipartUploads(S3Services& s3, S3Call& call) {
   xml.Element("Bucket", call.bucket)
       .Element("KeyMarker", text(key_marker))
       .Element("UploadIdMarker", upload_marker);
-  if (truncated && !uploads.empty()) {
-    xml.Element("NextKeyMarker", text(uploads.back().key)).Element("NextUploadIdMarker", uploads.back().id);
+  if (listing.truncated) {
+    xml.Element("NextKeyMarker", text(listing.next_key_marker))
+        .Element("NextUploadIdMarker", listing.next_upload_id_marker);
   }
+  if (!delimiter.empty()) xml.Element("Delimiter", text(delimiter));
   if (url) xml.Element("EncodingType", "url");
   xml.Element("Prefix", text(prefix))
       .Element("MaxUploads", max_uploads)
-      .Element("IsTruncated", XmlBool(truncated));
-  for (const auto& upload : uploads) {
+      .Element("IsTruncated", XmlBool(listing.truncated));
+  for (const auto& upload : listing.uploads) {
     xml.Open("Upload")
         .Element("Key", text(upload.key))
         .Element("UploadId", upload.id)
@@ -152,6 +211,8 @@ http::Response ListMultipartUploads(S3Services& s3, S3Call& call) {
         .Element("Initiated", upload.created_at)
         .Close();
   }
+  for (const auto& common : listing.common_prefixes)
+    xml.Open("CommonPrefixes").Element("Prefix", text(common)).Close();
   return XmlResponse(200, xml.Finish());
 }
 

@@ -85,7 +85,8 @@ http::Response Route(S3Services& s3, S3Call& call) {
     }
   }
   if (method == "PUT") {
-    if (call.Has("uploadId")) return UploadPart(s3, call);
+    if (call.Has("uploadId"))
+      return call.http.headers.Find("x-amz-copy-source") ? UploadPartCopy(s3, call) : UploadPart(s3, call);
     if (call.http.headers.Find("x-amz-copy-source")) return CopyObject(s3, call);
     return PutObject(s3, call);
   }

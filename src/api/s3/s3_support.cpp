@@ -1,4 +1,5 @@
 #include <boost/beast/core/detail/base64.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <ctime>
 
 #include "duckstore/api/s3/chunked_payload.hpp"
@@ -59,7 +60,86 @@ std::optional<std::string> Base64Md5ToHex(const std::string& encoded) {
   return HexEncode(raw);
 }
 
+std::optional<int64_t> ParseHttpDate(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (!end || *end != '\0') return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+bool EtagMatches(const std::string& header, const std::string& etag) {
+  size_t start = 0;
+  while (start <= header.size()) {
+    size_t comma = header.find(',', start);
+    std::string candidate = UnquoteEtag(std::string_view(header).substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (candidate == "*" || candidate == etag) return true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return false;
+}
+
+// "/bucket/key" or "bucket/key", percent-encoded, optionally "?versionId=...".
+std::pair<std::string, std::string> ParseCopySource(const std::string& header) {
+  std::string source = header.substr(0, header.find('?'));
+  auto encoded = boost::urls::make_pct_string_view(source);
+  if (!encoded) throw InvalidArgument("invalid_argument", "x-amz-copy-source is not valid percent-encoding");
+  std::string decoded = encoded->decode();
+  if (decoded.starts_with("/")) decoded.erase(0, 1);
+  size_t slash = decoded.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size()) {
+    throw InvalidArgument("invalid_argument", "x-amz-copy-source must be <bucket>/<key>",
+                          {{"ArgumentName", "x-amz-copy-source"}});
+  }
+  return {decoded.substr(0, slash), decoded.substr(slash + 1)};
+}
+
 }  // namespace
+
+Precondition EvaluatePreconditions(const http::Request& request, const StoredObject& object,
+                                   std::string_view header_prefix) {
+  int64_t modified = TimestampToUnixSeconds(object.created_at);
+  auto header = [&](const char* name) { return request.headers.Find(std::string(header_prefix) + name); };
+  auto failed = [&](const char* name) {
+    return Error(ErrorKind::kPreconditionFailed, "precondition_failed",
+                 "at least one of the preconditions you specified did not hold",
+                 {{"Condition", std::string(header_prefix) + name}});
+  };
+  const std::string* if_match = header("if-match");
+  if (if_match && !EtagMatches(*if_match, object.etag)) throw failed("if-match");
+  if (!if_match) {
+    if (const std::string* since = header("if-unmodified-since")) {
+      auto at = ParseHttpDate(*since);
+      if (at && modified > *at) throw failed("if-unmodified-since");
+    }
+  }
+  const std::string* if_none_match = header("if-none-match");
+  if (if_none_match && EtagMatches(*if_none_match, object.etag)) return Precondition::kNotModified;
+  if (!if_none_match) {
+    if (const std::string* since = header("if-modified-since")) {
+      auto at = ParseHttpDate(*since);
+      if (at && modified <= *at) return Precondition::kNotModified;
+    }
+  }
+  return Precondition::kHolds;
+}
+
+std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call) {
+  auto source = ParseCopySource(call.http.headers.Get("x-amz-copy-source"));
+  ObjectBucket bucket = s3.store.GetBucket(source.first);
+  s3.store.AuthorizeBucket(s3.auth, call.principal, bucket, Access::kRead);
+  return source;
+}
+
+void CheckCopySourceConditions(const S3Call& call, const StoredObject& source) {
+  // A copy has nothing to answer "not modified" with: S3 fails those conditions with 412 too.
+  if (EvaluatePreconditions(call.http, source, "x-amz-copy-source-") == Precondition::kNotModified) {
+    throw Error(ErrorKind::kPreconditionFailed, "precondition_failed",
+                "at least one of the preconditions you specified did not hold",
+                {{"Condition", "x-amz-copy-source-if-none-match"}});
+  }
+}
 
 std::string S3Call::Query(std::string_view name, std::string fallback) const {
   const std::string* value = http.QueryParam(name);

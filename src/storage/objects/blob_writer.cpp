@@ -4,18 +4,22 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
+#include <vector>
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/common/scope_exit.hpp"
 
 namespace duckstore {
 namespace {
 
 constexpr size_t kIdBytes = 16;
+constexpr size_t kCopyChunk = 1 << 20;
 
 std::string SystemError(const std::string& what, const std::string& path) {
   return what + " '" + path + "': " + std::strerror(errno);
@@ -50,13 +54,23 @@ void SyncDirectory(const std::string& dir) {
 
 }  // namespace
 
+// A digest the writer was asked for, or null.
 struct BlobWriter::Digests {
-  EvpContext md5 = NewDigest(EVP_md5());
-  EvpContext sha256 = NewDigest(EVP_sha256());
+  EvpContext md5;
+  EvpContext sha256;
+
+  explicit Digests(BlobDigests wanted)
+      : md5(wanted.md5 ? NewDigest(EVP_md5()) : nullptr),
+        sha256(wanted.sha256 ? NewDigest(EVP_sha256()) : nullptr) {}
+  bool any() const { return md5 || sha256; }
+  bool Update(const char* data, size_t size) {
+    return (!md5 || EVP_DigestUpdate(md5.get(), data, size) == 1) &&
+           (!sha256 || EVP_DigestUpdate(sha256.get(), data, size) == 1);
+  }
 };
 
-BlobWriter::BlobWriter(const std::filesystem::path& dir, int64_t max_size)
-    : dir_(dir), max_size_(max_size), digests_(std::make_unique<Digests>()) {
+BlobWriter::BlobWriter(const std::filesystem::path& dir, int64_t max_size, BlobDigests digests)
+    : dir_(dir), max_size_(max_size), digests_(std::make_unique<Digests>(digests)) {
   std::error_code error;
   std::filesystem::create_directories(dir_ / ".tmp", error);
   if (error) throw Internal("cannot create '" + (dir_ / ".tmp").string() + "': " + error.message());
@@ -76,16 +90,26 @@ void BlobWriter::Fail() {
   done_ = true;
 }
 
-void BlobWriter::Append(const char* data, size_t size) {
+void BlobWriter::CheckSpace(uint64_t size) {
   if (done_) throw Internal("blob writer already committed or failed");
-  if (static_cast<uint64_t>(size) > static_cast<uint64_t>(max_size_ - size_)) {
+  if (size > static_cast<uint64_t>(max_size_ - size_)) {
     Fail();
     throw Error(ErrorKind::kPayloadTooLarge, "entity_too_large",
                 "the content exceeds the maximum size of " + std::to_string(max_size_) + " bytes",
                 {{"max_size", max_size_}});
   }
-  if (EVP_DigestUpdate(digests_->md5.get(), data, size) != 1 ||
-      EVP_DigestUpdate(digests_->sha256.get(), data, size) != 1) {
+}
+
+void BlobWriter::StartWriteback() {
+  if (size_ - writeback_from_ < kWritebackBytes) return;
+  // Only a hint: a failure here (a filesystem without it) leaves the work to Commit's fsync.
+  ::sync_file_range(fd_, writeback_from_, size_ - writeback_from_, SYNC_FILE_RANGE_WRITE);
+  writeback_from_ = size_;
+}
+
+void BlobWriter::Append(const char* data, size_t size) {
+  CheckSpace(size);
+  if (!digests_->Update(data, size)) {
     Fail();
     throw Internal("digest failed");
   }
@@ -101,6 +125,54 @@ void BlobWriter::Append(const char* data, size_t size) {
     written += static_cast<size_t>(n);
   }
   size_ += static_cast<int64_t>(size);
+  StartWriteback();
+}
+
+void BlobWriter::AppendFile(const std::string& path, uint64_t offset, uint64_t length) {
+  CheckSpace(length);
+  int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) {
+    bool missing = errno == ENOENT;
+    std::string message = SystemError("cannot open", path);
+    Fail();
+    if (missing) throw NotFound("blob_missing", message);
+    throw Internal(message);
+  }
+  ScopeExit close_in([in] { ::close(in); });
+  ::posix_fadvise(in, static_cast<off_t>(offset), static_cast<off_t>(length), POSIX_FADV_SEQUENTIAL);
+  auto fail = [&](const std::string& what) {
+    std::string message = SystemError(what, path);
+    Fail();
+    throw Internal(message);
+  };
+  uint64_t copied = 0;
+  if (!digests_->any()) {
+    // The kernel copies (and may share extents); filesystems or kernels that cannot fall back to the loop.
+    auto from = static_cast<loff_t>(offset);
+    while (copied < length) {
+      ssize_t n =
+          ::copy_file_range(in, &from, fd_, nullptr, std::min<uint64_t>(length - copied, 1ull << 30), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EXDEV || errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL)) break;
+      if (n < 0) fail("cannot copy from");
+      if (n == 0) fail("unexpected end of");
+      copied += static_cast<uint64_t>(n);
+      size_ += n;
+      StartWriteback();
+    }
+  }
+  if (copied == length) return;
+  std::vector<char> buffer(std::min<uint64_t>(length - copied, kCopyChunk));
+  for (uint64_t at = offset + copied, end = offset + length; at < end;) {
+    ssize_t n =
+        ::pread(in, buffer.data(), std::min<uint64_t>(end - at, buffer.size()), static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot read");
+    if (n == 0) fail("unexpected end of");
+    // The range was reserved above; Append checks it again, harmlessly.
+    Append(buffer.data(), static_cast<size_t>(n));
+    at += static_cast<uint64_t>(n);
+  }
 }
 
 BlobInfo BlobWriter::Commit() {
@@ -113,8 +185,8 @@ BlobInfo BlobWriter::Commit() {
     if (rc != 0) throw Internal(SystemError("cannot close", temp_path_));
     info.path = (dir_ / RandomHex(kIdBytes)).string();
     info.size = size_;
-    info.md5 = FinalHex(digests_->md5.get());
-    info.sha256 = FinalHex(digests_->sha256.get());
+    if (digests_->md5) info.md5 = FinalHex(digests_->md5.get());
+    if (digests_->sha256) info.sha256 = FinalHex(digests_->sha256.get());
     // 128 random bits: the final name is never taken.
     if (::rename(temp_path_.c_str(), info.path.c_str()) != 0) {
       throw Internal(SystemError("cannot rename to", info.path));

@@ -28,6 +28,9 @@ struct ObjectAttributes {
   nlohmann::json metadata = nlohmann::json::object();  // user metadata, name -> string value
   std::optional<std::string> expected_md5;             // lowercase hex; mismatch -> kInvalidArgument
   std::optional<std::string> expected_sha256;          // lowercase hex; mismatch -> kInvalidArgument
+
+  // What a writer of this content must compute: MD5 (the ETag) always, SHA-256 only to check it.
+  BlobDigests digests() const { return {.md5 = true, .sha256 = expected_sha256.has_value()}; }
 };
 
 // One page of a listing with S3's delimiter semantics.
@@ -82,8 +85,9 @@ class ObjectStore {
                        Access access) const;
 
   // Writing: open a writer for the bucket, stream the content into it, then commit it under a key.
-  // Commit verifies the expected digests and the bucket's existence, then publishes the object.
-  std::unique_ptr<BlobWriter> OpenWriter(const ObjectBucket& bucket);
+  // Commit verifies the expected digests and the bucket's existence, then publishes the object. The writer
+  // must compute what CommitWrite checks: open it with `attributes.digests()`.
+  std::unique_ptr<BlobWriter> OpenWriter(const ObjectBucket& bucket, BlobDigests digests = {});
   StoredObject CommitWrite(BlobWriter& writer, const ObjectBucket& bucket, const std::string& key,
                            const ObjectAttributes& attributes);
   // Publishes an already committed blob of the bucket's directory (multipart completion, copies).

@@ -52,6 +52,7 @@ http::Response DeleteObject(S3Services& s3, S3Call& call);
 // Multipart family.
 http::Response CreateMultipartUpload(S3Services& s3, S3Call& call);
 http::Response UploadPart(S3Services& s3, S3Call& call);
+http::Response UploadPartCopy(S3Services& s3, S3Call& call);
 http::Response CompleteMultipartUpload(S3Services& s3, S3Call& call);
 http::Response AbortMultipartUpload(S3Services& s3, S3Call& call);
 http::Response ListParts(S3Services& s3, S3Call& call);
@@ -68,6 +69,16 @@ std::unique_ptr<http::BodyReader> PayloadReader(S3Call& call);
 void StreamPayload(S3Call& call, BlobWriter& writer);
 // Reads a small payload (XML requests) whole, verifying a signed SHA-256; kInvalidArgument beyond `limit`.
 std::string ReadSmallPayload(S3Call& call, size_t limit);
+// Conditional request headers (If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since, each named
+// `header_prefix` + name) evaluated on `object` in RFC 7232 order. Throws kPreconditionFailed when
+// If-Match or If-Unmodified-Since fails; kNotModified when If-None-Match or If-Modified-Since fails.
+enum class Precondition { kHolds, kNotModified };
+Precondition EvaluatePreconditions(const http::Request& request, const StoredObject& object,
+                                   std::string_view header_prefix);
+// The (bucket, key) x-amz-copy-source names, after checking that the caller may read that bucket.
+std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call);
+// The x-amz-copy-source-if-* conditions on the copy's source; every failure is kPreconditionFailed.
+void CheckCopySourceConditions(const S3Call& call, const StoredObject& source);
 // Content-Type and x-amz-meta-* of the request; Content-MD5 and a signed SHA-256 as expected digests.
 ObjectAttributes AttributesFromRequest(const S3Call& call);
 // "Sun, 06 Nov 1994 08:49:37 GMT" of a catalog timestamp.
