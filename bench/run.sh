@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds duckstore with the benchmark baselines and runs the named benchmarks (default: all).
-# Usage: bench/run.sh [rest] [import] [s3] [das]   (IMPORT_BENCH_ROWS / IMPORT_BENCH_UPSERT_ROWS scale the import benchmark)
+# Usage: bench/run.sh [rest] [import] [s3] [das] [driver]
+#   (IMPORT_BENCH_ROWS / IMPORT_BENCH_UPSERT_ROWS scale the import benchmark; DRIVER_BENCH_ROWS,
+#    DRIVER_BENCH_SECONDS, DRIVER_BENCH_THREADS the driver benchmark)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
@@ -15,6 +17,7 @@ for bench in "${benches[@]}"; do
   case "$bench" in
     rest) /usr/bin/python3 bench/rest_api.py build ;;
     das) /usr/bin/python3 bench/das_scan.py build ;;
+    driver) /usr/bin/python3 bench/driver_commands.py build ;;
     import) /usr/bin/python3 bench/import_export.py build ${IMPORT_BENCH_ROWS:-10000000} ${IMPORT_BENCH_UPSERT_ROWS:-1000000} ;;
     s3)
       command -v nginx >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
