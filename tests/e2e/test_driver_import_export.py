@@ -96,7 +96,7 @@ def test_sliced_manifest_and_directory_sources(session):
     create_table(drv, "items", [column("id", "INTEGER", nullable=False), column("label", "VARCHAR")],
                  primary_key=["id"])
     files.put("sliced/part0", to_csv(None, [[1, "one"], [2, "two"]]))
-    files.put("sliced/part1", to_csv(None, [[3, "three"]]), compress=True)
+    files.put("sliced/part1", to_csv(None, [[3, "three"]]))
     files.put("sliced/manifest", json.dumps({"entries": [
         {"url": f"s3://{files.bucket}/sliced/part0", "mandatory": True},
         {"url": "sliced/part1", "mandatory": True},

@@ -123,7 +123,8 @@ template <typename Enum>
                         std::string("unknown ImportOptions.") + field + " " + std::to_string(value));
 }
 
-// ImportOptions; timestampColumn is taken as sent ("" = no managed timestamp column).
+// ImportOptions. An empty timestampColumn (proto3's unset) is Keboola's `_timestamp`, managed only when the
+// table has it; timestampMode NONE leaves it an ordinary column.
 ImportOptions ImportOptionsOf(const Shared::ImportOptions& in) {
   using In = Shared::ImportOptions;
   ImportOptions out;
@@ -190,7 +191,7 @@ ImportOptions ImportOptionsOf(const Shared::ImportOptions& in) {
     default:
       ThrowUnknown("timestampMode", in.timestampmode());
   }
-  out.timestamp_column = in.timestampcolumn();
+  if (!in.timestampcolumn().empty()) out.timestamp_column = in.timestampcolumn();
   out.convert_empty_values_to_null.assign(in.convertemptyvaluestonulloncolumns().begin(),
                                           in.convertemptyvaluestonulloncolumns().end());
   out.import_as_null.assign(in.importasnull().begin(), in.importasnull().end());
