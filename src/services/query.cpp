@@ -1,9 +1,14 @@
 #include "duckstore/services/query.hpp"
 
+#include <cctype>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
+#include "duckdb/catalog/catalog.hpp"
+#include "duckdb/catalog/entry_lookup_info.hpp"
+#include "duckdb/main/client_context.hpp"
 #include "duckdb/parser/expression/function_expression.hpp"
 #include "duckdb/parser/expression/subquery_expression.hpp"
 #include "duckdb/parser/parsed_data/alter_info.hpp"
@@ -14,6 +19,7 @@
 #include "duckdb/parser/parser.hpp"
 #include "duckdb/parser/statement/list.hpp"
 #include "duckdb/parser/tableref/basetableref.hpp"
+#include "duckdb/parser/tableref/subqueryref.hpp"
 #include "duckdb/parser/tableref/table_function_ref.hpp"
 
 #include "duckstore/common/error.hpp"
@@ -23,26 +29,50 @@
 namespace duckstore {
 namespace {
 
-// Walks a parsed statement and rejects every table reference outside the scope.
+// What a statement does to the scope, as far as running it on a branch or a linked bucket needs to know.
+enum class QueryKind {
+  kRead,    // SELECT
+  kWrite,   // INSERT, UPDATE, DELETE, ALTER: changes the existing table `target`
+  kCreate,  // CREATE TABLE / VIEW `target`
+  kDrop,    // DROP TABLE / VIEW `target`
+};
+
+struct QueryShape {
+  QueryKind kind = QueryKind::kRead;
+  std::string target;
+  bool create_or_replace = false;  // CREATE OR REPLACE
+  bool if_not_exists = false;      // CREATE ... IF NOT EXISTS
+  bool if_exists = false;          // DROP ... IF EXISTS
+  // Every table reference of the statement (FROM clauses, joins, subqueries, CTE bodies, DML targets other
+  // than INSERT's), pointing into the parsed statement, which outlives this.
+  std::vector<duckdb::BaseTableRef*> tables;
+  // Lower-cased names of the common table expressions the statement defines (top-level and subqueries).
+  std::set<std::string> ctes;
+};
+
+// Walks a parsed statement, rejects every table reference outside the scope and records its shape.
 class ScopeChecker {
  public:
-  explicit ScopeChecker(std::string scope) : scope_(std::move(scope)) {}
+  ScopeChecker(std::string scope, bool allow_table_functions)
+      : scope_(std::move(scope)), allow_table_functions_(allow_table_functions) {}
 
-  void Statement(duckdb::SQLStatement& statement) {
+  QueryShape Statement(duckdb::SQLStatement& statement) {
     using duckdb::StatementType;
     switch (statement.type) {
       case StatementType::SELECT_STATEMENT:
         Node(*statement.Cast<duckdb::SelectStatement>().node);
-        return;
+        return std::move(shape_);
       case StatementType::INSERT_STATEMENT: {
         auto& insert = statement.Cast<duckdb::InsertStatement>();
         Name(insert.catalog, insert.schema, insert.table);
+        Target(QueryKind::kWrite, insert.table);
         if (insert.select_statement) Node(*insert.select_statement->node);
         for (auto& expression : insert.returning_list) Expression(expression);
-        return;
+        return std::move(shape_);
       }
       case StatementType::UPDATE_STATEMENT: {
         auto& update = statement.Cast<duckdb::UpdateStatement>();
+        TargetRef(*update.table);
         Ref(*update.table);
         if (update.from_table) Ref(*update.from_table);
         if (update.set_info) {
@@ -50,29 +80,34 @@ class ScopeChecker {
           for (auto& expression : update.set_info->expressions) Expression(expression);
         }
         for (auto& expression : update.returning_list) Expression(expression);
-        return;
+        return std::move(shape_);
       }
       case StatementType::DELETE_STATEMENT: {
         auto& del = statement.Cast<duckdb::DeleteStatement>();
+        TargetRef(*del.table);
         Ref(*del.table);
         for (auto& ref : del.using_clauses) Ref(*ref);
         if (del.condition) Expression(del.condition);
         for (auto& expression : del.returning_list) Expression(expression);
-        return;
+        return std::move(shape_);
       }
       case StatementType::CREATE_STATEMENT: {
         auto& info = *statement.Cast<duckdb::CreateStatement>().info;
+        shape_.create_or_replace = info.on_conflict == duckdb::OnCreateConflict::REPLACE_ON_CONFLICT;
+        shape_.if_not_exists = info.on_conflict == duckdb::OnCreateConflict::IGNORE_ON_CONFLICT;
         if (info.type == duckdb::CatalogType::TABLE_ENTRY) {
           auto& table = info.Cast<duckdb::CreateTableInfo>();
           Name(info.catalog, info.schema, table.table);
+          Target(QueryKind::kCreate, table.table);
           if (table.query) Node(*table.query->node);
-          return;
+          return std::move(shape_);
         }
         if (info.type == duckdb::CatalogType::VIEW_ENTRY) {
           auto& view = info.Cast<duckdb::CreateViewInfo>();
           Name(info.catalog, info.schema, view.view_name);
+          Target(QueryKind::kCreate, view.view_name);
           if (view.query) Node(*view.query->node);
-          return;
+          return std::move(shape_);
         }
         Reject("only tables and views may be created");
       }
@@ -81,14 +116,17 @@ class ScopeChecker {
         if (info.type != duckdb::CatalogType::TABLE_ENTRY && info.type != duckdb::CatalogType::VIEW_ENTRY)
           Reject("only tables and views may be dropped");
         Name(info.catalog, info.schema, info.name);
-        return;
+        Target(QueryKind::kDrop, info.name);
+        shape_.if_exists = info.if_not_found == duckdb::OnEntryNotFound::RETURN_NULL;
+        return std::move(shape_);
       }
       case StatementType::ALTER_STATEMENT: {
         auto& info = *statement.Cast<duckdb::AlterStatement>().info;
         if (info.type != duckdb::AlterType::ALTER_TABLE && info.type != duckdb::AlterType::ALTER_VIEW)
           Reject("only tables and views may be altered");
         Name(info.catalog, info.schema, info.name);
-        return;
+        Target(QueryKind::kWrite, info.name);
+        return std::move(shape_);
       }
       default:
         Reject("statements of type " + duckdb::StatementTypeToString(statement.type) + " are not allowed");
@@ -101,6 +139,16 @@ class ScopeChecker {
                 "the query is restricted to schema '" + scope_ + "': " + why, {{"scope", scope_}});
   }
 
+  void Target(QueryKind kind, const std::string& table) {
+    shape_.kind = kind;
+    shape_.target = table;
+  }
+
+  void TargetRef(duckdb::TableRef& ref) {
+    if (ref.type != duckdb::TableReferenceType::BASE_TABLE) Reject("the target must be a table");
+    Target(QueryKind::kWrite, ref.Cast<duckdb::BaseTableRef>().table_name);
+  }
+
   void Name(const std::string& catalog, const std::string& schema, const std::string& name) {
     if (!catalog.empty()) Reject("'" + catalog + "." + schema + "." + name + "' names a database");
     if (!schema.empty() && !duckdb::StringUtil::CIEquals(schema, scope_))
@@ -108,6 +156,7 @@ class ScopeChecker {
   }
 
   void Node(duckdb::QueryNode& node) {
+    Ctes(node);
     duckdb::ParsedExpressionIterator::EnumerateQueryNodeChildren(
         node, [this](duckdb::unique_ptr<duckdb::ParsedExpression>& child) { Expression(child); },
         [this](duckdb::TableRef& ref) { Leaf(ref); });
@@ -120,12 +169,20 @@ class ScopeChecker {
         [this](duckdb::TableRef& leaf) { Leaf(leaf); });
   }
 
+  void Ctes(duckdb::QueryNode& node) {
+    for (auto& entry : node.cte_map.map) shape_.ctes.insert(duckdb::StringUtil::Lower(entry.first));
+  }
+
   // Called by the iterator for every table reference it reaches.
   void Leaf(duckdb::TableRef& ref) {
+    if (ref.type == duckdb::TableReferenceType::SUBQUERY)
+      Ctes(*ref.Cast<duckdb::SubqueryRef>().subquery->node);
     if (ref.type == duckdb::TableReferenceType::BASE_TABLE) {
       auto& table = ref.Cast<duckdb::BaseTableRef>();
       Name(table.catalog_name, table.schema_name, table.table_name);
+      shape_.tables.push_back(&table);
     } else if (ref.type == duckdb::TableReferenceType::TABLE_FUNCTION) {
+      if (!allow_table_functions_) Reject("table functions are not allowed on a linked bucket");
       // query() and query_table() run SQL text or name tables in strings, out of this walk's sight.
       auto& function = ref.Cast<duckdb::TableFunctionRef>();
       if (function.function && function.function->GetExpressionClass() == duckdb::ExpressionClass::FUNCTION) {
@@ -147,6 +204,8 @@ class ScopeChecker {
   }
 
   std::string scope_;
+  bool allow_table_functions_;
+  QueryShape shape_;
 };
 
 // Interrupts a connection's running query when the time runs out; stops waiting when destroyed.
@@ -181,9 +240,7 @@ class Watchdog {
   std::thread thread_;
 };
 
-}  // namespace
-
-void CheckQueryScope(const std::string& sql, const std::string& scope) {
+duckdb::unique_ptr<duckdb::SQLStatement> ParseOne(const std::string& sql) {
   duckdb::Parser parser;
   try {
     parser.ParseQuery(sql);
@@ -192,7 +249,204 @@ void CheckQueryScope(const std::string& sql, const std::string& scope) {
   }
   if (parser.statements.size() != 1)
     throw InvalidArgument("invalid_query", "the query must be exactly one statement");
-  ScopeChecker(scope).Statement(*parser.statements[0]);
+  return std::move(parser.statements[0]);
+}
+
+QueryResult Failed(std::string message) {
+  QueryResult out;
+  out.ok = false;
+  out.message = std::move(message);
+  return out;
+}
+
+QueryResult Succeeded(std::string message) {
+  QueryResult out;
+  out.message = std::move(message);
+  return out;
+}
+
+// Runs the checked statement on `conn` (search path already set), interrupted after `timeout`.
+QueryResult Run(duckdb::Connection& conn, duckdb::unique_ptr<duckdb::SQLStatement> statement,
+                std::chrono::seconds timeout) {
+  QueryResult out;
+  auto started = std::chrono::steady_clock::now();
+  duckdb::unique_ptr<duckdb::MaterializedQueryResult> result;
+  bool timed_out = false;
+  {
+    Watchdog watchdog(conn, timeout);
+    result = conn.Query(std::move(statement));
+    timed_out = watchdog.fired();
+  }
+  if (result->HasError()) {
+    return Failed(timed_out ? "Query exceeded the timeout of " + std::to_string(timeout.count()) + " s"
+                            : result->GetErrorObject().RawMessage());
+  }
+  out.columns = result->names;
+  for (size_t row = 0; row < result->RowCount(); ++row) {
+    if (row == kQueryMaxRows) {
+      out.truncated = true;
+      break;
+    }
+    auto& values = out.rows.emplace_back();
+    for (size_t col = 0; col < result->ColumnCount(); ++col) {
+      duckdb::Value value = result->GetValue(col, row);
+      values.push_back(value.IsNull() ? std::nullopt : std::optional(value.ToString()));
+    }
+  }
+  auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  out.message = "Query executed successfully in " + std::to_string(elapsed.count()) + " ms, " +
+                std::to_string(result->RowCount()) + " row(s)" +
+                (out.truncated ? ", the first " + std::to_string(kQueryMaxRows) + " returned" : "") + ".";
+  return out;
+}
+
+void SetSearchPath(duckdb::Connection& conn, const std::vector<std::string>& entries) {
+  std::string path;
+  for (const auto& entry : entries) path += (path.empty() ? "" : ",") + entry;
+  RunDdl(conn, "SET search_path = " + QuoteLiteral(path));
+}
+
+std::string Missing(const std::string& table) {
+  return "Table with name " + table + " does not exist!";
+}
+
+// Whether `name` resolves to a table or view on the connection: in `schema` of its default database, or
+// with `schema` empty anywhere on its search path (including DuckDB's system schemas).
+bool Resolves(duckdb::Connection& conn, const std::string& schema, const std::string& name) {
+  bool found = false;
+  conn.context->RunFunctionInTransaction([&] {
+    duckdb::EntryLookupInfo lookup(duckdb::CatalogType::TABLE_ENTRY, name);
+    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
+                                           duckdb::OnEntryNotFound::RETURN_NULL);
+    found = static_cast<bool>(entry);
+  });
+  return found;
+}
+
+// The default branch: the statement runs in the project database with the scope as its search path.
+QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket,
+                         duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout) {
+  auto& conn = view.Conn(TableSource::kOwn);
+  SetSearchPath(conn, {QuoteIdent(bucket.name)});
+  return Run(conn, std::move(statement), timeout);
+}
+
+// A dev branch: the statement runs on the branch's own database with the copy-on-write rules of
+// branch_view.hpp. The search path is the branch's schema of the bucket, then the default branch's
+// (when the bucket is inherited), so tables the branch has not written are read from the default branch.
+// The table a statement writes is copied up first (OpenForWrite) and then resolves to the copy; a
+// statement whose target the branch cannot see never gets the default branch on its search path, so no
+// statement can reach a default-branch table for writing. Dropping an inherited table hides it instead.
+QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const BucketLocation& bucket,
+                        QueryShape& shape, duckdb::unique_ptr<duckdb::SQLStatement> statement,
+                        std::chrono::seconds timeout) {
+  // Tables the branch deleted must not show through the default branch's schema: a name the branch does
+  // not see although the default branch has it is one.
+  if (bucket.inherited) {
+    for (auto* ref : shape.tables) {
+      if (!view.FindTable(bucket, ref->table_name) &&
+          Resolves(view.Conn(TableSource::kDefault), bucket.name, ref->table_name))
+        return Failed(Missing(ref->table_name));
+    }
+  }
+  std::optional<TableLocation> target;
+  if (shape.kind != QueryKind::kRead) target = view.FindTable(bucket, shape.target);
+  bool fallback = bucket.inherited;
+  WritableTable writable;
+  std::unique_lock<std::mutex> lock;
+  BranchView* run_view = &view;
+  switch (shape.kind) {
+    case QueryKind::kRead:
+      break;
+    case QueryKind::kWrite:
+      if (target) {
+        writable = OpenForWrite(branches, TableRef{view.ref(), bucket.name, shape.target});
+        run_view = writable.view.get();
+      } else {
+        fallback = false;  // the target is not visible: DuckDB must not find a default-branch table
+      }
+      break;
+    case QueryKind::kCreate:
+      if (target && !shape.create_or_replace) {
+        if (shape.if_not_exists) return Succeeded("Query executed successfully, 0 row(s).");
+        return Failed("Table with name " + shape.target + " already exists!");
+      }
+      view.MaterializeBucket(bucket);
+      lock = view.db().LockTable(view.own_catalog(), bucket.name, shape.target);
+      break;
+    case QueryKind::kDrop:
+      lock = view.db().LockTable(view.own_catalog(), bucket.name, shape.target);
+      if (!target) {
+        if (shape.if_exists) return Succeeded("Query executed successfully, 0 row(s).");
+        return Failed(Missing(shape.target));
+      }
+      if (target->source == TableSource::kDefault) {
+        view.Hide(bucket.name, target->name);
+        return Succeeded("Query executed successfully, 0 row(s).");
+      }
+      fallback = false;
+      break;
+  }
+  auto& conn = run_view->Conn(TableSource::kOwn);
+  // The bucket has a schema in the branch's database unless the branch only inherits it.
+  auto own = FindBucket(conn, bucket.name);
+  std::vector<std::string> path;
+  if (own) path.push_back(QuoteIdent(run_view->own_catalog()) + "." + QuoteIdent(*own));
+  if (fallback) path.push_back(QuoteIdent(kProjectCatalog) + "." + QuoteIdent(bucket.name));
+  if (path.empty()) return Failed(Missing(shape.target));
+  SetSearchPath(conn, path);
+  QueryResult result = Run(conn, std::move(statement), timeout);
+  // A dropped or renamed copy of an inherited table: the default branch's table must not show through.
+  if (result.ok && bucket.inherited && target &&
+      (shape.kind == QueryKind::kWrite || shape.kind == QueryKind::kDrop)) {
+    auto now = run_view->FindTable(run_view->RequireBucket(bucket.name), target->name);
+    if (now && now->source == TableSource::kDefault) run_view->Hide(bucket.name, target->name);
+  }
+  return result;
+}
+
+// A linked bucket: only SELECT, run in the source project's database. Every table reference is bound to
+// the shared bucket (names qualified with the link's name are renamed to the source bucket); an unqualified
+// name that is not a table of the shared bucket may only be a CTE of the statement that resolves to nothing
+// else in the source database (its system views would describe unshared buckets). Table functions are
+// refused by the scope check, error messages lose DuckDB's "Did you mean" hints (they name tables of other
+// buckets), and the source database is never written.
+QueryResult RunOnLinked(BranchView& view, const BucketLocation& bucket, QueryShape& shape,
+                        duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout) {
+  if (shape.kind != QueryKind::kRead) RefuseLinked(bucket);
+  const std::string& source = bucket.link->source_bucket;
+  auto& conn = view.Conn(TableSource::kLinked, &bucket);
+  SetSearchPath(conn, {QuoteIdent(source)});
+  for (auto* ref : shape.tables) {
+    if (!ref->schema_name.empty() || view.FindTable(bucket, ref->table_name)) {
+      ref->schema_name = source;
+      continue;
+    }
+    if (!shape.ctes.contains(duckdb::StringUtil::Lower(ref->table_name)) ||
+        Resolves(conn, INVALID_SCHEMA, ref->table_name)) {
+      throw Error(ErrorKind::kPermissionDenied, "query_out_of_scope",
+                  "the query is restricted to linked bucket '" + bucket.name + "': '" + ref->table_name +
+                      "' is not one of its tables",
+                  {{"scope", bucket.name}});
+    }
+  }
+  QueryResult result = Run(conn, std::move(statement), timeout);
+  if (!result.ok) {
+    if (auto hint = result.message.find("Did you mean"); hint != std::string::npos) {
+      result.message.erase(hint);
+      while (!result.message.empty() && std::isspace(static_cast<unsigned char>(result.message.back())))
+        result.message.pop_back();
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+void CheckQueryScope(const std::string& sql, const std::string& scope) {
+  auto statement = ParseOne(sql);
+  ScopeChecker(scope, /*allow_table_functions=*/true).Statement(*statement);
 }
 
 QueryResult QueryService::Execute(const BranchRef& branch, const std::string& scope, const std::string& sql,
@@ -200,46 +454,13 @@ QueryResult QueryService::Execute(const BranchRef& branch, const std::string& sc
   ValidateObjectName(scope, "bucket name");
   if (sql.empty()) throw InvalidArgument("invalid_query", "the query is empty");
   return ops_.Run(branch.project_id, "query.execute", scope, [&] {
-    auto db = branches_.Open(branch);
-    auto conn = db->Connect();
-    auto bucket = FindBucket(*conn, scope);
-    if (!bucket) throw NotFound("bucket_not_found", "bucket '" + scope + "' does not exist");
-    CheckQueryScope(sql, *bucket);
-    RunDdl(*conn, "SET search_path = " + QuoteLiteral(QuoteIdent(*bucket)));
-
-    QueryResult out;
-    auto started = std::chrono::steady_clock::now();
-    duckdb::unique_ptr<duckdb::MaterializedQueryResult> result;
-    bool timed_out = false;
-    {
-      Watchdog watchdog(*conn, timeout);
-      result = conn->Query(sql);
-      timed_out = watchdog.fired();
-    }
-    if (result->HasError()) {
-      out.ok = false;
-      out.message = timed_out ? "Query exceeded the timeout of " + std::to_string(timeout.count()) + " s"
-                              : result->GetErrorObject().RawMessage();
-      return out;
-    }
-    out.columns = result->names;
-    for (size_t row = 0; row < result->RowCount(); ++row) {
-      if (row == kQueryMaxRows) {
-        out.truncated = true;
-        break;
-      }
-      auto& values = out.rows.emplace_back();
-      for (size_t col = 0; col < result->ColumnCount(); ++col) {
-        duckdb::Value value = result->GetValue(col, row);
-        values.push_back(value.IsNull() ? std::nullopt : std::optional(value.ToString()));
-      }
-    }
-    auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    out.message = "Query executed successfully in " + std::to_string(elapsed.count()) + " ms, " +
-                  std::to_string(result->RowCount()) + " row(s)" +
-                  (out.truncated ? ", the first " + std::to_string(kQueryMaxRows) + " returned" : "") + ".";
-    return out;
+    auto view = branches_.View(branch);
+    auto bucket = view->RequireBucket(scope);
+    auto statement = ParseOne(sql);
+    QueryShape shape = ScopeChecker(bucket.name, !bucket.linked()).Statement(*statement);
+    if (bucket.linked()) return RunOnLinked(*view, bucket, shape, std::move(statement), timeout);
+    if (view->is_default()) return RunOnDefault(*view, bucket, std::move(statement), timeout);
+    return RunOnBranch(branches_, *view, bucket, shape, std::move(statement), timeout);
   });
 }
 

@@ -77,32 +77,65 @@ ViewInfo ViewService::CreateOrReplace(const TableRef& view, const ViewDefinition
   });
 }
 
+namespace {
+
+// A view as the branch sees it: its bucket, where it lives, and the view itself; kNotFound otherwise.
+struct FoundView {
+  BucketLocation bucket;
+  TableLocation location;
+  ViewInfo info;
+};
+
+std::optional<FoundView> FindView(BranchView& branch, const TableRef& view) {
+  auto bucket = branch.FindBucket(view.bucket);
+  if (!bucket) throw NotFound("bucket_not_found", "bucket '" + view.bucket + "' does not exist");
+  auto location = branch.FindTable(*bucket, view.table);
+  if (!location || !location->is_view) return std::nullopt;
+  auto& conn = branch.Conn(location->source, &*bucket);
+  auto info = LoadView(conn, BranchView::PhysicalBucket(*bucket, location->source), location->name);
+  if (!info) return std::nullopt;
+  info->bucket = bucket->name;
+  return FoundView{*bucket, *location, std::move(*info)};
+}
+
+}  // namespace
+
 ViewInfo ViewService::Get(const TableRef& view) {
   ValidateObjectName(view.bucket, "bucket name");
   ValidateObjectName(view.table, "view name");
-  auto db = branches_.Open(view.branch);
-  auto conn = db->Connect();
-  if (!FindBucket(*conn, view.bucket))
-    throw NotFound("bucket_not_found", "bucket '" + view.bucket + "' does not exist");
-  auto info = LoadView(*conn, view.bucket, view.table);
-  if (!info) throw NotFound("view_not_found", "view '" + view.Qualified() + "' does not exist");
-  return *info;
+  auto branch = branches_.View(view.branch);
+  auto found = FindView(*branch, view);
+  if (!found) throw NotFound("view_not_found", "view '" + view.Qualified() + "' does not exist");
+  return found->info;
 }
 
 bool ViewService::Exists(const TableRef& view) {
   ValidateObjectName(view.bucket, "bucket name");
   ValidateObjectName(view.table, "view name");
-  auto db = branches_.Open(view.branch);
-  auto conn = db->Connect();
-  return LoadView(*conn, view.bucket, view.table).has_value();
+  auto branch = branches_.View(view.branch);
+  return FindView(*branch, view).has_value();
 }
 
+// On a dev branch a view the branch created is dropped; one inherited from the default branch is only
+// hidden from the branch.
 void ViewService::Delete(const TableRef& view) {
+  ValidateObjectName(view.bucket, "bucket name");
+  ValidateObjectName(view.table, "view name");
   ops_.Run(view.branch.project_id, "view.delete", view.Qualified(), [&] {
-    ViewInfo info = Get(view);
-    auto db = branches_.Open(view.branch);
-    auto conn = db->Connect();
-    RunDdl(*conn, "DROP VIEW " + QualifiedName(info.bucket, info.name));
+    auto branch = branches_.View(view.branch);
+    auto found = FindView(*branch, view);
+    if (!found) throw NotFound("view_not_found", "view '" + view.Qualified() + "' does not exist");
+    RefuseLinked(found->bucket);
+    const auto& name = found->location.name;
+    auto lock = branch->db().LockTable(branch->own_catalog(), found->bucket.name, name);
+    if (found->location.source == TableSource::kOwn) {
+      RunDdl(branch->Conn(TableSource::kOwn), "DROP VIEW " + QualifiedName(found->bucket.name, name));
+    }
+    // The default branch's view of that name must not show through once the branch dropped it.
+    if (found->bucket.inherited) {
+      auto now = branch->FindTable(branch->RequireBucket(found->bucket.name), name);
+      if (now && now->source == TableSource::kDefault) branch->Hide(found->bucket.name, name);
+    }
   });
 }
 

@@ -6,8 +6,8 @@ the runId and queryTags recorded in the project's operations log.
 Files travel through duckstore's S3 API (boto3): CSV imports (FULL, then INCREMENTAL with deduplication)
 and exports (gzip CSV slices with a manifest, Parquet) are read back and compared value by value.
 
-Slots marked "SLOT" are where the dev-branch and share/link steps of the same session go (other engineers'
-parts of issue 5).
+The session also works on a dev branch (buckets named "<branch id>/<bucket id>", copy-on-write). The slot
+marked "SLOT" is where the share/link steps of the same session go (another engineer's part of issue 5).
 """
 
 from __future__ import annotations
@@ -75,8 +75,6 @@ def test_connection_session(server, transport):
         bucket = result.response.createBucketObjectName
         drv.execute(bucket_pb2.CreateBucketCommand(projectId=project_id, bucketId="out.c-reports"), **run)
 
-        # SLOT: CreateDevBranchCommand, then the same steps on the branch's buckets.
-
         # Tables.
         result = drv.execute(table_pb2.CreateTableCommand(
             path=[bucket], tableName="orders", primaryKeysNames=["id"],
@@ -137,6 +135,69 @@ def test_connection_session(server, transport):
         assert sorted(rows) == [["2", "20.00"], ["3", "5.25"]]
         rows = preview(drv, bucket, "orders", ["customer", "amount"], fulltextSearch="ro")
         assert rows == [["carol", "5.25"]]
+
+        # Dev branch: a copy-on-write overlay over the default branch. A branch's buckets are named
+        # "<branch id>/<bucket id>", and that name routes every later command to the branch.
+        branch_id = "1234"
+        assert drv.execute(project_pb2.CreateDevBranchCommand(projectId=project_id, branchId=branch_id),
+                           **run).response.devBranchReadOnlyRoleName == branch_id
+        result = drv.execute(bucket_pb2.CreateBucketCommand(projectId=project_id, bucketId="in.c-branch_only",
+                                                            branchId=branch_id, isBranchDefault=False), **run)
+        branch_bucket = result.response.createBucketObjectName
+        assert branch_bucket == "1234/in.c-branch_only"
+        info = drv.execute(table_pb2.CreateTableCommand(
+            path=[branch_bucket], tableName="notes", primaryKeysNames=["id"],
+            columns=[column("id", "INTEGER", nullable=False), column("text", "VARCHAR")])).response
+        assert list(info.path) == [branch_bucket] and list(info.tableInfo.path) == [branch_bucket]
+        query(drv, branch_bucket, "INSERT INTO notes VALUES (1, 'one'), (2, 'two')")
+        assert preview(drv, branch_bucket, "notes", ["id", "text"], order_by=[
+            Shared.ExportOrderBy(columnName="id")]) == [["1", "one"], ["2", "two"]]
+        # The branch's own bucket is not on the default branch.
+        expect_driver_error(lambda: drv.execute(info_pb2.ObjectInfoCommand(
+            path=["in.c-branch_only"], expectedObjectType=info_pb2.SCHEMA)), "NOT_FOUND", 2003, "bucket_not_found")
+        # A default-branch table shows through the branch's name of its bucket until the branch writes it.
+        sales_on_branch = f"{branch_id}/{bucket}"
+        by_id = [Shared.ExportOrderBy(columnName="id")]
+        assert preview(drv, sales_on_branch, "orders", ["id", "status"], order_by=by_id) == [
+            ["1", "paid"], ["2", "open"], ["3", "paid"], ["4", "refund"], ["5", "paid"]]
+        # Writes on the branch copy the table into it; the default branch keeps its rows and columns.
+        deleted = drv.execute(table_pb2.DeleteTableRowsCommand(
+            path=[sales_on_branch], tableName="orders",
+            whereFilters=[Filter(columnsName="status", values=["refund"])])).response
+        assert (deleted.deletedRowsCount, deleted.tableRowsCount) == (1, 4)
+        query(drv, sales_on_branch, "UPDATE orders SET status = 'void' WHERE id = 2")
+        info = drv.execute(table_pb2.AddColumnCommand(path=[sales_on_branch], tableName="orders",
+                                                      columnDefinition=column("branch_note", "VARCHAR"))).response
+        assert list(info.path) == [sales_on_branch] and info.tableInfo.columns[-1].name == "branch_note"
+        assert preview(drv, sales_on_branch, "orders", ["id", "status"], order_by=by_id) == [
+            ["1", "paid"], ["2", "void"], ["3", "paid"], ["5", "paid"]]
+        assert preview(drv, bucket, "orders", ["id", "status"], order_by=by_id) == [
+            ["1", "paid"], ["2", "open"], ["3", "paid"], ["4", "refund"], ["5", "paid"]]
+        on_default = drv.execute(info_pb2.ObjectInfoCommand(path=[bucket, "orders"],
+                                                            expectedObjectType=info_pb2.TABLE)).response.tableInfo
+        assert "branch_note" not in [c.name for c in on_default.columns] and on_default.rowsCount == 5
+        on_branch = drv.execute(info_pb2.ObjectInfoCommand(path=[sales_on_branch, "orders"],
+                                                           expectedObjectType=info_pb2.TABLE)).response.tableInfo
+        assert on_branch.columns[-1].name == "branch_note" and on_branch.rowsCount == 4
+        assert list(on_branch.path) == [sales_on_branch]
+        counted = query(drv, sales_on_branch, "SELECT count(*) AS n, sum(amount) AS total FROM orders")
+        assert dict(counted.data.rows[0].fields) == {"n": "4", "total": "135.74"}
+        # A table created on the branch in a default-branch bucket, and a default table dropped on the branch.
+        query(drv, sales_on_branch, "CREATE TABLE branch_scratch AS SELECT id FROM orders WHERE status = 'paid'")
+        drv.execute(table_pb2.DropTableCommand(path=[sales_on_branch], tableName="orders"))
+        schema = drv.execute(info_pb2.ObjectInfoCommand(path=[sales_on_branch],
+                                                        expectedObjectType=info_pb2.SCHEMA)).response
+        assert [(o.objectName, o.objectType) for o in schema.schemaInfo.objects] == [
+            ("branch_scratch", info_pb2.TABLE)]
+        assert len(preview(drv, bucket, "orders", ["id"])) == 5
+        expect_driver_error(lambda: drv.execute(info_pb2.ObjectInfoCommand(
+            path=[bucket, "branch_scratch"], expectedObjectType=info_pb2.TABLE)), "NOT_FOUND", 2004)
+        # Dropping the branch drops its data; the default branch is as it was.
+        drv.execute(project_pb2.DropDevBranchCommand(devBranchReadOnlyRoleName=branch_id), **run)
+        expect_driver_error(lambda: preview(drv, branch_bucket, "notes", ["id"]), "NOT_FOUND", 2000,
+                            "branch_not_found")
+        assert preview(drv, bucket, "orders", ["id", "status"], order_by=by_id) == [
+            ["1", "paid"], ["2", "open"], ["3", "paid"], ["4", "refund"], ["5", "paid"]]
 
         # ObjectInfo at every level.
         database = drv.execute(info_pb2.ObjectInfoCommand(path=[project_id],

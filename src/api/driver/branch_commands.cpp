@@ -66,8 +66,8 @@ void AddBranchCommands(CommandRegistry& registry) {
         CheckProject(command.sourceprojectid(), context, "ShareBucketCommand.sourceProjectId");
         std::string name = command.sourcebucketobjectname().empty() ? command.sourcebucketid()
                                                                     : command.sourcebucketobjectname();
-        auto share = context.services.sharing.Share(
-            context.Branch(), Require(name, "ShareBucketCommand.sourceBucketObjectName"), {});
+        BucketRef bucket = BucketNamed(context, name, "ShareBucketCommand.sourceBucketObjectName");
+        auto share = context.services.sharing.Share(bucket.branch, bucket.bucket, {});
         bucket::ShareBucketResponse response;
         response.set_bucketsharerolename(share.project_id + "/" + share.bucket);
         return response;
@@ -75,8 +75,9 @@ void AddBranchCommands(CommandRegistry& registry) {
 
   registry.Add<bucket::UnshareBucketCommand>(
       Access::kProjectAdmin, [](const bucket::UnshareBucketCommand& command, CommandContext& context) {
-        context.services.sharing.Unshare(
-            context.Branch(), Require(command.bucketobjectname(), "UnshareBucketCommand.bucketObjectName"));
+        BucketRef bucket =
+            BucketNamed(context, command.bucketobjectname(), "UnshareBucketCommand.bucketObjectName");
+        context.services.sharing.Unshare(bucket.branch, bucket.bucket);
       });
 
   registry.Add<bucket::LinkBucketCommand>(
@@ -88,14 +89,15 @@ void AddBranchCommands(CommandRegistry& registry) {
             context.Branch(), Require(command.targetbucketid(), "LinkBucketCommand.targetBucketId"),
             source_project, source_bucket);
         bucket::LinkedBucketResponse response;
-        response.set_linkedbucketobjectname(linked.name);
+        response.set_linkedbucketobjectname(ObjectNameOf(context.Branch(), linked.name));
         return response;
       });
 
   registry.Add<bucket::UnlinkBucketCommand>(
       Access::kProjectAdmin, [](const bucket::UnlinkBucketCommand& command, CommandContext& context) {
-        context.services.sharing.Unlink(
-            context.Branch(), Require(command.bucketobjectname(), "UnlinkBucketCommand.bucketObjectName"));
+        BucketRef bucket =
+            BucketNamed(context, command.bucketobjectname(), "UnlinkBucketCommand.bucketObjectName");
+        context.services.sharing.Unlink(bucket.branch, bucket.bucket);
       });
 
   // The bucket is destinationObjectName, else the last element of path.
@@ -104,8 +106,9 @@ void AddBranchCommands(CommandRegistry& registry) {
       [](const bucket::GrantBucketAccessToReadOnlyRoleCommand& command, CommandContext& context) {
         std::string name = command.destinationobjectname();
         if (name.empty() && command.path_size() > 0) name = command.path(command.path_size() - 1);
-        Require(name, "GrantBucketAccessToReadOnlyRoleCommand.destinationObjectName");
-        context.services.sharing.GrantReadOnly(context.Branch(), name);
+        BucketRef bucket =
+            BucketNamed(context, name, "GrantBucketAccessToReadOnlyRoleCommand.destinationObjectName");
+        context.services.sharing.GrantReadOnly(bucket.branch, bucket.bucket);
         bucket::GrantBucketAccessToReadOnlyRoleResponse response;
         response.set_createbucketobjectname(name);
         return response;
@@ -114,10 +117,10 @@ void AddBranchCommands(CommandRegistry& registry) {
   registry.Add<bucket::RevokeBucketAccessFromReadOnlyRoleCommand>(
       Access::kProjectAdmin,
       [](const bucket::RevokeBucketAccessFromReadOnlyRoleCommand& command, CommandContext& context) {
-        const std::string& name =
-            Require(command.bucketobjectname(), "RevokeBucketAccessFromReadOnlyRoleCommand.bucketObjectName");
+        BucketRef bucket = BucketNamed(context, command.bucketobjectname(),
+                                       "RevokeBucketAccessFromReadOnlyRoleCommand.bucketObjectName");
         try {
-          context.services.sharing.RevokeReadOnly(context.Branch(), name);
+          context.services.sharing.RevokeReadOnly(bucket.branch, bucket.bucket);
         } catch (const Error& e) {
           if (!(IgnoreErrors(command) && e.code() == "bucket_not_found")) throw;
         }

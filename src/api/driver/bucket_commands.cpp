@@ -1,5 +1,6 @@
-// CreateBucket, DropBucket. A bucket is a schema of the project database named exactly like the bucket id
-// ("in.c-sales"); that name is the bucket object name later commands put in their paths.
+// CreateBucket, DropBucket. A bucket is a schema of the project database (or of a dev branch's database)
+// named exactly like the bucket id ("in.c-sales"); its object name, which later commands put in their
+// paths, is that id, prefixed with the branch on dev branches (object_names.hpp).
 // (Share/link/grant commands live with the branch commands.)
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
@@ -21,28 +22,44 @@ void CheckProject(const std::string& project_id, const CommandContext& context, 
   }
 }
 
+// The branch CreateBucket works on: `branchId` unless `isBranchDefault` (or no branch id is given).
+std::string BranchOf(const bucket::CreateBucketCommand& command) {
+  return command.isbranchdefault() || command.branchid().empty() ? std::string(kDefaultBranch)
+                                                                 : command.branchid();
+}
+
 }  // namespace
 
 void AddBucketCommands(CommandRegistry& registry) {
+  // On a dev branch the bucket is the branch's own and its object name carries the branch
+  // ("<branch id>/<bucket id>", object_names.hpp); later commands route to the branch by that name.
   registry.Add<bucket::CreateBucketCommand>(
-      Access::kWrite, [](const bucket::CreateBucketCommand& command, CommandContext& context) {
+      Access::kWrite,
+      [](const bucket::CreateBucketCommand& command, CommandContext& context) {
         CheckProject(command.projectid(), context, "CreateBucketCommand.projectId");
         const std::string& name = Require(command.bucketid(), "CreateBucketCommand.bucketId");
-        auto created = context.services.buckets.Create(context.Branch(), name, "");
+        BranchRef branch = context.BranchNamed(BranchOf(command));
+        auto created = context.services.buckets.Create(branch, name, "");
         bucket::CreateBucketResponse response;
-        response.set_createbucketobjectname(created.name);
+        response.set_createbucketobjectname(ObjectNameOf(branch, created.name));
         return response;
-      });
+      },
+      BranchOf);
 
   registry.Add<bucket::DropBucketCommand>(
-      Access::kWrite, [](const bucket::DropBucketCommand& command, CommandContext& context) {
-        const std::string& name = Require(command.bucketobjectname(), "DropBucketCommand.bucketObjectName");
+      Access::kWrite,
+      [](const bucket::DropBucketCommand& command, CommandContext& context) {
+        BucketRef bucket =
+            BucketNamed(context, command.bucketobjectname(), "DropBucketCommand.bucketObjectName");
         try {
-          context.services.buckets.Delete(context.Branch(), name, command.iscascade());
+          context.services.buckets.Delete(bucket.branch, bucket.bucket, command.iscascade());
         } catch (const Error& e) {
           // The deprecated ignoreErrors only forgives a bucket that is already gone.
           if (!(IgnoreErrors(command) && e.code() == "bucket_not_found")) throw;
         }
+      },
+      [](const bucket::DropBucketCommand& command) {
+        return BranchOfObjectName(command.bucketobjectname());
       });
 }
 

@@ -38,6 +38,11 @@ bool CommandContext::HasFeature(std::string_view feature) const {
   return std::find(features.begin(), features.end(), feature) != features.end();
 }
 
+BranchRef CommandContext::BranchNamed(const std::string& branch_id) const {
+  services.auth.Authorize(principal, access, project_id, branch_id);
+  return BranchRef{project_id, branch_id};
+}
+
 void CommandContext::AddMessage(common::LogMessage::Level level, std::string message) {
   common::LogMessage& out = messages.emplace_back();
   out.set_level(level);
@@ -65,7 +70,7 @@ common::DriverResponse Dispatcher::Execute(const common::DriverRequest& request)
     throw InvalidArgument("invalid_request", "DriverRequest.command does not parse as " + command_name);
   }
 
-  CommandContext context(services_, std::move(principal), creds.host(), command_name);
+  CommandContext context(services_, std::move(principal), creds.host(), command_name, spec->access);
   if (spec->access == Access::kServerAdmin) {
     services_.auth.Authorize(context.principal, Access::kServerAdmin);
   } else {

@@ -216,7 +216,8 @@ table::TableImportResponse ImportResponse(const ImportResult& result) {
 
 void AddImportExportCommands(CommandRegistry& registry) {
   registry.Add<table::TableImportFromFileCommand>(
-      Access::kWrite, [](const table::TableImportFromFileCommand& command, CommandContext& context) {
+      Access::kWrite,
+      [](const table::TableImportFromFileCommand& command, CommandContext& context) {
         const auto& destination = command.destination();
         TableRef ref = TableAt(context, destination.path(), destination.tablename(),
                                "TableImportFromFileCommand.destination");
@@ -228,11 +229,15 @@ void AddImportExportCommands(CommandRegistry& registry) {
         request.csv.ignored_lines = command.importoptions().numberofignoredlines();
         AuthorizeFile(context, command.filecredentials(), request.source, Access::kRead);
         return ImportResponse(context.services.imports.ImportFromFile(ref, request));
+      },
+      [](const table::TableImportFromFileCommand& command) {
+        return BranchOfPath(command.destination().path());
       });
 
   // FULL / INCREMENTAL load the (filtered, mapped) source rows; VIEW and CLONE create the destination.
   registry.Add<table::TableImportFromTableCommand>(
-      Access::kWrite, [](const table::TableImportFromTableCommand& command, CommandContext& context) {
+      Access::kWrite,
+      [](const table::TableImportFromTableCommand& command, CommandContext& context) {
         const auto& source = command.source();
         const auto& destination = command.destination();
         TableRef ref = TableAt(context, destination.path(), destination.tablename(),
@@ -240,6 +245,7 @@ void AddImportExportCommands(CommandRegistry& registry) {
         TableImportRequest request;
         request.source =
             TableAt(context, source.path(), source.tablename(), "TableImportFromTableCommand.source");
+        RequireSameBranch(ref.branch, request.source.branch, "TableImportFromTableCommand.source.path");
         for (const auto& mapping : source.columnmappings()) {
           request.mappings.push_back(
               {Require(mapping.sourcecolumnname(), "ColumnMapping.sourceColumnName"),
@@ -252,12 +258,16 @@ void AddImportExportCommands(CommandRegistry& registry) {
         if (source.limit() > 0) request.limit = source.limit();
         request.options = ImportOptionsOf(command.importoptions());
         return ImportResponse(context.services.imports.ImportFromTable(ref, request));
+      },
+      [](const table::TableImportFromTableCommand& command) {
+        return BranchOfPath(command.destination().path());
       });
 
   // The driver's file layout: always slices "<prefix>NNNN.csv[.gz]" / ".parquet" plus "<prefix>manifest",
   // CSV without a header. Parquet compresses its own pages, so isCompressed applies to CSV only.
   registry.Add<table::TableExportToFileCommand>(
-      Access::kRead, [](const table::TableExportToFileCommand& command, CommandContext& context) {
+      Access::kRead,
+      [](const table::TableExportToFileCommand& command, CommandContext& context) {
         TableRef ref = TableAt(context, command.source().path(), command.source().tablename(),
                                "TableExportToFileCommand.source");
         ExportRequest request;
@@ -281,9 +291,10 @@ void AddImportExportCommands(CommandRegistry& registry) {
         AuthorizeFile(context, command.filecredentials(), request.target, Access::kWrite);
         ExportResult result = context.services.exports.ExportToFile(ref, request);
         table::TableExportToFileResponse response;
-        *response.mutable_tableinfo() = TableInfoOf(result.table);
+        *response.mutable_tableinfo() = TableInfoOf(result.table, ref.branch);
         return response;
-      });
+      },
+      [](const table::TableExportToFileCommand& command) { return BranchOfPath(command.source().path()); });
 }
 
 }  // namespace duckstore::driver

@@ -1,5 +1,7 @@
 // ObjectInfo and ListSchemas. The DATABASE is the project (its name is the project id, as returned in
-// CreateProjectResponse.projectDatabaseName), SCHEMAs are buckets, TABLEs and VIEWs their objects.
+// CreateProjectResponse.projectDatabaseName), SCHEMAs are buckets, TABLEs and VIEWs their objects. DATABASE
+// and ListSchemas list the default branch's buckets; a SCHEMA, TABLE or VIEW path names its branch through
+// the bucket object name, and is described as that branch sees it.
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
@@ -15,6 +17,14 @@ void RequirePathSize(const info::ObjectInfoCommand& command, int size) {
                                                  " element(s) for " +
                                                  info::ObjectType_Name(command.expectedobjecttype()));
   }
+}
+
+// The bucket element of a [bucket, object] path, as a bucket-level path.
+google::protobuf::RepeatedPtrField<std::string> Head(
+    const google::protobuf::RepeatedPtrField<std::string>& path) {
+  google::protobuf::RepeatedPtrField<std::string> out;
+  out.Add()->assign(path[0]);
+  return out;
 }
 
 info::ObjectInfo ObjectOf(const std::string& name, info::ObjectType type) {
@@ -49,23 +59,25 @@ void AddInfoCommands(CommandRegistry& registry) {
           }
           case info::SCHEMA: {
             RequirePathSize(command, 1);
+            BucketRef bucket = BucketNamed(context, command.path(0), "ObjectInfoCommand.path");
             auto* schema = response.mutable_schemainfo();
-            for (const auto& object : services.buckets.ListObjects(context.Branch(), command.path(0))) {
+            for (const auto& object : services.buckets.ListObjects(bucket.branch, bucket.bucket)) {
               *schema->add_objects() = ObjectOf(object.name, object.is_view ? info::VIEW : info::TABLE);
             }
             break;
           }
           case info::TABLE: {
             RequirePathSize(command, 2);
-            TableRef ref{context.Branch(), command.path(0), command.path(1)};
-            *response.mutable_tableinfo() = TableInfoOf(services.tables.Get(ref));
+            TableRef ref = TableAt(context, Head(command.path()), command.path(1), "ObjectInfoCommand");
+            *response.mutable_tableinfo() = TableInfoOf(services.tables.Get(ref), ref.branch);
             break;
           }
           case info::VIEW: {
             RequirePathSize(command, 2);
-            ViewInfo view = services.views.Get(TableRef{context.Branch(), command.path(0), command.path(1)});
+            TableRef ref = TableAt(context, Head(command.path()), command.path(1), "ObjectInfoCommand");
+            ViewInfo view = services.views.Get(ref);
             auto* out = response.mutable_viewinfo();
-            out->add_path(view.bucket);
+            out->add_path(ObjectNameOf(ref.branch, view.bucket));
             out->set_viewname(view.name);
             for (const auto& column : view.columns) *out->add_columns() = ColumnInfoOf(column);
             break;

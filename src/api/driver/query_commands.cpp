@@ -16,33 +16,36 @@ constexpr std::chrono::seconds kDefaultTimeout{3600};
 }  // namespace
 
 void AddQueryCommands(CommandRegistry& registry) {
-  registry.Add<query::ExecuteQueryCommand>(Access::kWrite, [](const query::ExecuteQueryCommand& command,
-                                                              CommandContext& context) {
-    if (command.has_snowflakerole() || command.has_bigqueryserviceaccount()) {
-      throw Error(ErrorKind::kUnimplemented, "command_not_supported",
-                  "ExecuteQueryCommand restrictions by Snowflake role or BigQuery service account are not "
-                  "supported; use pathRestriction");
-    }
-    std::string scope =
-        RefBucketOf(command.pathrestriction(), context, "ExecuteQueryCommand.pathRestriction");
-    auto timeout = command.timeout() ? std::chrono::seconds(command.timeout()) : kDefaultTimeout;
-    QueryResult result = context.services.queries.Execute(
-        context.Branch(), scope, Require(command.query(), "ExecuteQueryCommand.query"), timeout);
-    query::ExecuteQueryResponse response;
-    response.set_status(result.ok ? query::ExecuteQueryResponse::Success
-                                  : query::ExecuteQueryResponse::Error);
-    response.set_message(result.message);
-    auto* data = response.mutable_data();
-    for (const auto& column : result.columns) data->add_columns(column);
-    // NULL has no place in a map<string,string>: the column is left out of that row's fields.
-    for (const auto& row : result.rows) {
-      auto* fields = data->add_rows()->mutable_fields();
-      for (size_t c = 0; c < row.size(); ++c) {
-        if (row[c]) (*fields)[result.columns[c]] = *row[c];
-      }
-    }
-    return response;
-  });
+  registry.Add<query::ExecuteQueryCommand>(
+      Access::kWrite,
+      [](const query::ExecuteQueryCommand& command, CommandContext& context) {
+        if (command.has_snowflakerole() || command.has_bigqueryserviceaccount()) {
+          throw Error(
+              ErrorKind::kUnimplemented, "command_not_supported",
+              "ExecuteQueryCommand restrictions by Snowflake role or BigQuery service account are not "
+              "supported; use pathRestriction");
+        }
+        BucketRef scope =
+            RefBucketOf(command.pathrestriction(), context, "ExecuteQueryCommand.pathRestriction");
+        auto timeout = command.timeout() ? std::chrono::seconds(command.timeout()) : kDefaultTimeout;
+        QueryResult result = context.services.queries.Execute(
+            scope.branch, scope.bucket, Require(command.query(), "ExecuteQueryCommand.query"), timeout);
+        query::ExecuteQueryResponse response;
+        response.set_status(result.ok ? query::ExecuteQueryResponse::Success
+                                      : query::ExecuteQueryResponse::Error);
+        response.set_message(result.message);
+        auto* data = response.mutable_data();
+        for (const auto& column : result.columns) data->add_columns(column);
+        // NULL has no place in a map<string,string>: the column is left out of that row's fields.
+        for (const auto& row : result.rows) {
+          auto* fields = data->add_rows()->mutable_fields();
+          for (size_t c = 0; c < row.size(); ++c) {
+            if (row[c]) (*fields)[result.columns[c]] = *row[c];
+          }
+        }
+        return response;
+      },
+      [](const query::ExecuteQueryCommand& command) { return BranchOfPath(command.pathrestriction()); });
 }
 
 }  // namespace duckstore::driver

@@ -1,5 +1,6 @@
 #include "duckstore/api/driver/support.hpp"
 
+#include "duckstore/api/driver/object_names.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore::driver {
@@ -11,13 +12,40 @@ std::string SingleBucket(const google::protobuf::RepeatedPtrField<std::string>& 
   return path[0];
 }
 
+BucketRef BucketNamed(const CommandContext& context, const std::string& object_name,
+                      const std::string& field) {
+  BucketName name = ParseBucketObjectName(Require(object_name, field), field);
+  return BucketRef{context.BranchNamed(name.branch_id), std::move(name.bucket)};
+}
+
+BucketRef BucketAt(const CommandContext& context, const google::protobuf::RepeatedPtrField<std::string>& path,
+                   const std::string& field) {
+  return BucketNamed(context, SingleBucket(path, field), field);
+}
+
+BucketRef RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& path,
+                      const CommandContext& context, const std::string& field) {
+  if (path.size() == 2 && path[0] == context.project_id) return BucketNamed(context, path[1], field);
+  return BucketAt(context, path, field);
+}
+
 TableRef TableAt(const CommandContext& context, const google::protobuf::RepeatedPtrField<std::string>& path,
                  const std::string& table, const std::string& command) {
-  TableRef ref;
-  ref.branch = context.Branch();
-  ref.bucket = SingleBucket(path, command + ".path");
-  ref.table = Require(table, command + ".tableName");
-  return ref;
+  BucketRef bucket = BucketAt(context, path, command + ".path");
+  return TableRef{std::move(bucket.branch), std::move(bucket.bucket), Require(table, command + ".tableName")};
+}
+
+void RequireSameBranch(const BranchRef& branch, const BranchRef& other, const std::string& field) {
+  if (other.branch_id != branch.branch_id) {
+    throw InvalidArgument("cross_branch_reference",
+                          field + " names a bucket of branch '" + other.branch_id +
+                              "', but the command works on branch '" + branch.branch_id + "'",
+                          {{"branch", branch.branch_id}, {"referenced_branch", other.branch_id}});
+  }
+}
+
+std::string ObjectNameOf(const BranchRef& branch, const std::string& bucket) {
+  return BucketObjectName(branch.branch_id, bucket);
 }
 
 const std::string& Require(const std::string& value, const std::string& field) {
@@ -52,9 +80,9 @@ info::TableInfo::TableColumn ColumnInfoOf(const ColumnInfo& column) {
   return out;
 }
 
-info::TableInfo TableInfoOf(const TableInfo& table) {
+info::TableInfo TableInfoOf(const TableInfo& table, const BranchRef& branch) {
   info::TableInfo out;
-  out.add_path(table.bucket);
+  out.add_path(ObjectNameOf(branch, table.bucket));
   out.set_tablename(table.name);
   for (const auto& column : table.columns) *out.add_columns() = ColumnInfoOf(column);
   for (const auto& key : table.primary_key) out.add_primarykeysnames(key);
@@ -64,11 +92,11 @@ info::TableInfo TableInfoOf(const TableInfo& table) {
   return out;
 }
 
-info::ObjectInfoResponse TableResponse(const TableInfo& table) {
+info::ObjectInfoResponse TableResponse(const TableInfo& table, const BranchRef& branch) {
   info::ObjectInfoResponse out;
-  out.add_path(table.bucket);
+  out.add_path(ObjectNameOf(branch, table.bucket));
   out.set_objecttype(info::TABLE);
-  *out.mutable_tableinfo() = TableInfoOf(table);
+  *out.mutable_tableinfo() = TableInfoOf(table, branch);
   return out;
 }
 
@@ -167,12 +195,6 @@ std::vector<OrderBy> OrderOf(
 
 ChangeWindow ChangeWindowOf(const std::string& since, const std::string& until) {
   return ChangeWindow{UnixSeconds(since, "changeSince"), UnixSeconds(until, "changeUntil")};
-}
-
-std::string RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& path,
-                        const CommandContext& context, const std::string& field) {
-  if (path.size() == 2 && path[0] == context.project_id) return path[1];
-  return SingleBucket(path, field);
 }
 
 ObjectLocation ObjectAt(table::ImportExportShared::FileProvider provider,

@@ -1,5 +1,7 @@
 // Table structure: CreateTable, DropTable, AddColumn, AlterColumn, DropColumn, AddPrimaryKey,
-// DropPrimaryKey. Tables are addressed by path = [bucket object name] and tableName.
+// DropPrimaryKey. Tables are addressed by path = [bucket object name] and tableName; TableAt reads the
+// branch out of the object name, so on a dev branch every change copies the table up first (copy-on-write)
+// and never touches the default branch.
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
@@ -38,7 +40,7 @@ void AddTableCommands(CommandRegistry& registry) {
         std::vector<ColumnDefinition> columns;
         for (const auto& column : command.columns()) columns.push_back(ColumnOf(column));
         std::vector<std::string> key(command.primarykeysnames().begin(), command.primarykeysnames().end());
-        return TableResponse(context.services.tables.Create(ref, columns, key));
+        return TableResponse(context.services.tables.Create(ref, columns, key), ref.branch);
       });
 
   // Drops a table, or a view made by CreateViewCommand (which has no drop command of its own).
@@ -60,7 +62,8 @@ void AddTableCommands(CommandRegistry& registry) {
   registry.Add<table::AddColumnCommand>(
       Access::kWrite, [](const table::AddColumnCommand& command, CommandContext& context) {
         TableRef ref = TableAt(context, command.path(), command.tablename(), "AddColumnCommand");
-        return TableResponse(context.services.tables.AddColumn(ref, ColumnOf(command.columndefinition())));
+        return TableResponse(context.services.tables.AddColumn(ref, ColumnOf(command.columndefinition())),
+                             ref.branch);
       });
 
   // Each attribute is changed on its own; a failed one becomes an Error message in DriverResponse.messages
@@ -85,7 +88,7 @@ void AddTableCommands(CommandRegistry& registry) {
             context.AddMessage(common::LogMessage::Error, "\"" + attribute + "\": " + e.what());
           }
         }
-        return TableResponse(context.services.tables.Get(ref));
+        return TableResponse(context.services.tables.Get(ref), ref.branch);
       });
 
   registry.Add<table::DropColumnCommand>(Access::kWrite, [](const table::DropColumnCommand& command,

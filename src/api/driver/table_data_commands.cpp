@@ -70,7 +70,9 @@ void AddTableDataCommands(CommandRegistry& registry) {
       RefTableFilter ref_filter;
       ref_filter.column = Require(filter.column(), "WhereRefTableFilter.column");
       ref_filter.negate = filter.operator_() == table::DeleteTableRowsCommand::WhereRefTableFilter::NOT_IN;
-      ref_filter.ref_bucket = RefBucketOf(filter.refpath(), context, "WhereRefTableFilter.refPath");
+      BucketRef ref_bucket = RefBucketOf(filter.refpath(), context, "WhereRefTableFilter.refPath");
+      RequireSameBranch(ref.branch, ref_bucket.branch, "WhereRefTableFilter.refPath");
+      ref_filter.ref_bucket = ref_bucket.bucket;
       ref_filter.ref_table = Require(filter.reftable(), "WhereRefTableFilter.refTable");
       ref_filter.ref_column = Require(filter.refcolumn(), "WhereRefTableFilter.refColumn");
       request.ref_filters.push_back(std::move(ref_filter));
@@ -90,9 +92,12 @@ void AddTableDataCommands(CommandRegistry& registry) {
         TableRef view = TableAt(context, command.path(), command.viewname(), "CreateViewCommand");
         ViewDefinition definition;
         definition.source.branch = view.branch;
-        definition.source.bucket = command.sourcepath().empty()
-                                       ? view.bucket
-                                       : SingleBucket(command.sourcepath(), "CreateViewCommand.sourcePath");
+        definition.source.bucket = view.bucket;
+        if (!command.sourcepath().empty()) {
+          BucketRef source = BucketAt(context, command.sourcepath(), "CreateViewCommand.sourcePath");
+          RequireSameBranch(view.branch, source.branch, "CreateViewCommand.sourcePath");
+          definition.source.bucket = source.bucket;
+        }
         definition.source.table = Require(command.sourcetablename(), "CreateViewCommand.sourceTableName");
         definition.columns.assign(command.columns().begin(), command.columns().end());
         definition.filters = FiltersOf(command.wherefilters());
@@ -104,7 +109,7 @@ void AddTableDataCommands(CommandRegistry& registry) {
         TableRef ref = TableAt(context, command.path(), command.tablename(), "CreateProfileTableCommand");
         TableProfile profile = context.services.tables.Profile(ref);
         table::CreateProfileTableResponse response;
-        response.add_path(profile.bucket);
+        response.add_path(ObjectNameOf(ref.branch, profile.bucket));
         response.set_tablename(profile.table);
         response.set_profile(profile.profile.dump());
         for (const auto& [name, column_profile] : profile.columns) {
@@ -116,13 +121,18 @@ void AddTableDataCommands(CommandRegistry& registry) {
       });
 
   registry.Add<table::CreateTableFromTimeTravelCommand>(
-      Access::kWrite, [](const table::CreateTableFromTimeTravelCommand& command, CommandContext& context) {
+      Access::kWrite,
+      [](const table::CreateTableFromTimeTravelCommand& command, CommandContext& context) {
         const auto& source = command.source();
         TableRef from =
             TableAt(context, source.path(), source.tablename(), "CreateTableFromTimeTravelCommand.source");
         TableRef to = TableAt(context, command.destination().path(), command.destination().tablename(),
                               "CreateTableFromTimeTravelCommand.destination");
-        return TableResponse(context.services.tables.CreateFromTimeTravel(from, to, command.timestamp()));
+        return TableResponse(context.services.tables.CreateFromTimeTravel(from, to, command.timestamp()),
+                             to.branch);
+      },
+      [](const table::CreateTableFromTimeTravelCommand& command) {
+        return BranchOfPath(command.destination().path());
       });
 }
 

@@ -32,8 +32,8 @@ void AddWorkspaceCommands(CommandRegistry& registry) {
           throw InvalidArgument("invalid_request",
                                 "CreateWorkspaceCommand.projectId is not the credentials' project");
         }
-        BranchRef branch = context.Branch();
-        if (!command.isbranchdefault() && !command.branchid().empty()) branch.branch_id = command.branchid();
+        BranchRef branch = context.BranchNamed(
+            command.isbranchdefault() || command.branchid().empty() ? kDefaultBranch : command.branchid());
         std::optional<std::string> id;
         if (!command.workspaceid().empty()) id = command.workspaceid();
         auto created = context.services.workspaces.Create(branch, id);
@@ -124,10 +124,15 @@ void AddWorkspaceCommands(CommandRegistry& registry) {
         std::string id = SingleBucket(destination.path(), "LoadTableToWorkspaceCommand.destination.path");
         auto ws = context.services.workspaces.Get(context.project_id, id);
         const auto& source = command.source();
+        BranchRef branch = context.BranchNamed(ws.branch_id);
         WorkspaceLoad load;
-        load.source = TableRef{BranchRef{context.project_id, ws.branch_id},
-                               SingleBucket(source.path(), "LoadTableToWorkspaceCommand.source.path"),
-                               Require(source.tablename(), "LoadTableToWorkspaceCommand.source.tableName")};
+        load.source =
+            TableAt(context, source.path(), source.tablename(), "LoadTableToWorkspaceCommand.source");
+        // A default-branch name reads the table as the workspace's branch sees it (the default branch's
+        // data until the branch writes it); a dev branch's name must be the workspace's branch.
+        if (load.source.branch.branch_id != kDefaultBranch)
+          RequireSameBranch(branch, load.source.branch, "LoadTableToWorkspaceCommand.source.path");
+        load.source.branch = branch;
         load.destination = destination.tablename().empty() ? load.source.table : destination.tablename();
         for (const auto& mapping : source.columnmappings()) {
           load.columns.emplace_back(mapping.sourcecolumnname(), mapping.destinationcolumnname().empty()

@@ -1,4 +1,4 @@
-// Ad-hoc SQL of a project scoped to one bucket (the Keboola driver's ExecuteQuery).
+// Ad-hoc SQL of a project scoped to one bucket (the Keboola driver's ExecuteQuery), on any branch.
 //
 // The scope is enforced before anything runs: the text must be one statement of an allowed kind (SELECT,
 // INSERT, UPDATE, DELETE, CREATE/DROP/ALTER of tables and views), and every table it names, at any depth
@@ -6,6 +6,12 @@
 // Unqualified names resolve in the scope (search_path). Files are out of reach anyway: project databases
 // run without external access. Violations throw kPermissionDenied ("query_out_of_scope"); SQL errors and
 // timeouts of an allowed statement are results, not exceptions (the contract reports them in-band).
+//
+// On a dev branch the statement follows the branch's copy-on-write rules (branch_view.hpp): it reads
+// tables the branch has not written from the default branch, copies the table it writes into the branch
+// first, and never changes the default branch. A linked bucket is queryable read-only: SELECT only
+// (anything else is kPermissionDenied "bucket_read_only"), run against the source project's data, bound
+// to the shared bucket's tables (no table functions; nothing else of the source project is reachable).
 #pragma once
 
 #include <chrono>

@@ -16,11 +16,13 @@ namespace duckstore::driver {
 namespace common = keboola::storageDriver::command::common;
 
 struct CommandContext {
-  CommandContext(Services& services, Principal principal, std::string project_id, std::string command_name)
+  CommandContext(Services& services, Principal principal, std::string project_id, std::string command_name,
+                 Access access)
       : services(services),
         principal(std::move(principal)),
         project_id(std::move(project_id)),
-        command_name(std::move(command_name)) {}
+        command_name(std::move(command_name)),
+        access(access) {}
 
   Services& services;
   Principal principal;
@@ -28,6 +30,8 @@ struct CommandContext {
   std::string project_id;
   // The command's full type name, e.g. "keboola.storageDriver.command.table.CreateTableCommand".
   std::string command_name;
+  // The access the command's registration declares (checked for every branch the command touches).
+  Access access;
   std::vector<std::string> features;
   std::string run_id;
   std::map<std::string, std::string> query_tags;
@@ -36,8 +40,13 @@ struct CommandContext {
 
   bool HasFeature(std::string_view feature) const;
   void AddMessage(common::LogMessage::Level level, std::string message);
+  // A branch of the credentials' project the command works on. Every branch a handler touches comes from
+  // here (directly or through the bucket helpers of support.hpp, which read it from bucket object names),
+  // so the caller is authorized for each one with the command's access: a key bound to another branch is
+  // refused (kPermissionDenied) even when the dispatcher's up-front check named a different branch.
+  BranchRef BranchNamed(const std::string& branch_id) const;
   // The default branch of the credentials' project.
-  BranchRef Branch() const { return BranchRef{project_id, kDefaultBranch}; }
+  BranchRef Branch() const { return BranchNamed(kDefaultBranch); }
 };
 
 }  // namespace duckstore::driver

@@ -26,6 +26,7 @@
 #include <type_traits>
 
 #include "duckstore/api/driver/context.hpp"
+#include "duckstore/api/driver/object_names.hpp"
 #include "duckstore/services/auth.hpp"
 
 namespace duckstore::driver {
@@ -34,8 +35,10 @@ namespace duckstore::driver {
 //  - kServerAdmin: backend- and stack-level commands (init/remove backend, create project): the admin key.
 //  - kRead / kWrite / kProjectAdmin: project commands; credentials.host names the project and the key
 //    must belong to it with enough scope (the admin key passes everywhere).
-// `branch_of` (optional) names the branch the command works on, for branch-bound keys; default branch
-// otherwise.
+// `branch_of` names the branch the command works on, for the up-front check of branch-bound keys: by
+// default the branch named by the command's `path` field (object_names.hpp) when it has one, else the
+// default branch. Handlers authorize again every branch they resolve (CommandContext::BranchNamed), so
+// `branch_of` decides only whether a branch-bound key gets as far as the handler.
 struct CommandSpec {
   Access access = Access::kWrite;
   std::function<std::string(const google::protobuf::Message& command)> branch_of;
@@ -56,6 +59,9 @@ class CommandRegistry {
   void Add(Access access, Handler handler, std::function<std::string(const Command&)> branch_of = nullptr) {
     CommandSpec spec;
     spec.access = access;
+    if constexpr (requires(const Command& command) { BranchOfPath(command.path()); }) {
+      if (!branch_of) branch_of = [](const Command& command) { return BranchOfPath(command.path()); };
+    }
     if (branch_of) {
       spec.branch_of = [branch_of](const google::protobuf::Message& m) {
         return branch_of(static_cast<const Command&>(m));

@@ -19,13 +19,38 @@ namespace duckstore::driver {
 std::string SingleBucket(const google::protobuf::RepeatedPtrField<std::string>& path,
                          const std::string& field);
 
-// A bucket named by a path that may lead with the project's database: [bucket] or [database, bucket].
-std::string RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& path,
-                        const CommandContext& context, const std::string& field);
+// Buckets and tables as commands address them. EVERY handler resolves bucket object names through these
+// (never by hand): they read the branch out of the name (object_names.hpp: "<bucket>" on the default
+// branch, "<branch id>/<bucket>" on a dev branch) and authorize the caller for that branch
+// (CommandContext::BranchNamed), so each command acts on the branch its names denote, with that branch's
+// copy-on-write semantics, and a branch-bound key reaches no other branch.
+struct BucketRef {
+  BranchRef branch;
+  std::string bucket;  // the bucket's name on that branch (no branch prefix)
+};
 
-// A table addressed by path = [bucket] and a table name, in the credentials' project (default branch).
+// The bucket an object name denotes (`field` names the command field in errors).
+BucketRef BucketNamed(const CommandContext& context, const std::string& object_name,
+                      const std::string& field);
+
+// The bucket of a bucket-level `path` ([bucket object name]).
+BucketRef BucketAt(const CommandContext& context, const google::protobuf::RepeatedPtrField<std::string>& path,
+                   const std::string& field);
+
+// A bucket named by a path that may lead with the project's database: [bucket] or [database, bucket].
+BucketRef RefBucketOf(const google::protobuf::RepeatedPtrField<std::string>& path,
+                      const CommandContext& context, const std::string& field);
+
+// A table addressed by path = [bucket object name] and a table name.
 TableRef TableAt(const CommandContext& context, const google::protobuf::RepeatedPtrField<std::string>& path,
                  const std::string& table, const std::string& command);
+
+// kInvalidArgument("cross_branch_reference") unless `other` (named by `field`) is on `branch`: a command
+// works on one branch; a reference (refPath, sourcePath) to another branch's bucket is refused.
+void RequireSameBranch(const BranchRef& branch, const BranchRef& other, const std::string& field);
+
+// The object name answered for a bucket of `branch` (response paths, CreateBucket, LinkBucket).
+std::string ObjectNameOf(const BranchRef& branch, const std::string& bucket);
 
 // The `ignoreErrors` flag upstream marks deprecated; Connection may still send it, so it is honoured.
 template <typename Command>
@@ -46,13 +71,13 @@ namespace table = keboola::storageDriver::command::table;
 // ("DECIMAL" + "12,2" -> "DECIMAL(12,2)"); an empty default means none (proto3 cannot tell them apart).
 ColumnDefinition ColumnOf(const table::TableColumnShared& column);
 
-// info.TableInfo of a table: columns with the base type and its parameters split into type and length
-// ("DECIMAL(12,2)" -> "DECIMAL", "12,2"), path = [bucket].
-info::TableInfo TableInfoOf(const TableInfo& table);
+// info.TableInfo of a table of `branch`: columns with the base type and its parameters split into type and
+// length ("DECIMAL(12,2)" -> "DECIMAL", "12,2"), path = [bucket object name].
+info::TableInfo TableInfoOf(const TableInfo& table, const BranchRef& branch);
 info::TableInfo::TableColumn ColumnInfoOf(const ColumnInfo& column);
 
 // ObjectInfoResponse{path, TABLE, tableInfo}: what table-changing commands answer.
-info::ObjectInfoResponse TableResponse(const TableInfo& table);
+info::ObjectInfoResponse TableResponse(const TableInfo& table, const BranchRef& branch);
 
 // Where a FilePath points in duckstore's object store: bucket = root, key = path + "/" + fileName (only the
 // non-empty parts; for exports fileName is the prefix of the slices and the manifest). Only provider S3
