@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds duckstore with the benchmark baselines and runs the named benchmarks (default: all).
-# Usage: bench/run.sh [rest] [import] [s3] [das]   (IMPORT_BENCH_ROWS / IMPORT_BENCH_UPSERT_ROWS scale the import
-# benchmark, DAS_BENCH_ROWS the DAS scan, default 10,000,000; S3_BENCH_SIZE_MB / S3_BENCH_MULTIPART_GB /
-# S3_BENCH_RUNS the S3 one, e.g. 256 / 1 / 1 on a busy machine)
+# Usage: bench/run.sh [rest] [import] [s3] [das] [driver]   (default: all). Scale with IMPORT_BENCH_ROWS /
+# IMPORT_BENCH_UPSERT_ROWS (import), DAS_BENCH_ROWS (DAS scan, default 10,000,000), S3_BENCH_SIZE_MB /
+# S3_BENCH_MULTIPART_GB / S3_BENCH_RUNS (S3, e.g. 256 / 1 / 1 on a busy machine), DRIVER_BENCH_ROWS /
+# DRIVER_BENCH_SECONDS / DRIVER_BENCH_THREADS (driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
@@ -12,11 +13,12 @@ export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUCKSTORE_BUILD_BENCH=ON >/dev/null
 cmake --build build --parallel "$(nproc)"
 benches=("$@")
-[ ${#benches[@]} -gt 0 ] || benches=(rest import s3 das)
+[ ${#benches[@]} -gt 0 ] || benches=(rest import s3 das driver)
 for bench in "${benches[@]}"; do
   case "$bench" in
     rest) /usr/bin/python3 bench/rest_api.py build ;;
     das) /usr/bin/python3 bench/das_scan.py build ${DAS_BENCH_ROWS:-10000000} ;;
+    driver) /usr/bin/python3 bench/driver_commands.py build ;;
     import) /usr/bin/python3 bench/import_export.py build ${IMPORT_BENCH_ROWS:-10000000} ${IMPORT_BENCH_UPSERT_ROWS:-1000000} ;;
     s3)
       command -v nginx >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light

@@ -164,6 +164,17 @@ std::string BuildWhereInline(const std::vector<ColumnFilter>& filters, const Tab
   return BuildWhereWith(filters, table, sink);
 }
 
+std::string BuildFulltext(const std::string& term, const TableInfo& table, SqlParams& params) {
+  params.push_back(duckdb::Value(term));
+  std::string any;
+  for (const auto& column : table.columns) {
+    if (column.type == "VARCHAR")
+      any += (any.empty() ? "" : " OR ") + ("contains(" + QuoteIdent(column.name) + ", $") +
+             std::to_string(params.size()) + ")";
+  }
+  return any.empty() ? "false" : any;
+}
+
 std::string BuildOrderBy(const std::vector<OrderBy>& order_by, const TableInfo& table) {
   std::string sql;
   for (const auto& order : order_by) {

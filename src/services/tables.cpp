@@ -527,16 +527,8 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
   AddChangeWindow(request.changed, open.info, filters);
   std::string where = BuildWhere(filters, open.info, params);
   if (request.fulltext) {
-    // Substring match over the string columns (no LIKE wildcards in the search text); no string column
-    // means no row matches.
-    params.push_back(duckdb::Value(*request.fulltext));
-    std::string any;
-    for (const auto& column : open.info.columns) {
-      if (column.type == "VARCHAR")
-        any += (any.empty() ? "" : " OR ") + ("contains(" + QuoteIdent(column.name) + ", $") +
-               std::to_string(params.size()) + ")";
-    }
-    where += (where.empty() ? " WHERE (" : " AND (") + (any.empty() ? std::string("false") : any) + ")";
+    where +=
+        (where.empty() ? " WHERE (" : " AND (") + BuildFulltext(*request.fulltext, open.info, params) + ")";
   }
   std::string order = BuildOrderBy(request.order_by, open.info);
   std::string table = QualifiedName(open.schema, open.info.name);

@@ -11,7 +11,7 @@ import requests
 from driver_client import TRANSPORTS, Driver, expect_driver_error
 from harness import unique_id
 from keboola.storage_driver import (backend_pb2, bucket_pb2, common_pb2, info_pb2, project_pb2,
-                                    table_pb2)
+                                    table_pb2, workspace_pb2)
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -59,9 +59,23 @@ def test_unknown_and_unsupported_commands_are_unimplemented_900(drv):
     assert "keboola.storageDriver.command.info.ObjectInfo" in error.message
     expect_driver_error(lambda: drv.execute(bucket_pb2.GrantExternalBucketSubscriberCommand(listingName="l")),
                         "UNIMPLEMENTED", 900, "command_not_supported")
-    # Import and export answer the same until the import engine is wired to the driver.
-    expect_driver_error(lambda: drv.execute(table_pb2.TableExportToFileCommand()), "UNIMPLEMENTED", 900,
-                        "command_not_supported")
+    expect_driver_error(lambda: drv.execute(bucket_pb2.RevokeExternalBucketSubscriberCommand(listingName="l")),
+                        "UNIMPLEMENTED", 900, "command_not_supported")
+    expect_driver_error(lambda: drv.execute(bucket_pb2.BigQueryExternalBucketSharingStatusCommand(
+        destinationDatasetName="d")), "UNIMPLEMENTED", 900, "command_not_supported")
+    # A project always reaches its workspaces: there is no access to grant or revoke.
+    for command in (workspace_pb2.GrantWorkspaceAccessToProjectCommand(workspaceObjectName="w"),
+                    workspace_pb2.RevokeWorkspaceAccessToProjectCommand(workspaceObjectName="w")):
+        expect_driver_error(lambda: drv.execute(command), "UNIMPLEMENTED", 900, "command_not_supported")
+
+
+def test_remove_backend_is_an_admin_no_op(drv):
+    expect_driver_error(lambda: drv.execute(backend_pb2.RemoveBackendCommand()), "PERMISSION_DENIED", 2007)
+    admin = Driver(drv.server, drv.transport, drv.server.admin_key)
+    result = admin.execute(backend_pb2.RemoveBackendCommand())
+    assert (result.response, result.type_url) == (None, "")
+    # Nothing was removed: the project still answers.
+    assert drv.execute(info_pb2.ListSchemasCommand()).response.schemas == ["in.c-main"]
 
 
 def test_object_errors_carry_driver_codes(drv):

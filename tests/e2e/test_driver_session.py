@@ -3,9 +3,11 @@ protobuf on /driver/execute: backend init, project, bucket, table, rows, preview
 every level, column and primary key changes, views, profile, row deletion, ExecuteQuery, then teardown, with
 the runId and queryTags recorded in the project's operations log.
 
-The session also works on a dev branch (buckets named "<branch id>/<bucket id>", copy-on-write). Slots marked
-"SLOT" are where the import/export and share/link steps of the same session go once those command families
-exist (they are other engineers' parts of issue 5).
+Files travel through duckstore's S3 API (boto3): CSV imports (FULL, then INCREMENTAL with deduplication)
+and exports (gzip CSV slices with a manifest, Parquet) are read back and compared value by value.
+
+The session also works on a dev branch (buckets named "<branch id>/<bucket id>", copy-on-write). The slot
+marked "SLOT" is where the share/link steps of the same session go (another engineer's part of issue 5).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import pytest
 
 from driver_client import TRANSPORTS, Driver, expect_driver_error
+from driver_files import Csv, Files, Options, import_response_checks, to_csv
 from harness import project_path, unique_id
 from keboola.storage_driver import (backend_pb2, bucket_pb2, execute_query_pb2, info_pb2, project_pb2,
                                     table_pb2)
@@ -87,14 +90,41 @@ def test_connection_session(server, transport):
             "amount", "DECIMAL", "12,2", True, "0")
         assert info.tableInfo.columns[0].nullable is False
 
-        # SLOT: TableImportFromFileCommand (CSV uploaded through S3, FULL then INCREMENTAL with dedup).
-        query(drv, bucket, """
-            INSERT INTO orders VALUES
-              (1, 'alice', 10.50, 'paid',    TIMESTAMP '2024-01-01 10:00:00'),
-              (2, 'bob',   20.00, 'open',    TIMESTAMP '2024-01-02 10:00:00'),
-              (3, 'carol', 5.25,  'paid',    TIMESTAMP '2024-01-03 10:00:00'),
-              (4, 'dave',  NULL,  'refund',  TIMESTAMP '2024-01-04 10:00:00'),
-              (5, 'erin',  99.99, 'paid',    TIMESTAMP '2024-01-05 10:00:00')""")
+        # Import CSV files uploaded through S3 (Connection's file storage): FULL, then INCREMENTAL with
+        # duplicates in the source, deduplicated by the key (the last occurrence wins).
+        files = Files(server, created.projectPassword, f"files-{project_id}")
+        header = ["id", "customer", "amount", "status", "_timestamp"]
+        files.put("in/orders-full.csv", to_csv(header, [
+            [1, "alice", "10.50", "paid", "2024-01-01 10:00:00"],
+            [2, "bob", "20.00", "open", "2024-01-02 10:00:00"],
+            [3, "carol", "7.00", "open", "2024-01-03 09:00:00"]]))
+        typed = {"importStrategy": Options.USER_DEFINED_TABLE, "timestampColumn": "_timestamp",
+                 "timestampMode": Options.FROM_SOURCE, "numberOfIgnoredLines": 1}
+        result = drv.execute(files.import_command(bucket, "orders", "in", "orders-full.csv", columns=header,
+                                                  options=Options(importType=Options.FULL, **typed)), **run)
+        assert result.type_url == "type.googleapis.com/keboola.storageDriver.command.table.TableImportResponse"
+        import_response_checks(result.response, 3, 3, header)
+        assert preview(drv, bucket, "orders", header, order_by=[Shared.ExportOrderBy(columnName="id")]) == [
+            ["1", "alice", "10.50", "paid", "2024-01-01 10:00:00"],
+            ["2", "bob", "20.00", "open", "2024-01-02 10:00:00"],
+            ["3", "carol", "7.00", "open", "2024-01-03 09:00:00"]]
+        files.put("in/orders-delta.csv.gz", to_csv(header, [
+            [3, "carol", "6.00", "open", "2024-01-03 09:30:00"],
+            [4, "dave", "", "refund", "2024-01-04 10:00:00"],
+            [3, "carol", "5.25", "paid", "2024-01-03 10:00:00"],
+            [5, "erin", "99.99", "paid", "2024-01-05 10:00:00"]]), compress=True)
+        result = drv.execute(files.import_command(
+            bucket, "orders", "in", "orders-delta.csv.gz", columns=header,
+            csv_options={"compression": Csv.GZIP},
+            options=Options(importType=Options.INCREMENTAL, dedupType=Options.UPDATE_DUPLICATES,
+                            dedupColumnsNames=["id"], **typed)), **run)
+        import_response_checks(result.response, 3, 5, header)  # 3 distinct keys of 4 source rows
+        assert preview(drv, bucket, "orders", header, order_by=[Shared.ExportOrderBy(columnName="id")]) == [
+            ["1", "alice", "10.50", "paid", "2024-01-01 10:00:00"],
+            ["2", "bob", "20.00", "open", "2024-01-02 10:00:00"],
+            ["3", "carol", "5.25", "paid", "2024-01-03 10:00:00"],
+            ["4", "dave", None, "refund", "2024-01-04 10:00:00"],
+            ["5", "erin", "99.99", "paid", "2024-01-05 10:00:00"]]
 
         # Preview with filters, order and a change window.
         rows = preview(drv, bucket, "orders", ["id", "amount"],
@@ -215,7 +245,40 @@ def test_connection_session(server, transport):
         by_name = {c.name: json.loads(c.profile) for c in profile.columns}
         assert by_name["amount"]["nullCount"] == 1 and by_name["amount"]["numericStatistics"]["max"] == "99.99"
 
-        # SLOT: TableExportToFileCommand to S3 and read it back.
+        # Export to S3 and read it back: CSV gzip slices + manifest, then Parquet (read back by importing it).
+        result = drv.execute(files.export_command(
+            bucket, "orders", "exports", "orders_", isCompressed=True, columnsToExport=["id", "customer", "amount"],
+            orderBy=[Shared.ExportOrderBy(columnName="amount", order=Shared.ExportOrderBy.DESC)],
+            filters=Shared.ExportFilters(whereFilters=[Filter(columnsName="status", values=["paid"])])), **run)
+        assert result.type_url == ("type.googleapis.com/keboola.storageDriver.command.table."
+                                   "TableExportToFileResponse")
+        exported = result.response.tableInfo
+        assert (exported.tableName, list(exported.path), exported.rowsCount) == ("orders", [bucket], 5)
+        assert [c.name for c in exported.columns] == ["id", "customer", "amount", "status", "_timestamp"]
+        assert files.manifest("exports/orders_") == ["exports/orders_0000.csv.gz"]
+        assert files.exported_csv("exports/orders_", compressed=True) == [
+            ["5", "erin", "99.99"], ["1", "alice", "10.50"], ["3", "carol", "5.25"]]
+        drv.execute(files.export_command(bucket, "orders", "exports/parquet", "orders_",
+                                         file_format=Shared.PARQUET), **run)
+        [slice_key] = files.manifest("exports/parquet/orders_")
+        assert slice_key == "exports/parquet/orders_0000.parquet"
+        data = files.get(slice_key)
+        assert data[:4] == data[-4:] == b"PAR1"
+        drv.execute(table_pb2.CreateTableCommand(
+            path=["out.c-reports"], tableName="orders_copy", columns=[
+                column("id", "INTEGER"), column("customer", "VARCHAR"), column("amount", "DECIMAL", length="12,2"),
+                column("status", "VARCHAR"), column("_timestamp", "TIMESTAMP")]))
+        sliced = files.import_command("out.c-reports", "orders_copy", "exports/parquet", "orders_manifest",
+                                      file_format=Shared.PARQUET, csv_options={"sourceType": Csv.SLICED_FILE},
+                                      options=Options(importStrategy=Options.USER_DEFINED_TABLE,
+                                                      timestampMode=Options.FROM_SOURCE,
+                                                      timestampColumn="_timestamp"))
+        assert drv.execute(sliced).response.importedRowsCount == 5
+        assert preview(drv, "out.c-reports", "orders_copy", ["id", "customer", "amount", "_timestamp"],
+                       order_by=[Shared.ExportOrderBy(columnName="id")]) == [
+            ["1", "alice", "10.50", "2024-01-01 10:00:00"], ["2", "bob", "20.00", "2024-01-02 10:00:00"],
+            ["3", "carol", "5.25", "2024-01-03 10:00:00"], ["4", "dave", None, "2024-01-04 10:00:00"],
+            ["5", "erin", "99.99", "2024-01-05 10:00:00"]]
 
         # Deleting rows: by filter, then all (truncate).
         deleted = drv.execute(table_pb2.DeleteTableRowsCommand(
@@ -231,6 +294,7 @@ def test_connection_session(server, transport):
         drv.execute(table_pb2.DropTableCommand(path=[bucket], tableName="orders"))
         expect_driver_error(lambda: drv.execute(info_pb2.ObjectInfoCommand(
             path=[bucket, "orders"], expectedObjectType=info_pb2.TABLE)), "NOT_FOUND", 2004, "table_not_found")
+        drv.execute(table_pb2.DropTableCommand(path=["out.c-reports"], tableName="orders_copy"))
         drv.execute(bucket_pb2.DropBucketCommand(bucketObjectName="out.c-reports"))
         query(drv, bucket, "CREATE TABLE scratch AS SELECT 1 AS x")
         drv.execute(bucket_pb2.DropBucketCommand(bucketObjectName=bucket, isCascade=True))

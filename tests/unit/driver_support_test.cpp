@@ -29,7 +29,7 @@ TEST(DriverSupport, FilePathsJoinTheirNonEmptyParts) {
   EXPECT_DUCKSTORE_ERROR(ObjectAt(Shared::S3, Path("b", "", "")), ErrorKind::kInvalidArgument,
                          "invalid_request");
   EXPECT_DUCKSTORE_ERROR(ObjectAt(Shared::GCS, Path("b", "a", "b")), ErrorKind::kUnimplemented,
-                         "command_not_supported");
+                         "file_provider_not_supported");
 }
 
 TEST(DriverSupport, ColumnTypesSplitIntoTypeAndLength) {

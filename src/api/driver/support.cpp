@@ -180,6 +180,19 @@ std::vector<ColumnFilter> FiltersOf(
   return out;
 }
 
+std::vector<OrderBy> OrderOf(
+    const google::protobuf::RepeatedPtrField<table::ImportExportShared::ExportOrderBy>& order_by) {
+  std::vector<OrderBy> out;
+  for (const auto& order : order_by) {
+    OrderBy item;
+    item.column = Require(order.columnname(), "ExportOrderBy.columnName");
+    item.descending = order.order() == table::ImportExportShared::ExportOrderBy::DESC;
+    if (order.datatype() != table::ImportExportShared::STRING) item.cast_as = DuckTypeOf(order.datatype());
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 ChangeWindow ChangeWindowOf(const std::string& since, const std::string& until) {
   return ChangeWindow{UnixSeconds(since, "changeSince"), UnixSeconds(until, "changeUntil")};
 }
@@ -187,9 +200,10 @@ ChangeWindow ChangeWindowOf(const std::string& since, const std::string& until) 
 ObjectLocation ObjectAt(table::ImportExportShared::FileProvider provider,
                         const table::ImportExportShared::FilePath& path) {
   if (provider != table::ImportExportShared::S3) {
-    throw Error(ErrorKind::kUnimplemented, "command_not_supported",
+    throw Error(ErrorKind::kUnimplemented, "file_provider_not_supported",
                 "file provider " + table::ImportExportShared::FileProvider_Name(provider) +
-                    " is not supported; duckstore serves files over its own S3 API (provider S3)");
+                    " is not supported; duckstore serves files over its own S3 API (provider S3)",
+                {{"fileProvider", table::ImportExportShared::FileProvider_Name(provider)}});
   }
   ObjectLocation out;
   out.bucket = Require(path.root(), "FilePath.root");

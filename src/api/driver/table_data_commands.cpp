@@ -15,19 +15,6 @@ int64_t PreviewLimit(int32_t requested) {
   return requested == 0 ? kPreviewDefaultLimit : requested;
 }
 
-std::vector<OrderBy> OrderOf(
-    const google::protobuf::RepeatedPtrField<table::ImportExportShared::ExportOrderBy>& order_by) {
-  std::vector<OrderBy> out;
-  for (const auto& order : order_by) {
-    OrderBy item;
-    item.column = Require(order.columnname(), "ExportOrderBy.columnName");
-    item.descending = order.order() == table::ImportExportShared::ExportOrderBy::DESC;
-    if (order.datatype() != table::ImportExportShared::STRING) item.cast_as = DuckTypeOf(order.datatype());
-    out.push_back(std::move(item));
-  }
-  return out;
-}
-
 }  // namespace
 
 void AddTableDataCommands(CommandRegistry& registry) {

@@ -1,8 +1,8 @@
 // Commands answered with UNIMPLEMENTED / driver code 900: those that only make sense on BigQuery (Analytics
-// Hub listings and subscribers), and the import/export commands until the import engine is wired in.
+// Hub listings and their subscribers). Commands of a family that make no sense here are registered as
+// unsupported in that family's file (workspace access grants: workspace_commands.cpp).
 #include "duckstore/api/driver/commands.hpp"
 #include "keboola/storage_driver/bucket.pb.h"
-#include "keboola/storage_driver/table.pb.h"
 
 namespace duckstore::driver {
 
@@ -13,13 +13,6 @@ void AddUnsupportedCommands(CommandRegistry& registry) {
   registry.AddUnsupported<bucket::BigQueryExternalBucketSharingStatusCommand>(kBigQueryOnly);
   registry.AddUnsupported<bucket::GrantExternalBucketSubscriberCommand>(kBigQueryOnly);
   registry.AddUnsupported<bucket::RevokeExternalBucketSubscriberCommand>(kBigQueryOnly);
-
-  namespace table = keboola::storageDriver::command::table;
-  constexpr const char* kImportPending =
-      "not supported yet: the import/export engine is not wired to the driver";
-  registry.AddUnsupported<table::TableImportFromFileCommand>(kImportPending);
-  registry.AddUnsupported<table::TableImportFromTableCommand>(kImportPending);
-  registry.AddUnsupported<table::TableExportToFileCommand>(kImportPending);
 }
 
 }  // namespace duckstore::driver

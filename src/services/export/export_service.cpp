@@ -90,6 +90,9 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
   if (request.slice_bytes < (1 << 20))
     throw InvalidArgument("invalid_export_options", "slice_bytes must be >= 1 MiB");
   if (request.limit && *request.limit < 0) throw InvalidArgument("invalid_limit", "limit cannot be negative");
+  if (request.fulltext && !request.filters.empty()) {
+    throw InvalidArgument("invalid_filter", "a fulltext search cannot be combined with column filters");
+  }
   ObjectBucket bucket = objects_.GetBucket(request.target.bucket);
 
   return ops_.Run(source.branch.project_id, "table.export", source.Qualified(), [&] {
@@ -121,6 +124,10 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
 
     SqlParams params;
     std::string where = BuildWhere(request.filters, *table, params);
+    if (request.fulltext) {
+      where +=
+          (where.empty() ? " WHERE (" : " AND (") + BuildFulltext(*request.fulltext, *table, params) + ")";
+    }
     if (request.change_since || request.change_until) {
       const ColumnInfo* ts = table->FindColumn(request.timestamp_column);
       if (!ts) {

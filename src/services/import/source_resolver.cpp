@@ -44,6 +44,18 @@ ObjectLocation ParseEntryUrl(const std::string& url, const std::string& default_
   return {url.substr(scheme.size(), slash - scheme.size()), url.substr(slash + 1)};
 }
 
+// The source object (or manifest) itself: missing is kNotFound("object_not_found") carrying the contract's
+// ERR_MANDATORY_FILE_NOT_FOUND, so the driver reports 4201 while REST keeps its 404.
+StoredObject GetSourceObject(ObjectStore& objects, const std::string& bucket, const std::string& key) {
+  auto found = objects.Find(bucket, key);
+  if (!found) {
+    throw ImportError(ErrorKind::kNotFound, "object_not_found",
+                      "file '" + key + "' does not exist in bucket '" + bucket + "'",
+                      DriverCode::kMandatoryFileNotFound, {{"bucket", bucket}, {"key", key}});
+  }
+  return std::move(*found);
+}
+
 }  // namespace
 
 ResolvedFiles ResolveFileSource(ObjectStore& objects, const std::string& project_id,
@@ -52,10 +64,10 @@ ResolvedFiles ResolveFileSource(ObjectStore& objects, const std::string& project
   std::vector<StoredObject> files;
   switch (type) {
     case SourceType::kSingleFile:
-      files.push_back(objects.Get(bucket.name, source.key));
+      files.push_back(GetSourceObject(objects, bucket.name, source.key));
       break;
     case SourceType::kSlicedFile: {
-      auto manifest = ReadManifest(objects.Get(bucket.name, source.key));
+      auto manifest = ReadManifest(GetSourceObject(objects, bucket.name, source.key));
       for (const auto& entry : manifest["entries"]) {
         auto location = ParseEntryUrl(entry["url"].get<std::string>(), bucket.name);
         if (location.bucket != bucket.name) {

@@ -21,6 +21,10 @@ std::string BuildWhere(const std::vector<ColumnFilter>& filters, const TableInfo
 // which cannot hold parameters. The only place filter values are spliced; they are always quoted.
 std::string BuildWhereInline(const std::vector<ColumnFilter>& filters, const TableInfo& table);
 
+// The condition of a fulltext search: `term` is a substring of any VARCHAR column (no LIKE wildcards);
+// "false" when the table has no string column. The term is appended to `params`.
+std::string BuildFulltext(const std::string& term, const TableInfo& table, SqlParams& params);
+
 // An ORDER BY clause ("" when empty); columns must exist in `table`.
 std::string BuildOrderBy(const std::vector<OrderBy>& order_by, const TableInfo& table);
 

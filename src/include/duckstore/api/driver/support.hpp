@@ -7,6 +7,7 @@
 #include <string>
 
 #include "duckstore/api/driver/context.hpp"
+#include "duckstore/services/import/import_request.hpp"
 #include "duckstore/services/table_model.hpp"
 #include "keboola/storage_driver/info.pb.h"
 #include "keboola/storage_driver/table.pb.h"
@@ -80,11 +81,7 @@ info::ObjectInfoResponse TableResponse(const TableInfo& table, const BranchRef& 
 
 // Where a FilePath points in duckstore's object store: bucket = root, key = path + "/" + fileName (only the
 // non-empty parts; for exports fileName is the prefix of the slices and the manifest). Only provider S3
-// exists here (ABS, GCS: kUnimplemented "command_not_supported").
-struct ObjectLocation {
-  std::string bucket;
-  std::string key;
-};
+// exists here (ABS, GCS: kUnimplemented "file_provider_not_supported", driver code 900).
 ObjectLocation ObjectAt(table::ImportExportShared::FileProvider provider,
                         const table::ImportExportShared::FilePath& path);
 
@@ -95,6 +92,10 @@ std::string DuckTypeOf(table::ImportExportShared::DataType type);
 // whereFilters as typed column filters: one value -> the operator; several -> IN / NOT IN (only eq, ne).
 std::vector<ColumnFilter> FiltersOf(
     const google::protobuf::RepeatedPtrField<table::ImportExportShared::TableWhereFilter>& filters);
+
+// orderBy: a non-STRING dataType orders by TRY_CAST to that type.
+std::vector<OrderBy> OrderOf(
+    const google::protobuf::RepeatedPtrField<table::ImportExportShared::ExportOrderBy>& order_by);
 
 // changeSince / changeUntil: numeric unix seconds or empty.
 ChangeWindow ChangeWindowOf(const std::string& since, const std::string& until);

@@ -129,6 +129,8 @@ struct ExportRequest {
   std::vector<std::string> columns;  // empty = all, in table order
   std::vector<OrderBy> order_by;
   std::vector<ColumnFilter> filters;
+  // Rows where any string column contains this text (as PreviewTable); cannot be combined with `filters`.
+  std::optional<std::string> fulltext;
   std::optional<std::string> change_since;  // timestamp column >= (a timestamp, or unix seconds)
   std::optional<std::string> change_until;  // timestamp column < (a timestamp, or unix seconds)
   std::optional<int64_t> limit;

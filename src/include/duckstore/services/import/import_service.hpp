@@ -32,9 +32,9 @@ class ImportService {
       : branches_(branches), ops_(ops), objects_(objects) {}
 
   // TableImportFromFile: the source is an object (or a manifest, or a prefix) of a bucket of the store.
-  // The caller has authorised the bucket for reading. kNotFound("object_not_found") for a missing object
-  // or manifest; a manifest entry that is missing is kUnprocessable("mandatory_file_not_found", 4201) when
-  // mandatory and skipped otherwise.
+  // The caller has authorised the bucket for reading. kNotFound("object_not_found", driver code 4201) for a
+  // missing object or manifest; a manifest entry that is missing is
+  // kUnprocessable("mandatory_file_not_found", 4201) when mandatory and skipped otherwise.
   ImportResult ImportFromFile(const TableRef& destination, const FileImportRequest& request,
                               TaskControl* control = nullptr);
 

@@ -1,7 +1,8 @@
 // Resolves a file source of an import (an object, a sliced-file manifest, or a prefix) to blob paths the
 // destination project's DuckDB instance may read (ObjectStore::StageForProject).
 //
-// - kSingleFile: the object at `key`; kNotFound("object_not_found") when missing.
+// - kSingleFile: the object at `key`; kNotFound("object_not_found", driver code 4201) when missing (a
+//   missing manifest too).
 // - kSlicedFile: `key` holds a manifest {"entries":[{"url":..., "mandatory":bool}]}; a url is
 //   "s3://<bucket>/<key>" or a key of the manifest's bucket. A missing mandatory entry is
 //   kUnprocessable("mandatory_file_not_found", 4201); a missing optional one is skipped. Entries may name
