@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds duckstore with the benchmark baselines and runs the named benchmarks (default: all).
-# Usage: bench/run.sh [rest] [import] [s3] [das]   (IMPORT_BENCH_ROWS / IMPORT_BENCH_UPSERT_ROWS scale the import benchmark)
+# Usage: bench/run.sh [rest] [import] [s3] [das]
+#   IMPORT_BENCH_ROWS / IMPORT_BENCH_UPSERT_ROWS scale the import benchmark (default 10 M / 1 M rows);
+#   IMPORT_BENCH_FLAGS=--imports-only skips its exports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
@@ -15,7 +17,7 @@ for bench in "${benches[@]}"; do
   case "$bench" in
     rest) /usr/bin/python3 bench/rest_api.py build ;;
     das) /usr/bin/python3 bench/das_scan.py build ;;
-    import) /usr/bin/python3 bench/import_export.py build ${IMPORT_BENCH_ROWS:-10000000} ${IMPORT_BENCH_UPSERT_ROWS:-1000000} ;;
+    import) /usr/bin/python3 bench/import_export.py build ${IMPORT_BENCH_ROWS:-10000000} ${IMPORT_BENCH_UPSERT_ROWS:-1000000} ${IMPORT_BENCH_FLAGS:-} ;;
     s3)
       command -v nginx >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
       /usr/bin/python3 bench/s3_throughput.py build ;;
