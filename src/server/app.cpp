@@ -67,7 +67,7 @@ int App::Run() {
   s.engine = std::make_unique<Engine>(data / "projects", config_.engine);
   s.services = std::make_unique<Services>(
       *s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes), admin.value, master.value);
-  s.services->objects.SweepTemporaryFiles();
+  s.services->objects.SweepLeftovers();
 
   s.driver = std::make_unique<driver::Dispatcher>(*s.services);
   s.driver_grpc = std::make_unique<driver::GrpcDriverService>(*s.driver);

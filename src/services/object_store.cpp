@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <unordered_set>
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/log.hpp"
@@ -327,13 +328,28 @@ StagedObjects ObjectStore::StageForProject(const std::string& project_id,
   return StagedObjects(std::move(paths), std::move(staging));
 }
 
-void ObjectStore::SweepTemporaryFiles() {
-  RemoveChildren(data_dir_ / "objects" / ".tmp");
+void ObjectStore::SweepLeftovers() {
+  // Blobs are named by random ids, so a file name alone says whether a row references it.
+  std::unordered_set<std::string> referenced;
+  for (const auto& blob : catalog_.ListReferencedBlobs()) {
+    referenced.insert(std::filesystem::path(blob).filename().string());
+  }
+  auto sweep = [&referenced](const std::filesystem::path& objects_dir) {
+    RemoveChildren(objects_dir / ".tmp");
+    std::error_code error;
+    if (!std::filesystem::is_directory(objects_dir, error)) return;
+    for (const auto& entry : std::filesystem::directory_iterator(objects_dir, error)) {
+      if (!entry.is_regular_file(error) || referenced.contains(entry.path().filename().string())) continue;
+      spdlog::info("removing unreferenced blob {}", entry.path().string());
+      std::filesystem::remove(entry.path(), error);
+    }
+  };
+  sweep(data_dir_ / "objects");
   std::error_code error;
   auto projects = data_dir_ / "projects";
   if (!std::filesystem::is_directory(projects, error)) return;
   for (const auto& project : std::filesystem::directory_iterator(projects, error)) {
-    RemoveChildren(project.path() / "objects" / ".tmp");
+    sweep(project.path() / "objects");
     RemoveChildren(project.path() / "staging");
   }
 }

@@ -155,14 +155,20 @@ TEST_F(ObjectStoreTest, StagingLinksAdminObjectsIntoTheProjectUntilReleased) {
   EXPECT_TRUE(std::filesystem::exists(admin_object.blob));
 }
 
-TEST_F(ObjectStoreTest, SweepRemovesInterruptedWrites) {
+TEST_F(ObjectStoreTest, SweepRemovesInterruptedWritesAndUnreferencedBlobs) {
+  auto kept = Put("kept.csv", "a\n");
   auto writer = store_.OpenWriter(bucket_);
   writer->Append("partial", 7);
   std::string temp = writer->temp_path();
   std::filesystem::create_directories(dir_ / "projects/p1/staging/leftover");
-  store_.SweepTemporaryFiles();
+  // A blob renamed into place whose catalog row was never committed (crash between the two steps).
+  auto orphan = dir_ / "projects/p1/objects/0123456789abcdef";
+  std::ofstream(orphan) << "lost";
+  store_.SweepLeftovers();
   EXPECT_FALSE(std::filesystem::exists(temp));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "projects/p1/staging/leftover"));
+  EXPECT_FALSE(std::filesystem::exists(orphan));
+  EXPECT_EQ(ReadAll(kept.blob), "a\n");
 }
 
 TEST_F(ObjectStoreTest, BucketDeletionNeedsEmptinessOrForce) {

@@ -30,15 +30,10 @@ void AddBranchRoutes(http::Router& router, Services& s) {
     s.auth.Authorize(Authenticate(s, r), Access::kProjectAdmin, project);
     auto page = ParsePage(r);
     auto branches = s.dev_branches.List(project, page);
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& b : branches.items) items.push_back(BranchJson(b));
-    auto out = PageJson(page, branches.total);
-    out["branches"] = items;
-    return Json(200, out);
+    return Json(200, PageJson(page, branches, "branches", BranchJson));
   });
   router.Add("GET", "/projects/{project_id}/branches/{branch_id}", [&s](http::Request& r) {
-    auto branch = BranchOf(r);
-    s.auth.Authorize(Authenticate(s, r), Access::kRead, branch.project_id, branch.branch_id);
+    auto branch = AuthorizeBranch(s, r, Access::kRead);
     return Json(200, BranchJson(s.dev_branches.Get(branch.project_id, branch.branch_id)));
   });
   router.Add("DELETE", "/projects/{project_id}/branches/{branch_id}", [&s](http::Request& r) {

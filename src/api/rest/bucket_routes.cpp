@@ -21,32 +21,24 @@ bool ParseFlag(const http::Request& r, const char* name) {
 void AddBucketRoutes(http::Router& router, Services& s) {
   const std::string buckets = kBuckets;
   router.Add("POST", buckets, [&s](http::Request& r) {
-    auto branch = BranchOf(r);
-    s.auth.Authorize(Authenticate(s, r), Access::kWrite, branch.project_id, branch.branch_id);
+    auto branch = AuthorizeBranch(s, r, Access::kWrite);
     auto body = ParseJsonObject(r);
     auto bucket = s.buckets.Create(branch, RequireString(body, "name"),
                                    OptionalString(body, "description").value_or(""));
     return Json(201, BucketJson(bucket));
   });
   router.Add("GET", buckets, [&s](http::Request& r) {
-    auto branch = BranchOf(r);
-    s.auth.Authorize(Authenticate(s, r), Access::kRead, branch.project_id, branch.branch_id);
+    auto branch = AuthorizeBranch(s, r, Access::kRead);
     auto page = ParsePage(r);
     auto list = s.buckets.List(branch, page);
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& b : list.items) items.push_back(BucketJson(b));
-    auto out = PageJson(page, list.total);
-    out["buckets"] = items;
-    return Json(200, out);
+    return Json(200, PageJson(page, list, "buckets", BucketJson));
   });
   router.Add("GET", buckets + "/{bucket}", [&s](http::Request& r) {
-    auto branch = BranchOf(r);
-    s.auth.Authorize(Authenticate(s, r), Access::kRead, branch.project_id, branch.branch_id);
+    auto branch = AuthorizeBranch(s, r, Access::kRead);
     return Json(200, BucketJson(s.buckets.Get(branch, r.PathParam("bucket"))));
   });
   router.Add("DELETE", buckets + "/{bucket}", [&s](http::Request& r) {
-    auto branch = BranchOf(r);
-    s.auth.Authorize(Authenticate(s, r), Access::kWrite, branch.project_id, branch.branch_id);
+    auto branch = AuthorizeBranch(s, r, Access::kWrite);
     s.buckets.Delete(branch, r.PathParam("bucket"), ParseFlag(r, "cascade"));
     return http::Response::Empty(204);
   });

@@ -85,11 +85,7 @@ void AddFileRoutes(http::Router& router, Services& s) {
     s.auth.Authorize(Authenticate(s, r), Access::kRead, project);
     auto page = ParsePage(r);
     auto list = s.files.List(project, SplitTags(r.QueryParam("tags")), page);
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& f : list.items) items.push_back(FileJson(f));
-    auto out = PageJson(page, list.total);
-    out["files"] = items;
-    return Json(200, out);
+    return Json(200, PageJson(page, list, "files", FileJson));
   });
   router.Add("GET", files + "/{file_id}", [&s](http::Request& r) {
     const auto& project = r.PathParam("project_id");

@@ -242,11 +242,7 @@ void AddImportRoutes(http::Router& router, Services& s) {
     s.auth.Authorize(Authenticate(s, r), Access::kRead, project, "default");
     auto page = ParsePage(r);
     auto list = s.jobs.List(project, page);
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& job : list.items) items.push_back(JobJson(job));
-    auto out = PageJson(page, list.total);
-    out["jobs"] = items;
-    return Json(200, out);
+    return Json(200, PageJson(page, list, "jobs", JobJson));
   });
   router.Add("GET", jobs + "/{job_id}", [&s](http::Request& r) {
     auto principal = Authenticate(s, r);

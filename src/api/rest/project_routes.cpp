@@ -56,11 +56,7 @@ void AddProjectRoutes(http::Router& router, Services& s) {
     s.auth.Authorize(Authenticate(s, r), Access::kServerAdmin);
     auto page = ParsePage(r);
     auto projects = s.projects.List(page);
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& p : projects.items) items.push_back(ProjectJson(p));
-    auto out = PageJson(page, projects.total);
-    out["projects"] = items;
-    return Json(200, out);
+    return Json(200, PageJson(page, projects, "projects", ProjectJson));
   });
   router.Add("GET", "/projects/{project_id}", [&s](http::Request& r) {
     const auto& id = r.PathParam("project_id");
@@ -130,11 +126,7 @@ void AddProjectRoutes(http::Router& router, Services& s) {
     s.auth.Authorize(Authenticate(s, r), Access::kProjectAdmin, id);
     auto page = ParsePage(r);
     auto keys = s.projects.ListKeys(id, page);
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& key : keys.items) items.push_back(KeyJson(key));
-    auto out = PageJson(page, keys.total);
-    out["api_keys"] = items;
-    return Json(200, out);
+    return Json(200, PageJson(page, keys, "api_keys", KeyJson));
   });
   router.Add("GET", "/projects/{project_id}/api-keys/{key_id}", [&s](http::Request& r) {
     const auto& id = r.PathParam("project_id");

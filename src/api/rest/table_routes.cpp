@@ -75,13 +75,8 @@ http::Response PreviewJson(const PreviewResult& preview) {
 void AddTableRoutes(http::Router& router, Services& s) {
   const std::string tables = kTables;
   const std::string table = tables + "/{table}";
-  auto authorize = [&s](const http::Request& r, Access access) {
-    auto branch = BranchOf(r);
-    s.auth.Authorize(Authenticate(s, r), access, branch.project_id, branch.branch_id);
-  };
-
-  router.Add("POST", tables, [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("POST", tables, [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto body = ParseJsonObject(r);
     auto name = RequireString(body, "name");
     std::vector<ColumnDefinition> columns;
@@ -92,27 +87,23 @@ void AddTableRoutes(http::Router& router, Services& s) {
     TableRef ref{BranchOf(r), r.PathParam("bucket"), name};
     return Json(201, TableJson(s.tables.Create(ref, columns, OptionalStringList(body, "primary_key"))));
   });
-  router.Add("GET", tables, [&s, authorize](http::Request& r) {
-    authorize(r, Access::kRead);
+  router.Add("GET", tables, [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kRead);
     auto page = ParsePage(r);
     auto list = s.tables.List(BranchOf(r), r.PathParam("bucket"), page);
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& t : list.items) items.push_back(TableJson(t));
-    auto out = PageJson(page, list.total);
-    out["tables"] = items;
-    return Json(200, out);
+    return Json(200, PageJson(page, list, "tables", TableJson));
   });
-  router.Add("GET", table, [&s, authorize](http::Request& r) {
-    authorize(r, Access::kRead);
+  router.Add("GET", table, [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kRead);
     return Json(200, TableJson(s.tables.Get(TableOf(r))));
   });
-  router.Add("DELETE", table, [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("DELETE", table, [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     s.tables.Delete(TableOf(r));
     return http::Response::Empty(204);
   });
-  router.Add("GET", table + "/stats", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kRead);
+  router.Add("GET", table + "/stats", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kRead);
     auto info = s.tables.Get(TableOf(r));
     return Json(200, {{"bucket", info.bucket},
                       {"name", info.name},
@@ -121,16 +112,16 @@ void AddTableRoutes(http::Router& router, Services& s) {
                       {"column_count", info.columns.size()}});
   });
 
-  router.Add("POST", table + "/columns", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("POST", table + "/columns", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     return Json(201, TableJson(s.tables.AddColumn(TableOf(r), ParseColumn(ParseJsonObject(r)))));
   });
-  router.Add("DELETE", table + "/columns/{column}", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("DELETE", table + "/columns/{column}", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     return Json(200, TableJson(s.tables.DropColumn(TableOf(r), r.PathParam("column"))));
   });
-  router.Add("PUT", table + "/columns/{column}", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("PUT", table + "/columns/{column}", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto body = ParseJsonObject(r);
     ColumnChange change;
     change.new_name = OptionalString(body, "new_name");
@@ -140,22 +131,22 @@ void AddTableRoutes(http::Router& router, Services& s) {
     return Json(200, TableJson(s.tables.AlterColumn(TableOf(r), r.PathParam("column"), change)));
   });
 
-  router.Add("POST", table + "/primary-key", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("POST", table + "/primary-key", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto body = ParseJsonObject(r);
     return Json(201, TableJson(s.tables.AddPrimaryKey(TableOf(r), OptionalStringList(body, "columns"))));
   });
-  router.Add("DELETE", table + "/primary-key", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("DELETE", table + "/primary-key", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     return Json(200, TableJson(s.tables.DropPrimaryKey(TableOf(r))));
   });
 
-  router.Add("GET", table + "/preview", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kRead);
+  router.Add("GET", table + "/preview", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kRead);
     return PreviewJson(s.tables.Preview(TableOf(r), ParsePreviewQuery(r)));
   });
-  router.Add("POST", table + "/preview", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kRead);
+  router.Add("POST", table + "/preview", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kRead);
     auto body = ParseJsonObject(r);
     PreviewRequest request;
     request.columns = OptionalStringList(body, "columns");
@@ -164,8 +155,8 @@ void AddTableRoutes(http::Router& router, Services& s) {
     request.limit = OptionalInt(body, "limit").value_or(kPreviewDefaultLimit);
     return PreviewJson(s.tables.Preview(TableOf(r), request));
   });
-  router.Add("POST", table + "/rows", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("POST", table + "/rows", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto body = ParseJsonObject(r);
     if (!body.contains("rows") || !body["rows"].is_array()) {
       throw InvalidArgument("missing_field", "field 'rows' (an array of objects) is required");
@@ -187,8 +178,8 @@ void AddTableRoutes(http::Router& router, Services& s) {
     int64_t after = s.tables.InsertRows(TableOf(r), rows);
     return Json(201, {{"inserted_rows", rows.size()}, {"rows_after", after}});
   });
-  router.Add("DELETE", table + "/rows", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("DELETE", table + "/rows", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto result = s.tables.DeleteRows(TableOf(r), ParseFilters(ParseJsonObject(r)));
     return Json(200, {{"deleted_rows", result.deleted_rows}, {"rows_after", result.rows_after}});
   });

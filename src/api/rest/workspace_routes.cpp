@@ -77,21 +77,16 @@ WorkspaceLoad ParseLoad(const http::Request& r, const nlohmann::json& body) {
 void AddWorkspaceRoutes(http::Router& router, Services& s) {
   const std::string workspaces = kWorkspaces;
   const std::string workspace = workspaces + "/{workspace_id}";
-  auto authorize = [&s](const http::Request& r, Access access) {
-    auto branch = BranchOf(r);
-    s.auth.Authorize(Authenticate(s, r), access, branch.project_id, branch.branch_id);
-  };
-
-  router.Add("POST", workspaces, [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("POST", workspaces, [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto body = ParseJsonObject(r);
     auto created = s.workspaces.Create(BranchOf(r), OptionalString(body, "id"));
     auto out = WorkspaceJson(created.workspace);
     out["credentials"] = CredentialsJson(created.credentials);
     return Json(201, out);
   });
-  router.Add("GET", workspaces, [&s, authorize](http::Request& r) {
-    authorize(r, Access::kRead);
+  router.Add("GET", workspaces, [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kRead);
     auto branch = BranchOf(r);
     if (branch.branch_id == kDefaultBranch) {
       s.projects.Get(branch.project_id);
@@ -107,8 +102,8 @@ void AddWorkspaceRoutes(http::Router& router, Services& s) {
     out["workspaces"] = items;
     return Json(200, out);
   });
-  router.Add("GET", workspace, [&s, authorize](http::Request& r) {
-    authorize(r, Access::kRead);
+  router.Add("GET", workspace, [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kRead);
     auto ws = WorkspaceOf(s, r);
     auto out = WorkspaceJson(ws);
     nlohmann::json users = nlohmann::json::array();
@@ -121,44 +116,44 @@ void AddWorkspaceRoutes(http::Router& router, Services& s) {
     out["objects"] = objects;
     return Json(200, out);
   });
-  router.Add("DELETE", workspace, [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("DELETE", workspace, [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto ws = WorkspaceOf(s, r);
     s.workspaces.Drop(ws.project_id, ws.id);
     return http::Response::Empty(204);
   });
-  router.Add("POST", workspace + "/clear", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("POST", workspace + "/clear", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto ws = WorkspaceOf(s, r);
     s.workspaces.Clear(ws.project_id, ws.id, OptionalStringList(ParseJsonObject(r), "preserve"));
     return http::Response::Empty(204);
   });
-  router.Add("DELETE", workspace + "/objects/{object}", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("DELETE", workspace + "/objects/{object}", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto ws = WorkspaceOf(s, r);
     s.workspaces.DropObject(ws.project_id, ws.id, r.PathParam("object"), /*ignore_missing=*/false);
     return http::Response::Empty(204);
   });
-  router.Add("POST", workspace + "/load", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("POST", workspace + "/load", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto ws = WorkspaceOf(s, r);
     auto result = s.workspaces.Load(ws.project_id, ws.id, ParseLoad(r, ParseJsonObject(r)));
     return Json(200,
                 {{"destination", result.destination}, {"rows", result.rows}, {"columns", result.columns}});
   });
-  router.Add("POST", workspace + "/users", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("POST", workspace + "/users", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto ws = WorkspaceOf(s, r);
     return Json(201, CredentialsJson(s.workspaces.CreateUser(ws.project_id, ws.id)));
   });
-  router.Add("DELETE", workspace + "/users/{user}", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("DELETE", workspace + "/users/{user}", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto ws = WorkspaceOf(s, r);
     s.workspaces.DropUser(ws.project_id, UserOf(s, r, ws));
     return http::Response::Empty(204);
   });
-  router.Add("POST", workspace + "/users/{user}/reset-password", [&s, authorize](http::Request& r) {
-    authorize(r, Access::kWrite);
+  router.Add("POST", workspace + "/users/{user}/reset-password", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto ws = WorkspaceOf(s, r);
     return Json(200, CredentialsJson(s.workspaces.ResetPassword(ws.project_id, UserOf(s, r, ws))));
   });

@@ -580,6 +580,14 @@ class SqliteCatalog final : public Catalog {
     return blobs;
   }
 
+  std::vector<std::string> ListReferencedBlobs() override {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> blobs;
+    auto stmt = db_.Prepare("SELECT blob FROM objects UNION ALL SELECT blob FROM upload_parts");
+    while (stmt.Step()) blobs.push_back(stmt.Text(0));
+    return blobs;
+  }
+
   std::optional<std::string> PutObject(const StoredObject& o) override {
     std::lock_guard lock(mutex_);
     if (!GetObjectBucket(o.bucket)) throw NotFound("bucket_not_found", "bucket '" + o.bucket + "' not found");

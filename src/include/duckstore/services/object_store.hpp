@@ -111,8 +111,10 @@ class ObjectStore {
   // Directory where blobs of `bucket` live; new exports write there through OpenWriter/BlobWriter.
   std::filesystem::path BlobDir(const ObjectBucket& bucket) const;
 
-  // Removes leftovers of interrupted writes (temp files, staging links); called once at start-up.
-  void SweepTemporaryFiles();
+  // Removes what interrupted work left behind: temp files, staging links, and blobs no object or upload
+  // part references (a crash between a blob's rename and its catalog commit). Only safe before any request
+  // is served, while no write is between those two steps: called once at start-up.
+  void SweepLeftovers();
 
   int64_t max_object_bytes() const { return max_object_bytes_; }
 

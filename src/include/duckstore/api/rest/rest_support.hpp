@@ -37,6 +37,15 @@ nlohmann::json TableJson(const TableInfo& table);
 // ?limit= (1..1000, default 100) and ?offset= (>= 0).
 PageRequest ParsePage(const http::Request& request);
 nlohmann::json PageJson(const PageRequest& page, int64_t total);
+// One page of a listing: {"<name>": [render(item)...], "limit", "offset", "total"}.
+template <typename T, typename Render>
+nlohmann::json PageJson(const PageRequest& page, const Page<T>& result, const char* name, Render render) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& item : result.items) items.push_back(render(item));
+  auto out = PageJson(page, result.total);
+  out[name] = std::move(items);
+  return out;
+}
 
 http::Response Json(int status, const nlohmann::json& body);
 http::Response RenderError(const http::Request& request, const std::exception& error);
@@ -46,6 +55,8 @@ nlohmann::json BucketJson(const BucketInfo& bucket);
 
 // Path parameters {project_id}, {branch_id}, {bucket}, {table}.
 BranchRef BranchOf(const http::Request& request);
+// Authenticates the caller and authorises `access` on the branch the path names; returns that branch.
+BranchRef AuthorizeBranch(Services& services, const http::Request& request, Access access);
 TableRef TableOf(const http::Request& request);
 
 }  // namespace duckstore::rest

@@ -61,6 +61,8 @@ class Catalog {
   // caller's policy); returns the blob paths of the removed objects and upload parts so that the caller can
   // unlink them once the deletion is committed. A missing bucket is a no-op that returns nothing.
   virtual std::vector<std::string> DeleteObjectBucket(const std::string& name) = 0;
+  // The blob path of every object and every upload part (for the start-up sweep of unreferenced blobs).
+  virtual std::vector<std::string> ListReferencedBlobs() = 0;
 
   // Objects. PutObject inserts or replaces the object (bucket, key) with every field of `object`; it throws
   // kNotFound("bucket_not_found") when the bucket does not exist. When it replaced an object it returns that
