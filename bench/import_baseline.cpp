@@ -55,7 +55,8 @@ std::string ReadCsv(const std::string& path) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: import_baseline generate <dir> <rows> <upsert_rows> | run <dir> [imports]\n");
+    std::fprintf(stderr,
+                 "usage: import_baseline generate <dir> <rows> <upsert_rows> | run <dir> [imports]\n");
     return 2;
   }
   std::string mode = argv[1];
@@ -117,14 +118,14 @@ int main(int argc, char** argv) {
 
   double csv_gz = 0, parquet = 0;
   if (argc < 4 || std::string(argv[3]) != "imports") {
-  start = Clock::now();
-  Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.csv.gz").string() +
-                   "' (FORMAT csv, HEADER true, COMPRESSION gzip)"));
-  csv_gz = Seconds(start);
-  start = Clock::now();
-  Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.parquet").string() +
-                   "' (FORMAT parquet)"));
-  parquet = Seconds(start);
+    start = Clock::now();
+    Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.csv.gz").string() +
+                     "' (FORMAT csv, HEADER true, COMPRESSION gzip)"));
+    csv_gz = Seconds(start);
+    start = Clock::now();
+    Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.parquet").string() +
+                     "' (FORMAT parquet)"));
+    parquet = Seconds(start);
   }
 
   std::printf(

@@ -64,7 +64,8 @@ struct OpenTable {
 
 // A view of a bucket (VIEW imports) as a TableInfo: the columns its query returns, nullable, no key, no
 // stats (counting would run the view's query).
-std::optional<TableInfo> LoadView(duckdb::Connection& conn, const std::string& bucket, const std::string& name) {
+std::optional<TableInfo> LoadView(duckdb::Connection& conn, const std::string& bucket,
+                                  const std::string& name) {
   std::optional<TableInfo> found;
   conn.context->RunFunctionInTransaction([&] {
     duckdb::EntryLookupInfo lookup(duckdb::CatalogType::VIEW_ENTRY, name);

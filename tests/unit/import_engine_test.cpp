@@ -265,7 +265,8 @@ TEST_F(SourceResolverTest, ManifestEntriesInOrderAcrossTheProjectsBuckets) {
   error = CaptureError([&] { Resolve("m3", SourceType::kSlicedFile); });
   EXPECT_EQ(error.kind(), ErrorKind::kPermissionDenied);
 
-  for (const char* bad : {"[1,2]", R"({"entries":[{"mandatory":true}]})", "not json", R"({"entries":[{"url":"s3://data"}]})"}) {
+  for (const char* bad :
+       {"[1,2]", R"({"entries":[{"mandatory":true}]})", "not json", R"({"entries":[{"url":"s3://data"}]})"}) {
     Put("data", "bad", bad);
     error = CaptureError([&] { Resolve("bad", SourceType::kSlicedFile); });
     EXPECT_EQ(error.code(), "invalid_manifest") << bad;
@@ -331,7 +332,9 @@ TEST(ColumnPlan, TimestampModes) {
   EXPECT_FALSE(plan.managed_timestamp.has_value());
 
   options.timestamp_mode = TimestampMode::kFromSource;
-  auto error = CaptureError([&] { PlanColumns(Csv({"id", "name", "note", "amount"}), Orders(), options, kNow); });
+  auto error = CaptureError([&] {
+    PlanColumns(Csv({"id", "name", "note", "amount"}), Orders(), options, kNow);
+  });
   EXPECT_EQ(error.code(), "columns_mismatch");
   plan = PlanColumns(Csv({"id", "name", "note", "amount", "_timestamp"}), Orders(), options, kNow);
   EXPECT_EQ(plan.expressions[4], "CAST(NULLIF(\"_timestamp\", '') AS TIMESTAMP)");
@@ -355,7 +358,9 @@ TEST(ColumnPlan, EmptyValuesAndNullMarkers) {
   EXPECT_EQ(plan.expressions[2], "NULLIF(\"note\", '')");
 
   options.convert_empty_values_to_null = {"nope"};
-  auto error = CaptureError([&] { PlanColumns(Csv({"id", "name", "note", "amount"}), Orders(), options, kNow); });
+  auto error = CaptureError([&] {
+    PlanColumns(Csv({"id", "name", "note", "amount"}), Orders(), options, kNow);
+  });
   EXPECT_EQ(error.code(), "column_not_found");
 }
 
@@ -378,7 +383,9 @@ TEST(ColumnPlan, DedupKey) {
   keyless.primary_key.clear();
   EXPECT_TRUE(PlanColumns(Csv({"id", "name", "note", "amount"}), keyless, {}, kNow).key.empty());
   options.dedup_columns = {"nope"};
-  auto error = CaptureError([&] { PlanColumns(Csv({"id", "name", "note", "amount"}), Orders(), options, kNow); });
+  auto error = CaptureError([&] {
+    PlanColumns(Csv({"id", "name", "note", "amount"}), Orders(), options, kNow);
+  });
   EXPECT_EQ(error.code(), "column_not_found");
 }
 
@@ -395,8 +402,9 @@ TEST(LoadSql, StatementText) {
   using namespace load_sql;
   Fields key = {"id", "we\"ird"};
   EXPECT_EQ(KeyList(key, "s."), "s.\"id\", s.\"we\"\"ird\"");
-  EXPECT_EQ(KeyMatch(key, "t", "s"),
-            "t.\"id\" IS NOT DISTINCT FROM s.\"id\" AND t.\"we\"\"ird\" IS NOT DISTINCT FROM s.\"we\"\"ird\"");
+  EXPECT_EQ(
+      KeyMatch(key, "t", "s"),
+      "t.\"id\" IS NOT DISTINCT FROM s.\"id\" AND t.\"we\"\"ird\" IS NOT DISTINCT FROM s.\"we\"\"ird\"");
   EXPECT_EQ(FindDuplicateKey({"id"}, "x"), "SELECT \"id\" FROM x GROUP BY ALL HAVING count(*) > 1 LIMIT 1");
   EXPECT_EQ(DeleteEarlierDuplicates({"id"}, "x"),
             "DELETE FROM x WHERE rowid NOT IN (SELECT max(rowid) FROM x GROUP BY \"id\")");
@@ -408,9 +416,10 @@ TEST(LoadSql, StatementText) {
   plan.expressions = {"CAST(\"id\" AS BIGINT)", "\"v\"", "NOW"};
   plan.key = {"id"};
   plan.managed_timestamp = "_timestamp";
-  EXPECT_EQ(InsertFromSource("t0", plan, "src"),
-            "INSERT INTO t0 (\"id\", \"v\", \"_timestamp\") SELECT CAST(\"id\" AS BIGINT) AS \"id\", \"v\" AS "
-            "\"v\", NOW AS \"_timestamp\" FROM src");
+  EXPECT_EQ(
+      InsertFromSource("t0", plan, "src"),
+      "INSERT INTO t0 (\"id\", \"v\", \"_timestamp\") SELECT CAST(\"id\" AS BIGINT) AS \"id\", \"v\" AS "
+      "\"v\", NOW AS \"_timestamp\" FROM src");
   EXPECT_EQ(StageFromSource("st", plan, "src").rfind("CREATE TEMP TABLE st AS SELECT CAST(", 0), 0u);
   EXPECT_EQ(InsertFromStage("t0", plan, "st"),
             "INSERT INTO t0 (\"id\", \"v\", \"_timestamp\") SELECT \"id\", \"v\", \"_timestamp\" FROM st");
@@ -424,8 +433,8 @@ TEST(LoadSql, StatementText) {
 TEST_F(DuckDbTest, LastOccurrenceWinsOnAParallelMultiFileLoad) {
   Exec(conn_, "SET threads = 4");
   for (int file = 0; file < 3; ++file) {
-    Exec(conn_, "COPY (SELECT CASE WHEN i % 1000 = 7 THEN NULL ELSE i % 5000 END AS k, " + std::to_string(file) +
-                    " * 1000000 + i AS seq FROM range(300000) t(i)) TO '" +
+    Exec(conn_, "COPY (SELECT CASE WHEN i % 1000 = 7 THEN NULL ELSE i % 5000 END AS k, " +
+                    std::to_string(file) + " * 1000000 + i AS seq FROM range(300000) t(i)) TO '" +
                     (dir_ / ("part" + std::to_string(file) + ".csv")).string() + "' (HEADER true)");
   }
   Exec(conn_, "CREATE TABLE t (k BIGINT, seq BIGINT)");
@@ -435,8 +444,9 @@ TEST_F(DuckDbTest, LastOccurrenceWinsOnAParallelMultiFileLoad) {
   std::string files = "['" + (dir_ / "part0.csv").string() + "', '" + (dir_ / "part1.csv").string() + "', '" +
                       (dir_ / "part2.csv").string() + "']";
   Exec(conn_, "BEGIN");
-  Exec(conn_, load_sql::InsertFromSource(
-                  "t", plan, "read_csv(" + files + ", columns = {'k': 'VARCHAR', 'seq': 'VARCHAR'}, skip = 1)"));
+  Exec(conn_,
+       load_sql::InsertFromSource(
+           "t", plan, "read_csv(" + files + ", columns = {'k': 'VARCHAR', 'seq': 'VARCHAR'}, skip = 1)"));
   auto found = conn_.Query(load_sql::FindDuplicateKey({"k"}, "t"));
   ASSERT_EQ(found->RowCount(), 1u);
   Exec(conn_, load_sql::DeleteEarlierDuplicates({"k"}, "t"));

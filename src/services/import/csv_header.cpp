@@ -29,8 +29,9 @@ std::optional<std::vector<std::string>> ParseCsvHeader(std::string_view data, co
       if (c == dialect.escape || c == *dialect.quote) {
         if (i + 1 == data.size() && !at_end) return std::nullopt;  // the next byte decides
         char next = i + 1 < data.size() ? data[i + 1] : '\0';
-        bool escaped = i + 1 < data.size() && c == dialect.escape &&
-                       (next == *dialect.quote || (dialect.escape != *dialect.quote && next == dialect.escape));
+        bool escaped =
+            i + 1 < data.size() && c == dialect.escape &&
+            (next == *dialect.quote || (dialect.escape != *dialect.quote && next == dialect.escape));
         if (escaped) {
           field += next;
           ++i;
@@ -67,9 +68,9 @@ std::vector<std::string> ReadCsvHeader(duckdb::Connection& conn, const std::stri
   std::string data;
   try {
     auto& fs = duckdb::FileSystem::GetFileSystem(*conn.context);
-    auto handle = fs.OpenFile(path, duckdb::FileOpenFlags(duckdb::FileFlags::FILE_FLAGS_READ) |
-                                        (gzip ? duckdb::FileCompressionType::GZIP
-                                              : duckdb::FileCompressionType::UNCOMPRESSED));
+    auto handle = fs.OpenFile(
+        path, duckdb::FileOpenFlags(duckdb::FileFlags::FILE_FLAGS_READ) |
+                  (gzip ? duckdb::FileCompressionType::GZIP : duckdb::FileCompressionType::UNCOMPRESSED));
     while (true) {
       // Doubling reads: a long header is parsed O(log n) times, not once per chunk.
       size_t had = data.size();
@@ -85,9 +86,10 @@ std::vector<std::string> ReadCsvHeader(duckdb::Connection& conn, const std::stri
     duckdb::ErrorData error(e);
     throw Error(ErrorKind::kUnprocessable, "invalid_source_data", error.RawMessage());
   }
-  throw ImportError(ErrorKind::kInvalidArgument, "invalid_file_params",
-                    "the header is longer than " + std::to_string(max_bytes >> 20) + " MiB; give the column names",
-                    DriverCode::kInvalidFileParams);
+  throw ImportError(
+      ErrorKind::kInvalidArgument, "invalid_file_params",
+      "the header is longer than " + std::to_string(max_bytes >> 20) + " MiB; give the column names",
+      DriverCode::kInvalidFileParams);
 }
 
 }  // namespace duckstore

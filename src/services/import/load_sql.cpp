@@ -19,7 +19,8 @@ std::string KeyMatch(const std::vector<std::string>& key, const std::string& lef
   return out;
 }
 
-std::string InsertFromSource(const std::string& table, const ColumnPlan& plan, const std::string& source_sql) {
+std::string InsertFromSource(const std::string& table, const ColumnPlan& plan,
+                             const std::string& source_sql) {
   return "INSERT INTO " + table + " (" + plan.TargetList() + ") SELECT " + plan.SelectList() + " FROM " +
          source_sql;
 }
@@ -43,7 +44,8 @@ std::string FindExistingKey(const std::vector<std::string>& key, const std::stri
          KeyMatch(key, "s", "t") + " LIMIT 1";
 }
 
-std::string KeepUnchangedTimestamps(const ColumnPlan& plan, const std::string& stage, const std::string& table) {
+std::string KeepUnchangedTimestamps(const ColumnPlan& plan, const std::string& stage,
+                                    const std::string& table) {
   const std::string& timestamp = *plan.managed_timestamp;
   std::string same = KeyMatch(plan.key, "s", "t");
   for (const auto& column : plan.target_columns) {
@@ -60,7 +62,8 @@ std::string DeleteReplacedRows(const std::vector<std::string>& key, const std::s
 }
 
 std::string InsertFromStage(const std::string& table, const ColumnPlan& plan, const std::string& stage) {
-  return "INSERT INTO " + table + " (" + plan.TargetList() + ") SELECT " + plan.TargetList() + " FROM " + stage;
+  return "INSERT INTO " + table + " (" + plan.TargetList() + ") SELECT " + plan.TargetList() + " FROM " +
+         stage;
 }
 
 }  // namespace duckstore::load_sql

@@ -100,10 +100,11 @@ bool SlicesAreGzip(Compression requested, const std::vector<std::string>& paths,
     }
     (gzip ? first_gzip : first_plain).emplace(i);
     if (first_gzip && first_plain) {
-      throw mismatch("the slices mix compressions: '" + display_names[*first_gzip] + "' is gzip, '" +
-                         display_names[*first_plain] +
-                         "' is not; every slice of one import must be gzip-compressed, or none",
-                     {{"gzip_file", display_names[*first_gzip]}, {"plain_file", display_names[*first_plain]}});
+      throw mismatch(
+          "the slices mix compressions: '" + display_names[*first_gzip] + "' is gzip, '" +
+              display_names[*first_plain] +
+              "' is not; every slice of one import must be gzip-compressed, or none",
+          {{"gzip_file", display_names[*first_gzip]}, {"plain_file", display_names[*first_plain]}});
     }
   }
   return requested == Compression::kGzip || first_gzip.has_value();

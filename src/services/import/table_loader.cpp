@@ -55,12 +55,12 @@ LoadOutcome LoadIntoTable(duckdb::Connection& conn, const TableInfo& table, cons
   // key; the delete runs only when the source repeats a key.
   auto deduplicate = [&](const std::string& relation) {
     enter("checking_duplicates");
-    auto found = timers.Time("checkDuplicates", [&] { return RunSql(conn, FindDuplicateKey(key, relation)); });
+    auto found =
+        timers.Time("checkDuplicates", [&] { return RunSql(conn, FindDuplicateKey(key, relation)); });
     if (found->RowCount() == 0) return;
     if (fail_on_duplicates) ThrowIfDuplicate(found, key, kInSource);
-    outcome.imported_rows -= timers.Time("removeDuplicates", [&] {
-      return Count(RunSql(conn, DeleteEarlierDuplicates(key, relation)));
-    });
+    outcome.imported_rows -= timers.Time(
+        "removeDuplicates", [&] { return Count(RunSql(conn, DeleteEarlierDuplicates(key, relation))); });
   };
 
   try {

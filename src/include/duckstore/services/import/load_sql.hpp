@@ -41,7 +41,8 @@ std::string FindExistingKey(const std::vector<std::string>& key, const std::stri
 
 // Keeps the current timestamp of `table` rows that a staged row would replace without a change: sets the
 // staged row's `timestamp` column to the table's where every other target column is equal.
-std::string KeepUnchangedTimestamps(const ColumnPlan& plan, const std::string& stage, const std::string& table);
+std::string KeepUnchangedTimestamps(const ColumnPlan& plan, const std::string& stage,
+                                    const std::string& table);
 
 // DELETE FROM <table> t USING <stage> s WHERE <key match>
 std::string DeleteReplacedRows(const std::vector<std::string>& key, const std::string& table,

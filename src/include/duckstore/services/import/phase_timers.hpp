@@ -33,7 +33,8 @@ class PhaseTimers {
     Stopwatch(PhaseTimers& owner, std::string name) : owner(owner), name(std::move(name)) {}
     ~Stopwatch() {
       owner.timers_.push_back(
-          {std::move(name), std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
+          {std::move(name),
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
     }
     PhaseTimers& owner;
     std::string name;
