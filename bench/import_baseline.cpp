@@ -5,9 +5,11 @@
 //   import_baseline generate <dir> <rows> <upsert_rows>   writes <dir>/full.csv and <dir>/upsert.csv
 //   import_baseline run <dir>                             times the four operations, prints one JSON object
 //
-// The operations: FULL import of full.csv into a typed table (one transaction: delete + insert from
-// read_csv); INCREMENTAL upsert of upsert.csv by primary key (stage, delete matching keys, insert); export
-// of the table to CSV.gz and to Parquet with COPY. Peak RSS is the process's high-water mark.
+// The operations, with the engine's semantics written the fastest way raw DuckDB allows: FULL import of
+// full.csv into a typed table (one transaction: delete + insert from read_csv, casts inline); INCREMENTAL
+// upsert of upsert.csv by primary key (stage, keep the last occurrence of a key repeated in the file,
+// delete matching keys, insert); export of the table to CSV.gz and to Parquet with COPY. Peak RSS is the
+// process's high-water mark. `run <dir> imports` skips the exports.
 #include <sys/resource.h>
 #include <duckdb.hpp>
 
@@ -39,10 +41,10 @@ long PeakRssKb() {
 
 constexpr const char* kColumns =
     "{'id': 'VARCHAR', 'name': 'VARCHAR', 'amount': 'VARCHAR', 'created': 'VARCHAR', 'note': 'VARCHAR'}";
+// The engine's conversions: empty values are NULL in typed columns and stay '' in string columns.
 constexpr const char* kSelect =
-    "SELECT CAST(id AS BIGINT) AS id, name, CAST(amount AS DECIMAL(12,2)) AS amount, CAST(created AS "
-    "TIMESTAMP) AS created, "
-    "note FROM ";
+    "SELECT CAST(id AS BIGINT) AS id, COALESCE(name, '') AS name, CAST(amount AS DECIMAL(12,2)) AS amount, "
+    "CAST(created AS TIMESTAMP) AS created, COALESCE(note, '') AS note FROM ";
 
 std::string ReadCsv(const std::string& path) {
   return "read_csv('" + path + "', columns = " + kColumns +
@@ -53,7 +55,8 @@ std::string ReadCsv(const std::string& path) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: import_baseline generate <dir> <rows> <upsert_rows> | run <dir>\n");
+    std::fprintf(stderr,
+                 "usage: import_baseline generate <dir> <rows> <upsert_rows> | run <dir> [imports]\n");
     return 2;
   }
   std::string mode = argv[1];
@@ -101,20 +104,29 @@ int main(int argc, char** argv) {
   Check(conn.Query("BEGIN"));
   Check(conn.Query(std::string("CREATE TEMP TABLE stage AS ") + kSelect +
                    ReadCsv((dir / "upsert.csv").string())));
+  // A key twice in the file keeps its last occurrence (the engine's UPDATE_DUPLICATES): find out, and
+  // only when the file repeats a key drop the earlier rows.
+  auto repeated = conn.Query("SELECT id FROM stage GROUP BY ALL HAVING count(*) > 1 LIMIT 1");
+  Check(repeated);
+  if (repeated->RowCount() > 0)
+    Check(conn.Query("DELETE FROM stage WHERE rowid NOT IN (SELECT max(rowid) FROM stage GROUP BY id)"));
   Check(conn.Query("DELETE FROM bench.t t USING stage s WHERE t.id = s.id"));
   Check(conn.Query("INSERT INTO bench.t SELECT * FROM stage"));
   Check(conn.Query("DROP TABLE stage"));
   Check(conn.Query("COMMIT"));
   double upsert = Seconds(start);
 
-  start = Clock::now();
-  Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.csv.gz").string() +
-                   "' (FORMAT csv, HEADER true, COMPRESSION gzip)"));
-  double csv_gz = Seconds(start);
-  start = Clock::now();
-  Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.parquet").string() +
-                   "' (FORMAT parquet)"));
-  double parquet = Seconds(start);
+  double csv_gz = 0, parquet = 0;
+  if (argc < 4 || std::string(argv[3]) != "imports") {
+    start = Clock::now();
+    Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.csv.gz").string() +
+                     "' (FORMAT csv, HEADER true, COMPRESSION gzip)"));
+    csv_gz = Seconds(start);
+    start = Clock::now();
+    Check(conn.Query("COPY (SELECT * FROM bench.t) TO '" + (dir / "baseline.parquet").string() +
+                     "' (FORMAT parquet)"));
+    parquet = Seconds(start);
+  }
 
   std::printf(
       "{\"full_import_s\": %.3f, \"upsert_s\": %.3f, \"export_csv_gz_s\": %.3f, \"export_parquet_s\": %.3f, "

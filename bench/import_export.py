@@ -1,13 +1,15 @@
 """Import/export benchmark: duckstore against raw DuckDB doing the same work in-process, in the same run.
 
-  bench/import_export.py <build dir> [rows] [upsert_rows]     (default 10,000,000 and 1,000,000)
+  bench/import_export.py <build dir> [rows] [upsert_rows] [--imports-only] [--json]
+                                                              (default 10,000,000 and 1,000,000)
 
 1. import_baseline generates full.csv (~100 bytes a row) and upsert.csv (half updates, half new keys).
 2. duckstore: a fresh server; full.csv and upsert.csv uploaded as project files (not timed); then timed
    over REST: FULL import into a typed table (USER_DEFINED_TABLE, no managed timestamp), INCREMENTAL upsert
    by the primary key, export to CSV.gz and to Parquet. Peak RSS of the server process (VmHWM).
 3. import_baseline: the same four operations on DuckDB in-process with a project database's settings.
-Prints a table with the ratios; pass --json for one JSON object.
+Prints a table with the ratios and the engine's own phase timers; --json prints one JSON object,
+--imports-only skips the exports (for quick iterations).
 """
 import json
 import os
@@ -53,7 +55,12 @@ def timed(server, conn, method, path, key, body):
     return time.monotonic() - start, result
 
 
-def run_duckstore(build, work):
+def phases(result):
+    """The engine's own per-phase timers of an import response, {name: seconds}."""
+    return {t["name"]: round(t["seconds"], 3) for t in result.get("timers", [])}
+
+
+def run_duckstore(build, work, skip_exports):
     server = Server(os.path.join(build, "duckstore"))
     try:
         conn = server.connection()
@@ -72,12 +79,21 @@ def run_duckstore(build, work):
                                            {"file_id": full_id, **options, "dedup_type": "insert_duplicates"})
         out["upsert_s"], upsert = timed(server, conn, "POST", table + "/import", key,
                                         {"file_id": upsert_id, **options, "import_type": "incremental"})
-        out["export_csv_gz_s"], _ = timed(server, conn, "POST", table + "/export", key,
+        out["full_import_phases"] = phases(full)
+        out["upsert_phases"] = phases(upsert)
+        if skip_exports:
+            out["peak_rss_mb"] = peak_rss_mb(server.proc.pid)
+            out["rows_after_full"] = full["table_rows"]
+            out["rows_after_upsert"] = upsert["table_rows"]
+            return out
+        out["export_csv_gz_s"], csv_gz = timed(server, conn, "POST", table + "/export", key,
                                           {"key": "bench/out.csv.gz", "gzip": True, "slicing": "auto",
                                            "slice_bytes": 1 << 40, "register_files": False})
-        out["export_parquet_s"], _ = timed(server, conn, "POST", table + "/export", key,
+        out["export_parquet_s"], parquet = timed(server, conn, "POST", table + "/export", key,
                                            {"key": "bench/out.parquet", "format": "parquet",
                                             "slice_bytes": 1 << 40, "register_files": False})
+        out["export_csv_gz_phases"] = phases(csv_gz)
+        out["export_parquet_phases"] = phases(parquet)
         out["peak_rss_mb"] = peak_rss_mb(server.proc.pid)
         out["rows_after_full"] = full["table_rows"]
         out["rows_after_upsert"] = upsert["table_rows"]
@@ -92,15 +108,17 @@ def main():
     rows = int(args[1]) if len(args) > 1 else 10_000_000
     upsert_rows = int(args[2]) if len(args) > 2 else 1_000_000
     baseline = os.path.join(build, "bench", "import_baseline")
+    skip_exports = "--imports-only" in sys.argv
     work = tempfile.mkdtemp(prefix="duckstore-import-bench-")
     try:
         subprocess.run([baseline, "generate", work, str(rows), str(upsert_rows)], check=True)
         size_mb = os.path.getsize(os.path.join(work, "full.csv")) / 1e6
-        measured = subprocess.run([baseline, "run", work], capture_output=True, text=True)
+        measured = subprocess.run([baseline, "run", work] + (["imports"] if skip_exports else []),
+                                  capture_output=True, text=True)
         if measured.returncode != 0:
             raise RuntimeError(f"import_baseline failed: {measured.stderr}")
         raw = json.loads(measured.stdout)
-        ours = run_duckstore(build, work)
+        ours = run_duckstore(build, work, skip_exports)
     finally:
         subprocess.run(["rm", "-rf", work], check=False)
     result = {"rows": rows, "upsert_rows": upsert_rows, "csv_mb": round(size_mb, 1), "duckstore": ours, "duckdb": raw}
@@ -110,7 +128,12 @@ def main():
     print(f"{rows:,} rows, {size_mb:,.0f} MB CSV; upsert {upsert_rows:,} rows")
     print(f"{'operation':<22} {'duckstore':>10} {'duckdb':>10} {'ratio':>7}")
     for name in ("full_import_s", "upsert_s", "export_csv_gz_s", "export_parquet_s"):
+        if name not in ours:
+            continue
         print(f"{name:<22} {ours[name]:>9.2f}s {raw[name]:>9.2f}s {ours[name] / raw[name]:>6.2f}x")
+    for name in ("full_import", "upsert", "export_csv_gz", "export_parquet"):
+        if name + "_phases" in ours:
+            print(f"  duckstore {name} phases: {ours[name + '_phases']}")
     print(f"{'peak RSS':<22} {ours['peak_rss_mb']:>8.0f}MB {raw['peak_rss_mb']:>8.0f}MB")
 
 

@@ -5,6 +5,7 @@
 
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
+#include "duckdb/catalog/catalog_entry/view_catalog_entry.hpp"
 #include "duckdb/catalog/entry_lookup_info.hpp"
 #include "duckdb/common/types/timestamp.hpp"
 #include "duckdb/main/client_context.hpp"
@@ -61,9 +62,37 @@ struct OpenTable {
                  "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
 }
 
+// A view of a bucket (VIEW imports) as a TableInfo: the columns its query returns, nullable, no key, no
+// stats (counting would run the view's query).
+std::optional<TableInfo> LoadView(duckdb::Connection& conn, const std::string& bucket,
+                                  const std::string& name) {
+  std::optional<TableInfo> found;
+  conn.context->RunFunctionInTransaction([&] {
+    duckdb::EntryLookupInfo lookup(duckdb::CatalogType::VIEW_ENTRY, name);
+    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, bucket, lookup,
+                                           duckdb::OnEntryNotFound::RETURN_NULL);
+    if (!entry || entry->type != duckdb::CatalogType::VIEW_ENTRY) return;
+    auto& view = entry->Cast<duckdb::ViewCatalogEntry>();
+    TableInfo info;
+    info.bucket = view.schema.name;
+    info.name = view.name;
+    info.is_view = true;
+    for (size_t i = 0; i < view.types.size(); ++i) {
+      ColumnInfo column;
+      column.name = i < view.aliases.size() ? view.aliases[i] : view.names[i];
+      column.type = view.types[i].ToString();
+      column.ordinal_position = static_cast<int64_t>(i) + 1;
+      info.columns.push_back(std::move(column));
+    }
+    found = std::move(info);
+  });
+  return found;
+}
+
 // A table to read, wherever the branch sees it: its own database, the default branch, a linked bucket.
+// A view is table_not_found unless `views_too` (then its LoadView description, for listings and Get).
 OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref,
-                      TableDetail detail = TableDetail::kDefinition) {
+                      TableDetail detail = TableDetail::kDefinition, bool views_too = false) {
   ValidateObjectName(ref.bucket, "bucket name");
   ValidateObjectName(ref.table, "table name");
   OpenTable open;
@@ -73,8 +102,9 @@ OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref,
   if (!table) ThrowTableNotFound(ref);
   open.conn = &open.view->Conn(table->source, &bucket);
   open.schema = BranchView::PhysicalBucket(bucket, table->source);
-  auto info = LoadTable(*open.conn, open.schema, table->name, detail);
-  if (!info) ThrowTableNotFound(ref);  // a view
+  auto info = table->is_view ? (views_too ? LoadView(*open.conn, open.schema, table->name) : std::nullopt)
+                             : LoadTable(*open.conn, open.schema, table->name, detail);
+  if (!info) ThrowTableNotFound(ref);
   open.info = std::move(*info);
   open.info.bucket = bucket.name;
   return open;
@@ -290,9 +320,10 @@ Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& b
   out.total = static_cast<int64_t>(tables.size());
   for (int64_t i = page.offset; i < out.total && i < page.offset + page.limit; ++i) {
     const auto& table = tables[i];
-    auto info = LoadTable(view->Conn(table.source, &location),
-                          BranchView::PhysicalBucket(location, table.source), table.name);
-    if (!info) continue;  // a view
+    auto& conn = view->Conn(table.source, &location);
+    auto schema = BranchView::PhysicalBucket(location, table.source);
+    auto info = table.is_view ? LoadView(conn, schema, table.name) : LoadTable(conn, schema, table.name);
+    if (!info) continue;  // dropped since ListTables
     info->bucket = location.name;
     out.items.push_back(std::move(*info));
   }
@@ -300,7 +331,7 @@ Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& b
 }
 
 TableInfo TableService::Get(const TableRef& ref) {
-  return OpenForRead(branches_, ref, TableDetail::kWithStats).info;
+  return OpenForRead(branches_, ref, TableDetail::kWithStats, /*views_too=*/true).info;
 }
 
 void TableService::Delete(const TableRef& ref) {

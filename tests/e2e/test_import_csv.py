@@ -103,6 +103,16 @@ def test_sliced_manifest_and_directory_sources(project):
     assert "sl3/nope" in error["message"]
     assert rows(project, "in", "t") == [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}, {"id": "3", "name": "c"}]
 
+    # Slices of one import share their compression: a plain slice among gzip ones is named, nothing loads.
+    plain = put_file(project, "sl4/part1", b"4,d\n")
+    mixed = put_file(project, "sl4/manifest", json.dumps({"entries": [
+        manifest["entries"][0], {"url": plain["key"], "mandatory": True}]}).encode())
+    error = expect_error(import_file_raw(project, "in", "t", **mixed, source_type="sliced_file",
+                                         columns=["id", "name"]), 422, "invalid_source_data")
+    assert error["details"]["driver_code"] == 4200
+    assert error["details"]["plain_file"].endswith("sl4/part1") and "mix" in error["message"]
+    assert rows(project, "in", "t") == [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}, {"id": "3", "name": "c"}]
+
 
 def test_column_mismatch_errors_name_the_columns(project):
     setup_table(project, ("id", "name"))

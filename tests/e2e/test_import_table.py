@@ -70,6 +70,13 @@ def test_clone_and_view(project):
 
     import_table(project, "in", "v", source={"bucket": "in", "table": "src"}, import_type="view",
                  column_mappings=[{"source": "name", "destination": "n"}])
+    # The view is listed with the bucket's tables (as the driver's ObjectInfo lists it) and can be described.
+    listed = project.client.call("GET", project.bucket_path("in") + "/tables")
+    by_name = {t["name"]: t for t in listed["tables"]}
+    assert by_name["v"]["type"] == "view" and by_name["src"]["type"] == "table"
+    assert [c["name"] for c in by_name["v"]["columns"]] == ["n"] and by_name["v"]["primary_key"] == []
+    assert listed["total"] == len(listed["tables"])
+    assert project.client.call("GET", project.table_path("in", "v"))["columns"][0]["type"] == "VARCHAR"
     bad = project.client.post(project.table_path("in", "v2") + "/import-table",
                               json={"source": {"bucket": "in", "table": "src"}, "import_type": "view", "limit": 1})
     expect_error(bad, 400, "invalid_import_options")

@@ -55,6 +55,7 @@ nlohmann::json TableJson(const TableInfo& t) {
   }
   return {{"name", t.name},
           {"bucket", t.bucket},
+          {"type", t.is_view ? "view" : "table"},
           {"columns", columns},
           {"primary_key", t.primary_key},
           {"row_count", t.row_count},

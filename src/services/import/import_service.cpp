@@ -6,6 +6,7 @@
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/import/column_plan.hpp"
 #include "duckstore/services/import/import_errors.hpp"
+#include "duckstore/services/import/phase_timers.hpp"
 #include "duckstore/services/import/source_reader.hpp"
 #include "duckstore/services/import/source_resolver.hpp"
 #include "duckstore/services/import/table_loader.hpp"
@@ -73,21 +74,24 @@ TableInfo RequireTable(duckdb::Connection& conn, const std::string& bucket, cons
 }
 
 // Plans and runs the load of `source` into the existing table `ref`, then reads the table's stats.
+// `timers` holds the phases before the load (reading the source's columns) and gets the rest.
 ImportResult LoadSource(Destination& dest, const TableRef& ref, const SourceRelation& source,
-                        const ImportOptions& options, TaskControl* control,
+                        const ImportOptions& options, TaskControl* control, PhaseTimers& timers,
                         const std::function<void(const Error&, const ColumnPlan&)>& diagnose) {
   TableInfo table = RequireTable(*dest.conn, dest.bucket, ref);
   ColumnPlan plan = PlanColumns(source, table, options, NowLiteral());
   auto lock = dest.db->LockTable(table.bucket, table.name);
   auto outcome = LoadIntoTable(*dest.conn, table, source, plan, options, control,
                                [&](const Error& error) { diagnose(error, plan); });
+  timers.Append(std::move(outcome.timers));
   ImportResult result;
   result.imported_rows = outcome.imported_rows;
-  result.timers = std::move(outcome.timers);
   result.imported_columns = plan.imported_columns;
-  auto after = LoadTable(*dest.conn, table.bucket, table.name, TableDetail::kWithStats);
+  auto after = timers.Time(
+      "tableStats", [&] { return LoadTable(*dest.conn, table.bucket, table.name, TableDetail::kWithStats); });
   result.table_rows = after->row_count;
   result.table_size_bytes = after->size_bytes;
+  result.timers = timers.Take();
   return result;
 }
 
@@ -122,8 +126,9 @@ ImportResult ImportService::ImportFromPaths(const TableRef& destination,
     auto dest = OpenBucket(branches_, destination);
     FileSourceReader reader(format, csv, options.import_as_null, paths, display_names);
     if (control) control->SetPhase("reading_source", reader.total_bytes());
-    SourceRelation source = reader.Open(*dest.conn);
-    return LoadSource(dest, destination, source, options, control,
+    PhaseTimers timers;
+    SourceRelation source = timers.Time("readSourceColumns", [&] { return reader.Open(*dest.conn); });
+    return LoadSource(dest, destination, source, options, control, timers,
                       [&](const Error& error, const ColumnPlan& plan) {
                         if (IsReaderFailure(error)) reader.ThrowReadError(error);
                         if (error.kind() == ErrorKind::kUnprocessable) {
@@ -255,8 +260,9 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
         duckdb::StringUtil::CIEquals(source_table.name, destination.table)) {
       throw InvalidArgument("invalid_source", "a table cannot be imported into itself");
     }
+    PhaseTimers timers;
     return LoadSource(
-        dest, destination, source, options, control, [&](const Error& error, const ColumnPlan& plan) {
+        dest, destination, source, options, control, timers, [&](const Error& error, const ColumnPlan& plan) {
           if (error.kind() != ErrorKind::kUnprocessable) return;
           for (const auto& [column, type] : plan.casts) {
             auto bad = RunSql(*dest.conn,

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "duckstore/common/identifiers.hpp"
+#include "duckstore/services/import/csv_header.hpp"
 #include "duckstore/services/import/import_errors.hpp"
 
 namespace duckstore {
@@ -26,11 +27,6 @@ std::string Headline(const std::string& message) {
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
 }
-
-// Header lines are read into this many columns at most.
-constexpr size_t kMaxHeaderColumns = 4096;
-// A null string no header holds: header fields are never NULL, an empty one is an empty name.
-constexpr const char* kNoNull = "\x01duckstore-no-null\x01";
 
 }  // namespace
 
@@ -76,16 +72,42 @@ FileSourceReader::FileSourceReader(FileFormat format, CsvOptions csv, std::vecto
                         "numberOfIgnoredLines cannot be negative", DriverCode::kInvalidFileParams);
     }
   }
+  if (format_ == FileFormat::kCsv) gzip_ = SlicesAreGzip(csv_.compression, paths_, display_names_);
   std::error_code ec;
   for (const auto& path : paths_) total_bytes_ += static_cast<int64_t>(std::filesystem::file_size(path, ec));
 }
 
-bool FileSourceReader::Gzip() const {
-  if (csv_.compression != Compression::kAuto) return csv_.compression == Compression::kGzip;
-  std::ifstream in(paths_.front(), std::ios::binary);
-  unsigned char magic[2] = {0, 0};
-  in.read(reinterpret_cast<char*>(magic), 2);
-  return in.gcount() == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+bool SlicesAreGzip(Compression requested, const std::vector<std::string>& paths,
+                   const std::vector<std::string>& display_names) {
+  auto mismatch = [](const std::string& message, nlohmann::json details) {
+    return ImportError(ErrorKind::kUnprocessable, "invalid_source_data", message,
+                       DriverCode::kMandatoryInvalidSourceData, std::move(details));
+  };
+  std::optional<size_t> first_gzip, first_plain;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::ifstream in(paths[i], std::ios::binary);
+    unsigned char magic[2] = {0, 0};
+    in.read(reinterpret_cast<char*>(magic), 2);
+    if (in.gcount() == 0) continue;  // an empty slice decompresses to nothing either way
+    bool gzip = in.gcount() == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (gzip && requested == Compression::kNone) {
+      throw mismatch("slice '" + display_names[i] + "' is gzip-compressed but the import says it is not",
+                     {{"file", display_names[i]}});
+    }
+    if (!gzip && requested == Compression::kGzip) {
+      throw mismatch("slice '" + display_names[i] + "' is not gzip-compressed but the import says it is",
+                     {{"file", display_names[i]}});
+    }
+    (gzip ? first_gzip : first_plain).emplace(i);
+    if (first_gzip && first_plain) {
+      throw mismatch(
+          "the slices mix compressions: '" + display_names[*first_gzip] + "' is gzip, '" +
+              display_names[*first_plain] +
+              "' is not; every slice of one import must be gzip-compressed, or none",
+          {{"gzip_file", display_names[*first_gzip]}, {"plain_file", display_names[*first_plain]}});
+    }
+  }
+  return requested == Compression::kGzip || first_gzip.has_value();
 }
 
 std::string FileSourceReader::Display(std::string message) const {
@@ -96,37 +118,6 @@ std::string FileSourceReader::Display(std::string message) const {
     }
   }
   return message;
-}
-
-std::vector<std::string> FileSourceReader::ReadCsvHeader(duckdb::Connection& conn) const {
-  // The first record of the first file, in the caller's dialect, into up to kMaxHeaderColumns columns
-  // padded with NULL (DuckDB's sniffer would look at more rows and may pick a later line as the header).
-  duckdb::child_list_t<duckdb::Value> columns;
-  for (size_t i = 0; i < kMaxHeaderColumns; ++i)
-    columns.emplace_back("c" + std::to_string(i), duckdb::Value("VARCHAR"));
-  std::string escape = csv_.escaped_by.empty() ? csv_.enclosure : csv_.escaped_by;
-  auto result =
-      RunSql(conn,
-             "SELECT * FROM read_csv($1, columns = $2, header = false, auto_detect = false, delim = $3, "
-             "quote = $4, escape = $5, compression = $6, null_padding = true, strict_mode = false, "
-             "parallel = false, nullstr = $7) LIMIT 1",
-             {duckdb::Value(paths_.front()), duckdb::Value::STRUCT(std::move(columns)),
-              duckdb::Value(csv_.delimiter), duckdb::Value(csv_.enclosure), duckdb::Value(escape),
-              duckdb::Value(Gzip() ? "gzip" : "none"), StringList({kNoNull})});
-  std::vector<std::string> names;
-  if (result->RowCount() == 0) return names;
-  for (size_t i = 0; i < result->ColumnCount(); ++i) {
-    auto value = result->GetValue(i, 0);
-    if (value.IsNull()) break;
-    names.push_back(value.ToString());
-  }
-  if (names.size() == kMaxHeaderColumns) {
-    throw ImportError(
-        ErrorKind::kInvalidArgument, "invalid_file_params",
-        "the header has more than " + std::to_string(kMaxHeaderColumns) + " columns; give the column names",
-        DriverCode::kInvalidFileParams);
-  }
-  return names;
 }
 
 SourceRelation FileSourceReader::CsvRelation(
@@ -146,7 +137,7 @@ SourceRelation FileSourceReader::CsvRelation(
                      duckdb::Value(csv_.delimiter),
                      duckdb::Value(csv_.enclosure),
                      duckdb::Value(escape),
-                     duckdb::Value(Gzip() ? "gzip" : "none"),
+                     duckdb::Value(gzip_ ? "gzip" : "none"),
                      StringList(null_strings)};
   relation.columns = columns_;
   relation.text = true;
@@ -161,7 +152,8 @@ SourceRelation FileSourceReader::Open(duckdb::Connection& conn) {
       ValidateSourceColumns(columns_);
       return SourceRelation{"read_parquet($1)", {StringList(paths_)}, columns_, false};
     }
-    columns_ = csv_.column_names.empty() ? ReadCsvHeader(conn) : csv_.column_names;
+    columns_ = csv_.column_names.empty() ? ReadCsvHeader(conn, paths_.front(), gzip_, DialectOf(csv_))
+                                         : csv_.column_names;
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kInvalidArgument && e.details().contains("driver_code")) throw;
     ThrowReadError(e);

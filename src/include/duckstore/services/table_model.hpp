@@ -54,6 +54,8 @@ struct TableInfo {
   int64_t row_count = 0;
   int64_t size_bytes = 0;
   std::string created_at;
+  // A view (created by a VIEW import): columns as its query returns them, no key, no stats.
+  bool is_view = false;
 
   const ColumnInfo* FindColumn(const std::string& name) const;
 };

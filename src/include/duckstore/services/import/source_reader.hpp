@@ -52,11 +52,9 @@ class FileSourceReader {
 
  private:
   std::string Display(std::string message) const;
-  std::vector<std::string> ReadCsvHeader(duckdb::Connection& conn) const;
   // read_csv(...) with `types` per source column and the given null strings.
   SourceRelation CsvRelation(const std::vector<std::pair<std::string, std::string>>& typed_columns,
                              const std::vector<std::string>& null_strings) const;
-  bool Gzip() const;
 
   FileFormat format_;
   CsvOptions csv_;
@@ -65,7 +63,15 @@ class FileSourceReader {
   std::vector<std::string> display_names_;
   std::vector<std::string> columns_;
   int64_t total_bytes_ = 0;
+  bool gzip_ = false;  // CSV: every slice is gzip-compressed
 };
+
+// Whether the CSV slices at `paths` are gzip-compressed: with kAuto, what their first bytes say. read_csv
+// decompresses every slice of one import alike, so they must agree: a mix of gzip and plain slices, or a
+// slice that contradicts an explicit compression, is kUnprocessable("invalid_source_data", 4200) naming
+// the slices (`display_names`, index for index). Empty slices agree with either.
+bool SlicesAreGzip(Compression requested, const std::vector<std::string>& paths,
+                   const std::vector<std::string>& display_names);
 
 // Throws the contract's column errors for a list of source column names: none (4103), an empty name
 // (4101), the same name twice ignoring case (4102).
