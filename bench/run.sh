@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds duckstore with the benchmark baselines and runs the named benchmarks (default: all).
-# Usage: bench/run.sh [rest] [import] [s3] [das] [driver]   (default: all). Scale with IMPORT_BENCH_ROWS /
-# IMPORT_BENCH_UPSERT_ROWS / IMPORT_BENCH_FLAGS=--imports-only (import), DAS_BENCH_ROWS (DAS scan, default 10,000,000), S3_BENCH_SIZE_MB /
-# S3_BENCH_MULTIPART_GB / S3_BENCH_RUNS (S3, e.g. 256 / 1 / 1 on a busy machine), DRIVER_BENCH_ROWS /
-# DRIVER_BENCH_SECONDS / DRIVER_BENCH_THREADS (driver).
+# Usage: bench/run.sh [rest] [import] [s3] [das] [driver]   (default: all). Scale with
+#   IMPORT_BENCH_ROWS / IMPORT_BENCH_UPSERT_ROWS / IMPORT_BENCH_FLAGS=--imports-only (import),
+#   DAS_BENCH_ROWS (DAS scan, default 10,000,000),
+#   S3_BENCH_SIZE_MB / S3_BENCH_MULTIPART_GB / S3_BENCH_RUNS (S3, e.g. 256 / 1 / 1 on a busy machine),
+#   DRIVER_BENCH_ROWS / DRIVER_BENCH_SECONDS / DRIVER_BENCH_THREADS (driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
