@@ -23,6 +23,7 @@ std::optional<std::vector<std::string>> ParseCsvHeader(std::string_view data, co
   std::vector<std::string> fields;
   std::string field;
   bool quoted = false;
+  bool saw_quote = false;  // `""` is one empty name, not an empty line
   for (size_t i = 0; i < data.size(); ++i) {
     char c = data[i];
     if (quoted) {
@@ -47,11 +48,12 @@ std::optional<std::vector<std::string>> ParseCsvHeader(std::string_view data, co
     }
     if (dialect.quote && c == *dialect.quote && field.empty()) {
       quoted = true;
+      saw_quote = true;
     } else if (c == dialect.delimiter) {
       fields.push_back(std::move(field));
       field.clear();
     } else if (c == '\n' || c == '\r') {
-      if (fields.empty() && field.empty()) return fields;  // an empty line: no columns
+      if (fields.empty() && field.empty() && !saw_quote) return fields;  // an empty line: no columns
       fields.push_back(std::move(field));
       return fields;
     } else {
@@ -59,7 +61,7 @@ std::optional<std::vector<std::string>> ParseCsvHeader(std::string_view data, co
     }
   }
   if (!at_end) return std::nullopt;
-  if (!fields.empty() || !field.empty() || quoted) fields.push_back(std::move(field));
+  if (!fields.empty() || !field.empty() || saw_quote) fields.push_back(std::move(field));
   return fields;
 }
 
@@ -72,9 +74,10 @@ std::vector<std::string> ReadCsvHeader(duckdb::Connection& conn, const std::stri
         path, duckdb::FileOpenFlags(duckdb::FileFlags::FILE_FLAGS_READ) |
                   (gzip ? duckdb::FileCompressionType::GZIP : duckdb::FileCompressionType::UNCOMPRESSED));
     while (true) {
-      // Doubling reads: a long header is parsed O(log n) times, not once per chunk.
+      // Doubling reads: a long header is parsed O(log n) times, not once per chunk. Never more than one
+      // byte past the limit, so a header longer than the limit cannot complete.
       size_t had = data.size();
-      size_t chunk = std::max<size_t>(64 << 10, had);
+      size_t chunk = std::min(std::max<size_t>(64 << 10, had), max_bytes + 1 - had);
       data.resize(had + chunk);
       auto got = handle->Read(data.data() + had, chunk);
       data.resize(had + static_cast<size_t>(got));
@@ -88,7 +91,7 @@ std::vector<std::string> ReadCsvHeader(duckdb::Connection& conn, const std::stri
   }
   throw ImportError(
       ErrorKind::kInvalidArgument, "invalid_file_params",
-      "the header is longer than " + std::to_string(max_bytes >> 20) + " MiB; give the column names",
+      "the header is longer than " + std::to_string(max_bytes) + " bytes; give the column names",
       DriverCode::kInvalidFileParams);
 }
 

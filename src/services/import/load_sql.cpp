@@ -1,5 +1,7 @@
 #include "duckstore/services/import/load_sql.hpp"
 
+#include <algorithm>
+
 #include "duckstore/common/identifiers.hpp"
 
 namespace duckstore::load_sql {
@@ -49,7 +51,8 @@ std::string KeepUnchangedTimestamps(const ColumnPlan& plan, const std::string& s
   const std::string& timestamp = *plan.managed_timestamp;
   std::string same = KeyMatch(plan.key, "s", "t");
   for (const auto& column : plan.target_columns) {
-    if (column == timestamp) continue;
+    if (column == timestamp || std::find(plan.key.begin(), plan.key.end(), column) != plan.key.end())
+      continue;
     same += " AND s." + QuoteIdent(column) + " IS NOT DISTINCT FROM t." + QuoteIdent(column);
   }
   std::string ts = QuoteIdent(timestamp);

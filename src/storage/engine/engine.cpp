@@ -9,6 +9,7 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/scope_exit.hpp"
+#include "duckstore/storage/engine/confined_database.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 
 namespace duckstore {
@@ -18,8 +19,7 @@ constexpr const char* kDatabaseFile = "project.duckdb";
 constexpr auto kDropWait = std::chrono::seconds(30);
 
 void RunOrThrow(duckdb::Connection& conn, const std::string& sql) {
-  auto result = conn.Query(sql);
-  if (result->HasError()) throw Internal("engine setup failed: " + result->GetError());
+  RunSetupSql(conn, sql, "engine");
 }
 
 }  // namespace
@@ -29,19 +29,8 @@ ProjectDatabase::ProjectDatabase(std::string project_id, std::filesystem::path r
     : project_id_(std::move(project_id)),
       root_(std::move(root)),
       last_used_(std::chrono::steady_clock::now()) {
-  duckdb::DBConfig config;
-  config.SetOptionByName("memory_limit", duckdb::Value(limits.project_memory_limit));
-  config.SetOptionByName("threads", duckdb::Value::BIGINT(limits.project_threads));
-  config.SetOptionByName("temp_directory", duckdb::Value((root_ / "tmp").string()));
-  config.SetOptionByName("autoinstall_known_extensions", duckdb::Value::BOOLEAN(false));
-  config.SetOptionByName("autoload_known_extensions", duckdb::Value::BOOLEAN(false));
-  db_ = std::make_unique<duckdb::DuckDB>((root_ / kDatabaseFile).string(), &config);
-
+  db_ = OpenConfinedDatabase(root_ / kDatabaseFile, root_, root_ / "tmp", limits, DatabaseAccess::kReadWrite);
   duckdb::Connection conn(*db_);
-  // allowed_directories can only be set on a running database; the lock makes the three settings final.
-  RunOrThrow(conn, "SET allowed_directories = [" + QuoteLiteral(root_.string() + "/") + "]");
-  RunOrThrow(conn, "SET enable_external_access = false");
-  RunOrThrow(conn, "SET lock_configuration = true");
   ApplyProjectSchema(conn);
 }
 

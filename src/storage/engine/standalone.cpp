@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "duckstore/common/error.hpp"
-#include "duckstore/common/identifiers.hpp"
+#include "duckstore/storage/engine/confined_database.hpp"
 
 namespace duckstore {
 namespace {
@@ -30,28 +30,13 @@ bool Inside(const fs::path& path, const fs::path& dir) {
   return !relative.empty() && relative != "." && *relative.begin() != "..";
 }
 
-void RunOrThrow(duckdb::Connection& conn, const std::string& sql) {
-  auto result = conn.Query(sql);
-  if (result->HasError()) throw Internal("standalone database setup failed: " + result->GetError());
-}
-
 }  // namespace
 
 StandaloneDatabase::StandaloneDatabase(const fs::path& path, const fs::path& temp_dir,
                                        const EngineLimits& limits)
     : last_used_(std::chrono::steady_clock::now()) {
-  duckdb::DBConfig config;
-  config.options.access_mode = duckdb::AccessMode::READ_ONLY;
-  config.SetOptionByName("memory_limit", duckdb::Value(limits.project_memory_limit));
-  config.SetOptionByName("threads", duckdb::Value::BIGINT(limits.project_threads));
-  config.SetOptionByName("temp_directory", duckdb::Value(temp_dir.string()));
-  config.SetOptionByName("autoinstall_known_extensions", duckdb::Value::BOOLEAN(false));
-  config.SetOptionByName("autoload_known_extensions", duckdb::Value::BOOLEAN(false));
-  db_ = std::make_unique<duckdb::DuckDB>(path.string(), &config);
-  duckdb::Connection conn(*db_);
-  RunOrThrow(conn, "SET allowed_directories = [" + QuoteLiteral(temp_dir.string() + "/") + "]");
-  RunOrThrow(conn, "SET enable_external_access = false");
-  RunOrThrow(conn, "SET lock_configuration = true");
+  // Only the spill directory is reachable: SQL stored in the file cannot read anything else.
+  db_ = OpenConfinedDatabase(path, temp_dir, temp_dir, limits, DatabaseAccess::kReadOnly);
 }
 
 StandaloneDatabase::~StandaloneDatabase() = default;
