@@ -49,14 +49,6 @@ bool TruncateUtf8(std::string& text, size_t max_chars) {
   return false;
 }
 
-struct OpenTable {
-  std::unique_ptr<BranchView> view;
-  std::unique_lock<std::mutex> lock;  // held for writes
-  duckdb::Connection* conn = nullptr;
-  std::string schema;  // the schema holding the table in conn's database
-  TableInfo info;      // for reads, info.bucket is the bucket's name on the branch
-};
-
 [[noreturn]] void ThrowTableNotFound(const TableRef& ref) {
   throw NotFound("table_not_found",
                  "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
@@ -89,10 +81,9 @@ std::optional<TableInfo> LoadView(duckdb::Connection& conn, const std::string& b
   return found;
 }
 
-// A table to read, wherever the branch sees it: its own database, the default branch, a linked bucket.
-// A view is table_not_found unless `views_too` (then its LoadView description, for listings and Get).
-OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref,
-                      TableDetail detail = TableDetail::kDefinition, bool views_too = false) {
+}  // namespace
+
+OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref, TableDetail detail, bool views_too) {
   ValidateObjectName(ref.bucket, "bucket name");
   ValidateObjectName(ref.table, "table name");
   OpenTable open;
@@ -109,6 +100,8 @@ OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref,
   open.info.bucket = bucket.name;
   return open;
 }
+
+namespace {
 
 // A table to change: in the branch's own database (copied up first on a dev branch), locked.
 OpenTable OpenForChange(BranchResolver& branches, const TableRef& ref) {

@@ -377,3 +377,30 @@ def test_export_options(session):
     expect_driver_error(lambda: drv.execute(table_pb2.TableExportToFileCommand(
         source=Shared.Table(path=[BUCKET], tableName="src"), fileProvider=Shared.S3,
         filePath=Shared.FilePath(root="no-such-files", fileName="x_"))), "NOT_FOUND", 2000, "file_bucket_not_found")
+
+
+# ---- Dev branches ----
+
+def test_imports_and_exports_on_a_dev_branch_leave_the_default_branch_alone(session):
+    """A file import into a table the branch only inherits copies it into the branch first; the default
+    branch keeps its rows, and an export on the branch reads the branch's rows."""
+    drv, files = session.drv, session.files
+    create_table(drv, "stock", [column("id", "INTEGER", nullable=False), column("qty", "VARCHAR")],
+                 primary_key=["id"])
+    files.put("base.csv", to_csv(["id", "qty"], [[1, "10"], [2, "20"]]))
+    typed = {"importStrategy": Options.USER_DEFINED_TABLE}
+    drv.execute(files.import_command(BUCKET, "stock", "", "base.csv", options=Options(**typed)))
+
+    branch_id = "77"
+    drv.execute(project_pb2.CreateDevBranchCommand(projectId=session.project_id, branchId=branch_id))
+    branch_bucket = f"{branch_id}/{BUCKET}"
+    files.put("delta.csv", to_csv(["id", "qty"], [[2, "25"], [3, "30"]]))
+    result = drv.execute(files.import_command(branch_bucket, "stock", "", "delta.csv",
+                                              options=Options(importType=Options.INCREMENTAL, **typed)))
+    import_response_checks(result.response, 2, 3, ["id", "qty"])
+    assert rows_of(drv, "stock", ["id", "qty"], bucket=branch_bucket) == [["1", "10"], ["2", "25"], ["3", "30"]]
+    assert rows_of(drv, "stock", ["id", "qty"]) == [["1", "10"], ["2", "20"]]
+
+    drv.execute(files.export_command(branch_bucket, "stock", "out", "branch_", orderBy=[
+        Shared.ExportOrderBy(columnName="id")]))
+    assert files.exported_csv("out/branch_", compressed=False) == [["1", "10"], ["2", "25"], ["3", "30"]]

@@ -97,16 +97,16 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
 
   return ops_.Run(source.branch.project_id, "table.export", source.Qualified(), [&] {
     auto started = std::chrono::steady_clock::now();
-    auto db = branches_.Open(source.branch);
-    auto conn = db->Connect();
-    auto canonical_bucket = FindBucket(*conn, source.bucket);
-    if (!canonical_bucket)
-      throw NotFound("bucket_not_found", "bucket '" + source.bucket + "' does not exist");
-    auto table = LoadTable(*conn, *canonical_bucket, source.table, TableDetail::kDefinition);
-    if (!table) {
-      throw NotFound("table_not_found",
-                     "table '" + source.table + "' does not exist in bucket '" + *canonical_bucket + "'");
+    // Wherever the branch sees the table: its own copy, the default branch's, or a linked bucket's source.
+    auto open = OpenForRead(branches_, source);
+    // A linked bucket's table lives in another project's database, which cannot write into this project.
+    if (open.view->RequireBucket(source.bucket).linked()) {
+      throw InvalidArgument("linked_bucket_export_unsupported",
+                            "bucket '" + source.bucket + "' is linked from another project; export it there");
     }
+    auto* conn = open.conn;
+    auto* table = &open.info;
+    const std::string& schema = open.schema;
 
     ExportResult result;
     std::string select;
@@ -143,7 +143,7 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
                  ChangeCondition(ts->name, "<", *request.change_until, params);
       }
     }
-    std::string query = "SELECT " + select + " FROM " + QualifiedName(table->bucket, table->name) +
+    std::string query = "SELECT " + select + " FROM " + QualifiedName(schema, table->name) +
                         (where.empty() ? "" : " " + where) + " " + BuildOrderBy(request.order_by, *table);
     if (request.limit) {
       params.push_back(duckdb::Value::BIGINT(*request.limit));
@@ -151,7 +151,7 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
     }
 
     // COPY writes into a private directory of the project (the only place its DuckDB may write).
-    auto dir = db->root() / "staging" / ("export-" + RandomHex(16));
+    auto dir = open.view->db().root() / "staging" / ("export-" + RandomHex(16));
     std::filesystem::create_directories(dir.parent_path());
     ScopeExit cleanup([&] {
       std::error_code ignored;
@@ -224,7 +224,8 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
     result.timers.push_back(
         {"publishFiles",
          std::chrono::duration<double>(std::chrono::steady_clock::now() - write_done).count()});
-    result.table = *LoadTable(*conn, table->bucket, table->name, TableDetail::kWithStats);
+    result.table = *LoadTable(*conn, schema, table->name, TableDetail::kWithStats);
+    result.table.bucket = table->bucket;
     return result;
   });
 }

@@ -73,22 +73,21 @@ TableInfo RequireTable(duckdb::Connection& conn, const std::string& bucket, cons
   return *info;
 }
 
-// Plans and runs the load of `source` into the existing table `ref`, then reads the table's stats.
-// `timers` holds the phases before the load (reading the source's columns) and gets the rest.
-ImportResult LoadSource(Destination& dest, const TableRef& ref, const SourceRelation& source,
+// Plans and runs the load of `source` into the existing `table`, then reads the table's stats. The caller
+// holds the table's write lock; `timers` holds the phases before the load (reading the source's columns)
+// and gets the rest.
+ImportResult LoadSource(duckdb::Connection& conn, const TableInfo& table, const SourceRelation& source,
                         const ImportOptions& options, TaskControl* control, PhaseTimers& timers,
                         const std::function<void(const Error&, const ColumnPlan&)>& diagnose) {
-  TableInfo table = RequireTable(*dest.conn, dest.bucket, ref);
   ColumnPlan plan = PlanColumns(source, table, options, NowLiteral());
-  auto lock = dest.db->LockTable(table.bucket, table.name);
-  auto outcome = LoadIntoTable(*dest.conn, table, source, plan, options, control,
+  auto outcome = LoadIntoTable(conn, table, source, plan, options, control,
                                [&](const Error& error) { diagnose(error, plan); });
   timers.Append(std::move(outcome.timers));
   ImportResult result;
   result.imported_rows = outcome.imported_rows;
   result.imported_columns = plan.imported_columns;
   auto after = timers.Time(
-      "tableStats", [&] { return LoadTable(*dest.conn, table.bucket, table.name, TableDetail::kWithStats); });
+      "tableStats", [&] { return LoadTable(conn, table.bucket, table.name, TableDetail::kWithStats); });
   result.table_rows = after->row_count;
   result.table_size_bytes = after->size_bytes;
   result.timers = timers.Take();
@@ -123,16 +122,20 @@ ImportResult ImportService::ImportFromPaths(const TableRef& destination,
                           "files import FULL or INCREMENTAL; VIEW and CLONE need a table");
   }
   return ops_.Run(destination.branch.project_id, "table.import", destination.Qualified(), [&] {
-    auto dest = OpenBucket(branches_, destination);
+    // On a dev branch the table is copied into the branch first; either way it stays locked until the
+    // load commits.
+    auto target = OpenForWrite(branches_, destination);
     FileSourceReader reader(format, csv, options.import_as_null, paths, display_names);
     if (control) control->SetPhase("reading_source", reader.total_bytes());
     PhaseTimers timers;
-    SourceRelation source = timers.Time("readSourceColumns", [&] { return reader.Open(*dest.conn); });
-    return LoadSource(dest, destination, source, options, control, timers,
+    SourceRelation source = timers.Time("readSourceColumns", [&] { return reader.Open(*target.conn); });
+    TableInfo table =
+        RequireTable(*target.conn, target.bucket, TableRef{destination.branch, target.bucket, target.table});
+    return LoadSource(*target.conn, table, source, options, control, timers,
                       [&](const Error& error, const ColumnPlan& plan) {
                         if (IsReaderFailure(error)) reader.ThrowReadError(error);
                         if (error.kind() == ErrorKind::kUnprocessable) {
-                          reader.DiagnoseCast(*dest.conn, plan.casts);
+                          reader.DiagnoseCast(*target.conn, plan.casts);
                           ThrowCastFailure(error);
                         }
                       });
@@ -260,9 +263,11 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
         duckdb::StringUtil::CIEquals(source_table.name, destination.table)) {
       throw InvalidArgument("invalid_source", "a table cannot be imported into itself");
     }
+    TableInfo table = RequireTable(*dest.conn, dest.bucket, destination);
+    auto lock = dest.db->LockTable(table.bucket, table.name);
     PhaseTimers timers;
     return LoadSource(
-        dest, destination, source, options, control, timers, [&](const Error& error, const ColumnPlan& plan) {
+        *dest.conn, table, source, options, control, timers, [&](const Error& error, const ColumnPlan& plan) {
           if (error.kind() != ErrorKind::kUnprocessable) return;
           for (const auto& [column, type] : plan.casts) {
             auto bad = RunSql(*dest.conn,

@@ -128,4 +128,19 @@ enum class TableDetail { kDefinition, kWithStats };
 std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket,
                                    const std::string& table, TableDetail detail = TableDetail::kWithStats);
 
+// A table opened wherever its branch sees it: the branch's own database, the default branch (a table the
+// branch has not written), or a linked bucket's source.
+struct OpenTable {
+  std::unique_ptr<BranchView> view;   // keeps the databases open
+  std::unique_lock<std::mutex> lock;  // held for writes
+  duckdb::Connection* conn = nullptr;
+  std::string schema;  // the schema holding the table in conn's database
+  TableInfo info;      // for reads, info.bucket is the bucket's name on the branch
+};
+
+// Opens `ref` for reading; kNotFound ("bucket_not_found", "table_not_found"). A view is table_not_found
+// unless `views_too` (then its description, for listings and Get).
+OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref,
+                      TableDetail detail = TableDetail::kDefinition, bool views_too = false);
+
 }  // namespace duckstore
