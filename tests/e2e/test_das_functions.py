@@ -30,9 +30,8 @@ def das(server, project):
                                      {"id": 2, "name": "melon", "price": "3.50"},
                                      {"id": 3, "name": "kiwi", "price": "0.40"}])
     drv = Driver(server, "grpc", project.key, project.id)
-    # Project databases use DuckDB's storage version of their creation, which keeps macro parameters untyped
-    # (typed parameters need storage v1.4.0): every parameter is `any`, values are bound as sent.
-    run_sql(drv, "CREATE MACRO with_tax(amount, rate) AS amount * (1 + rate)")
+    # Project databases use the 1.4 storage format, so macro parameters may be typed; untyped ones are `any`.
+    run_sql(drv, "CREATE MACRO with_tax(amount DOUBLE, rate DOUBLE) AS amount * (1 + rate)")
     run_sql(drv, "CREATE MACRO greet(who) AS 'hello ' || who")
     run_sql(drv, "CREATE MACRO untyped(x) AS x * 2")
     run_sql(drv, "CREATE MACRO discounted(price, pct := 10) AS price * (100 - pct) / 100")
@@ -53,7 +52,7 @@ def test_macros_are_listed_with_their_parameters(das):
     assert [p.name for p in discounted] == ["price", "pct"]
     assert "default 10" in discounted[1].description and not discounted[0].description
     params = [(p.name, p.type.WhichOneof("type")) for p in definitions["in_c_fn__with_tax"].params]
-    assert params == [("amount", "any"), ("rate", "any")]
+    assert params == [("amount", "double"), ("rate", "double")]
     assert [p.type.WhichOneof("type") for p in definitions["in_c_fn__untyped"].params] == ["any"]
     table = definitions["in_c_fn__cheaper_than"]
     assert table.return_type.WhichOneof("type") == "list"

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/random.hpp"
@@ -51,16 +50,12 @@ std::vector<std::filesystem::path> WrittenFiles(const std::filesystem::path& dir
   return out;
 }
 
+// Moves a finished output file into the store (it is in the project's staging directory, on the blobs'
+// filesystem): renamed, not copied, and read once for its ETag.
 ExportedObject Publish(ObjectStore& objects, const ObjectBucket& bucket, const std::string& key,
                        const std::filesystem::path& file, const std::string& content_type) {
   auto writer = objects.OpenWriter(bucket);
-  std::ifstream in(file, std::ios::binary);
-  std::vector<char> buffer(1 << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    if (in.gcount() > 0) writer->Append(buffer.data(), static_cast<size_t>(in.gcount()));
-  }
-  if (in.bad()) throw Internal("cannot read export output " + file.string());
+  writer->AdoptFile(file.string());
   ObjectAttributes attributes;
   attributes.content_type = content_type;
   auto stored = objects.CommitWrite(*writer, bucket, key, attributes);

@@ -18,6 +18,11 @@ std::unique_ptr<duckdb::DuckDB> OpenConfinedDatabase(const std::filesystem::path
                                                      const EngineLimits& limits, DatabaseAccess access) {
   duckdb::DBConfig config;
   if (access == DatabaseAccess::kReadOnly) config.options.access_mode = duckdb::AccessMode::READ_ONLY;
+  // Files this server creates use the 1.4 storage format (typed macro parameters need it); existing files
+  // keep the format they were created with.
+  if (access == DatabaseAccess::kReadWrite) {
+    config.SetOptionByName("storage_compatibility_version", duckdb::Value("v1.4.0"));
+  }
   config.SetOptionByName("memory_limit", duckdb::Value(limits.project_memory_limit));
   config.SetOptionByName("threads", duckdb::Value::BIGINT(limits.project_threads));
   config.SetOptionByName("temp_directory", duckdb::Value(temp_dir.string()));

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -173,6 +174,53 @@ void BlobWriter::AppendFile(const std::string& path, uint64_t offset, uint64_t l
     Append(buffer.data(), static_cast<size_t>(n));
     at += static_cast<uint64_t>(n);
   }
+}
+
+void BlobWriter::AdoptFile(const std::string& path) {
+  if (done_ || size_ != 0) throw Internal("a blob writer adopts a file only before anything is appended");
+  // Renamed over the (empty) temp file; the descriptor of that file is replaced below.
+  if (::rename(path.c_str(), temp_path_.c_str()) != 0) {
+    if (errno == EXDEV) {  // another filesystem: copy it after all
+      std::error_code error;
+      auto size = std::filesystem::file_size(path, error);
+      if (error) throw Internal("cannot adopt '" + path + "': " + error.message());
+      AppendFile(path, 0, size);
+      std::filesystem::remove(path, error);
+      return;
+    }
+    std::string message = SystemError("cannot adopt", path);
+    Fail();
+    throw Internal(message);
+  }
+  ::close(fd_);
+  fd_ = ::open(temp_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) {
+    std::string message = SystemError("cannot open", temp_path_);
+    Fail();
+    throw Internal(message);
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    std::string message = SystemError("cannot stat", temp_path_);
+    Fail();
+    throw Internal(message);
+  }
+  CheckSpace(static_cast<uint64_t>(st.st_size));
+  if (digests_->any()) {
+    ::posix_fadvise(fd_, 0, st.st_size, POSIX_FADV_SEQUENTIAL);
+    std::vector<char> buffer(kCopyChunk);
+    for (off_t at = 0; at < st.st_size;) {
+      ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0 || !digests_->Update(buffer.data(), static_cast<size_t>(n))) {
+        std::string message = SystemError("cannot read", temp_path_);
+        Fail();
+        throw Internal(message);
+      }
+      at += n;
+    }
+  }
+  size_ = st.st_size;
 }
 
 BlobInfo BlobWriter::Commit() {

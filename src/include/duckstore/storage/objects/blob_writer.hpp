@@ -58,6 +58,12 @@ class BlobWriter {
   // leave the writer unusable as for Append.
   void AppendFile(const std::string& path, uint64_t offset, uint64_t length);
 
+  // Takes the file at `path` as the whole content instead of copying it (a finished export output): it is
+  // renamed into the temp location (copied when it is on another filesystem) and read once for the digests.
+  // Only on a writer nothing was appended to. Errors (kInternal; size limit as for Append) leave the
+  // writer unusable and remove the file.
+  void AdoptFile(const std::string& path);
+
   // Makes the content durable under its final name and returns it. Throws kInternal on failure, or when
   // the writer already committed or failed.
   BlobInfo Commit();
