@@ -93,6 +93,7 @@ OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref, TableDetail
   if (!table) ThrowTableNotFound(ref);
   open.conn = &open.view->Conn(table->source, &bucket);
   open.schema = BranchView::PhysicalBucket(bucket, table->source);
+  open.bucket = bucket;
   auto info = table->is_view ? (views_too ? LoadView(*open.conn, open.schema, table->name) : std::nullopt)
                              : LoadTable(*open.conn, open.schema, table->name, detail);
   if (!info) ThrowTableNotFound(ref);

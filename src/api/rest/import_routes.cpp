@@ -215,8 +215,8 @@ void AddImportRoutes(http::Router& router, Services& s) {
   });
 
   router.Add("POST", table + "/import-table", [&s](http::Request& r) {
+    AuthorizeBranch(s, r, Access::kWrite);
     auto ref = TableOf(r);
-    s.auth.Authorize(Authenticate(s, r), Access::kWrite, ref.branch.project_id, ref.branch.branch_id);
     auto body = ParseJsonObject(r);
     auto request = ParseTableImport(r, body);
     return RunOrSubmit(s, r, body, "table.import_from_table", [&s, ref, request](TaskControl* control) {

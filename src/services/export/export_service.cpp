@@ -95,7 +95,7 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
     // Wherever the branch sees the table: its own copy, the default branch's, or a linked bucket's source.
     auto open = OpenForRead(branches_, source);
     // A linked bucket's table lives in another project's database, which cannot write into this project.
-    if (open.view->RequireBucket(source.bucket).linked()) {
+    if (open.bucket.linked()) {
       throw InvalidArgument("linked_bucket_export_unsupported",
                             "bucket '" + source.bucket + "' is linked from another project; export it there");
     }

@@ -132,6 +132,7 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
 // branch has not written), or a linked bucket's source.
 struct OpenTable {
   std::unique_ptr<BranchView> view;   // keeps the databases open
+  BucketLocation bucket;              // where the branch sees the table's bucket (linked or not)
   std::unique_lock<std::mutex> lock;  // held for writes
   duckdb::Connection* conn = nullptr;
   std::string schema;  // the schema holding the table in conn's database
