@@ -165,7 +165,9 @@ class Catalog {
   virtual Page<Operation> ListOperations(const std::string& project_id, const PageRequest& page) = 0;
 };
 
-// Opens (creating if needed) the SQLite catalog at `path` and applies pending schema migrations.
+// Opens (creating if needed) the SQLite catalog at `path` and applies pending schema migrations. The file
+// lives in the data directory: blob paths are stored relative to the directory that holds it
+// (storage/catalog/blob_paths.hpp).
 std::unique_ptr<Catalog> OpenSqliteCatalog(const std::string& path);
 
 }  // namespace duckstore
