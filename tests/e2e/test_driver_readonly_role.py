@@ -9,7 +9,7 @@ import pytest
 
 from driver_client import Driver, expect_driver_error
 from harness import table_path, unique_id
-from keboola.storage_driver import bucket_pb2, execute_query_pb2, project_pb2, table_pb2
+from keboola.storage_driver import bucket_pb2, execute_query_pb2, project_pb2, table_pb2, workspace_pb2
 
 Query = execute_query_pb2.ExecuteQueryCommand
 Success = execute_query_pb2.ExecuteQueryResponse.Success
@@ -48,6 +48,7 @@ class RoProject:
     def query(self, scope, sql, role=None):
         command = Query(pathRestriction=[scope], query=sql)
         if role is not None:
+            command.snowflakeRole.SetInParent()
             command.snowflakeRole.roleName = role
         return self.drv.execute(command).response
 
@@ -139,6 +140,9 @@ def test_other_roles_are_refused(ro, admin, server):
         expect_driver_error(lambda: ro.drv.execute(bucket_pb2.GrantBucketAccessToReadOnlyRoleCommand(
             destinationObjectName="in.c-ro", projectReadOnlyRoleName=other.role)), *DENIED,
             "unknown_read_only_role")
+        expect_driver_error(lambda: ro.drv.execute(workspace_pb2.CreateWorkspaceCommand(
+            workspaceId="w1", projectReadOnlyRoleName=other.role)), *DENIED, "unknown_read_only_role")
+        ro.drv.execute(workspace_pb2.CreateWorkspaceCommand(workspaceId="w2", projectReadOnlyRoleName=ro.role))
         # The other project's role cannot read this project's grants either.
         ro.denied("in.c-ro", other.role, "unknown_read_only_role")
     finally:
