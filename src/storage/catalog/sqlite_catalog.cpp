@@ -487,26 +487,42 @@ class SqliteCatalog final : public Catalog {
         .Run();
   }
 
-  void SetReadOnlyGrant(const std::string& project_id, const std::string& bucket, bool granted) override {
+  void SetReadOnlyGrant(const std::string& project_id, const std::string& branch_id,
+                        const std::string& bucket, bool granted) override {
     std::lock_guard lock(mutex_);
     if (granted) {
-      db_.Prepare("INSERT OR IGNORE INTO readonly_grants (project_id, bucket, created_at) VALUES (?,?,?)")
+      db_.Prepare(
+             "INSERT OR IGNORE INTO readonly_grants (project_id, branch_id, bucket, created_at) VALUES "
+             "(?,?,?,?)")
           .Bind(1, project_id)
-          .Bind(2, bucket)
-          .Bind(3, NowTimestamp())
+          .Bind(2, branch_id)
+          .Bind(3, bucket)
+          .Bind(4, NowTimestamp())
           .Run();
     } else {
-      db_.Prepare("DELETE FROM readonly_grants WHERE project_id = ? AND bucket = ?")
+      db_.Prepare("DELETE FROM readonly_grants WHERE project_id = ? AND branch_id = ? AND bucket = ?")
           .Bind(1, project_id)
-          .Bind(2, bucket)
+          .Bind(2, branch_id)
+          .Bind(3, bucket)
           .Run();
     }
   }
 
-  std::vector<std::string> ListReadOnlyGrants(const std::string& project_id) override {
+  bool HasReadOnlyGrant(const std::string& project_id, const std::string& branch_id,
+                        const std::string& bucket) override {
     std::lock_guard lock(mutex_);
-    auto stmt = db_.Prepare("SELECT bucket FROM readonly_grants WHERE project_id = ? ORDER BY bucket");
-    stmt.Bind(1, project_id);
+    auto stmt =
+        db_.Prepare("SELECT 1 FROM readonly_grants WHERE project_id = ? AND branch_id = ? AND bucket = ?");
+    stmt.Bind(1, project_id).Bind(2, branch_id).Bind(3, bucket);
+    return stmt.Step();
+  }
+
+  std::vector<std::string> ListReadOnlyGrants(const std::string& project_id,
+                                              const std::string& branch_id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT bucket FROM readonly_grants WHERE project_id = ? AND branch_id = ? ORDER BY bucket");
+    stmt.Bind(1, project_id).Bind(2, branch_id);
     std::vector<std::string> out;
     while (stmt.Step()) out.push_back(stmt.Text(0));
     return out;
