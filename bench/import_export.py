@@ -83,10 +83,11 @@ def run_duckstore(build, work, skip_exports, rounds):
         ]
         if not skip_exports:
             requests += [
-                ("export_csv_gz", "/export", {"key": "bench/out.csv.gz", "gzip": True, "slicing": "auto",
-                                              "slice_bytes": 1 << 40, "register_files": False}),
+                # One object each, as the baseline writes one file.
+                ("export_csv_gz", "/export", {"key": "bench/out.csv.gz", "gzip": True, "slicing": "none",
+                                              "register_files": False}),
                 ("export_parquet", "/export", {"key": "bench/out.parquet", "format": "parquet",
-                                               "slice_bytes": 1 << 40, "register_files": False}),
+                                               "slicing": "none", "register_files": False}),
             ]
         out = {}
         for _ in range(rounds):
