@@ -60,12 +60,13 @@ def rows(drv, table, cols=("id", "name"), branch=DEV):
             for row in response.rows]
 
 
-def from_table(source="src", destination="dst", branch=DEV, source_branch=None, **mapping_and_options):
+def from_table(source="src", destination="dst", branch=DEV, source_branch=None, source_bucket=B,
+               **mapping_and_options):
     options = mapping_and_options.pop("options", Options())
     source_branch = branch if source_branch is None else source_branch
+    source_path = f"{source_branch}/{source_bucket}" if source_branch != "default" else source_bucket
     return table_pb2.TableImportFromTableCommand(
-        source=Mapping(path=[f"{source_branch}/{B}" if source_branch != "default" else B], tableName=source,
-                       **mapping_and_options),
+        source=Mapping(path=[source_path], tableName=source, **mapping_and_options),
         destination=Shared.Table(path=[f"{branch}/{B}"], tableName=destination), importOptions=options)
 
 
@@ -213,6 +214,24 @@ def test_sources_on_other_branches_and_linked_buckets_are_refused(setup, server)
         shared = src.execute(bucket_pb2.ShareBucketCommand(sourceBucketObjectName="in.c-shared")).response
         drv.execute(bucket_pb2.LinkBucketCommand(targetBucketId="in.c-linked",
                                                  sourceShareRoleName=shared.bucketShareRoleName))
+        rest_src = server.client(created.projectPassword)
+        rest_src.call("POST", table_path(other, "in.c-shared", "s") + "/rows", 201,
+                      json={"rows": [{"id": 7}, {"id": 8}]})
+        # FULL / INCREMENTAL / CLONE from a linked source: its rows are streamed from its project.
+        linked = dict(source="s", source_bucket="in.c-linked")
+        result = drv.execute(from_table(destination="fromlink", options=Options(importType=Options.CLONE),
+                                        limit=1, **linked)).response
+        assert result.tableRowsCount == 1
+        drv.execute(from_table(destination="fromlink", options=Options(importType=Options.INCREMENTAL),
+                               **linked))
+        assert [r[0] for r in rows(drv, "fromlink", ("id",))] == ["7", "7", "8"]
+        drv.execute(from_table(destination="fromlink", options=Options(importType=Options.FULL), **linked))
+        assert [r[0] for r in rows(drv, "fromlink", ("id",))] == ["7", "8"]
+        # A VIEW import or CreateView cannot read it.
+        failure = expect_driver_error(lambda: drv.execute(from_table(
+            destination="v", options=Options(importType=Options.VIEW), **linked)),
+            "INVALID_ARGUMENT", 3000, "invalid_source")
+        assert "linked" in failure.message
         failure = expect_driver_error(lambda: drv.execute(table_pb2.CreateViewCommand(
             path=[f"{DEV}/{B}"], viewName="v", sourcePath=[f"{DEV}/in.c-linked"], sourceTableName="s")),
             "INVALID_ARGUMENT", 3000, "invalid_source")
@@ -223,3 +242,17 @@ def test_sources_on_other_branches_and_linked_buckets_are_refused(setup, server)
         assert object_type(drv, "v") is None
     finally:
         admin.execute(project_pb2.DropProjectCommand(projectDatabaseName=other))
+
+
+def test_rest_import_table_on_a_branch(setup):
+    drv, rest, pid = setup
+    body = rest.call("POST", table_path(pid, B, "dst", DEV) + "/import-table", 200, json={
+        "source": {"bucket": B, "table": "src"}, "import_type": "full",
+        "column_mappings": [{"source": "id", "destination": "id"}, {"source": "name", "destination": "name"}]})
+    assert body["table_rows"] == 4
+    assert rows(drv, "dst") == [["1", "ann"], ["2", "ben"], ["3", "cid"], ["4", "dan"]]
+    assert rows(drv, "dst", branch="default") == [["1", "old"]]
+    rest.call("POST", table_path(pid, B, "cl", DEV) + "/import-table", 200, json={
+        "source": {"bucket": B, "table": "src"}, "import_type": "clone"})
+    assert rest.get(table_path(pid, B, "cl", DEV)).status_code == 200
+    assert rest.get(table_path(pid, B, "cl")).status_code == 404

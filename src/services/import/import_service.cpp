@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/import/column_plan.hpp"
@@ -12,6 +13,7 @@
 #include "duckstore/services/import/table_loader.hpp"
 #include "duckstore/services/sql_builder.hpp"
 #include "duckstore/services/tables.hpp"
+#include "duckstore/services/views.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 
 namespace duckstore {
@@ -135,6 +137,29 @@ ImportResult ImportService::ImportFromFile(const TableRef& destination, const Fi
 
 namespace {
 
+// Drops a temporary table of a connection when it goes.
+class TempTable {
+ public:
+  TempTable() = default;
+  TempTable(duckdb::Connection& conn, std::string name) : conn_(&conn), name_(std::move(name)) {}
+  TempTable(TempTable&& other) noexcept
+      : conn_(std::exchange(other.conn_, nullptr)), name_(std::move(other.name_)) {}
+  TempTable& operator=(TempTable&& other) noexcept {
+    std::swap(conn_, other.conn_);  // `other` drops what this held
+    std::swap(name_, other.name_);
+    return *this;
+  }
+  ~TempTable() {
+    if (conn_) conn_->Query("DROP TABLE IF EXISTS temp.main." + QuoteIdent(name_));
+  }
+
+ private:
+  duckdb::Connection* conn_ = nullptr;
+  std::string name_;
+};
+
+constexpr const char* kLinkedSource = "__duckstore_linked_source";
+
 // The rows of a table source as SQL that the destination's connection runs: the mapped columns under their
 // destination names, filtered, limited.
 struct TableSourcePlan {
@@ -143,18 +168,21 @@ struct TableSourcePlan {
   std::vector<ColumnMapping> mappings;  // canonical source names
   std::string select;                   // "source AS destination, ..."
   SourceRelation relation;              // "(SELECT <select> FROM <from> WHERE ... LIMIT ...)"
+  TempTable staged;                     // a linked source's rows, copied to the destination's connection
 };
 
-TableSourcePlan PlanTableSource(BranchView& branch, const TableImportRequest& request) {
+// Resolves the source on `branch` and plans reading it from `destination` (a connection of the branch's
+// project instance). A linked bucket's table lives in another project's instance, which this one never
+// attaches: its selected rows are streamed into a temporary table of `destination` first (VIEW imports
+// cannot read it and are refused).
+TableSourcePlan PlanTableSource(BranchView& branch, duckdb::Connection& destination,
+                                const TableImportRequest& request) {
   TableSourcePlan out;
   out.table = OpenForRead(branch, request.source);
   const TableInfo& info = out.table.info;
-  if (out.table.location.source == TableSource::kLinked) {
-    throw InvalidArgument("invalid_source", "a table of linked bucket '" + out.table.bucket.name +
-                                                "' cannot be imported from: it lives in project '" +
-                                                out.table.bucket.link->source_project_id + "'");
-  }
-  out.from = branch.SqlName(out.table.location);
+  const bool linked = out.table.location.source == TableSource::kLinked;
+  if (linked && request.options.type == ImportType::kView) RefuseLinkedViewSource(out.table.bucket);
+  out.from = linked ? QualifiedName(out.table.schema, info.name) : branch.SqlName(out.table.location);
   std::vector<ColumnMapping> mappings = request.mappings;
   if (mappings.empty()) {
     for (const auto& column : info.columns) mappings.push_back({column.name, column.name});
@@ -193,6 +221,14 @@ TableSourcePlan PlanTableSource(BranchView& branch, const TableImportRequest& re
   }
   out.relation.sql = "(SELECT " + out.select + " FROM " + out.from + where + limit + ")";
   out.relation.params = std::move(params);
+  if (linked) {
+    StreamRows(*out.table.conn, "SELECT * FROM " + out.relation.sql, out.relation.params, destination, "temp",
+               "main", kLinkedSource, /*replace=*/true);
+    out.staged = TempTable(destination, kLinkedSource);
+    out.from = "temp.main." + QuoteIdent(kLinkedSource);
+    out.relation.sql = "(SELECT * FROM " + out.from + ")";
+    out.relation.params.clear();
+  }
   return out;
 }
 
@@ -211,8 +247,8 @@ ImportResult CreateFromTable(BranchResolver& branches, const TableRef& destinati
                                         " named '" + target.existing->name + "' already exists in bucket '" +
                                         target.bucket + "'");
   }
-  auto source = PlanTableSource(*target.view, request);
   auto& conn = *target.conn;
+  auto source = PlanTableSource(*target.view, conn, request);
   const std::string name = QualifiedName(target.bucket, destination.table);
   ImportResult result;
   result.imported_columns = source.relation.columns;
@@ -275,7 +311,7 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
     // FULL / INCREMENTAL: on a dev branch the destination is copied into the branch first (copy-on-write)
     // and stays locked until the load commits; the source is read where the branch sees it.
     auto target = OpenForWrite(branches_, destination);
-    auto source = PlanTableSource(*target.view, request);
+    auto source = PlanTableSource(*target.view, *target.conn, request);
     TableInfo table =
         RequireTable(*target.conn, target.bucket, TableRef{destination.branch, target.bucket, target.table});
     PhaseTimers timers;
