@@ -85,7 +85,7 @@ void BucketService::Delete(const BranchRef& branch, const std::string& name, boo
     auto bucket = view->RequireBucket(name);
     auto& catalog = branches_.catalog();
     if (bucket.linked() && view->is_default()) {
-      catalog.DeleteLink(branch.project_id, bucket.name);
+      catalog.DeleteLink(branch.project_id, bucket.name);  // and its read-only grant
       return;
     }
     auto table_count = static_cast<int64_t>(view->ListTables(bucket).size());
@@ -111,13 +111,12 @@ void BucketService::Delete(const BranchRef& branch, const std::string& name, boo
         if (bucket.inherited || bucket.linked()) view->Hide(bucket.name, "");
       }
     });
-    if (view->is_default()) {
-      // Links made from this bucket break with it; they must not outlive their source.
-      catalog.InTransaction([&] {
-        catalog.DeleteShare(branch.project_id, bucket.name);
-        catalog.SetReadOnlyGrant(branch.project_id, bucket.name, false);
-      });
-    }
+    // Links made from this bucket break with it; they must not outlive their source. Neither may the
+    // grant of the bucket to the branch's read-only role.
+    catalog.InTransaction([&] {
+      if (view->is_default()) catalog.DeleteShare(branch.project_id, bucket.name);
+      catalog.SetReadOnlyGrant(branch.project_id, branch.branch_id, bucket.name, false);
+    });
   });
 }
 

@@ -50,6 +50,8 @@ struct QueryShape {
   // Every table reference of the statement (FROM clauses, joins, subqueries, CTE bodies, DML targets other
   // than INSERT's), pointing into the parsed statement, which outlives this.
   std::vector<duckdb::BaseTableRef*> tables;
+  // Every function call qualified with a schema (necessarily the scope's).
+  std::vector<duckdb::FunctionExpression*> qualified_functions;
   // Lower-cased names of the common table expressions the statement defines (top-level and subqueries).
   std::set<std::string> ctes;
 };
@@ -209,7 +211,8 @@ class ScopeChecker {
       Name(table.catalog_name, table.schema_name, table.table_name);
       shape_.tables.push_back(&table);
     } else if (ref.type == duckdb::TableReferenceType::TABLE_FUNCTION) {
-      if (!allow_table_functions_) Reject("table functions are not allowed on a linked bucket");
+      if (!allow_table_functions_)
+        Reject("table functions are not allowed on a linked bucket or under a read-only role");
       // query() and query_table() run SQL text or name tables in strings, out of this walk's sight.
       auto& function = ref.Cast<duckdb::TableFunctionRef>();
       if (function.function && function.function->GetExpressionClass() == duckdb::ExpressionClass::FUNCTION) {
@@ -222,6 +225,12 @@ class ScopeChecker {
 
   void Expression(duckdb::unique_ptr<duckdb::ParsedExpression>& expression) {
     if (!expression) return;
+    // A qualified call names a function or macro of a schema: macros of other buckets read their tables.
+    if (expression->GetExpressionClass() == duckdb::ExpressionClass::FUNCTION) {
+      auto& function = expression->Cast<duckdb::FunctionExpression>();
+      Name(function.catalog, function.schema, function.function_name);
+      if (!function.schema.empty()) shape_.qualified_functions.push_back(&function);
+    }
     if (expression->GetExpressionClass() == duckdb::ExpressionClass::SUBQUERY) {
       auto& subquery = expression->Cast<duckdb::SubqueryExpression>();
       if (subquery.subquery) Node(*subquery.subquery->node);
@@ -351,11 +360,46 @@ bool Resolves(duckdb::Connection& conn, const std::string& schema, const std::st
   return found;
 }
 
+// Binds a statement to the tables of `bucket` (a linked bucket, or any bucket under a read-only role),
+// once `conn` has the search path the statement runs with: a name qualified with the scope or naming a
+// table of the bucket is one of its tables; any other unqualified name may only be a CTE of the statement
+// that resolves to nothing else on `conn` (DuckDB's system views would describe other buckets). Returns
+// the references to the bucket's tables; throws kPermissionDenied("query_out_of_scope").
+std::vector<duckdb::BaseTableRef*> ConfineToBucket(BranchView& view, const BucketLocation& bucket,
+                                                   const QueryShape& shape, duckdb::Connection& conn) {
+  std::vector<duckdb::BaseTableRef*> tables;
+  for (auto* ref : shape.tables) {
+    if (!ref->schema_name.empty() || view.FindTable(bucket, ref->table_name)) {
+      tables.push_back(ref);
+      continue;
+    }
+    if (!shape.ctes.contains(duckdb::StringUtil::Lower(ref->table_name)) ||
+        Resolves(conn, INVALID_SCHEMA, ref->table_name)) {
+      throw Error(ErrorKind::kPermissionDenied, "query_out_of_scope",
+                  "the query is restricted to bucket '" + bucket.name + "': '" + ref->table_name +
+                      "' is not one of its tables",
+                  {{"scope", bucket.name}});
+    }
+  }
+  return tables;
+}
+
+// Drops DuckDB's "Did you mean" hint from an error: it may name tables of other buckets.
+void DropHints(QueryResult& result) {
+  if (auto hint = result.message.find("Did you mean"); hint != std::string::npos) {
+    result.message.erase(hint);
+    while (!result.message.empty() && std::isspace(static_cast<unsigned char>(result.message.back())))
+      result.message.pop_back();
+  }
+}
+
 // The default branch: the statement runs in the project database with the scope as its search path.
-QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket,
-                         duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout) {
+QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket, const QueryShape& shape,
+                         duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout,
+                         bool confine) {
   auto& conn = view.Conn(TableSource::kOwn);
   SetSearchPath(conn, {QuoteIdent(bucket.name)});
+  if (confine) ConfineToBucket(view, bucket, shape, conn);
   return Run(conn, std::move(statement), timeout);
 }
 
@@ -367,7 +411,7 @@ QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket,
 // statement can reach a default-branch table for writing. Dropping an inherited table hides it instead.
 QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const BucketLocation& bucket,
                         QueryShape& shape, duckdb::unique_ptr<duckdb::SQLStatement> statement,
-                        std::chrono::seconds timeout) {
+                        std::chrono::seconds timeout, bool confine) {
   // Tables the branch deleted must not show through the default branch's schema: a name the branch does
   // not see although the default branch has it is one.
   if (bucket.inherited) {
@@ -427,6 +471,7 @@ QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const Bucket
   if (fallback) path.push_back(QuoteIdent(kProjectCatalog) + "." + QuoteIdent(bucket.name));
   if (path.empty()) return Failed(Missing(shape.target));
   SetSearchPath(conn, path);
+  if (confine) ConfineToBucket(*run_view, bucket, shape, conn);
   QueryResult result = Run(conn, std::move(statement), timeout);
   // A dropped or renamed copy of an inherited table: the default branch's table must not show through.
   if (result.ok && bucket.inherited && target &&
@@ -437,40 +482,18 @@ QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const Bucket
   return result;
 }
 
-// A linked bucket: only SELECT, run in the source project's database. Every table reference is bound to
-// the shared bucket (names qualified with the link's name are renamed to the source bucket); an unqualified
-// name that is not a table of the shared bucket may only be a CTE of the statement that resolves to nothing
-// else in the source database (its system views would describe unshared buckets). Table functions are
-// refused by the scope check, error messages lose DuckDB's "Did you mean" hints (they name tables of other
-// buckets), and the source database is never written.
+// A linked bucket: only SELECT, run in the source project's database and confined to the shared bucket,
+// whose tables and macros are renamed to the source bucket (names qualified with the link's name
+// included). Table functions are refused by the scope check and the source database is never written.
 QueryResult RunOnLinked(BranchView& view, const BucketLocation& bucket, QueryShape& shape,
                         duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout) {
   if (shape.kind != QueryKind::kRead) RefuseLinked(bucket);
   const std::string& source = bucket.link->source_bucket;
   auto& conn = view.Conn(TableSource::kLinked, &bucket);
   SetSearchPath(conn, {QuoteIdent(source)});
-  for (auto* ref : shape.tables) {
-    if (!ref->schema_name.empty() || view.FindTable(bucket, ref->table_name)) {
-      ref->schema_name = source;
-      continue;
-    }
-    if (!shape.ctes.contains(duckdb::StringUtil::Lower(ref->table_name)) ||
-        Resolves(conn, INVALID_SCHEMA, ref->table_name)) {
-      throw Error(ErrorKind::kPermissionDenied, "query_out_of_scope",
-                  "the query is restricted to linked bucket '" + bucket.name + "': '" + ref->table_name +
-                      "' is not one of its tables",
-                  {{"scope", bucket.name}});
-    }
-  }
-  QueryResult result = Run(conn, std::move(statement), timeout);
-  if (!result.ok) {
-    if (auto hint = result.message.find("Did you mean"); hint != std::string::npos) {
-      result.message.erase(hint);
-      while (!result.message.empty() && std::isspace(static_cast<unsigned char>(result.message.back())))
-        result.message.pop_back();
-    }
-  }
-  return result;
+  for (auto* ref : ConfineToBucket(view, bucket, shape, conn)) ref->schema_name = source;
+  for (auto* function : shape.qualified_functions) function->schema = source;
+  return Run(conn, std::move(statement), timeout);
 }
 
 }  // namespace
@@ -481,17 +504,31 @@ void CheckQueryScope(const std::string& sql, const std::string& scope) {
 }
 
 QueryResult QueryService::Execute(const BranchRef& branch, const std::string& scope, const std::string& sql,
-                                  std::chrono::seconds timeout) {
+                                  std::chrono::seconds timeout,
+                                  const std::optional<std::string>& read_only_role) {
   ValidateObjectName(scope, "bucket name");
   if (sql.empty()) throw InvalidArgument("invalid_query", "the query is empty");
+  if (read_only_role) sharing_.CheckReadOnlyRole(branch, *read_only_role);
   return ops_.Run(branch.project_id, "query.execute", scope, [&] {
     auto view = branches_.View(branch);
     auto bucket = view->RequireBucket(scope);
+    if (read_only_role) sharing_.RequireRoleRead(*view, bucket);
     auto statement = ParseOne(sql);
-    QueryShape shape = ScopeChecker(bucket.name, !bucket.linked()).Statement(*statement);
-    if (bucket.linked()) return RunOnLinked(*view, bucket, shape, std::move(statement), timeout);
-    if (view->is_default()) return RunOnDefault(*view, bucket, std::move(statement), timeout);
-    return RunOnBranch(branches_, *view, bucket, shape, std::move(statement), timeout);
+    // Linked buckets and read-only roles see the bucket's tables and nothing else.
+    bool confine = bucket.linked() || read_only_role.has_value();
+    QueryShape shape = ScopeChecker(bucket.name, !confine).Statement(*statement);
+    if (read_only_role && shape.kind != QueryKind::kRead) {
+      throw Error(ErrorKind::kPermissionDenied, "query_not_read_only",
+                  "read-only role '" + *read_only_role + "' may only run SELECT statements",
+                  {{"role", *read_only_role}});
+    }
+    QueryResult result =
+        bucket.linked() ? RunOnLinked(*view, bucket, shape, std::move(statement), timeout)
+        : view->is_default()
+            ? RunOnDefault(*view, bucket, shape, std::move(statement), timeout, confine)
+            : RunOnBranch(branches_, *view, bucket, shape, std::move(statement), timeout, confine);
+    if (confine && !result.ok) DropHints(result);
+    return result;
   });
 }
 

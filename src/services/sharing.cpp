@@ -19,6 +19,10 @@ void RequireDefault(const BranchRef& branch) {
 
 }  // namespace
 
+std::string ReadOnlyRoleOf(const BranchRef& branch) {
+  return branch.branch_id == kDefaultBranch ? branch.project_id + "_ro" : branch.branch_id;
+}
+
 std::string SharingService::OwnBucket(const BranchRef& branch, const std::string& bucket) {
   RequireDefault(branch);
   ValidateObjectName(bucket, "bucket name");
@@ -62,7 +66,8 @@ std::pair<BucketShare, std::vector<BucketLink>> SharingService::GetShare(const B
 }
 
 BucketInfo SharingService::Link(const BranchRef& target, const std::string& bucket,
-                                const std::string& source_project_id, const std::string& source_bucket) {
+                                const std::string& source_project_id, const std::string& source_bucket,
+                                bool grant_read_only) {
   RequireDefault(target);
   ValidateObjectName(bucket, "bucket name");
   ValidateId(source_project_id, "source project id");
@@ -89,7 +94,10 @@ BucketInfo SharingService::Link(const BranchRef& target, const std::string& buck
     auto view = branches_.View(target);
     auto lock = view->db().LockTable(view->own_catalog(), bucket, "");
     if (view->FindBucket(bucket)) throw Conflict("bucket_exists", "bucket '" + bucket + "' already exists");
-    catalog.CreateLink(BucketLink{target.project_id, bucket, source_project_id, source, NowTimestamp()});
+    catalog.InTransaction([&] {
+      catalog.CreateLink(BucketLink{target.project_id, bucket, source_project_id, source, NowTimestamp()});
+      if (grant_read_only) catalog.SetReadOnlyGrant(target.project_id, kDefaultBranch, bucket, true);
+    });
     return buckets_.Get(target, bucket);
   });
 }
@@ -100,7 +108,7 @@ void SharingService::Unlink(const BranchRef& target, const std::string& bucket) 
   ops_.Run(target.project_id, "bucket.unlink", bucket, [&] {
     for (const auto& link : branches_.catalog().ListLinks(target.project_id)) {
       if (duckdb::StringUtil::CIEquals(link.bucket, bucket)) {
-        branches_.catalog().DeleteLink(target.project_id, link.bucket);
+        branches_.catalog().DeleteLink(target.project_id, link.bucket);  // and its read-only grant
         return;
       }
     }
@@ -108,19 +116,65 @@ void SharingService::Unlink(const BranchRef& target, const std::string& bucket) 
   });
 }
 
+void SharingService::CheckReadOnlyRole(const BranchRef& branch, const std::string& role) {
+  std::string expected = ReadOnlyRoleOf(branch);
+  if (role == expected) return;
+  std::string owner = branch.branch_id == kDefaultBranch ? "project '" + branch.project_id + "'"
+                                                         : "dev branch '" + branch.branch_id + "'";
+  throw Error(ErrorKind::kPermissionDenied, "unknown_read_only_role",
+              "role '" + role + "' is not the read-only role of " + owner + " ('" + expected + "')",
+              {{"role", role}, {"read_only_role", expected}});
+}
+
 void SharingService::GrantReadOnly(const BranchRef& branch, const std::string& bucket) {
-  ops_.Run(branch.project_id, "bucket.grant_readonly", bucket,
-           [&] { branches_.catalog().SetReadOnlyGrant(branch.project_id, OwnBucket(branch, bucket), true); });
+  SetGrant(branch, bucket, true);
 }
 
 void SharingService::RevokeReadOnly(const BranchRef& branch, const std::string& bucket) {
-  ops_.Run(branch.project_id, "bucket.revoke_readonly", bucket, [&] {
-    branches_.catalog().SetReadOnlyGrant(branch.project_id, OwnBucket(branch, bucket), false);
+  SetGrant(branch, bucket, false);
+}
+
+// Under the bucket's lock, like creating and dropping it: a grant never outlives its bucket.
+void SharingService::SetGrant(const BranchRef& branch, const std::string& bucket, bool granted) {
+  ValidateObjectName(bucket, "bucket name");
+  ops_.Run(branch.project_id, granted ? "bucket.grant_readonly" : "bucket.revoke_readonly", bucket, [&] {
+    auto view = branches_.View(branch);
+    auto lock = view->db().LockTable(view->own_catalog(), bucket, "");
+    auto location = view->RequireBucket(bucket);
+    branches_.catalog().SetReadOnlyGrant(branch.project_id, branch.branch_id, location.name, granted);
   });
 }
 
-std::vector<std::string> SharingService::ReadOnlyBuckets(const std::string& project_id) {
-  return branches_.catalog().ListReadOnlyGrants(project_id);
+std::vector<std::string> SharingService::ReadOnlyBuckets(const BranchRef& branch) {
+  branches_.View(branch);  // kNotFound for a missing project or branch
+  return branches_.catalog().ListReadOnlyGrants(branch.project_id, branch.branch_id);
+}
+
+std::vector<std::string> SharingService::ReadableBuckets(const BranchRef& branch) {
+  auto view = branches_.View(branch);
+  std::vector<std::string> out;
+  for (const auto& bucket : view->ListBuckets()) {
+    if (CanRoleRead(*view, bucket)) out.push_back(bucket.name);
+  }
+  return out;
+}
+
+bool SharingService::CanRoleRead(BranchView& view, const BucketLocation& bucket) {
+  auto& catalog = branches_.catalog();
+  const BranchRef& branch = view.ref();
+  if (catalog.HasReadOnlyGrant(branch.project_id, branch.branch_id, bucket.name)) return true;
+  // A dev branch's role holds the project role: its grants reach what shows through from the default
+  // branch, not the buckets the branch created itself.
+  return !view.is_default() && (bucket.inherited || bucket.linked()) &&
+         catalog.HasReadOnlyGrant(branch.project_id, kDefaultBranch, bucket.name);
+}
+
+void SharingService::RequireRoleRead(BranchView& view, const BucketLocation& bucket) {
+  if (CanRoleRead(view, bucket)) return;
+  std::string role = ReadOnlyRoleOf(view.ref());
+  throw Error(ErrorKind::kPermissionDenied, "bucket_not_granted",
+              "bucket '" + bucket.name + "' is not granted to read-only role '" + role + "'",
+              {{"bucket", bucket.name}, {"role", role}});
 }
 
 }  // namespace duckstore

@@ -74,6 +74,30 @@ def test_sliced_export_writes_manifest(project):
     assert [r["customer"] for r in rows(project, "out", "copy")] == ["ann", "bob", 'ann, "jr"']
 
 
+def test_slicing_auto_splits_large_output_and_none_keeps_one_object(project):
+    table_with(project, "out", "big", [{"name": "id", "type": "INTEGER"}, {"name": "text", "type": "VARCHAR"}])
+    body = "id,text\n" + "".join(f"{i},{i:040x}\n" for i in range(60_000))  # ~3 MB of CSV
+    import_file(project, "out", "big", **put_file(project, "big.csv", body.encode()),
+                import_strategy="user_defined_table", timestamp_mode="none")
+
+    def ids(files):
+        seen = []
+        for f in files:
+            seen += [int(line[0]) for line in parse_csv(get_file(project, f))]
+        return sorted(seen)
+
+    auto = export(project, "out", "big", key="exp/auto_", header=False, slice_bytes=1 << 20)
+    assert auto["manifest"] is not None and len(auto["files"]) > 1
+    assert ids(auto["files"]) == list(range(60_000))
+    one = export(project, "out", "big", key="exp/one.csv", header=False, slice_bytes=1 << 20, slicing="none")
+    assert one["manifest"] is None and [f["key"] for f in one["files"]] == ["exp/one.csv"]
+    assert one["files"][0]["size"] > 2 << 20 and ids(one["files"]) == list(range(60_000))
+    parquet = export(project, "out", "big", key="exp/one.parquet", format="parquet", slice_bytes=1 << 20,
+                     slicing="none")
+    assert parquet["manifest"] is None and [f["key"] for f in parquet["files"]] == ["exp/one.parquet"]
+    assert parquet["exported_rows"] == 60_000
+
+
 def test_parquet_both_ways(project):
     orders(project)
     result = export(project, "out", "orders", key="exp/o.parquet", format="parquet")

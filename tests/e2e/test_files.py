@@ -181,3 +181,25 @@ def test_size_limit_and_interrupted_upload_leave_nothing(tmp_path):
         assert download(project, again["files"][0]["id"]).content == b"x" * 1000
     finally:
         srv.stop()
+
+
+def test_a_moved_data_directory_keeps_its_files(tmp_path):
+    """Blob paths are stored relative to the data directory: a restore elsewhere serves the same content."""
+    srv = Server(tmp_path / "data", tmp_path / "logs").start()
+    project = Project(srv)
+    content = os.urandom(300_000)
+    info = upload(project, "kept.bin", content)
+    assert srv.stop() == 0, srv.tail()
+    (tmp_path / "data").rename(tmp_path / "moved")
+    moved = Server(tmp_path / "moved", tmp_path / "logs-moved").start()
+    try:
+        project.client = moved.client(project.key)
+        got = download(project, info["id"])
+        assert got.status_code == 200 and got.content == content
+        assert hashlib.md5(content).hexdigest() == project.client.call("GET", f"{files_path(project)}/{info['id']}")["md5"]
+        # The start-up sweep found the blob referenced (nothing was removed as an orphan).
+        assert len(_blob_files(moved.data_dir, project.id)) == 1
+        again = upload(project, "new.bin", b"fresh")
+        assert download(project, again["id"]).content == b"fresh"
+    finally:
+        moved.stop()

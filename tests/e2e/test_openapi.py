@@ -496,6 +496,8 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
         walk.call(key, "GET", buckets + "/{bucket}/share", 200, **BK)
         walk.call(key, "PUT", buckets + "/{bucket}/readonly-grant", 204, **BK)
         walk.call(key, "GET", "/projects/{project_id}/readonly-grants", 200, **P)
+        walk.call(key, "GET", "/projects/{project_id}/branches/{branch_id}/readonly-grants", 200,
+                  **{**P, "branch_id": "default"})
         walk.call(key, "DELETE", buckets + "/{bucket}/readonly-grant", 204, **BK)
         other_id = unique_id("openapi")
         other_key = walk.call(admin, "POST", "/projects", 201, json_body={"id": other_id})["api_key"]

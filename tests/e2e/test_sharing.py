@@ -123,6 +123,8 @@ def test_readonly_grants(pair):
     c = source.client
     assert c.put(source.bucket_path(SRC) + "/readonly-grant").status_code == 204
     assert c.call("GET", source.path + "/readonly-grants") == {"buckets": [SRC]}
+    assert c.call("GET", source.path + "/branches/default/readonly-grants") == {
+        "role": f"{source.id}_ro", "buckets": [SRC]}
     assert c.delete(source.bucket_path(SRC) + "/readonly-grant").status_code == 204
     assert c.call("GET", source.path + "/readonly-grants") == {"buckets": []}
     expect_error(c.put(source.bucket_path("nope") + "/readonly-grant"), 404, "bucket_not_found")

@@ -240,6 +240,51 @@ TEST_F(CatalogTest, BranchesCrudAndConflicts) {
   EXPECT_EQ(catalog_->ListBranches("p1", PageRequest{}).total, 1);
 }
 
+TEST_F(CatalogTest, ReadOnlyGrantsPerBranchFollowTheirBranchAndLink) {
+  catalog_->CreateProject(MakeProject("p1"));
+  catalog_->CreateProject(MakeProject("p2"));
+  catalog_->CreateBranch(MakeBranch("p1", "dev"));
+  catalog_->SetReadOnlyGrant("p1", "default", "in.c-a", true);
+  catalog_->SetReadOnlyGrant("p1", "default", "IN.C-A", true);  // the same bucket: case-insensitive
+  catalog_->SetReadOnlyGrant("p1", "dev", "in.c-b", true);
+  EXPECT_EQ(catalog_->ListReadOnlyGrants("p1", "default"), std::vector<std::string>{"in.c-a"});
+  EXPECT_TRUE(catalog_->HasReadOnlyGrant("p1", "default", "In.C-A"));
+  EXPECT_FALSE(catalog_->HasReadOnlyGrant("p1", "default", "in.c-b"));
+  EXPECT_TRUE(catalog_->HasReadOnlyGrant("p1", "dev", "in.c-b"));
+
+  // A linked bucket's grant goes with the link, also when unsharing deletes the link by cascade.
+  catalog_->CreateShare(BucketShare{"p2", "in.c-src", {}, NowTimestamp()});
+  catalog_->CreateLink(BucketLink{"p1", "in.c-linked", "p2", "in.c-src", NowTimestamp()});
+  catalog_->SetReadOnlyGrant("p1", "default", "in.c-linked", true);
+  catalog_->DeleteShare("p2", "in.c-src");
+  EXPECT_FALSE(catalog_->HasReadOnlyGrant("p1", "default", "in.c-linked"));
+
+  // A branch's grants go with the branch; the default branch's stay.
+  catalog_->DeleteBranch("p1", "dev");
+  EXPECT_TRUE(catalog_->ListReadOnlyGrants("p1", "dev").empty());
+  EXPECT_TRUE(catalog_->HasReadOnlyGrant("p1", "default", "in.c-a"));
+  catalog_->SetReadOnlyGrant("p1", "default", "in.c-a", false);
+  EXPECT_TRUE(catalog_->ListReadOnlyGrants("p1", "default").empty());
+}
+
+TEST_F(CatalogTest, ReadOnlyGrantsBeforeMigration9BelongToTheDefaultBranch) {
+  catalog_.reset();
+  {
+    // A catalog as migration 8 left it, with one grant.
+    SqliteDb db(Path());
+    db.Exec(
+        "DELETE FROM schema_migrations WHERE version >= 9; DROP TRIGGER readonly_grants_follow_branches; "
+        "DROP TRIGGER readonly_grants_follow_links; DROP TABLE readonly_grants; "
+        "CREATE TABLE readonly_grants (project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE, "
+        "bucket TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (project_id, bucket)); "
+        "INSERT INTO projects (id, name, settings, status, created_at, updated_at) "
+        "VALUES ('p1', 'p1', '{}', 'active', 'x', 'x'); "
+        "INSERT INTO readonly_grants VALUES ('p1', 'in.c-old', 'x');");
+  }
+  catalog_ = OpenSqliteCatalog(Path());
+  EXPECT_EQ(catalog_->ListReadOnlyGrants("p1", "default"), std::vector<std::string>{"in.c-old"});
+}
+
 TEST_F(CatalogTest, InTransactionCommits) {
   catalog_->InTransaction([&] {
     catalog_->CreateProject(MakeProject("p1"));

@@ -3,6 +3,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
+#include "duckstore/storage/catalog/sqlite_db.hpp"
 #include "test_util.hpp"
 
 namespace duckstore {
@@ -271,6 +272,53 @@ TEST_F(ObjectCatalogTest, BucketOfAMissingProjectIsRejected) {
   EXPECT_DUCKSTORE_ERROR(catalog_->CreateObjectBucket(MakeBucket("b", "nope")), ErrorKind::kNotFound,
                          "project_not_found");
   EXPECT_FALSE(catalog_->GetObjectBucket("b").has_value());
+}
+
+// Blob paths are stored relative to the data directory (the catalog file's directory), so a moved data
+// directory keeps finding its blobs; rows of older versions that hold absolute paths are converted.
+TEST(ObjectCatalogBlobPaths, StoredRelativeAndFollowTheDataDirectory) {
+  TempDir root;
+  auto before = root / "before";
+  std::filesystem::create_directories(before);
+  std::string blob = (before / "projects" / "p1" / "blobs" / "ab12").string();
+  {
+    auto catalog = OpenSqliteCatalog((before / "catalog.db").string());
+    catalog->CreateProject(MakeProject("p1"));
+    catalog->CreateObjectBucket(MakeBucket("data", "p1"));
+    catalog->PutObject(MakeObject("data", "a.csv", blob));
+    catalog->PutObject(MakeObject("data", "outside", "/elsewhere/blob"));
+    EXPECT_EQ(catalog->GetObject("data", "a.csv")->blob, blob);
+  }
+  {
+    SqliteDb db((before / "catalog.db").string());
+    auto rows = db.Prepare("SELECT blob FROM objects ORDER BY key");
+    ASSERT_TRUE(rows.Step());
+    EXPECT_EQ(rows.Text(0), "projects/p1/blobs/ab12");
+    ASSERT_TRUE(rows.Step());
+    EXPECT_EQ(rows.Text(0), "/elsewhere/blob");
+    // What an older version wrote: an absolute path below the data directory.
+    db.Prepare(
+          "INSERT INTO objects (bucket, key, blob, size, etag, content_type, metadata, created_at) "
+          "VALUES ('data', 'legacy', ?, 1, 'e', '', '{}', ?)")
+        .Bind(1, (before / "projects" / "p1" / "blobs" / "cd34").string())
+        .Bind(2, std::string(kAt))
+        .Run();
+  }
+  {
+    auto catalog = OpenSqliteCatalog((before / "catalog.db").string());  // converts the legacy row
+  }
+  auto after = root / "after";
+  std::filesystem::rename(before, after);
+  auto catalog = OpenSqliteCatalog((after / "catalog.db").string());
+  EXPECT_EQ(catalog->GetObject("data", "a.csv")->blob,
+            (after / "projects" / "p1" / "blobs" / "ab12").string());
+  EXPECT_EQ(catalog->GetObject("data", "legacy")->blob,
+            (after / "projects" / "p1" / "blobs" / "cd34").string());
+  EXPECT_EQ(catalog->GetObject("data", "outside")->blob, "/elsewhere/blob");
+  auto referenced = catalog->ListReferencedBlobs();
+  EXPECT_NE(std::find(referenced.begin(), referenced.end(),
+                      (after / "projects" / "p1" / "blobs" / "ab12").string()),
+            referenced.end());
 }
 
 }  // namespace

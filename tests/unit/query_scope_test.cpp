@@ -35,6 +35,14 @@ TEST(QueryScope, AllowsStatementsWithinTheScope) {
   ExpectAllowed("CREATE OR REPLACE VIEW v AS SELECT * FROM orders");
   ExpectAllowed("DROP TABLE IF EXISTS copy");
   ExpectAllowed("ALTER TABLE orders ADD COLUMN y INTEGER");
+  ExpectAllowed("SELECT \"in.c-sales\".my_macro(1), upper('x')");
+}
+
+TEST(QueryScope, RejectsCallsQualifiedWithAnotherSchema) {
+  // A macro of another bucket would read that bucket's tables.
+  ExpectOutOfScope("SELECT \"in.c-other\".my_macro(1)");
+  ExpectOutOfScope("SELECT * FROM orders WHERE id = project.\"in.c-sales\".my_macro(1)");
+  ExpectOutOfScope("SELECT (SELECT other.f(x) FROM orders)");
 }
 
 TEST(QueryScope, RejectsNamesOutsideTheScopeAtAnyDepth) {

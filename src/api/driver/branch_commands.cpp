@@ -2,9 +2,9 @@
 // grants). The rules live in BranchService and SharingService (docs/design/branches.md).
 //
 // Names handed to Connection: a dev branch's devBranchReadOnlyRoleName is its branch id (DropDevBranch
-// gets only that name back); a share's bucketShareRoleName is "<source project id>/<bucket>", which
-// LinkBucket receives as sourceShareRoleName. Project ids never contain '/', so the first '/' splits it
-// unambiguously whatever the bucket name holds.
+// gets only that name back), the project's read-only role is "<project id>_ro" (ReadOnlyRoleOf); a share's
+// bucketShareRoleName is "<source project id>/<bucket>", which LinkBucket receives as sourceShareRoleName.
+// Project ids never contain '/', so the first '/' splits it unambiguously whatever the bucket name holds.
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
@@ -85,9 +85,12 @@ void AddBranchCommands(CommandRegistry& registry) {
         CheckProject(command.targetprojectid(), context, "LinkBucketCommand.targetProjectId");
         auto [source_project, source_bucket] =
             ParseShareName(Require(command.sourcesharerolename(), "LinkBucketCommand.sourceShareRoleName"));
+        // Naming the project's read-only role grants it the linked bucket.
+        const std::string& role = command.targetprojectreadonlyrolename();
+        if (!role.empty()) context.services.sharing.CheckReadOnlyRole(context.Branch(), role);
         auto linked = context.services.sharing.Link(
             context.Branch(), Require(command.targetbucketid(), "LinkBucketCommand.targetBucketId"),
-            source_project, source_bucket);
+            source_project, source_bucket, !role.empty());
         bucket::LinkedBucketResponse response;
         response.set_linkedbucketobjectname(ObjectNameOf(context.Branch(), linked.name));
         return response;
@@ -100,7 +103,8 @@ void AddBranchCommands(CommandRegistry& registry) {
         context.services.sharing.Unlink(bucket.branch, bucket.bucket);
       });
 
-  // The bucket is destinationObjectName, else the last element of path.
+  // The bucket is destinationObjectName, else the last element of path; it is granted to the read-only
+  // role of its branch, which projectReadOnlyRoleName must name when given (likewise for Revoke).
   registry.Add<bucket::GrantBucketAccessToReadOnlyRoleCommand>(
       Access::kProjectAdmin,
       [](const bucket::GrantBucketAccessToReadOnlyRoleCommand& command, CommandContext& context) {
@@ -108,6 +112,8 @@ void AddBranchCommands(CommandRegistry& registry) {
         if (name.empty() && command.path_size() > 0) name = command.path(command.path_size() - 1);
         BucketRef bucket =
             BucketNamed(context, name, "GrantBucketAccessToReadOnlyRoleCommand.destinationObjectName");
+        if (!command.projectreadonlyrolename().empty())
+          context.services.sharing.CheckReadOnlyRole(bucket.branch, command.projectreadonlyrolename());
         context.services.sharing.GrantReadOnly(bucket.branch, bucket.bucket);
         bucket::GrantBucketAccessToReadOnlyRoleResponse response;
         response.set_createbucketobjectname(name);
@@ -119,6 +125,8 @@ void AddBranchCommands(CommandRegistry& registry) {
       [](const bucket::RevokeBucketAccessFromReadOnlyRoleCommand& command, CommandContext& context) {
         BucketRef bucket = BucketNamed(context, command.bucketobjectname(),
                                        "RevokeBucketAccessFromReadOnlyRoleCommand.bucketObjectName");
+        if (!command.projectreadonlyrolename().empty())
+          context.services.sharing.CheckReadOnlyRole(bucket.branch, command.projectreadonlyrolename());
         try {
           context.services.sharing.RevokeReadOnly(bucket.branch, bucket.bucket);
         } catch (const Error& e) {

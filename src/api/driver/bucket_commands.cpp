@@ -1,6 +1,7 @@
 // CreateBucket, DropBucket. A bucket is a schema of the project database (or of a dev branch's database)
 // named exactly like the bucket id ("in.c-sales"); its object name, which later commands put in their
-// paths, is that id, prefixed with the branch on dev branches (object_names.hpp).
+// paths, is that id, prefixed with the branch on dev branches (object_names.hpp). A dropped bucket's
+// read-only grant goes with it (BucketService), whatever projectReadOnlyRoleName says.
 // (Share/link/grant commands live with the branch commands.)
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
@@ -39,7 +40,18 @@ void AddBucketCommands(CommandRegistry& registry) {
         CheckProject(command.projectid(), context, "CreateBucketCommand.projectId");
         const std::string& name = Require(command.bucketid(), "CreateBucketCommand.bucketId");
         BranchRef branch = context.BranchNamed(BranchOf(command));
+        // The bucket is granted to the read-only role of its branch when the command names that role;
+        // every role it names must be the project's (or the branch's), checked before anything is created.
+        auto& sharing = context.services.sharing;
+        BranchRef project{context.project_id, kDefaultBranch};
+        if (!command.projectreadonlyrolename().empty())
+          sharing.CheckReadOnlyRole(project, command.projectreadonlyrolename());
+        if (!command.devbranchreadonlyrolename().empty() && branch.branch_id != kDefaultBranch)
+          sharing.CheckReadOnlyRole(branch, command.devbranchreadonlyrolename());
+        const std::string& role = branch.branch_id == kDefaultBranch ? command.projectreadonlyrolename()
+                                                                     : command.devbranchreadonlyrolename();
         auto created = context.services.buckets.Create(branch, name, "");
+        if (!role.empty()) sharing.GrantReadOnly(branch, created.name);
         bucket::CreateBucketResponse response;
         response.set_createbucketobjectname(ObjectNameOf(branch, created.name));
         return response;

@@ -4,7 +4,8 @@
 // A driver project is a duckstore project whose id is CreateProjectCommand.projectId. The response hands
 // Connection the project's first project_admin key: projectUserName = its key id, projectPassword = the
 // whole key (what later commands send as GenericBackendCredentials.principal), projectDatabaseName = the
-// project id (the DATABASE of ObjectInfo paths).
+// project id (the DATABASE of ObjectInfo paths), projectReadOnlyRoleName = the project's read-only role
+// "<project id>_ro" (sharing.hpp), which reads the buckets granted to it and nothing else.
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
@@ -26,6 +27,7 @@ void AddProjectCommands(CommandRegistry& registry) {
         response.set_projectusername(created.admin_key.key.id);
         response.set_projectpassword(created.admin_key.token);
         response.set_projectdatabasename(created.project.id);
+        response.set_projectreadonlyrolename(ReadOnlyRoleOf(BranchRef{created.project.id, kDefaultBranch}));
         return response;
       });
 

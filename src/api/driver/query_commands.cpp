@@ -1,5 +1,7 @@
 // ExecuteQuery: one SQL statement scoped to the bucket in pathRestriction[0]. SQL errors and timeouts are
 // answered in-band (status Error + message), as the contract requires; scope violations are errors.
+// A snowflakeRole restriction runs the statement under that read-only role (QueryService: the role of the
+// path's branch, a granted bucket, SELECT only); BigQuery service accounts have no equivalent here.
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
@@ -19,17 +21,20 @@ void AddQueryCommands(CommandRegistry& registry) {
   registry.Add<query::ExecuteQueryCommand>(
       Access::kWrite,
       [](const query::ExecuteQueryCommand& command, CommandContext& context) {
-        if (command.has_snowflakerole() || command.has_bigqueryserviceaccount()) {
-          throw Error(
-              ErrorKind::kUnimplemented, "command_not_supported",
-              "ExecuteQueryCommand restrictions by Snowflake role or BigQuery service account are not "
-              "supported; use pathRestriction");
+        if (command.has_bigqueryserviceaccount()) {
+          throw Error(ErrorKind::kUnimplemented, "command_not_supported",
+                      "ExecuteQueryCommand restrictions by BigQuery service account are not supported; use "
+                      "snowflakeRole with a read-only role");
+        }
+        std::optional<std::string> role;
+        if (command.has_snowflakerole()) {
+          role = Require(command.snowflakerole().rolename(), "ExecuteQueryCommand.snowflakeRole.roleName");
         }
         BucketRef scope =
             RefBucketOf(command.pathrestriction(), context, "ExecuteQueryCommand.pathRestriction");
         auto timeout = command.timeout() ? std::chrono::seconds(command.timeout()) : kDefaultTimeout;
         QueryResult result = context.services.queries.Execute(
-            scope.branch, scope.bucket, Require(command.query(), "ExecuteQueryCommand.query"), timeout);
+            scope.branch, scope.bucket, Require(command.query(), "ExecuteQueryCommand.query"), timeout, role);
         query::ExecuteQueryResponse response;
         response.set_status(result.ok ? query::ExecuteQueryResponse::Success
                                       : query::ExecuteQueryResponse::Error);

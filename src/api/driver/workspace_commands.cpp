@@ -34,6 +34,14 @@ void AddWorkspaceCommands(CommandRegistry& registry) {
         }
         BranchRef branch = context.BranchNamed(
             command.isbranchdefault() || command.branchid().empty() ? kDefaultBranch : command.branchid());
+        // The roles the workspace reads storage with (the PG wire server will enforce their grants) must
+        // be this project's and this branch's.
+        if (!command.projectreadonlyrolename().empty()) {
+          context.services.sharing.CheckReadOnlyRole(BranchRef{context.project_id, kDefaultBranch},
+                                                     command.projectreadonlyrolename());
+        }
+        if (!command.devbranchreadonlyrolename().empty() && branch.branch_id != kDefaultBranch)
+          context.services.sharing.CheckReadOnlyRole(branch, command.devbranchreadonlyrolename());
         std::optional<std::string> id;
         if (!command.workspaceid().empty()) id = command.workspaceid();
         auto created = context.services.workspaces.Create(branch, id);

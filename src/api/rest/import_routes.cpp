@@ -128,8 +128,9 @@ ExportRequest ParseExport(Services& s, const std::string& project_id, const nloh
   request.format = ParseFormat(body);
   request.gzip = OptionalBool(body, "gzip").value_or(false);
   request.header = OptionalBool(body, "header").value_or(request.format == FileFormat::kCsv);
-  request.slicing = ParseEnum(body, "slicing", SliceMode::kAuto,
-                              {{"auto", SliceMode::kAuto}, {"always", SliceMode::kAlways}});
+  request.slicing =
+      ParseEnum(body, "slicing", SliceMode::kAuto,
+                {{"auto", SliceMode::kAuto}, {"always", SliceMode::kAlways}, {"none", SliceMode::kNone}});
   if (auto bytes = OptionalInt(body, "slice_bytes")) request.slice_bytes = *bytes;
   // Exports into the project's files bucket show up as project files unless asked otherwise.
   request.register_files = OptionalBool(body, "register_files").value_or(!body.contains("bucket"));

@@ -1,4 +1,5 @@
-// /projects/{project_id}/branches/{branch_id}/buckets/{bucket}/{share,link,readonly-grant}
+// /projects/{project_id}/branches/{branch_id}/buckets/{bucket}/{share,link,readonly-grant} and the
+// read-only grants of a project and of a branch.
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
 
@@ -68,8 +69,17 @@ void AddSharingRoutes(http::Router& router, Services& s) {
   });
   router.Add("GET", "/projects/{project_id}/readonly-grants", [&s, admin](http::Request& r) {
     admin(r);
-    return Json(200, {{"buckets", s.sharing.ReadOnlyBuckets(r.PathParam("project_id"))}});
+    return Json(
+        200, {{"buckets", s.sharing.ReadOnlyBuckets(BranchRef{r.PathParam("project_id"), kDefaultBranch})}});
   });
+  // What the branch's read-only role may read: its own grants and, on a dev branch, the project role's
+  // grants of the buckets that show through.
+  router.Add(
+      "GET", "/projects/{project_id}/branches/{branch_id}/readonly-grants", [&s, admin](http::Request& r) {
+        admin(r);
+        BranchRef branch = BranchOf(r);
+        return Json(200, {{"role", ReadOnlyRoleOf(branch)}, {"buckets", s.sharing.ReadableBuckets(branch)}});
+      });
 }
 
 }  // namespace duckstore::rest

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "duckstore/common/error.hpp"
+#include "duckstore/storage/catalog/blob_paths.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/catalog/sqlite_db.hpp"
 #include "duckstore/storage/catalog/sqlite_migrations.hpp"
@@ -78,19 +79,13 @@ MultipartUpload ReadUpload(const SqliteStatement& row) {
       row.Text(0), row.Text(1), row.Text(2), row.Text(3), nlohmann::json::parse(row.Text(4)), row.Text(5)};
 }
 
-UploadPart ReadPart(const SqliteStatement& row) {
-  return UploadPart{row.Text(0), row.Int(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5)};
+UploadPart ReadPart(const SqliteStatement& row, const BlobPaths& blobs) {
+  return UploadPart{row.Text(0), row.Int(1), blobs.Decode(row.Text(2)), row.Int(3), row.Text(4), row.Text(5)};
 }
 
-StoredObject ReadObject(const SqliteStatement& row) {
-  return StoredObject{row.Text(0),
-                      row.Text(1),
-                      row.Text(2),
-                      row.Int(3),
-                      row.Text(4),
-                      row.Text(5),
-                      nlohmann::json::parse(row.Text(6)),
-                      row.Text(7)};
+StoredObject ReadObject(const SqliteStatement& row, const BlobPaths& blobs) {
+  return StoredObject{row.Text(0), row.Text(1), blobs.Decode(row.Text(2)),          row.Int(3),
+                      row.Text(4), row.Text(5), nlohmann::json::parse(row.Text(6)), row.Text(7)};
 }
 
 Workspace ReadWorkspace(const SqliteStatement& row) {
@@ -146,9 +141,11 @@ void RenameConflict(const char* code, const std::string& message, Body body) {
 
 class SqliteCatalog final : public Catalog {
  public:
-  explicit SqliteCatalog(const std::string& path) : db_(path) {
+  explicit SqliteCatalog(const std::string& path)
+      : blobs_(std::filesystem::path(path).parent_path()), db_(path) {
     db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
     Migrate();
+    RelativizeBlobPaths();
   }
 
   void InTransaction(const std::function<void()>& body) override {
@@ -490,26 +487,42 @@ class SqliteCatalog final : public Catalog {
         .Run();
   }
 
-  void SetReadOnlyGrant(const std::string& project_id, const std::string& bucket, bool granted) override {
+  void SetReadOnlyGrant(const std::string& project_id, const std::string& branch_id,
+                        const std::string& bucket, bool granted) override {
     std::lock_guard lock(mutex_);
     if (granted) {
-      db_.Prepare("INSERT OR IGNORE INTO readonly_grants (project_id, bucket, created_at) VALUES (?,?,?)")
+      db_.Prepare(
+             "INSERT OR IGNORE INTO readonly_grants (project_id, branch_id, bucket, created_at) VALUES "
+             "(?,?,?,?)")
           .Bind(1, project_id)
-          .Bind(2, bucket)
-          .Bind(3, NowTimestamp())
+          .Bind(2, branch_id)
+          .Bind(3, bucket)
+          .Bind(4, NowTimestamp())
           .Run();
     } else {
-      db_.Prepare("DELETE FROM readonly_grants WHERE project_id = ? AND bucket = ?")
+      db_.Prepare("DELETE FROM readonly_grants WHERE project_id = ? AND branch_id = ? AND bucket = ?")
           .Bind(1, project_id)
-          .Bind(2, bucket)
+          .Bind(2, branch_id)
+          .Bind(3, bucket)
           .Run();
     }
   }
 
-  std::vector<std::string> ListReadOnlyGrants(const std::string& project_id) override {
+  bool HasReadOnlyGrant(const std::string& project_id, const std::string& branch_id,
+                        const std::string& bucket) override {
     std::lock_guard lock(mutex_);
-    auto stmt = db_.Prepare("SELECT bucket FROM readonly_grants WHERE project_id = ? ORDER BY bucket");
-    stmt.Bind(1, project_id);
+    auto stmt =
+        db_.Prepare("SELECT 1 FROM readonly_grants WHERE project_id = ? AND branch_id = ? AND bucket = ?");
+    stmt.Bind(1, project_id).Bind(2, branch_id).Bind(3, bucket);
+    return stmt.Step();
+  }
+
+  std::vector<std::string> ListReadOnlyGrants(const std::string& project_id,
+                                              const std::string& branch_id) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare(
+        "SELECT bucket FROM readonly_grants WHERE project_id = ? AND branch_id = ? ORDER BY bucket");
+    stmt.Bind(1, project_id).Bind(2, branch_id);
     std::vector<std::string> out;
     while (stmt.Step()) out.push_back(stmt.Text(0));
     return out;
@@ -575,7 +588,7 @@ class SqliteCatalog final : public Catalog {
         "SELECT blob FROM objects WHERE bucket = ? UNION ALL SELECT p.blob FROM upload_parts p JOIN "
         "multipart_uploads u ON u.id = p.upload_id WHERE u.bucket = ?");
     stmt.Bind(1, name).Bind(2, name);
-    while (stmt.Step()) blobs.push_back(stmt.Text(0));
+    while (stmt.Step()) blobs.push_back(blobs_.Decode(stmt.Text(0)));
     db_.Prepare("DELETE FROM object_buckets WHERE name = ?").Bind(1, name).Run();
     return blobs;
   }
@@ -584,7 +597,7 @@ class SqliteCatalog final : public Catalog {
     std::lock_guard lock(mutex_);
     std::vector<std::string> blobs;
     auto stmt = db_.Prepare("SELECT blob FROM objects UNION ALL SELECT blob FROM upload_parts");
-    while (stmt.Step()) blobs.push_back(stmt.Text(0));
+    while (stmt.Step()) blobs.push_back(blobs_.Decode(stmt.Text(0)));
     return blobs;
   }
 
@@ -594,14 +607,14 @@ class SqliteCatalog final : public Catalog {
     std::optional<std::string> previous;
     auto select = db_.Prepare("SELECT blob FROM objects WHERE bucket = ? AND key = ?");
     select.Bind(1, o.bucket).Bind(2, o.key);
-    if (select.Step()) previous = select.Text(0);
+    if (select.Step()) previous = blobs_.Decode(select.Text(0));
     db_.Prepare(std::string("INSERT INTO objects (") + kObjectColumns +
                 ") VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (bucket, key) DO UPDATE SET blob = excluded.blob, "
                 "size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, "
                 "metadata = excluded.metadata, created_at = excluded.created_at")
         .Bind(1, o.bucket)
         .Bind(2, o.key)
-        .Bind(3, o.blob)
+        .Bind(3, blobs_.Encode(o.blob))
         .Bind(4, o.size)
         .Bind(5, o.etag)
         .Bind(6, o.content_type)
@@ -617,7 +630,7 @@ class SqliteCatalog final : public Catalog {
         db_.Prepare(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ?");
     stmt.Bind(1, bucket).Bind(2, key);
     if (!stmt.Step()) return std::nullopt;
-    return ReadObject(stmt);
+    return ReadObject(stmt, blobs_);
   }
 
   std::optional<StoredObject> DeleteObject(const std::string& bucket, const std::string& key) override {
@@ -645,7 +658,7 @@ class SqliteCatalog final : public Catalog {
     stmt.Bind(1, bucket).Bind(2, after ? start_after : prefix);
     if (upper) stmt.Bind(3, *upper);
     stmt.Bind(upper ? 4 : 3, limit);
-    while (stmt.Step()) objects.push_back(ReadObject(stmt));
+    while (stmt.Step()) objects.push_back(ReadObject(stmt, blobs_));
     return objects;
   }
 
@@ -763,14 +776,14 @@ class SqliteCatalog final : public Catalog {
     std::optional<std::string> previous;
     auto select = db_.Prepare("SELECT blob FROM upload_parts WHERE upload_id = ? AND part_number = ?");
     select.Bind(1, p.upload_id).Bind(2, p.part_number);
-    if (select.Step()) previous = select.Text(0);
+    if (select.Step()) previous = blobs_.Decode(select.Text(0));
     db_.Prepare(
            std::string("INSERT INTO upload_parts (") + kPartColumns +
            ") VALUES (?,?,?,?,?,?) ON CONFLICT (upload_id, part_number) DO UPDATE SET blob = excluded.blob, "
            "size = excluded.size, etag = excluded.etag, created_at = excluded.created_at")
         .Bind(1, p.upload_id)
         .Bind(2, p.part_number)
-        .Bind(3, p.blob)
+        .Bind(3, blobs_.Encode(p.blob))
         .Bind(4, p.size)
         .Bind(5, p.etag)
         .Bind(6, p.created_at)
@@ -786,7 +799,7 @@ class SqliteCatalog final : public Catalog {
                             " FROM upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number "
                             "LIMIT ?");
     stmt.Bind(1, upload_id).Bind(2, after_part_number).Bind(3, limit);
-    while (stmt.Step()) parts.push_back(ReadPart(stmt));
+    while (stmt.Step()) parts.push_back(ReadPart(stmt, blobs_));
     return parts;
   }
 
@@ -796,7 +809,7 @@ class SqliteCatalog final : public Catalog {
     std::vector<std::string> blobs;
     auto stmt = db_.Prepare("SELECT blob FROM upload_parts WHERE upload_id = ? ORDER BY part_number");
     stmt.Bind(1, id);
-    while (stmt.Step()) blobs.push_back(stmt.Text(0));
+    while (stmt.Step()) blobs.push_back(blobs_.Decode(stmt.Text(0)));
     db_.Prepare("DELETE FROM multipart_uploads WHERE id = ?").Bind(1, id).Run();
     return blobs;
   }
@@ -998,6 +1011,20 @@ class SqliteCatalog final : public Catalog {
     }
   }
 
+  // Rows written before blob paths were stored relative hold absolute paths; those below this data
+  // directory become relative. Idempotent, one scan of each table per start.
+  void RelativizeBlobPaths() {
+    std::lock_guard lock(mutex_);
+    for (const char* table : {"objects", "upload_parts"}) {
+      db_.Prepare(std::string("UPDATE ") + table +
+                  " SET blob = substr(blob, length(?1) + 1) WHERE substr(blob, 1, length(?1)) = ?1 AND "
+                  "length(blob) > length(?1)")
+          .Bind(1, blobs_.prefix())
+          .Run();
+    }
+  }
+
+  const BlobPaths blobs_;
   std::recursive_mutex mutex_;
   SqliteDb db_;
 };

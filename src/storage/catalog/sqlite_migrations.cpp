@@ -201,6 +201,26 @@ DROP TABLE das_registrations;
 ALTER TABLE das_registrations_v8 RENAME TO das_registrations;
 CREATE INDEX das_registrations_by_project ON das_registrations(project_id);
 )sql"},
+    {9, "read-only role grants per branch; grants follow their branch and link", R"sql(
+CREATE TABLE readonly_grants_v9 (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  branch_id TEXT NOT NULL,
+  bucket TEXT NOT NULL COLLATE NOCASE,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, branch_id, bucket)
+);
+INSERT INTO readonly_grants_v9 (project_id, branch_id, bucket, created_at)
+  SELECT project_id, 'default', bucket, created_at FROM readonly_grants;
+DROP TABLE readonly_grants;
+ALTER TABLE readonly_grants_v9 RENAME TO readonly_grants;
+CREATE TRIGGER readonly_grants_follow_branches AFTER DELETE ON branches BEGIN
+  DELETE FROM readonly_grants WHERE project_id = OLD.project_id AND branch_id = OLD.id;
+END;
+CREATE TRIGGER readonly_grants_follow_links AFTER DELETE ON bucket_links BEGIN
+  DELETE FROM readonly_grants
+   WHERE project_id = OLD.project_id AND branch_id = 'default' AND bucket = OLD.bucket;
+END;
+)sql"},
 };
 
 }  // namespace

@@ -15,6 +15,14 @@
 // to the shared bucket's tables (no table functions; nothing else of the source project is reachable).
 // Macro DDL is refused on dev branches (kInvalidArgument "dev_branch_unsupported"): a branch overlays
 // tables, not macros.
+//
+// Under a read-only role (the driver's snowflakeRole restriction) the statement runs with that role's
+// privileges only (sharing.hpp): the role must be the read-only role of the branch
+// (kPermissionDenied "unknown_read_only_role"), the bucket must be granted to it (kPermissionDenied
+// "bucket_not_granted"), and the statement must be a SELECT (kPermissionDenied "query_not_read_only").
+// It is then bound to the bucket's tables as on a linked bucket: no table functions, no unqualified name
+// outside the bucket (DuckDB's system views would describe buckets the role may not read), no "Did you
+// mean" hints naming other buckets' tables.
 #pragma once
 
 #include <chrono>
@@ -23,6 +31,7 @@
 #include <vector>
 
 #include "duckstore/services/buckets.hpp"
+#include "duckstore/services/sharing.hpp"
 
 namespace duckstore {
 
@@ -38,14 +47,17 @@ inline constexpr size_t kQueryMaxRows = 100'000;
 
 class QueryService {
  public:
-  QueryService(BranchResolver& branches, OperationLog& ops) : branches_(branches), ops_(ops) {}
+  QueryService(BranchResolver& branches, SharingService& sharing, OperationLog& ops)
+      : branches_(branches), sharing_(sharing), ops_(ops) {}
 
-  // Runs `sql` in bucket `scope` of `branch`; interrupted after `timeout`.
+  // Runs `sql` in bucket `scope` of `branch`, under `read_only_role` when given; interrupted after
+  // `timeout`.
   QueryResult Execute(const BranchRef& branch, const std::string& scope, const std::string& sql,
-                      std::chrono::seconds timeout);
+                      std::chrono::seconds timeout, const std::optional<std::string>& read_only_role = {});
 
  private:
   BranchResolver& branches_;
+  SharingService& sharing_;
   OperationLog& ops_;
 };
 

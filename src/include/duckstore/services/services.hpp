@@ -41,11 +41,11 @@ struct Services {
         buckets(branches, operations),
         tables(branches, operations),
         views(branches, operations),
-        queries(branches, operations),
+        sharing(branches, buckets, operations),
+        queries(branches, sharing, operations),
         backend(catalog, engine),
         workspaces(branches, operations),
         dev_branches(branches, workspaces, operations),
-        sharing(branches, buckets, operations),
         das_registry(catalog, auth, branches, standalone),
         das(branches, standalone, tables, das_registry),
         objects(catalog, data_dir, max_object_bytes),
@@ -68,11 +68,11 @@ struct Services {
   BucketService buckets;
   TableService tables;
   ViewService views;
+  SharingService sharing;
   QueryService queries;
   BackendService backend;
   WorkspaceService workspaces;
   BranchService dev_branches;
-  SharingService sharing;
   DasRegistry das_registry;
   DasService das;
   ObjectStore objects;

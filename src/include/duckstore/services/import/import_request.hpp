@@ -123,6 +123,7 @@ struct ImportResult {
 enum class SliceMode {
   kAuto,    // one object at `key` when the output fits one slice, otherwise slices plus a manifest
   kAlways,  // always slices "<key><NNNN><ext>" plus a manifest "<key>manifest" (the driver's layout)
+  kNone,    // one object at `key` whatever its size (slice_bytes is ignored)
 };
 
 struct ExportRequest {

@@ -108,9 +108,17 @@ class Catalog {
   virtual std::vector<BucketLink> ListLinksFrom(const std::string& source_project_id,
                                                 const std::string& source_bucket) = 0;
   virtual void DeleteLink(const std::string& project_id, const std::string& bucket) = 0;
-  // Buckets the project's read-only role may read (canonical names, sorted).
-  virtual void SetReadOnlyGrant(const std::string& project_id, const std::string& bucket, bool granted) = 0;
-  virtual std::vector<std::string> ListReadOnlyGrants(const std::string& project_id) = 0;
+  // Read-only role grants: the buckets granted to the read-only role of a branch (the default branch's is
+  // the project's role), by canonical name, compared case-insensitively. A branch's grants go away with
+  // the branch, a linked bucket's default-branch grant with the link; buckets of project databases are
+  // not the catalog's, so whoever drops one revokes its grant.
+  virtual void SetReadOnlyGrant(const std::string& project_id, const std::string& branch_id,
+                                const std::string& bucket, bool granted) = 0;
+  virtual bool HasReadOnlyGrant(const std::string& project_id, const std::string& branch_id,
+                                const std::string& bucket) = 0;
+  // Sorted by name.
+  virtual std::vector<std::string> ListReadOnlyGrants(const std::string& project_id,
+                                                      const std::string& branch_id) = 0;
   // DAS registrations. CreateDasRegistration throws kConflict("das_exists") for a taken id; a
   // registration goes away with its project.
   virtual void CreateDasRegistration(const DasRegistration& registration) = 0;
@@ -165,7 +173,9 @@ class Catalog {
   virtual Page<Operation> ListOperations(const std::string& project_id, const PageRequest& page) = 0;
 };
 
-// Opens (creating if needed) the SQLite catalog at `path` and applies pending schema migrations.
+// Opens (creating if needed) the SQLite catalog at `path` and applies pending schema migrations. The file
+// lives in the data directory: blob paths are stored relative to the directory that holds it
+// (storage/catalog/blob_paths.hpp).
 std::unique_ptr<Catalog> OpenSqliteCatalog(const std::string& path);
 
 }  // namespace duckstore
