@@ -11,6 +11,8 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/buckets.hpp"
+#include "duckstore/services/sql_builder.hpp"
+#include "duckstore/services/view_binding.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
@@ -296,8 +298,41 @@ TableLocation BranchView::CopyUp(const TableLocation& table) {
            "INSERT INTO _duckstore.tables SELECT * FROM " + QuoteIdent(kProjectCatalog) +
                "._duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
            {duckdb::Value(table.bucket), duckdb::Value(table.name)});
+    RebindViews(table.bucket, table.name);
   });
   return TableLocation{table.bucket, table.name, TableSource::kOwn, false};
+}
+
+std::string BranchView::SqlName(const TableLocation& table) const {
+  if (table.source == TableSource::kLinked) throw Internal("a linked table has no name in this instance");
+  std::string name = QualifiedName(table.bucket, table.name);
+  if (is_default()) return name;
+  return QuoteIdent(table.source == TableSource::kOwn ? own_catalog_ : std::string(kProjectCatalog)) + "." +
+         name;
+}
+
+void BranchView::RebindViews(const std::string& bucket, const std::string& table) {
+  if (is_default()) return;
+  auto& own = Conn(TableSource::kOwn);
+  auto views = RunSql(own,
+                      "SELECT sql FROM duckdb_views() WHERE database_name = current_database() AND NOT "
+                      "internal AND NOT temporary");
+  if (views->RowCount() == 0) return;
+  auto location = FindBucket(bucket);
+  auto now = location ? FindTable(*location, table) : std::nullopt;
+  if (!now || now->source == TableSource::kLinked) return;
+  const std::string target = now->source == TableSource::kOwn ? own_catalog_ : std::string(kProjectCatalog);
+  for (size_t row = 0; row < views->RowCount(); ++row) {
+    auto rewritten =
+        RelocateViewReferences(views->GetValue(0, row).ToString(), [&](const ViewReference& ref) {
+          bool ours = StringUtil::CIEquals(ref.catalog, kProjectCatalog) ||
+                      StringUtil::CIEquals(ref.catalog, own_catalog_);
+          if (!ours || !StringUtil::CIEquals(ref.schema, bucket) || !StringUtil::CIEquals(ref.table, table))
+            return std::optional<std::string>();
+          return std::optional<std::string>(target);
+        });
+    if (rewritten) RunDdl(own, *rewritten);
+  }
 }
 
 void BranchView::Hide(const std::string& bucket, const std::string& table) {
@@ -359,6 +394,22 @@ WritableTable OpenForWrite(BranchResolver& branches, const TableRef& ref) {
   out.conn = &out.view->Conn(TableSource::kOwn);
   out.bucket = table->bucket;
   out.table = table->name;
+  return out;
+}
+
+NewObject OpenForCreate(BranchResolver& branches, const TableRef& ref) {
+  ValidateObjectName(ref.bucket, "bucket name");
+  ValidateObjectName(ref.table, "table name");
+  NewObject out;
+  out.view = branches.View(ref.branch);
+  auto bucket = out.view->RequireBucket(ref.bucket);
+  RefuseLinked(bucket);
+  out.lock = out.view->db().LockTable(out.view->own_catalog(), bucket.name, ref.table);
+  bucket = out.view->RequireBucket(ref.bucket);  // as it is now that concurrent writers are held off
+  out.existing = out.view->FindTable(bucket, ref.table);
+  out.view->MaterializeBucket(bucket);
+  out.conn = &out.view->Conn(TableSource::kOwn);
+  out.bucket = bucket.name;
   return out;
 }
 

@@ -93,6 +93,8 @@ bool BranchService::ResetTable(const TableRef& ref) {
                            "lower(name) = lower($2)",
                            {duckdb::Value(bucket.name), duckdb::Value(ref.table)});
       if (hidden->GetValue(0, 0).GetValue<int64_t>() > 0) changed = true;
+      // The branch's views that read its copy read the default branch's table again.
+      if (changed) view->RebindViews(bucket.name, ref.table);
     });
     return changed;
   });

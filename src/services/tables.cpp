@@ -83,15 +83,14 @@ std::optional<TableInfo> LoadView(duckdb::Connection& conn, const std::string& b
 
 }  // namespace
 
-OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref, TableDetail detail, bool views_too) {
+OpenTable OpenForRead(BranchView& view, const TableRef& ref, TableDetail detail, bool views_too) {
   ValidateObjectName(ref.bucket, "bucket name");
   ValidateObjectName(ref.table, "table name");
   OpenTable open;
-  open.view = branches.View(ref.branch);
-  auto bucket = open.view->RequireBucket(ref.bucket);
-  auto table = open.view->FindTable(bucket, ref.table);
+  auto bucket = view.RequireBucket(ref.bucket);
+  auto table = view.FindTable(bucket, ref.table);
   if (!table) ThrowTableNotFound(ref);
-  open.conn = &open.view->Conn(table->source, &bucket);
+  open.conn = &view.Conn(table->source, &bucket);
   open.schema = BranchView::PhysicalBucket(bucket, table->source);
   open.bucket = bucket;
   auto info = table->is_view ? (views_too ? LoadView(*open.conn, open.schema, table->name) : std::nullopt)
@@ -99,6 +98,14 @@ OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref, TableDetail
   if (!info) ThrowTableNotFound(ref);
   open.info = std::move(*info);
   open.info.bucket = bucket.name;
+  open.location = *table;
+  return open;
+}
+
+OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref, TableDetail detail, bool views_too) {
+  auto view = branches.View(ref.branch);
+  auto open = OpenForRead(*view, ref, detail, views_too);
+  open.view = std::move(view);
   return open;
 }
 
@@ -533,7 +540,8 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
   if (request.fulltext && !request.filters.empty()) {
     throw InvalidArgument("invalid_filter", "a fulltext search cannot be combined with column filters");
   }
-  auto open = OpenForRead(branches_, ref);
+  // Views preview like tables (their columns as the view returns them).
+  auto open = OpenForRead(branches_, ref, TableDetail::kDefinition, /*views_too=*/true);
   PreviewResult out;
   std::string select;
   if (request.columns.empty()) {

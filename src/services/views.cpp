@@ -14,6 +14,15 @@
 
 namespace duckstore {
 
+void RefuseLinkedViewSource(const BucketLocation& bucket) {
+  if (!bucket.linked()) return;
+  throw InvalidArgument("invalid_source",
+                        "a view cannot read bucket '" + bucket.name + "': it is linked from project '" +
+                            bucket.link->source_project_id +
+                            "', whose tables live in that project's database; copy the table instead",
+                        {{"source_project_id", bucket.link->source_project_id}});
+}
+
 std::optional<ViewInfo> LoadView(duckdb::Connection& conn, const std::string& bucket,
                                  const std::string& view) {
   if (IsReservedSchemaName(bucket)) return std::nullopt;
@@ -46,34 +55,32 @@ ViewInfo ViewService::CreateOrReplace(const TableRef& view, const ViewDefinition
   ValidateObjectName(definition.source.bucket, "bucket name");
   ValidateObjectName(definition.source.table, "table name");
   return ops_.Run(view.branch.project_id, "view.create", view.Qualified(), [&] {
-    auto db = branches_.Open(view.branch);
-    auto conn = db->Connect();
-    auto bucket = FindBucket(*conn, view.bucket);
-    if (!bucket) throw NotFound("bucket_not_found", "bucket '" + view.bucket + "' does not exist");
-    if (LoadTable(*conn, *bucket, view.table, TableDetail::kDefinition)) {
+    // The view is the branch's own object (its database); it reads the source where the branch sees it.
+    auto target = OpenForCreate(branches_, view);
+    if (target.existing && !target.existing->is_view) {
       throw Conflict("table_exists",
-                     "a table named '" + view.table + "' already exists in bucket '" + *bucket + "'");
+                     "a table named '" + view.table + "' already exists in bucket '" + target.bucket + "'");
     }
-    auto source =
-        LoadTable(*conn, definition.source.bucket, definition.source.table, TableDetail::kDefinition);
-    if (!source) {
-      throw NotFound("table_not_found",
-                     "source table '" + definition.source.Qualified() + "' does not exist");
-    }
+    auto source = OpenForRead(*target.view, definition.source);
+    RefuseLinkedViewSource(source.bucket);
     std::string select;
     for (const auto& name : definition.columns) {
-      const ColumnInfo* column = source->FindColumn(name);
+      const ColumnInfo* column = source.info.FindColumn(name);
       if (!column) {
-        throw NotFound("column_not_found", "column '" + name + "' does not exist in '" + source->name + "'",
+        throw NotFound("column_not_found",
+                       "column '" + name + "' does not exist in '" + source.info.name + "'",
                        {{"column", name}});
       }
       select += (select.empty() ? "" : ", ") + QuoteIdent(column->name);
     }
     if (select.empty()) select = "*";
-    RunDdl(*conn, "CREATE OR REPLACE VIEW " + QualifiedName(*bucket, view.table) + " AS SELECT " + select +
-                      " FROM " + QualifiedName(source->bucket, source->name) +
-                      BuildWhereInline(definition.filters, *source));
-    return *LoadView(*conn, *bucket, view.table);
+    // An inherited view of that name is shadowed by the branch's own; only an own view is replaced.
+    bool replace = target.existing && target.existing->source == TableSource::kOwn;
+    RunDdl(*target.conn, std::string(replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ") +
+                             QualifiedName(target.bucket, view.table) + " AS SELECT " + select + " FROM " +
+                             target.view->SqlName(source.location) +
+                             BuildWhereInline(definition.filters, source.info));
+    return *LoadView(*target.conn, target.bucket, view.table);
   });
 }
 

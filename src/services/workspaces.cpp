@@ -48,34 +48,6 @@ void DropObjectSql(duckdb::Connection& conn, const WorkspaceObject& object) {
                    QuoteIdent(object.name));
 }
 
-// Copies the rows of a query on another project's instance into a workspace table, chunk by chunk.
-int64_t StreamInto(duckdb::Connection& source, const std::string& query, const SqlParams& params,
-                   duckdb::Connection& target, const std::string& table, bool replace) {
-  auto prepared = source.Prepare(query);
-  if (prepared->HasError()) ThrowSqlError(prepared->error);
-  SqlParams values = params;
-  auto result = prepared->Execute(values, /*allow_stream_result=*/true);
-  if (result->HasError()) ThrowSqlError(result->GetErrorObject());
-  std::string columns;
-  for (size_t i = 0; i < result->names.size(); ++i) {
-    columns += (i ? ", " : "") + QuoteIdent(result->names[i]) + " " + result->types[i].ToString();
-  }
-  int64_t rows = 0;
-  InSqlTransaction(target, [&] {
-    RunDdl(target, std::string(replace ? "CREATE OR REPLACE TABLE " : "CREATE TABLE IF NOT EXISTS ") +
-                       "main." + QuoteIdent(table) + " (" + columns + ")");
-    duckdb::Appender appender(target, "main", table);
-    while (auto chunk = result->Fetch()) {
-      if (chunk->size() == 0) break;
-      rows += static_cast<int64_t>(chunk->size());
-      appender.AppendDataChunk(*chunk);
-    }
-    if (result->HasError()) ThrowSqlError(result->GetErrorObject());
-    appender.Close();
-  });
-  return rows;
-}
-
 }  // namespace
 
 WorkspaceService::Created WorkspaceService::Create(const BranchRef& branch, std::optional<std::string> id) {
@@ -219,8 +191,8 @@ WorkspaceLoadResult WorkspaceService::Load(const std::string& project_id, const 
         throw InvalidArgument("invalid_request", "a linked bucket's table cannot be loaded as a view");
       }
       std::string query = "SELECT " + select + " FROM " + QualifiedName(schema, table->name) + where + limit;
-      result.loaded_rows =
-          StreamInto(source, query, params, target, load.destination, load.mode == WorkspaceLoadMode::kCopy);
+      result.loaded_rows = StreamRows(source, query, params, target, session.alias, "main", load.destination,
+                                      load.mode == WorkspaceLoadMode::kCopy);
     } else {
       std::string catalog = table->source == TableSource::kOwn ? view.own_catalog() : kProjectCatalog;
       std::string from = QuoteIdent(catalog) + "." + QualifiedName(schema, table->name);

@@ -7,6 +7,7 @@
 
 #include "duckstore/services/password.hpp"
 #include "duckstore/services/services.hpp"
+#include "duckstore/services/view_binding.hpp"
 #include "test_util.hpp"
 
 namespace duckstore {
@@ -46,11 +47,11 @@ class BranchViewTest : public ::testing::Test {
     services_.tables.InsertRows(Table(branch), rows);
   }
 
-  std::vector<int64_t> Ids(const BranchRef& branch) {
+  std::vector<int64_t> Ids(const BranchRef& branch, const std::string& table = "t") {
     PreviewRequest request;
     request.order_by = {OrderBy{"id"}};
     std::vector<int64_t> ids;
-    for (const auto& row : services_.tables.Preview(Table(branch), request).rows)
+    for (const auto& row : services_.tables.Preview(Table(branch, table), request).rows)
       ids.push_back(row.at(0).get<int64_t>());
     return ids;
   }
@@ -117,6 +118,67 @@ TEST_F(BranchViewTest, DroppingTheBranchRemovesItsFile) {
   EXPECT_FALSE(std::filesystem::exists(file));
   EXPECT_EQ(CaptureError([&] { services_.branches.View(Dev()); }).code(), "branch_not_found");
   EXPECT_EQ(CaptureError([&] { services_.branches.Open(Dev()); }).code(), "branch_not_found");
+}
+
+TEST_F(BranchViewTest, BranchViewsFollowTheTableWhereTheBranchSeesIt) {
+  ViewDefinition definition;
+  definition.source = Table(Dev());
+  services_.views.CreateOrReplace(Table(Dev(), "v"), definition);
+  EXPECT_EQ(SourceOnDev("v"), TableSource::kOwn);
+  EXPECT_FALSE(services_.views.Exists(Table(Main(), "v")));
+  // Inherited: the view reads the default branch's table live.
+  Insert(Main(), {3});
+  EXPECT_EQ(Ids(Dev(), "v"), (std::vector<int64_t>{1, 2, 3}));
+  // The branch's first write copies the table up and the view follows it.
+  Insert(Dev(), {10});
+  EXPECT_EQ(Ids(Dev(), "v"), (std::vector<int64_t>{1, 2, 3, 10}));
+  Insert(Main(), {4});
+  EXPECT_EQ(Ids(Dev(), "v"), (std::vector<int64_t>{1, 2, 3, 10}));
+  // Reset: the copy goes, the view reads the default branch's table again.
+  EXPECT_TRUE(services_.dev_branches.ResetTable(Table(Dev())));
+  EXPECT_EQ(Ids(Dev(), "v"), (std::vector<int64_t>{1, 2, 3, 4}));
+  services_.views.Delete(Table(Dev(), "v"));
+  EXPECT_FALSE(services_.views.Exists(Table(Dev(), "v")));
+}
+
+TEST_F(BranchViewTest, CloneAndViewImportsOnABranchStayOnIt) {
+  TableImportRequest request;
+  request.source = Table(Dev());
+  request.options.type = ImportType::kClone;
+  EXPECT_EQ(services_.imports.ImportFromTable(Table(Dev(), "c"), request).table_rows, 2);
+  request.options.type = ImportType::kView;
+  services_.imports.ImportFromTable(Table(Dev(), "w"), request);
+  EXPECT_EQ(SourceOnDev("c"), TableSource::kOwn);
+  EXPECT_EQ(SourceOnDev("w"), TableSource::kOwn);
+  EXPECT_EQ(SourceOnDev("t"), TableSource::kDefault);  // reading the source copies nothing
+  EXPECT_EQ(Ids(Dev(), "c"), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(services_.tables.Get(Table(Dev(), "c")).primary_key, std::vector<std::string>{"id"});
+  EXPECT_EQ(services_.tables.List(Main(), "b", PageRequest{}).total, 1);
+  // FULL into the inherited table: copied up first, the default branch keeps its rows.
+  request.source = Table(Dev(), "c");
+  request.options.type = ImportType::kIncremental;
+  request.options.dedup = DedupType::kInsertDuplicates;
+  services_.imports.ImportFromTable(Table(Dev()), request);
+  EXPECT_EQ(Ids(Dev()), (std::vector<int64_t>{1, 1, 2, 2}));
+  EXPECT_EQ(Ids(Main()), (std::vector<int64_t>{1, 2}));
+}
+
+TEST(ViewBindingTest, RelocatesMatchingReferencesAtAnyDepth) {
+  auto relocate = [](const ViewReference& ref) -> std::optional<std::string> {
+    if (ref.catalog == "project" && ref.table == "t") return "branch";
+    return std::nullopt;
+  };
+  auto sql = RelocateViewReferences(
+      "CREATE VIEW b.v AS WITH c AS (SELECT * FROM project.b.t) SELECT * FROM c JOIN project.b.u USING (id) "
+      "WHERE id IN (SELECT id FROM project.b.t)",
+      relocate);
+  ASSERT_TRUE(sql.has_value());
+  EXPECT_NE(sql->find("CREATE OR REPLACE VIEW"), std::string::npos) << *sql;
+  EXPECT_EQ(sql->find("project.b.t"), std::string::npos) << *sql;
+  EXPECT_NE(sql->find("project.b.u"), std::string::npos) << *sql;
+  EXPECT_NE(sql->find("branch.b.t"), std::string::npos) << *sql;
+  EXPECT_FALSE(RelocateViewReferences("CREATE VIEW b.v AS SELECT * FROM project.b.u", relocate));
+  EXPECT_FALSE(RelocateViewReferences("SELECT 1", relocate));
 }
 
 TEST(PasswordTest, ScramVerifierChecksThePasswordAndHidesIt) {

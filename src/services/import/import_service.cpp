@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/import/column_plan.hpp"
@@ -12,6 +13,7 @@
 #include "duckstore/services/import/table_loader.hpp"
 #include "duckstore/services/sql_builder.hpp"
 #include "duckstore/services/tables.hpp"
+#include "duckstore/services/views.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 
 namespace duckstore {
@@ -45,24 +47,6 @@ bool IsReaderFailure(const Error& error) {
 [[noreturn]] void ThrowCastFailure(const Error& error) {
   throw ImportError(ErrorKind::kUnprocessable, "data_type_mismatch", error.what(),
                     DriverCode::kDataTypeMismatch);
-}
-
-struct Destination {
-  std::shared_ptr<ProjectDatabase> db;
-  std::unique_ptr<duckdb::Connection> conn;
-  std::string bucket;  // canonical
-};
-
-Destination OpenBucket(BranchResolver& branches, const TableRef& ref) {
-  ValidateObjectName(ref.bucket, "bucket name");
-  ValidateObjectName(ref.table, "table name");
-  Destination out;
-  out.db = branches.Open(ref.branch);
-  out.conn = out.db->Connect();
-  auto bucket = FindBucket(*out.conn, ref.bucket);
-  if (!bucket) throw NotFound("bucket_not_found", "bucket '" + ref.bucket + "' does not exist");
-  out.bucket = *bucket;
-  return out;
 }
 
 TableInfo RequireTable(duckdb::Connection& conn, const std::string& bucket, const TableRef& ref) {
@@ -151,130 +135,197 @@ ImportResult ImportService::ImportFromFile(const TableRef& destination, const Fi
                          request.options, control);
 }
 
+namespace {
+
+// Drops a temporary table of a connection when it goes.
+class TempTable {
+ public:
+  TempTable() = default;
+  TempTable(duckdb::Connection& conn, std::string name) : conn_(&conn), name_(std::move(name)) {}
+  TempTable(TempTable&& other) noexcept
+      : conn_(std::exchange(other.conn_, nullptr)), name_(std::move(other.name_)) {}
+  TempTable& operator=(TempTable&& other) noexcept {
+    std::swap(conn_, other.conn_);  // `other` drops what this held
+    std::swap(name_, other.name_);
+    return *this;
+  }
+  ~TempTable() {
+    if (conn_) conn_->Query("DROP TABLE IF EXISTS temp.main." + QuoteIdent(name_));
+  }
+
+ private:
+  duckdb::Connection* conn_ = nullptr;
+  std::string name_;
+};
+
+constexpr const char* kLinkedSource = "__duckstore_linked_source";
+
+// The rows of a table source as SQL that the destination's connection runs: the mapped columns under their
+// destination names, filtered, limited.
+struct TableSourcePlan {
+  OpenTable table;  // the source where the branch sees it
+  std::string from;
+  std::vector<ColumnMapping> mappings;  // canonical source names
+  std::string select;                   // "source AS destination, ..."
+  SourceRelation relation;              // "(SELECT <select> FROM <from> WHERE ... LIMIT ...)"
+  TempTable staged;                     // a linked source's rows, copied to the destination's connection
+};
+
+// Resolves the source on `branch` and plans reading it from `destination` (a connection of the branch's
+// project instance). A linked bucket's table lives in another project's instance, which this one never
+// attaches: its selected rows are streamed into a temporary table of `destination` first (VIEW imports
+// cannot read it and are refused).
+TableSourcePlan PlanTableSource(BranchView& branch, duckdb::Connection& destination,
+                                const TableImportRequest& request) {
+  TableSourcePlan out;
+  out.table = OpenForRead(branch, request.source);
+  const TableInfo& info = out.table.info;
+  const bool linked = out.table.location.source == TableSource::kLinked;
+  if (linked && request.options.type == ImportType::kView) RefuseLinkedViewSource(out.table.bucket);
+  out.from = linked ? QualifiedName(out.table.schema, info.name) : branch.SqlName(out.table.location);
+  std::vector<ColumnMapping> mappings = request.mappings;
+  if (mappings.empty()) {
+    for (const auto& column : info.columns) mappings.push_back({column.name, column.name});
+  }
+  for (const auto& mapping : mappings) {
+    const ColumnInfo* column = info.FindColumn(mapping.source);
+    if (!column) {
+      throw NotFound("column_not_found", "source column '" + mapping.source + "' does not exist",
+                     {{"column", mapping.source}});
+    }
+    out.select += (out.select.empty() ? "" : ", ") + QuoteIdent(column->name) + " AS " +
+                  QuoteIdent(mapping.destination);
+    out.mappings.push_back({column->name, mapping.destination});
+    out.relation.columns.push_back(mapping.destination);
+  }
+  ValidateSourceColumns(out.relation.columns);
+
+  SqlParams params;
+  std::string where = BuildWhere(request.filters, info, params);
+  if (request.seconds) {
+    const auto& timestamp_column = request.options.timestamp_column;
+    const ColumnInfo* ts = info.FindColumn(timestamp_column);
+    if (timestamp_column.empty() || !ts) {
+      throw InvalidArgument("column_not_found", "'seconds' needs the timestamp column '" + timestamp_column +
+                                                    "' in the source table");
+    }
+    params.push_back(duckdb::Value::BIGINT(*request.seconds));
+    where += std::string(where.empty() ? " WHERE " : " AND ") + QuoteIdent(ts->name) +
+             " >= CAST(now() AS TIMESTAMP) - to_seconds($" + std::to_string(params.size()) + ")";
+  }
+  std::string limit;
+  if (request.limit) {
+    if (*request.limit < 0) throw InvalidArgument("invalid_limit", "limit cannot be negative");
+    params.push_back(duckdb::Value::BIGINT(*request.limit));
+    limit = " LIMIT $" + std::to_string(params.size());
+  }
+  out.relation.sql = "(SELECT " + out.select + " FROM " + out.from + where + limit + ")";
+  out.relation.params = std::move(params);
+  if (linked) {
+    StreamRows(*out.table.conn, "SELECT * FROM " + out.relation.sql, out.relation.params, destination, "temp",
+               "main", kLinkedSource, /*replace=*/true);
+    out.staged = TempTable(destination, kLinkedSource);
+    out.from = "temp.main." + QuoteIdent(kLinkedSource);
+    out.relation.sql = "(SELECT * FROM " + out.from + ")";
+    out.relation.params.clear();
+  }
+  return out;
+}
+
+// VIEW and CLONE: the destination is created as the branch's own object, next to (or in place of, with
+// REPLACE) what the branch sees under its name. An inherited object of that name is shadowed, not dropped.
+ImportResult CreateFromTable(BranchResolver& branches, const TableRef& destination,
+                             const TableImportRequest& request) {
+  const auto& options = request.options;
+  if (options.type == ImportType::kView && (!request.filters.empty() || request.seconds || request.limit)) {
+    throw InvalidArgument("invalid_import_options",
+                          "a VIEW import takes column mappings only (no filters, seconds or limit)");
+  }
+  auto target = OpenForCreate(branches, destination);
+  if (target.existing && options.create_mode != CreateMode::kReplace) {
+    throw Conflict("object_exists", std::string(target.existing->is_view ? "a view" : "a table") +
+                                        " named '" + target.existing->name + "' already exists in bucket '" +
+                                        target.bucket + "'");
+  }
+  auto& conn = *target.conn;
+  auto source = PlanTableSource(*target.view, conn, request);
+  const std::string name = QualifiedName(target.bucket, destination.table);
+  ImportResult result;
+  result.imported_columns = source.relation.columns;
+  InSqlTransaction(conn, [&] {
+    if (target.existing && target.existing->source == TableSource::kOwn)
+      DropDestination(conn, target.bucket, target.existing->name);
+    if (options.type == ImportType::kView) {
+      RunDdl(conn, "CREATE VIEW " + name + " AS SELECT " + source.select + " FROM " + source.from);
+      return;
+    }
+    auto created = RunSql(conn, "CREATE TABLE " + name + " AS SELECT * FROM " + source.relation.sql,
+                          source.relation.params);
+    result.imported_rows = created->RowCount() ? created->GetValue(0, 0).GetValue<int64_t>() : 0;
+    // The clone keeps the source's primary key when it copies every key column.
+    const auto& source_key = source.table.info.primary_key;
+    std::vector<std::string> key;
+    for (const auto& k : source_key) {
+      for (const auto& mapping : source.mappings) {
+        if (duckdb::StringUtil::CIEquals(mapping.source, k)) key.push_back(mapping.destination);
+      }
+    }
+    if (key.size() != source_key.size()) key.clear();
+    for (const auto& k : key)
+      RunDdl(conn, "ALTER TABLE " + name + " ALTER COLUMN " + QuoteIdent(k) + " SET NOT NULL");
+    duckdb::vector<duckdb::Value> key_values;
+    for (const auto& k : key) key_values.emplace_back(k);
+    RunSql(conn, "INSERT INTO _duckstore.tables VALUES ($1, $2, $3, now())",
+           {duckdb::Value(target.bucket), duckdb::Value(destination.table),
+            duckdb::Value::LIST(duckdb::LogicalType::VARCHAR, std::move(key_values))});
+  });
+  if (options.type == ImportType::kClone) {
+    auto after = LoadTable(conn, target.bucket, destination.table, TableDetail::kWithStats);
+    result.table_rows = after->row_count;
+    result.table_size_bytes = after->size_bytes;
+  }
+  return result;
+}
+
+}  // namespace
+
 ImportResult ImportService::ImportFromTable(const TableRef& destination, const TableImportRequest& request,
                                             TaskControl* control) {
-  const auto& options = request.options;
   if (request.source.branch.project_id != destination.branch.project_id ||
       request.source.branch.branch_id != destination.branch.branch_id) {
     throw InvalidArgument("invalid_source",
                           "the source table must be in the destination's project and branch");
   }
+  ValidateObjectName(destination.bucket, "bucket name");
+  ValidateObjectName(destination.table, "table name");
+  ValidateObjectName(request.source.bucket, "bucket name");
+  ValidateObjectName(request.source.table, "table name");
+  if (duckdb::StringUtil::CIEquals(request.source.bucket, destination.bucket) &&
+      duckdb::StringUtil::CIEquals(request.source.table, destination.table)) {
+    throw InvalidArgument("invalid_source", "a table cannot be imported into itself");
+  }
   return ops_.Run(destination.branch.project_id, "table.import", destination.Qualified(), [&] {
-    auto dest = OpenBucket(branches_, destination);
-    ValidateObjectName(request.source.bucket, "bucket name");
-    ValidateObjectName(request.source.table, "table name");
-    auto source_bucket = FindBucket(*dest.conn, request.source.bucket);
-    if (!source_bucket)
-      throw NotFound("bucket_not_found", "bucket '" + request.source.bucket + "' does not exist");
-    TableInfo source_table = RequireTable(*dest.conn, *source_bucket, request.source);
-
-    // SELECT list: mapped source columns under destination names.
-    std::vector<ColumnMapping> mappings = request.mappings;
-    if (mappings.empty()) {
-      for (const auto& column : source_table.columns) mappings.push_back({column.name, column.name});
-    }
-    SourceRelation source;
-    std::string select;
-    for (const auto& mapping : mappings) {
-      const ColumnInfo* column = source_table.FindColumn(mapping.source);
-      if (!column) {
-        throw NotFound("column_not_found", "source column '" + mapping.source + "' does not exist",
-                       {{"column", mapping.source}});
-      }
-      select +=
-          (select.empty() ? "" : ", ") + QuoteIdent(column->name) + " AS " + QuoteIdent(mapping.destination);
-      source.columns.push_back(mapping.destination);
-    }
-    ValidateSourceColumns(source.columns);
-    std::string from = QualifiedName(source_table.bucket, source_table.name);
-
-    if (options.type == ImportType::kView) {
-      if (!request.filters.empty() || request.seconds || request.limit) {
-        throw InvalidArgument("invalid_import_options",
-                              "a VIEW import takes column mappings only (no filters, seconds or limit)");
-      }
-      auto lock = dest.db->LockTable(dest.bucket, destination.table);
-      InSqlTransaction(*dest.conn, [&] {
-        if (options.create_mode == CreateMode::kReplace)
-          DropDestination(*dest.conn, dest.bucket, destination.table);
-        RunDdl(*dest.conn, "CREATE VIEW " + QualifiedName(dest.bucket, destination.table) + " AS SELECT " +
-                               select + " FROM " + from);
-      });
-      ImportResult result;
-      result.imported_columns = source.columns;
-      return result;
-    }
-
-    SqlParams params;
-    std::string where = BuildWhere(request.filters, source_table, params);
-    if (request.seconds) {
-      const ColumnInfo* ts = source_table.FindColumn(options.timestamp_column);
-      if (options.timestamp_column.empty() || !ts) {
-        throw InvalidArgument("column_not_found", "'seconds' needs the timestamp column '" +
-                                                      options.timestamp_column + "' in the source table");
-      }
-      params.push_back(duckdb::Value::BIGINT(*request.seconds));
-      where += std::string(where.empty() ? " WHERE " : " AND ") + QuoteIdent(ts->name) +
-               " >= CAST(now() AS TIMESTAMP) - to_seconds($" + std::to_string(params.size()) + ")";
-    }
-    std::string limit;
-    if (request.limit) {
-      if (*request.limit < 0) throw InvalidArgument("invalid_limit", "limit cannot be negative");
-      params.push_back(duckdb::Value::BIGINT(*request.limit));
-      limit = " LIMIT $" + std::to_string(params.size());
-    }
-    source.sql = "(SELECT " + select + " FROM " + from + where + limit + ")";
-    source.params = params;
-
-    if (options.type == ImportType::kClone) {
-      auto lock = dest.db->LockTable(dest.bucket, destination.table);
-      ImportResult result;
-      result.imported_columns = source.columns;
-      InSqlTransaction(*dest.conn, [&] {
-        if (options.create_mode == CreateMode::kReplace)
-          DropDestination(*dest.conn, dest.bucket, destination.table);
-        std::string target = QualifiedName(dest.bucket, destination.table);
-        auto created =
-            RunSql(*dest.conn, "CREATE TABLE " + target + " AS SELECT * FROM " + source.sql, source.params);
-        result.imported_rows = created->RowCount() ? created->GetValue(0, 0).GetValue<int64_t>() : 0;
-        // The clone keeps the source's primary key when it copies every key column.
-        std::vector<std::string> key;
-        for (const auto& k : source_table.primary_key) {
-          for (const auto& mapping : mappings) {
-            if (duckdb::StringUtil::CIEquals(mapping.source, k)) key.push_back(mapping.destination);
-          }
-        }
-        if (key.size() != source_table.primary_key.size()) key.clear();
-        for (const auto& k : key)
-          RunDdl(*dest.conn, "ALTER TABLE " + target + " ALTER COLUMN " + QuoteIdent(k) + " SET NOT NULL");
-        duckdb::vector<duckdb::Value> key_values;
-        for (const auto& k : key) key_values.emplace_back(k);
-        RunSql(*dest.conn, "INSERT INTO _duckstore.tables VALUES ($1, $2, $3, now())",
-               {duckdb::Value(dest.bucket), duckdb::Value(destination.table),
-                duckdb::Value::LIST(duckdb::LogicalType::VARCHAR, std::move(key_values))});
-      });
-      auto after = LoadTable(*dest.conn, dest.bucket, destination.table, TableDetail::kWithStats);
-      result.table_rows = after->row_count;
-      result.table_size_bytes = after->size_bytes;
-      return result;
-    }
-
-    if (duckdb::StringUtil::CIEquals(source_table.bucket, dest.bucket) &&
-        duckdb::StringUtil::CIEquals(source_table.name, destination.table)) {
-      throw InvalidArgument("invalid_source", "a table cannot be imported into itself");
-    }
-    TableInfo table = RequireTable(*dest.conn, dest.bucket, destination);
-    auto lock = dest.db->LockTable(table.bucket, table.name);
+    const auto type = request.options.type;
+    if (type == ImportType::kView || type == ImportType::kClone)
+      return CreateFromTable(branches_, destination, request);
+    // FULL / INCREMENTAL: on a dev branch the destination is copied into the branch first (copy-on-write)
+    // and stays locked until the load commits; the source is read where the branch sees it.
+    auto target = OpenForWrite(branches_, destination);
+    auto source = PlanTableSource(*target.view, *target.conn, request);
+    TableInfo table =
+        RequireTable(*target.conn, target.bucket, TableRef{destination.branch, target.bucket, target.table});
     PhaseTimers timers;
+    const SourceRelation& relation = source.relation;
     return LoadSource(
-        *dest.conn, table, source, options, control, timers, [&](const Error& error, const ColumnPlan& plan) {
+        *target.conn, table, relation, request.options, control, timers,
+        [&](const Error& error, const ColumnPlan& plan) {
           if (error.kind() != ErrorKind::kUnprocessable) return;
           for (const auto& [column, type] : plan.casts) {
-            auto bad = RunSql(*dest.conn,
-                              "SELECT CAST(" + QuoteIdent(column) + " AS VARCHAR) FROM " + source.sql +
+            auto bad = RunSql(*target.conn,
+                              "SELECT CAST(" + QuoteIdent(column) + " AS VARCHAR) FROM " + relation.sql +
                                   " WHERE " + QuoteIdent(column) + " IS NOT NULL AND TRY_CAST(" +
                                   QuoteIdent(column) + " AS " + type + ") IS NULL LIMIT 1",
-                              source.params);
+                              relation.params);
             if (bad->RowCount() == 0) continue;
             std::string value = bad->GetValue(0, 0).ToString();
             throw ImportError(ErrorKind::kUnprocessable, "data_type_mismatch",

@@ -5,6 +5,7 @@
 #include "duckdb/common/types/blob.hpp"
 
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/identifiers.hpp"
 
 namespace duckstore {
 
@@ -64,6 +65,36 @@ duckdb::unique_ptr<duckdb::MaterializedQueryResult> RunSql(duckdb::Connection& c
 
 void RunDdl(duckdb::Connection& conn, const std::string& sql) {
   RunSql(conn, sql);
+}
+
+int64_t StreamRows(duckdb::Connection& source, const std::string& query, const SqlParams& params,
+                   duckdb::Connection& target, const std::string& catalog, const std::string& schema,
+                   const std::string& table, bool replace) {
+  auto prepared = source.Prepare(query);
+  if (prepared->HasError()) ThrowSqlError(prepared->error);
+  SqlParams values = params;
+  auto result = prepared->Execute(values, /*allow_stream_result=*/true);
+  if (result->HasError()) ThrowSqlError(result->GetErrorObject());
+  std::string columns;
+  for (size_t i = 0; i < result->names.size(); ++i) {
+    columns += (i ? ", " : "") + QuoteIdent(result->names[i]) + " " + result->types[i].ToString();
+  }
+  int64_t rows = 0;
+  InSqlTransaction(target, [&] {
+    const char* kind = catalog == "temp" ? "TEMP TABLE " : "TABLE ";
+    RunDdl(target, std::string(replace ? "CREATE OR REPLACE " : "CREATE ") + kind +
+                       (replace ? "" : "IF NOT EXISTS ") + QuoteIdent(catalog) + "." + QuoteIdent(schema) +
+                       "." + QuoteIdent(table) + " (" + columns + ")");
+    duckdb::Appender appender(target, catalog, schema, table);
+    while (auto chunk = result->Fetch()) {
+      if (chunk->size() == 0) break;
+      rows += static_cast<int64_t>(chunk->size());
+      appender.AppendDataChunk(*chunk);
+    }
+    if (result->HasError()) ThrowSqlError(result->GetErrorObject());
+    appender.Close();
+  });
+  return rows;
 }
 
 void InSqlTransaction(duckdb::Connection& conn, const std::function<void()>& body) {

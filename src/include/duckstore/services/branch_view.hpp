@@ -79,8 +79,18 @@ class BranchView {
   // attributes), so that tables can be created or copied into it. No-op when it has one.
   void MaterializeBucket(const BucketLocation& bucket);
   // Copy-on-write: copies a default-branch table (definition, rows, attributes) into the branch's own
-  // database and returns its new location. The caller holds the table's lock in the own database.
+  // database and re-points the branch's views that read it (RebindViews), in one transaction; returns its
+  // new location. The caller holds the table's lock in the own database.
   TableLocation CopyUp(const TableLocation& table);
+  // The SQL name of a table of the branch's own database or the default branch's (not kLinked) that any
+  // connection of the project's instance resolves: "<database>"."bucket"."table" on a dev branch (the
+  // project database or the branch's), "bucket"."table" on the default branch.
+  std::string SqlName(const TableLocation& table) const;
+  // Re-points the branch's own views that read `bucket`.`table` (by a database-qualified name, as
+  // SqlName writes them) at the database where the branch sees that table now: its own copy, or the
+  // default branch's. Call it in the transaction on Conn(kOwn) that moved the table (copy-up, reset). No-op
+  // on the default branch and when the branch sees no such table (docs/design/branches.md).
+  void RebindViews(const std::string& bucket, const std::string& table);
   // Records that the branch deleted a default-branch table (`table` empty: the whole bucket), which
   // therefore no longer shows through. No-op on the default branch.
   void Hide(const std::string& bucket, const std::string& table);
@@ -133,6 +143,19 @@ struct WritableTable {
   std::string table;
 };
 WritableTable OpenForWrite(BranchResolver& branches, const TableRef& ref);
+
+// The target of a new table or view `ref` (CLONE and VIEW imports, CreateView): its bucket has a schema in
+// the branch's own database (materialized from an inherited bucket), the name is locked against other
+// writers, and `existing` is what the branch sees under that name now (own or inherited, table or view;
+// nullopt when free). Linked buckets are refused with kPermissionDenied("bucket_read_only").
+struct NewObject {
+  std::unique_ptr<BranchView> view;
+  std::unique_lock<std::mutex> lock;
+  duckdb::Connection* conn = nullptr;  // on the branch's own database
+  std::string bucket;                  // canonical
+  std::optional<TableLocation> existing;
+};
+NewObject OpenForCreate(BranchResolver& branches, const TableRef& ref);
 
 // The canonical (as created) name of a bucket of the connection's default database, or nullopt; DuckDB
 // matches schema names case-insensitively.

@@ -137,11 +137,16 @@ struct OpenTable {
   duckdb::Connection* conn = nullptr;
   std::string schema;  // the schema holding the table in conn's database
   TableInfo info;      // for reads, info.bucket is the bucket's name on the branch
+  TableLocation location;
 };
 
 // Opens `ref` for reading; kNotFound ("bucket_not_found", "table_not_found"). A view is table_not_found
 // unless `views_too` (then its description, for listings and Get).
 OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref,
                       TableDetail detail = TableDetail::kDefinition, bool views_too = false);
+// The same through a view of `ref`'s branch the caller holds (open.view stays empty); the connection
+// belongs to `view`.
+OpenTable OpenForRead(BranchView& view, const TableRef& ref, TableDetail detail = TableDetail::kDefinition,
+                      bool views_too = false);
 
 }  // namespace duckstore

@@ -27,7 +27,9 @@ class ViewService {
   ViewService(BranchResolver& branches, OperationLog& ops) : branches_(branches), ops_(ops) {}
 
   // Creates the view, or replaces an existing view of that name; kConflict("table_exists") if a table has
-  // the name, kNotFound for a missing bucket, source table or column.
+  // the name, kNotFound for a missing bucket, source table or column. On a dev branch the view is the
+  // branch's own and reads the source where the branch sees it (docs/design/branches.md); a source in a
+  // linked bucket is kInvalidArgument("invalid_source").
   ViewInfo CreateOrReplace(const TableRef& view, const ViewDefinition& definition);
   // kNotFound("view_not_found").
   ViewInfo Get(const TableRef& view);
@@ -38,6 +40,10 @@ class ViewService {
   BranchResolver& branches_;
   OperationLog& ops_;
 };
+
+// kInvalidArgument("invalid_source") for a linked bucket: a view is stored in this project's instance and
+// cannot read a table of another project's.
+void RefuseLinkedViewSource(const BucketLocation& bucket);
 
 // Reads a view from an open project database; nullopt if there is none of that name.
 std::optional<ViewInfo> LoadView(duckdb::Connection& conn, const std::string& bucket,

@@ -26,6 +26,15 @@ void RunDdl(duckdb::Connection& conn, const std::string& sql);
 // Runs `body` inside BEGIN/COMMIT; rolls back and rethrows if it throws.
 void InSqlTransaction(duckdb::Connection& conn, const std::function<void()>& body);
 
+// Streams the rows of `query` (with `params`), run on `source` (typically another project's instance, which
+// this one never attaches), into the table `catalog`.`schema`.`table` of `target`, chunk by chunk through an
+// appender, in one transaction on `target`. The table is created from the query's column names and types:
+// with `replace` it replaces an existing one, otherwise an existing one is appended to. Catalog "temp"
+// makes a temporary table of `target`'s connection. Returns the rows.
+int64_t StreamRows(duckdb::Connection& source, const std::string& query, const SqlParams& params,
+                   duckdb::Connection& target, const std::string& catalog, const std::string& schema,
+                   const std::string& table, bool replace);
+
 // JSON form of a DuckDB value: numbers stay numbers when exact in JSON (integers up to 64 bits, floats),
 // DECIMAL and HUGEINT become strings, temporal values ISO-8601 strings, BLOBs base64, nested types arrays
 // and objects, NULL null.
