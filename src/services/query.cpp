@@ -226,10 +226,15 @@ class ScopeChecker {
   void Expression(duckdb::unique_ptr<duckdb::ParsedExpression>& expression) {
     if (!expression) return;
     // A qualified call names a function or macro of a schema: macros of other buckets read their tables.
+    // "main" is where DuckDB's parser puts the built-ins it writes for syntax ([1, 2] is main.list_value);
+    // no statement can create anything there (DDL stays in the scope), so it holds built-ins only.
     if (expression->GetExpressionClass() == duckdb::ExpressionClass::FUNCTION) {
       auto& function = expression->Cast<duckdb::FunctionExpression>();
-      Name(function.catalog, function.schema, function.function_name);
-      if (!function.schema.empty()) shape_.qualified_functions.push_back(&function);
+      bool builtin = function.catalog.empty() && function.schema == DEFAULT_SCHEMA;
+      if (!builtin) {
+        Name(function.catalog, function.schema, function.function_name);
+        if (!function.schema.empty()) shape_.qualified_functions.push_back(&function);
+      }
     }
     if (expression->GetExpressionClass() == duckdb::ExpressionClass::SUBQUERY) {
       auto& subquery = expression->Cast<duckdb::SubqueryExpression>();

@@ -269,6 +269,10 @@ def test_execute_query_on_a_linked_bucket_is_read_only(admin, server):
         assert [dict(r.fields) for r in result.data.rows] == [{"id": "2", "v": "b"}, {"id": "3", "v": "c"}]
         result = run("WITH x AS (SELECT count(*) AS n FROM t) SELECT n FROM x")
         assert [dict(r.fields) for r in result.data.rows] == [{"n": "3"}]
+        # List and struct literals (the parser writes them as built-ins of "main") are not other schemas.
+        result = run("SELECT ['x', 'y'][id] AS l, {'k': id}.k AS s FROM t WHERE id < 3 ORDER BY id")
+        assert result.status == execute_query_pb2.ExecuteQueryResponse.Success, result.message
+        assert [dict(r.fields) for r in result.data.rows] == [{"l": "x", "s": "1"}, {"l": "y", "s": "2"}]
         # Through [project, bucket] as well.
         result = dst.execute(execute_query_pb2.ExecuteQueryCommand(pathRestriction=[dst_id, "in.c-linked"],
                                                                    query="SELECT max(id) AS m FROM t")).response

@@ -36,6 +36,9 @@ TEST(QueryScope, AllowsStatementsWithinTheScope) {
   ExpectAllowed("DROP TABLE IF EXISTS copy");
   ExpectAllowed("ALTER TABLE orders ADD COLUMN y INTEGER");
   ExpectAllowed("SELECT \"in.c-sales\".my_macro(1), upper('x')");
+  // Syntax the parser turns into built-ins of "main" (list and struct literals), and "main" written out.
+  ExpectAllowed("SELECT ['open', 'paid'][1 + id % 2], {'a': 1} FROM orders");
+  ExpectAllowed("SELECT main.abs(-1)");
 }
 
 TEST(QueryScope, RejectsCallsQualifiedWithAnotherSchema) {
