@@ -8,8 +8,10 @@
 #include "duckdb/catalog/catalog_entry/view_catalog_entry.hpp"
 #include "duckdb/catalog/entry_lookup_info.hpp"
 #include "duckdb/common/types/timestamp.hpp"
+#include "duckdb/main/attached_database.hpp"
 #include "duckdb/main/client_context.hpp"
 #include "duckdb/parser/constraints/not_null_constraint.hpp"
+#include "duckdb/storage/storage_manager.hpp"
 #include "duckdb/storage/table_storage_info.hpp"
 
 #include "duckstore/common/error.hpp"
@@ -174,16 +176,20 @@ void CheckDefault(duckdb::Connection& conn, const std::string& column,
 
 // The number of checkpointed storage blocks of a table. Read from the catalog entry: pragma_storage_info()
 // takes the table as a qualified-name string whose parser has no escape for '"' inside a quoted name.
-int64_t PersistentBlocks(duckdb::Connection& conn, const std::string& bucket, const std::string& table) {
+// Bytes of storage the table uses: its distinct persistent (checkpointed) blocks times the database's block
+// size, read from DuckDB's catalog and storage manager (what pragma_database_size reports, without a query).
+int64_t PersistentBytes(duckdb::Connection& conn, const std::string& bucket, const std::string& table) {
   std::set<duckdb::block_id_t> blocks;
+  duckdb::idx_t block_size = 0;
   conn.context->RunFunctionInTransaction([&] {
     auto& entry =
         duckdb::Catalog::GetEntry<duckdb::TableCatalogEntry>(*conn.context, INVALID_CATALOG, bucket, table);
     for (const auto& segment : entry.GetColumnSegmentInfo()) {
       if (segment.persistent) blocks.insert(segment.block_id);
     }
+    block_size = entry.ParentCatalog().GetAttached().GetStorageManager().GetDatabaseSize().block_size;
   });
-  return static_cast<int64_t>(blocks.size());
+  return static_cast<int64_t>(blocks.size() * block_size);
 }
 
 // "YYYY-MM-DD HH:MM:SS" (UTC) of unix seconds.
@@ -264,11 +270,7 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
   if (detail == TableDetail::kDefinition) return info;
   std::string qualified = QualifiedName(info.bucket, info.name);
   info.row_count = RunSql(conn, "SELECT count(*) FROM " + qualified)->GetValue(0, 0).GetValue<int64_t>();
-  // Storage blocks used by the table (256 KiB each by default); only persistent (checkpointed) data counts.
-  auto block_size =
-      RunSql(conn, "SELECT block_size FROM pragma_database_size() WHERE database_name = current_database()");
-  info.size_bytes = PersistentBlocks(conn, info.bucket, info.name) *
-                    (block_size->RowCount() ? block_size->GetValue(0, 0).GetValue<int64_t>() : 0);
+  info.size_bytes = PersistentBytes(conn, info.bucket, info.name);
   return info;
 }
 
