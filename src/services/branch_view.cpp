@@ -371,13 +371,25 @@ std::shared_ptr<ProjectDatabase> BranchResolver::Open(const BranchRef& branch) {
   return engine_.Open(branch.project_id);
 }
 
-WritableTable OpenForWrite(BranchResolver& branches, const TableRef& ref) {
+namespace {
+
+// The first step of every write: valid names, the branch's view (into `view`), and the bucket, which must
+// not be a linked one.
+BucketLocation WritableBucket(BranchResolver& branches, const TableRef& ref,
+                              std::unique_ptr<BranchView>& view) {
   ValidateObjectName(ref.bucket, "bucket name");
   ValidateObjectName(ref.table, "table name");
-  WritableTable out;
-  out.view = branches.View(ref.branch);
-  auto bucket = out.view->RequireBucket(ref.bucket);
+  view = branches.View(ref.branch);
+  auto bucket = view->RequireBucket(ref.bucket);
   RefuseLinked(bucket);
+  return bucket;
+}
+
+}  // namespace
+
+WritableTable OpenForWrite(BranchResolver& branches, const TableRef& ref) {
+  WritableTable out;
+  auto bucket = WritableBucket(branches, ref, out.view);
   auto missing = [&] {
     return NotFound("table_not_found",
                     "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
@@ -398,12 +410,8 @@ WritableTable OpenForWrite(BranchResolver& branches, const TableRef& ref) {
 }
 
 NewObject OpenForCreate(BranchResolver& branches, const TableRef& ref) {
-  ValidateObjectName(ref.bucket, "bucket name");
-  ValidateObjectName(ref.table, "table name");
   NewObject out;
-  out.view = branches.View(ref.branch);
-  auto bucket = out.view->RequireBucket(ref.bucket);
-  RefuseLinked(bucket);
+  auto bucket = WritableBucket(branches, ref, out.view);
   out.lock = out.view->db().LockTable(out.view->own_catalog(), bucket.name, ref.table);
   bucket = out.view->RequireBucket(ref.bucket);  // as it is now that concurrent writers are held off
   out.existing = out.view->FindTable(bucket, ref.table);
