@@ -5,7 +5,6 @@
 
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
-#include "duckdb/catalog/catalog_entry/view_catalog_entry.hpp"
 #include "duckdb/catalog/entry_lookup_info.hpp"
 #include "duckdb/common/types/timestamp.hpp"
 #include "duckdb/main/attached_database.hpp"
@@ -18,6 +17,7 @@
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/log.hpp"
 #include "duckstore/services/sql_builder.hpp"
+#include "duckstore/services/views.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
@@ -56,31 +56,18 @@ bool TruncateUtf8(std::string& text, size_t max_chars) {
                  "table '" + ref.table + "' does not exist in bucket '" + ref.bucket + "'");
 }
 
-// A view of a bucket (VIEW imports) as a TableInfo: the columns its query returns, nullable, no key, no
-// stats (counting would run the view's query).
-std::optional<TableInfo> LoadView(duckdb::Connection& conn, const std::string& bucket,
-                                  const std::string& name) {
-  std::optional<TableInfo> found;
-  conn.context->RunFunctionInTransaction([&] {
-    duckdb::EntryLookupInfo lookup(duckdb::CatalogType::VIEW_ENTRY, name);
-    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, bucket, lookup,
-                                           duckdb::OnEntryNotFound::RETURN_NULL);
-    if (!entry || entry->type != duckdb::CatalogType::VIEW_ENTRY) return;
-    auto& view = entry->Cast<duckdb::ViewCatalogEntry>();
-    TableInfo info;
-    info.bucket = view.schema.name;
-    info.name = view.name;
-    info.is_view = true;
-    for (size_t i = 0; i < view.types.size(); ++i) {
-      ColumnInfo column;
-      column.name = i < view.aliases.size() ? view.aliases[i] : view.names[i];
-      column.type = view.types[i].ToString();
-      column.ordinal_position = static_cast<int64_t>(i) + 1;
-      info.columns.push_back(std::move(column));
-    }
-    found = std::move(info);
-  });
-  return found;
+// A view of a bucket (VIEW imports) as a TableInfo: its columns as views.hpp's LoadView reads them,
+// nullable, no key, no stats (counting would run the view's query).
+std::optional<TableInfo> LoadViewAsTable(duckdb::Connection& conn, const std::string& bucket,
+                                         const std::string& name) {
+  auto view = LoadView(conn, bucket, name);
+  if (!view) return std::nullopt;
+  TableInfo info;
+  info.bucket = std::move(view->bucket);
+  info.name = std::move(view->name);
+  info.is_view = true;
+  info.columns = std::move(view->columns);
+  return info;
 }
 
 }  // namespace
@@ -95,8 +82,9 @@ OpenTable OpenForRead(BranchView& view, const TableRef& ref, TableDetail detail,
   open.conn = &view.Conn(table->source, &bucket);
   open.schema = BranchView::PhysicalBucket(bucket, table->source);
   open.bucket = bucket;
-  auto info = table->is_view ? (views_too ? LoadView(*open.conn, open.schema, table->name) : std::nullopt)
-                             : LoadTable(*open.conn, open.schema, table->name, detail);
+  auto info = table->is_view
+                  ? (views_too ? LoadViewAsTable(*open.conn, open.schema, table->name) : std::nullopt)
+                  : LoadTable(*open.conn, open.schema, table->name, detail);
   if (!info) ThrowTableNotFound(ref);
   open.info = std::move(*info);
   open.info.bucket = bucket.name;
@@ -325,7 +313,8 @@ Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& b
     const auto& table = tables[i];
     auto& conn = view->Conn(table.source, &location);
     auto schema = BranchView::PhysicalBucket(location, table.source);
-    auto info = table.is_view ? LoadView(conn, schema, table.name) : LoadTable(conn, schema, table.name);
+    auto info =
+        table.is_view ? LoadViewAsTable(conn, schema, table.name) : LoadTable(conn, schema, table.name);
     if (!info) continue;  // dropped since ListTables
     info->bucket = location.name;
     out.items.push_back(std::move(*info));
