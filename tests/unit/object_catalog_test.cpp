@@ -296,7 +296,9 @@ TEST(ObjectCatalogBlobPaths, StoredRelativeAndFollowTheDataDirectory) {
     EXPECT_EQ(rows.Text(0), "projects/p1/blobs/ab12");
     ASSERT_TRUE(rows.Step());
     EXPECT_EQ(rows.Text(0), "/elsewhere/blob");
-    // What an older version wrote: an absolute path below the data directory.
+    // What an older version wrote: an absolute path below the data directory, in a catalog that has not
+    // been converted yet.
+    db.Prepare("DELETE FROM settings WHERE key = 'catalog.blob_paths_relative'").Run();
     db.Prepare(
           "INSERT INTO objects (bucket, key, blob, size, etag, content_type, metadata, created_at) "
           "VALUES ('data', 'legacy', ?, 1, 'e', '', '{}', ?)")

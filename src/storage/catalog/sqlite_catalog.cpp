@@ -1012,16 +1012,21 @@ class SqliteCatalog final : public Catalog {
   }
 
   // Rows written before blob paths were stored relative hold absolute paths; those below this data
-  // directory become relative. Idempotent, one scan of each table per start.
+  // directory become relative, once: a setting records that it ran, so later starts skip the table scans
+  // (every row written since is relative already, or outside the data directory and left as it is).
   void RelativizeBlobPaths() {
-    std::lock_guard lock(mutex_);
-    for (const char* table : {"objects", "upload_parts"}) {
-      db_.Prepare(std::string("UPDATE ") + table +
-                  " SET blob = substr(blob, length(?1) + 1) WHERE substr(blob, 1, length(?1)) = ?1 AND "
-                  "length(blob) > length(?1)")
-          .Bind(1, blobs_.prefix())
-          .Run();
-    }
+    static const std::string kDone = "catalog.blob_paths_relative";
+    InTransaction([&] {
+      if (GetSetting(kDone)) return;
+      for (const char* table : {"objects", "upload_parts"}) {
+        db_.Prepare(std::string("UPDATE ") + table +
+                    " SET blob = substr(blob, length(?1) + 1) WHERE substr(blob, 1, length(?1)) = ?1 AND "
+                    "length(blob) > length(?1)")
+            .Bind(1, blobs_.prefix())
+            .Run();
+      }
+      PutSetting(kDone, "1");
+    });
   }
 
   const BlobPaths blobs_;
