@@ -116,16 +116,14 @@ Engine::Engine(std::filesystem::path projects_dir, EngineLimits limits)
       project_memory_bytes_(ParseByteSize(limits_.project_memory_limit)),
       memory_cap_bytes_(ParseByteSize(limits_.memory_cap)) {
   std::filesystem::create_directories(projects_dir_);
-  idle_thread_ = std::thread([this] { IdleLoop(); });
+  idle_closer_ = std::make_unique<PeriodicTask>(std::chrono::seconds(5), [this] {
+    std::lock_guard lock(mutex_);
+    EvictIdleLocked(/*make_room=*/false);
+  });
 }
 
 Engine::~Engine() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  idle_thread_.join();
+  idle_closer_.reset();
   CloseAll();
 }
 
@@ -220,14 +218,6 @@ void Engine::EvictIdleLocked(bool make_room) {
   bool full = open_.size() >= limits_.max_open_projects ||
               (open_.size() + 1) * project_memory_bytes_ > memory_cap_bytes_;
   if (make_room && full && !lru.empty()) open_.erase(lru);
-}
-
-void Engine::IdleLoop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    stop_cv_.wait_for(lock, std::chrono::seconds(5));
-    if (!stopping_) EvictIdleLocked(/*make_room=*/false);
-  }
 }
 
 void Engine::DropProject(const std::string& project_id) {

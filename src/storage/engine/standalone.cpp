@@ -54,16 +54,13 @@ StandaloneDatabases::StandaloneDatabases(fs::path dir, fs::path temp_dir, Engine
   if (error || !fs::is_directory(dir_)) {
     throw InvalidArgument("invalid_config", "das-databases-dir '" + dir.string() + "' is not a directory");
   }
-  idle_thread_ = std::thread([this] { IdleLoop(); });
+  idle_closer_ = std::make_unique<PeriodicTask>(
+      std::clamp<std::chrono::seconds>(idle_close_, std::chrono::seconds(1), std::chrono::seconds(5)),
+      [this] { CloseIdle(); });
 }
 
 StandaloneDatabases::~StandaloneDatabases() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  if (idle_thread_.joinable()) idle_thread_.join();
+  idle_closer_.reset();
   CloseAll();
 }
 
@@ -129,19 +126,15 @@ void StandaloneDatabases::CloseAll() {
   open_.clear();
 }
 
-void StandaloneDatabases::IdleLoop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    stop_cv_.wait_for(lock, std::clamp<std::chrono::seconds>(idle_close_, std::chrono::seconds(1),
-                                                             std::chrono::seconds(5)));
-    auto now = std::chrono::steady_clock::now();
-    for (auto it = open_.begin(); it != open_.end();) {
-      if (it->second.use_count() == 1 && now - it->second->last_used_ >= idle_close_) {
-        spdlog::debug("closing idle standalone database {}", it->first);
-        it = open_.erase(it);
-      } else {
-        ++it;
-      }
+void StandaloneDatabases::CloseIdle() {
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  for (auto it = open_.begin(); it != open_.end();) {
+    if (it->second.use_count() == 1 && now - it->second->last_used_ >= idle_close_) {
+      spdlog::debug("closing idle standalone database {}", it->first);
+      it = open_.erase(it);
+    } else {
+      ++it;
     }
   }
 }

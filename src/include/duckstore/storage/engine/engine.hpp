@@ -11,7 +11,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -19,9 +18,9 @@
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "duckstore/config/config.hpp"
+#include "duckstore/storage/engine/periodic_task.hpp"
 
 namespace duckdb {
 class DuckDB;
@@ -114,7 +113,6 @@ class Engine {
   void EvictIdleLocked(bool make_room);
   // True when no further database may open: databases open or opening reach max-open-projects or the cap.
   bool AtCapacityLocked() const;
-  void IdleLoop();
 
   std::filesystem::path projects_dir_;
   EngineLimits limits_;
@@ -127,9 +125,7 @@ class Engine {
   // Projects being dropped: Open refuses them, so no second instance can open the file while the old
   // one waits for its last users (DuckDB's file lock does not stop a second open within one process).
   std::set<std::string> dropping_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  std::thread idle_thread_;
+  std::unique_ptr<PeriodicTask> idle_closer_;  // closes databases unused past the idle limit
 };
 
 }  // namespace duckstore

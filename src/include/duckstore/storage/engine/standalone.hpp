@@ -16,15 +16,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "duckstore/config/config.hpp"
+#include "duckstore/storage/engine/periodic_task.hpp"
 
 namespace duckdb {
 class DuckDB;
@@ -77,7 +76,7 @@ class StandaloneDatabases {
   void CloseAll();
 
  private:
-  void IdleLoop();
+  void CloseIdle();
 
   std::filesystem::path dir_;  // canonical; empty when disabled
   std::filesystem::path temp_dir_;
@@ -87,9 +86,7 @@ class StandaloneDatabases {
   // By canonical name. Opens run under `mutex_`: they are short, and two instances of one file never
   // coexist.
   std::map<std::string, std::shared_ptr<StandaloneDatabase>> open_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  std::thread idle_thread_;
+  std::unique_ptr<PeriodicTask> idle_closer_;  // null when disabled
 };
 
 }  // namespace duckstore
