@@ -1,4 +1,4 @@
-#include "duckstore/services/auth.hpp"
+#include "duckstore/services/auth/auth.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,13 @@
 // Dev branch copy-on-write resolution (services/branch_view.hpp) and workspace passwords, in-process.
-#include "duckstore/services/branch_view.hpp"
+#include "duckstore/services/metadata/branch_view.hpp"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "duckstore/services/password.hpp"
+#include "duckstore/services/auth/password.hpp"
+#include "duckstore/services/metadata/view_binding.hpp"
 #include "duckstore/services/services.hpp"
-#include "duckstore/services/view_binding.hpp"
 #include "test_util.hpp"
 
 namespace duckstore {

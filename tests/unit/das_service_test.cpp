@@ -1,6 +1,6 @@
 // DAS rules over a real catalog and engine: registrations (validation, idempotence, persistence, scopes,
 // built-ins), table naming, typed writes, and macros as functions.
-#include "duckstore/services/das.hpp"
+#include "duckstore/services/das/das.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,12 +7,12 @@
 
 #include <fstream>
 
+#include "duckstore/services/files/object_store.hpp"
 #include "duckstore/services/import/column_plan.hpp"
 #include "duckstore/services/import/csv_header.hpp"
 #include "duckstore/services/import/load_sql.hpp"
 #include "duckstore/services/import/source_reader.hpp"
 #include "duckstore/services/import/source_resolver.hpp"
-#include "duckstore/services/object_store.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "test_util.hpp"
 

@@ -1,7 +1,7 @@
 // The object store service over a real catalog and real blob files: writes, listings with delimiters,
 // copies, staging for imports, files, the start-up sweep, and the multipart service's part copies and
 // upload listings.
-#include "duckstore/services/object_store.hpp"
+#include "duckstore/services/files/object_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "duckstore/common/error.hpp"
-#include "duckstore/services/files.hpp"
-#include "duckstore/services/multipart.hpp"
+#include "duckstore/services/files/files.hpp"
+#include "duckstore/services/files/multipart.hpp"
 #include "test_util.hpp"
 
 namespace duckstore {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "duckstore/common/error.hpp"
-#include "duckstore/services/query.hpp"
+#include "duckstore/services/query/query.hpp"
 
 namespace duckstore {
 namespace {

@@ -1,5 +1,5 @@
 // Scan planning: which conditions are applied, how values are coerced and bound, when sort and limit apply.
-#include "duckstore/services/scan.hpp"
+#include "duckstore/services/query/scan.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "duckstore/services/sql_builder.hpp"
+#include "duckstore/services/model/sql_builder.hpp"
 
 #include <gtest/gtest.h>
 

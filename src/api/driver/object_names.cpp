@@ -2,7 +2,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
-#include "duckstore/services/auth.hpp"
+#include "duckstore/services/auth/auth.hpp"
 
 namespace duckstore::driver {
 

@@ -7,11 +7,11 @@
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/random.hpp"
 #include "duckstore/common/scope_exit.hpp"
-#include "duckstore/services/files.hpp"
+#include "duckstore/services/files/files.hpp"
+#include "duckstore/services/files/object_store.hpp"
 #include "duckstore/services/import/import_errors.hpp"
-#include "duckstore/services/object_store.hpp"
-#include "duckstore/services/sql_builder.hpp"
-#include "duckstore/services/tables.hpp"
+#include "duckstore/services/metadata/tables.hpp"
+#include "duckstore/services/model/sql_builder.hpp"
 
 namespace duckstore {
 namespace {

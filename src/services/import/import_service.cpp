@@ -11,9 +11,9 @@
 #include "duckstore/services/import/source_reader.hpp"
 #include "duckstore/services/import/source_resolver.hpp"
 #include "duckstore/services/import/table_loader.hpp"
-#include "duckstore/services/sql_builder.hpp"
-#include "duckstore/services/tables.hpp"
-#include "duckstore/services/views.hpp"
+#include "duckstore/services/metadata/tables.hpp"
+#include "duckstore/services/metadata/views.hpp"
+#include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 
 namespace duckstore {

@@ -4,7 +4,7 @@
 #include "duckstore/services/import/import_errors.hpp"
 #include "duckstore/services/import/load_sql.hpp"
 #include "duckstore/services/import/phase_timers.hpp"
-#include "duckstore/services/sql_builder.hpp"
+#include "duckstore/services/model/sql_builder.hpp"
 
 namespace duckstore {
 namespace {

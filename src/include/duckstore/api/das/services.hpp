@@ -7,7 +7,7 @@
 #include "com/rawlabs/protocol/das/v1/services/registration_service.grpc.pb.h"
 #include "com/rawlabs/protocol/das/v1/services/tables_service.grpc.pb.h"
 #include "duckstore/config/config.hpp"
-#include "duckstore/services/das.hpp"
+#include "duckstore/services/das/das.hpp"
 
 namespace duckstore::das {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "duckstore/services/auth.hpp"
+#include "duckstore/services/auth/auth.hpp"
 
 namespace duckstore::driver {
 

@@ -27,7 +27,7 @@
 
 #include "duckstore/api/driver/context.hpp"
 #include "duckstore/api/driver/object_names.hpp"
-#include "duckstore/services/auth.hpp"
+#include "duckstore/services/auth/auth.hpp"
 
 namespace duckstore::driver {
 

@@ -8,7 +8,7 @@
 
 #include "duckstore/api/driver/context.hpp"
 #include "duckstore/services/import/import_request.hpp"
-#include "duckstore/services/table_model.hpp"
+#include "duckstore/services/model/table_model.hpp"
 #include "keboola/storage_driver/info.pb.h"
 #include "keboola/storage_driver/table.pb.h"
 

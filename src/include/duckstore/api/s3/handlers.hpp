@@ -10,9 +10,9 @@
 
 #include "duckstore/api/http/message.hpp"
 #include "duckstore/api/s3/sigv4.hpp"
-#include "duckstore/services/auth.hpp"
-#include "duckstore/services/multipart.hpp"
-#include "duckstore/services/object_store.hpp"
+#include "duckstore/services/auth/auth.hpp"
+#include "duckstore/services/files/multipart.hpp"
+#include "duckstore/services/files/object_store.hpp"
 
 namespace duckstore::s3 {
 

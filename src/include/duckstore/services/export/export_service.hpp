@@ -14,9 +14,9 @@
 // - `control` (optional) reports progress and cancels (kCancelled).
 #pragma once
 
-#include "duckstore/services/buckets.hpp"
 #include "duckstore/services/import/import_request.hpp"
-#include "duckstore/services/task_control.hpp"
+#include "duckstore/services/jobs/task_control.hpp"
+#include "duckstore/services/metadata/buckets.hpp"
 
 namespace duckstore {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "duckstore/services/table_model.hpp"
+#include "duckstore/services/model/table_model.hpp"
 
 namespace duckstore {
 

@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "duckstore/services/buckets.hpp"
 #include "duckstore/services/import/import_request.hpp"
-#include "duckstore/services/task_control.hpp"
+#include "duckstore/services/jobs/task_control.hpp"
+#include "duckstore/services/metadata/buckets.hpp"
 
 namespace duckstore {
 

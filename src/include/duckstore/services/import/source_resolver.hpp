@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "duckstore/services/files/object_store.hpp"
 #include "duckstore/services/import/import_request.hpp"
-#include "duckstore/services/object_store.hpp"
 
 namespace duckstore {
 

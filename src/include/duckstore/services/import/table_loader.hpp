@@ -14,7 +14,7 @@
 #include <functional>
 
 #include "duckstore/services/import/column_plan.hpp"
-#include "duckstore/services/task_control.hpp"
+#include "duckstore/services/jobs/task_control.hpp"
 
 namespace duckstore {
 

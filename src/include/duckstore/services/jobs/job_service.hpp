@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "duckstore/services/table_model.hpp"
-#include "duckstore/services/task_control.hpp"
+#include "duckstore/services/jobs/task_control.hpp"
+#include "duckstore/services/model/table_model.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 
 namespace duckstore {

@@ -1,0 +1,92 @@
+// S3 multipart uploads over the object store (docs/design/s3.md).
+//
+// Contracts:
+// - Parts are blobs in the bucket's blob directory, recorded in the catalog (upload_parts); uploading a part
+//   number again replaces it. Nothing is visible as an object until Complete.
+// - Complete checks the client's part list (ascending numbers, ETags matching the stored parts, every part
+//   but the last at least `min_part_bytes`), concatenates the listed parts into one new blob (streamed,
+//   bounded memory), publishes it with ETag "<md5 of the parts' binary MD5s>-<count>", then drops the upload
+//   and unlinks every part blob. A failure before publishing leaves the upload as it was.
+// - Like the store, the service does not authorise; callers check the bucket first.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "duckstore/services/files/object_store.hpp"
+
+namespace duckstore {
+
+// One entry of a CompleteMultipartUpload request.
+struct CompletedPart {
+  int64_t part_number = 0;
+  std::string etag;  // hex MD5, without quotes
+};
+
+// One page of ListMultipartUploads with S3's delimiter semantics (as ObjectListing for objects).
+struct UploadListing {
+  std::vector<MultipartUpload> uploads;
+  std::vector<std::string> common_prefixes;  // with the delimiter, keys rolled up to the prefix + delimiter
+  bool truncated = false;
+  // When truncated: the position to continue from (an upload id is empty after a rolled-up prefix).
+  std::string next_key_marker;
+  std::string next_upload_id_marker;
+};
+
+class MultipartService {
+ public:
+  static constexpr int64_t kMaxPartNumber = 10000;
+  static constexpr int64_t kDefaultMinPartBytes = 5ll << 20;
+
+  MultipartService(Catalog& catalog, ObjectStore& store, int64_t min_part_bytes = kDefaultMinPartBytes);
+
+  MultipartUpload Create(const ObjectBucket& bucket, const std::string& key,
+                         const ObjectAttributes& attributes);
+  // The upload `upload_id` of (`bucket`, `key`); kNotFound("upload_not_found") when there is none.
+  MultipartUpload Get(const std::string& bucket, const std::string& key, const std::string& upload_id);
+
+  // A writer for a part's content; CommitPart records it (replacing an earlier part of that number).
+  // kInvalidArgument("invalid_argument") for a part number outside 1..10000.
+  std::unique_ptr<BlobWriter> OpenPartWriter(const ObjectBucket& bucket, BlobDigests digests);
+  UploadPart CommitPart(BlobWriter& writer, const MultipartUpload& upload, int64_t part_number,
+                        const std::optional<std::string>& expected_md5,
+                        const std::optional<std::string>& expected_sha256);
+
+  // Records `length` bytes of `source` from `offset` as part `part_number` (UploadPartCopy): the part's
+  // ETag is the MD5 of those bytes. The caller checks the range against the source's size. A source blob
+  // unlinked by a concurrent overwrite or delete is kNotFound("blob_missing"): look the source up again.
+  UploadPart CopyPart(const ObjectBucket& bucket, const MultipartUpload& upload, int64_t part_number,
+                      const StoredObject& source, uint64_t offset, uint64_t length);
+
+  // kInvalidArgument codes: invalid_part_order, invalid_part, entity_too_small, malformed_xml (no parts);
+  // kConflict("upload_in_progress") while another Complete of the same upload runs.
+  StoredObject Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
+                        const std::vector<CompletedPart>& parts);
+  void Abort(const MultipartUpload& upload);
+
+  std::vector<UploadPart> ListParts(const std::string& upload_id, int64_t after_part_number, int64_t limit);
+  // Uploads in (key, initiation) order after the position (`key_marker`, `upload_id_marker`; see
+  // Catalog::ListMultipartUploads), at most `max_uploads` uploads and common prefixes together. A key
+  // marker that is a rolled-up prefix (prefix + ... + delimiter, without an upload id marker) continues
+  // after every key below it.
+  UploadListing ListUploads(const std::string& bucket, const std::string& prefix,
+                            const std::string& delimiter, const std::string& key_marker,
+                            const std::string& upload_id_marker, int64_t max_uploads);
+
+  static void CheckPartNumber(int64_t part_number);
+
+ private:
+  // Claims `upload_id` for one Complete at a time; released when the returned guard goes away.
+  std::shared_ptr<void> ClaimForCompletion(const std::string& upload_id);
+
+  Catalog& catalog_;
+  ObjectStore& store_;
+  int64_t min_part_bytes_;
+  std::mutex completing_mutex_;
+  std::set<std::string> completing_;
+};
+
+}  // namespace duckstore

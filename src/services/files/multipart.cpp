@@ -1,0 +1,228 @@
+#include "duckstore/services/files/multipart.hpp"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/common/random.hpp"
+
+namespace duckstore {
+namespace {
+
+constexpr int64_t kListBatch = 1000;
+// Sorts after every UTF-8 continuation of a prefix (as in ObjectStore::List).
+constexpr char kAfterEveryKey = '\xff';
+
+std::string HexToBytes(const std::string& hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return bytes;
+}
+
+std::string Md5Hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr) != 1)
+    throw Internal("md5 failed");
+  return HexEncode(std::string_view(reinterpret_cast<char*>(digest), length));
+}
+
+void UnlinkAll(const std::vector<std::string>& paths) {
+  for (const auto& path : paths) ::unlink(path.c_str());
+}
+
+}  // namespace
+
+MultipartService::MultipartService(Catalog& catalog, ObjectStore& store, int64_t min_part_bytes)
+    : catalog_(catalog), store_(store), min_part_bytes_(min_part_bytes) {}
+
+void MultipartService::CheckPartNumber(int64_t part_number) {
+  if (part_number < 1 || part_number > kMaxPartNumber) {
+    throw InvalidArgument("invalid_argument", "part numbers must be between 1 and 10000",
+                          {{"ArgumentName", "partNumber"}, {"ArgumentValue", std::to_string(part_number)}});
+  }
+}
+
+MultipartUpload MultipartService::Create(const ObjectBucket& bucket, const std::string& key,
+                                         const ObjectAttributes& attributes) {
+  MultipartUpload upload;
+  upload.id = RandomToken(24);
+  upload.bucket = bucket.name;
+  upload.key = key;
+  upload.content_type = attributes.content_type;
+  upload.metadata = attributes.metadata;
+  upload.created_at = NowTimestamp();
+  catalog_.CreateMultipartUpload(upload);
+  return upload;
+}
+
+MultipartUpload MultipartService::Get(const std::string& bucket, const std::string& key,
+                                      const std::string& upload_id) {
+  auto upload = catalog_.GetMultipartUpload(upload_id);
+  if (!upload || upload->bucket != bucket || upload->key != key) {
+    throw NotFound("upload_not_found", "the specified multipart upload does not exist",
+                   {{"UploadId", upload_id}});
+  }
+  return *upload;
+}
+
+std::unique_ptr<BlobWriter> MultipartService::OpenPartWriter(const ObjectBucket& bucket,
+                                                             BlobDigests digests) {
+  return store_.OpenWriter(bucket, digests);
+}
+
+UploadPart MultipartService::CommitPart(BlobWriter& writer, const MultipartUpload& upload,
+                                        int64_t part_number, const std::optional<std::string>& expected_md5,
+                                        const std::optional<std::string>& expected_sha256) {
+  CheckPartNumber(part_number);
+  BlobInfo blob = writer.Commit();
+  UploadPart part{upload.id, part_number, blob.path, blob.size, blob.md5, NowTimestamp()};
+  std::optional<std::string> replaced;
+  try {
+    if (expected_md5 && *expected_md5 != blob.md5) {
+      throw InvalidArgument("bad_digest", "the Content-MD5 you specified did not match what we received");
+    }
+    if (expected_sha256 && *expected_sha256 != blob.sha256) {
+      throw InvalidArgument("content_sha256_mismatch",
+                            "the provided x-amz-content-sha256 header does not match what was computed");
+    }
+    replaced = catalog_.PutUploadPart(part);  // upload_not_found after an Abort
+  } catch (...) {
+    ::unlink(blob.path.c_str());
+    throw;
+  }
+  if (replaced) ::unlink(replaced->c_str());
+  return part;
+}
+
+UploadPart MultipartService::CopyPart(const ObjectBucket& bucket, const MultipartUpload& upload,
+                                      int64_t part_number, const StoredObject& source, uint64_t offset,
+                                      uint64_t length) {
+  CheckPartNumber(part_number);
+  auto writer = OpenPartWriter(bucket, {.md5 = true});
+  writer->AppendFile(source.blob, offset, length);
+  return CommitPart(*writer, upload, part_number, std::nullopt, std::nullopt);
+}
+
+std::shared_ptr<void> MultipartService::ClaimForCompletion(const std::string& upload_id) {
+  std::lock_guard lock(completing_mutex_);
+  if (!completing_.insert(upload_id).second) {
+    throw Conflict("upload_in_progress", "another request is completing this multipart upload");
+  }
+  return std::shared_ptr<void>(nullptr, [this, upload_id](void*) {
+    std::lock_guard release(completing_mutex_);
+    completing_.erase(upload_id);
+  });
+}
+
+StoredObject MultipartService::Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
+                                        const std::vector<CompletedPart>& parts) {
+  if (parts.empty()) {
+    throw InvalidArgument("malformed_xml", "the request must list at least one part");
+  }
+  auto claim = ClaimForCompletion(upload.id);
+  std::vector<UploadPart> stored = catalog_.ListUploadParts(upload.id, 0, kMaxPartNumber);
+  std::map<int64_t, const UploadPart*> by_number;
+  for (const auto& part : stored) by_number[part.part_number] = &part;
+
+  // Every listed part must exist with its ETag before sizes are judged (S3 reports InvalidPart first).
+  std::vector<const UploadPart*> chosen;
+  int64_t previous = 0;
+  for (const CompletedPart& wanted : parts) {
+    if (wanted.part_number <= previous) {
+      throw InvalidArgument("invalid_part_order", "the list of parts was not in ascending order");
+    }
+    previous = wanted.part_number;
+    auto it = by_number.find(wanted.part_number);
+    if (it == by_number.end() || it->second->etag != wanted.etag) {
+      throw InvalidArgument(
+          "invalid_part",
+          "part " + std::to_string(wanted.part_number) + " was not uploaded or its ETag does not match",
+          {{"UploadId", upload.id}, {"PartNumber", std::to_string(wanted.part_number)}});
+    }
+    chosen.push_back(it->second);
+  }
+  for (size_t i = 0; i + 1 < chosen.size(); ++i) {
+    if (chosen[i]->size < min_part_bytes_) {
+      throw InvalidArgument("entity_too_small",
+                            "part " + std::to_string(chosen[i]->part_number) +
+                                " is smaller than the minimum of " + std::to_string(min_part_bytes_) +
+                                " bytes",
+                            {{"PartNumber", std::to_string(chosen[i]->part_number)}});
+    }
+  }
+
+  // The object's ETag derives from the parts' MD5s, so the concatenation hashes nothing and the kernel
+  // copies the parts.
+  auto writer = store_.OpenWriter(bucket, {.md5 = false});
+  std::string md5s;
+  for (const UploadPart* part : chosen) {
+    writer->AppendFile(part->blob, 0, static_cast<uint64_t>(part->size));
+    md5s += HexToBytes(part->etag);
+  }
+  BlobInfo blob = writer->Commit();
+  std::string etag = Md5Hex(md5s) + "-" + std::to_string(chosen.size());
+  ObjectAttributes attributes;
+  attributes.content_type = upload.content_type;
+  attributes.metadata = upload.metadata;
+  StoredObject object = store_.PublishBlob(blob, etag, bucket, upload.key, attributes);
+  if (auto part_blobs = catalog_.DeleteMultipartUpload(upload.id)) UnlinkAll(*part_blobs);
+  return object;
+}
+
+void MultipartService::Abort(const MultipartUpload& upload) {
+  auto claim = ClaimForCompletion(upload.id);
+  auto part_blobs = catalog_.DeleteMultipartUpload(upload.id);
+  if (!part_blobs) throw NotFound("upload_not_found", "the specified multipart upload does not exist");
+  UnlinkAll(*part_blobs);
+}
+
+std::vector<UploadPart> MultipartService::ListParts(const std::string& upload_id, int64_t after_part_number,
+                                                    int64_t limit) {
+  return catalog_.ListUploadParts(upload_id, after_part_number, limit);
+}
+
+UploadListing MultipartService::ListUploads(const std::string& bucket, const std::string& prefix,
+                                            const std::string& delimiter, const std::string& key_marker,
+                                            const std::string& upload_id_marker, int64_t max_uploads) {
+  UploadListing listing;
+  std::string key_cursor = key_marker;
+  std::string id_cursor = upload_id_marker;
+  if (!delimiter.empty() && id_cursor.empty() && key_cursor.size() > prefix.size() &&
+      key_cursor.starts_with(prefix) && key_cursor.ends_with(delimiter)) {
+    key_cursor.push_back(kAfterEveryKey);
+  }
+  int64_t count = 0;
+  while (true) {
+    auto batch = catalog_.ListMultipartUploads(bucket, prefix, key_cursor, id_cursor, kListBatch);
+    bool skipped = false;
+    for (auto& upload : batch) {
+      if (count == max_uploads) {
+        listing.truncated = true;
+        return listing;
+      }
+      ++count;
+      size_t at = delimiter.empty() ? std::string::npos : upload.key.find(delimiter, prefix.size());
+      if (at != std::string::npos) {
+        std::string rolled_up = upload.key.substr(0, at + delimiter.size());
+        listing.next_key_marker = rolled_up;
+        listing.next_upload_id_marker.clear();
+        listing.common_prefixes.push_back(std::move(rolled_up));
+        key_cursor = listing.next_key_marker + kAfterEveryKey;
+        id_cursor.clear();
+        skipped = true;
+        break;  // continue after every upload below this prefix
+      }
+      listing.next_key_marker = key_cursor = upload.key;
+      listing.next_upload_id_marker = id_cursor = upload.id;
+      listing.uploads.push_back(std::move(upload));
+    }
+    if (!skipped && static_cast<int64_t>(batch.size()) < kListBatch) return listing;
+  }
+}
+
+}  // namespace duckstore

@@ -1,0 +1,123 @@
+#include "duckstore/services/metadata/buckets.hpp"
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/common/identifiers.hpp"
+#include "duckstore/storage/engine/project_schema.hpp"
+#include "duckstore/storage/engine/sql.hpp"
+
+namespace duckstore {
+
+BucketInfo BucketService::Describe(BranchView& view, const BucketLocation& bucket) {
+  TableSource source = bucket.linked() ? TableSource::kLinked
+                       : bucket.own    ? TableSource::kOwn
+                                       : TableSource::kDefault;
+  auto& conn = view.Conn(source, &bucket);
+  BucketInfo info;
+  info.name = bucket.name;
+  auto attributes = RunSql(conn,
+                           "SELECT description, strftime(created_at AT TIME ZONE 'UTC', "
+                           "'%Y-%m-%dT%H:%M:%S.%gZ') FROM _duckstore.buckets WHERE lower(name) = lower($1)",
+                           {duckdb::Value(BranchView::PhysicalBucket(bucket, source))});
+  if (attributes->RowCount() > 0) {
+    info.description = attributes->GetValue(0, 0).ToString();
+    info.created_at = attributes->GetValue(1, 0).ToString();
+  }
+  if (bucket.linked()) {
+    info.source_project_id = bucket.link->source_project_id;
+    info.source_bucket = bucket.link->source_bucket;
+    info.created_at = bucket.link->created_at;
+  }
+  info.table_count = static_cast<int64_t>(view.ListTables(bucket).size());
+  return info;
+}
+
+BucketInfo BucketService::Create(const BranchRef& branch, const std::string& name,
+                                 const std::string& description) {
+  ValidateObjectName(name, "bucket name");
+  if (IsReservedSchemaName(name))
+    throw InvalidArgument("invalid_name", "bucket name '" + name + "' is reserved");
+  return ops_.Run(branch.project_id, "bucket.create", name, [&] {
+    auto view = branches_.View(branch);
+    auto lock = view->db().LockTable(view->own_catalog(), name, "");
+    if (view->FindBucket(name)) throw Conflict("bucket_exists", "bucket '" + name + "' already exists");
+    auto& conn = view->Conn(TableSource::kOwn);
+    InSqlTransaction(conn, [&] {
+      RunDdl(conn, "CREATE SCHEMA " + QuoteIdent(name));
+      RunSql(conn, "INSERT INTO _duckstore.buckets VALUES ($1, $2, now())",
+             {duckdb::Value(name), duckdb::Value(description)});
+      // A bucket created on a dev branch is the branch's own: a default-branch bucket of the same name
+      // created later does not show through it.
+      view->Hide(name, "");
+    });
+    return Describe(*view, view->RequireBucket(name));
+  });
+}
+
+Page<BucketInfo> BucketService::List(const BranchRef& branch, const PageRequest& page) {
+  auto view = branches_.View(branch);
+  auto buckets = view->ListBuckets();
+  Page<BucketInfo> out;
+  out.total = static_cast<int64_t>(buckets.size());
+  for (int64_t i = page.offset; i < out.total && i < page.offset + page.limit; ++i)
+    out.items.push_back(Describe(*view, buckets[i]));
+  return out;
+}
+
+BucketInfo BucketService::Get(const BranchRef& branch, const std::string& name) {
+  ValidateObjectName(name, "bucket name");
+  auto view = branches_.View(branch);
+  return Describe(*view, view->RequireBucket(name));
+}
+
+std::vector<BucketObject> BucketService::ListObjects(const BranchRef& branch, const std::string& name) {
+  ValidateObjectName(name, "bucket name");
+  auto view = branches_.View(branch);
+  std::vector<BucketObject> out;
+  for (const auto& table : view->ListTables(view->RequireBucket(name)))
+    out.push_back({table.name, table.is_view});
+  return out;
+}
+
+void BucketService::Delete(const BranchRef& branch, const std::string& name, bool cascade) {
+  ValidateObjectName(name, "bucket name");
+  ops_.Run(branch.project_id, "bucket.delete", name, [&] {
+    auto view = branches_.View(branch);
+    auto bucket = view->RequireBucket(name);
+    auto& catalog = branches_.catalog();
+    if (bucket.linked() && view->is_default()) {
+      catalog.DeleteLink(branch.project_id, bucket.name);  // and its read-only grant
+      return;
+    }
+    auto table_count = static_cast<int64_t>(view->ListTables(bucket).size());
+    if (table_count > 0 && !cascade && !bucket.linked()) {
+      throw Conflict("bucket_not_empty",
+                     "bucket '" + name + "' holds " + std::to_string(table_count) +
+                         " tables; pass cascade=true to delete them too",
+                     {{"table_count", table_count}});
+    }
+    auto lock = view->db().LockTable(view->own_catalog(), bucket.name, "");
+    auto& conn = view->Conn(TableSource::kOwn);
+    InSqlTransaction(conn, [&] {
+      if (bucket.own) {
+        RunDdl(conn, "DROP SCHEMA " + QuoteIdent(bucket.name) + " CASCADE");
+        RunSql(conn, "DELETE FROM _duckstore.buckets WHERE lower(name) = lower($1)",
+               {duckdb::Value(bucket.name)});
+        RunSql(conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1)",
+               {duckdb::Value(bucket.name)});
+      }
+      if (!view->is_default()) {
+        RunSql(conn, "DELETE FROM _duckstore.branch_hidden WHERE lower(bucket) = lower($1)",
+               {duckdb::Value(bucket.name)});
+        if (bucket.inherited || bucket.linked()) view->Hide(bucket.name, "");
+      }
+    });
+    // Links made from this bucket break with it; they must not outlive their source. Neither may the
+    // grant of the bucket to the branch's read-only role.
+    catalog.InTransaction([&] {
+      if (view->is_default()) catalog.DeleteShare(branch.project_id, bucket.name);
+      catalog.SetReadOnlyGrant(branch.project_id, branch.branch_id, bucket.name, false);
+    });
+  });
+}
+
+}  // namespace duckstore

@@ -1,0 +1,540 @@
+#include "duckstore/services/query/query.hpp"
+
+#include <cctype>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "duckdb/catalog/catalog.hpp"
+#include "duckdb/catalog/entry_lookup_info.hpp"
+#include "duckdb/function/scalar_macro_function.hpp"
+#include "duckdb/function/table_macro_function.hpp"
+#include "duckdb/main/client_context.hpp"
+#include "duckdb/parser/expression/function_expression.hpp"
+#include "duckdb/parser/expression/subquery_expression.hpp"
+#include "duckdb/parser/parsed_data/alter_info.hpp"
+#include "duckdb/parser/parsed_data/create_macro_info.hpp"
+#include "duckdb/parser/parsed_data/create_table_info.hpp"
+#include "duckdb/parser/parsed_data/create_view_info.hpp"
+#include "duckdb/parser/parsed_data/drop_info.hpp"
+#include "duckdb/parser/parsed_expression_iterator.hpp"
+#include "duckdb/parser/parser.hpp"
+#include "duckdb/parser/statement/list.hpp"
+#include "duckdb/parser/tableref/basetableref.hpp"
+#include "duckdb/parser/tableref/subqueryref.hpp"
+#include "duckdb/parser/tableref/table_function_ref.hpp"
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/common/identifiers.hpp"
+#include "duckstore/storage/engine/sql.hpp"
+
+namespace duckstore {
+namespace {
+
+// What a statement does to the scope, as far as running it on a branch or a linked bucket needs to know.
+enum class QueryKind {
+  kRead,    // SELECT
+  kWrite,   // INSERT, UPDATE, DELETE, ALTER: changes the existing table `target`
+  kCreate,  // CREATE TABLE / VIEW `target`
+  kDrop,    // DROP TABLE / VIEW `target`
+  kMacro,   // CREATE / DROP MACRO: no table changes
+};
+
+struct QueryShape {
+  QueryKind kind = QueryKind::kRead;
+  std::string target;
+  bool create_or_replace = false;  // CREATE OR REPLACE
+  bool if_not_exists = false;      // CREATE ... IF NOT EXISTS
+  bool if_exists = false;          // DROP ... IF EXISTS
+  // Every table reference of the statement (FROM clauses, joins, subqueries, CTE bodies, DML targets other
+  // than INSERT's), pointing into the parsed statement, which outlives this.
+  std::vector<duckdb::BaseTableRef*> tables;
+  // Every function call qualified with a schema (necessarily the scope's).
+  std::vector<duckdb::FunctionExpression*> qualified_functions;
+  // Lower-cased names of the common table expressions the statement defines (top-level and subqueries).
+  std::set<std::string> ctes;
+};
+
+// Walks a parsed statement, rejects every table reference outside the scope and records its shape.
+class ScopeChecker {
+ public:
+  ScopeChecker(std::string scope, bool allow_table_functions)
+      : scope_(std::move(scope)), allow_table_functions_(allow_table_functions) {}
+
+  QueryShape Statement(duckdb::SQLStatement& statement) {
+    using duckdb::StatementType;
+    switch (statement.type) {
+      case StatementType::SELECT_STATEMENT:
+        Node(*statement.Cast<duckdb::SelectStatement>().node);
+        return std::move(shape_);
+      case StatementType::INSERT_STATEMENT: {
+        auto& insert = statement.Cast<duckdb::InsertStatement>();
+        Name(insert.catalog, insert.schema, insert.table);
+        Target(QueryKind::kWrite, insert.table);
+        if (insert.select_statement) Node(*insert.select_statement->node);
+        for (auto& expression : insert.returning_list) Expression(expression);
+        return std::move(shape_);
+      }
+      case StatementType::UPDATE_STATEMENT: {
+        auto& update = statement.Cast<duckdb::UpdateStatement>();
+        TargetRef(*update.table);
+        Ref(*update.table);
+        if (update.from_table) Ref(*update.from_table);
+        if (update.set_info) {
+          if (update.set_info->condition) Expression(update.set_info->condition);
+          for (auto& expression : update.set_info->expressions) Expression(expression);
+        }
+        for (auto& expression : update.returning_list) Expression(expression);
+        return std::move(shape_);
+      }
+      case StatementType::DELETE_STATEMENT: {
+        auto& del = statement.Cast<duckdb::DeleteStatement>();
+        TargetRef(*del.table);
+        Ref(*del.table);
+        for (auto& ref : del.using_clauses) Ref(*ref);
+        if (del.condition) Expression(del.condition);
+        for (auto& expression : del.returning_list) Expression(expression);
+        return std::move(shape_);
+      }
+      case StatementType::CREATE_STATEMENT: {
+        auto& info = *statement.Cast<duckdb::CreateStatement>().info;
+        shape_.create_or_replace = info.on_conflict == duckdb::OnCreateConflict::REPLACE_ON_CONFLICT;
+        shape_.if_not_exists = info.on_conflict == duckdb::OnCreateConflict::IGNORE_ON_CONFLICT;
+        if (info.type == duckdb::CatalogType::TABLE_ENTRY) {
+          auto& table = info.Cast<duckdb::CreateTableInfo>();
+          Name(info.catalog, info.schema, table.table);
+          Target(QueryKind::kCreate, table.table);
+          if (table.query) Node(*table.query->node);
+          return std::move(shape_);
+        }
+        if (info.type == duckdb::CatalogType::VIEW_ENTRY) {
+          auto& view = info.Cast<duckdb::CreateViewInfo>();
+          Name(info.catalog, info.schema, view.view_name);
+          Target(QueryKind::kCreate, view.view_name);
+          if (view.query) Node(*view.query->node);
+          return std::move(shape_);
+        }
+        if (info.type == duckdb::CatalogType::MACRO_ENTRY ||
+            info.type == duckdb::CatalogType::TABLE_MACRO_ENTRY) {
+          // Macros (the DAS serves them as functions): the name and every body and default in scope.
+          auto& macro = info.Cast<duckdb::CreateMacroInfo>();
+          Name(info.catalog, info.schema, macro.name);
+          for (auto& function : macro.macros) {
+            for (auto& parameter : function->default_parameters) Expression(parameter.second);
+            if (function->type == duckdb::MacroType::SCALAR_MACRO) {
+              Expression(function->Cast<duckdb::ScalarMacroFunction>().expression);
+            } else if (function->type == duckdb::MacroType::TABLE_MACRO) {
+              Node(*function->Cast<duckdb::TableMacroFunction>().query_node);
+            }
+          }
+          shape_.kind = QueryKind::kMacro;
+          return std::move(shape_);
+        }
+        Reject("only tables, views and macros may be created");
+      }
+      case StatementType::DROP_STATEMENT: {
+        auto& info = *statement.Cast<duckdb::DropStatement>().info;
+        if (info.type != duckdb::CatalogType::TABLE_ENTRY && info.type != duckdb::CatalogType::VIEW_ENTRY &&
+            info.type != duckdb::CatalogType::MACRO_ENTRY &&
+            info.type != duckdb::CatalogType::TABLE_MACRO_ENTRY)
+          Reject("only tables, views and macros may be dropped");
+        Name(info.catalog, info.schema, info.name);
+        if (info.type == duckdb::CatalogType::MACRO_ENTRY ||
+            info.type == duckdb::CatalogType::TABLE_MACRO_ENTRY) {
+          shape_.kind = QueryKind::kMacro;
+          return std::move(shape_);
+        }
+        Target(QueryKind::kDrop, info.name);
+        shape_.if_exists = info.if_not_found == duckdb::OnEntryNotFound::RETURN_NULL;
+        return std::move(shape_);
+      }
+      case StatementType::ALTER_STATEMENT: {
+        auto& info = *statement.Cast<duckdb::AlterStatement>().info;
+        if (info.type != duckdb::AlterType::ALTER_TABLE && info.type != duckdb::AlterType::ALTER_VIEW)
+          Reject("only tables and views may be altered");
+        Name(info.catalog, info.schema, info.name);
+        Target(QueryKind::kWrite, info.name);
+        return std::move(shape_);
+      }
+      default:
+        Reject("statements of type " + duckdb::StatementTypeToString(statement.type) + " are not allowed");
+    }
+  }
+
+ private:
+  [[noreturn]] void Reject(const std::string& why) {
+    throw Error(ErrorKind::kPermissionDenied, "query_out_of_scope",
+                "the query is restricted to schema '" + scope_ + "': " + why, {{"scope", scope_}});
+  }
+
+  void Target(QueryKind kind, const std::string& table) {
+    shape_.kind = kind;
+    shape_.target = table;
+  }
+
+  void TargetRef(duckdb::TableRef& ref) {
+    if (ref.type != duckdb::TableReferenceType::BASE_TABLE) Reject("the target must be a table");
+    Target(QueryKind::kWrite, ref.Cast<duckdb::BaseTableRef>().table_name);
+  }
+
+  void Name(const std::string& catalog, const std::string& schema, const std::string& name) {
+    if (!catalog.empty()) Reject("'" + catalog + "." + schema + "." + name + "' names a database");
+    if (!schema.empty() && !duckdb::StringUtil::CIEquals(schema, scope_))
+      Reject("'" + schema + "." + name + "' is outside it");
+  }
+
+  void Node(duckdb::QueryNode& node) {
+    Ctes(node);
+    duckdb::ParsedExpressionIterator::EnumerateQueryNodeChildren(
+        node, [this](duckdb::unique_ptr<duckdb::ParsedExpression>& child) { Expression(child); },
+        [this](duckdb::TableRef& ref) { Leaf(ref); });
+  }
+
+  // A table reference with everything below it.
+  void Ref(duckdb::TableRef& ref) {
+    duckdb::ParsedExpressionIterator::EnumerateTableRefChildren(
+        ref, [this](duckdb::unique_ptr<duckdb::ParsedExpression>& child) { Expression(child); },
+        [this](duckdb::TableRef& leaf) { Leaf(leaf); });
+  }
+
+  void Ctes(duckdb::QueryNode& node) {
+    for (auto& entry : node.cte_map.map) shape_.ctes.insert(duckdb::StringUtil::Lower(entry.first));
+  }
+
+  // Called by the iterator for every table reference it reaches.
+  void Leaf(duckdb::TableRef& ref) {
+    if (ref.type == duckdb::TableReferenceType::SUBQUERY)
+      Ctes(*ref.Cast<duckdb::SubqueryRef>().subquery->node);
+    if (ref.type == duckdb::TableReferenceType::BASE_TABLE) {
+      auto& table = ref.Cast<duckdb::BaseTableRef>();
+      Name(table.catalog_name, table.schema_name, table.table_name);
+      shape_.tables.push_back(&table);
+    } else if (ref.type == duckdb::TableReferenceType::TABLE_FUNCTION) {
+      if (!allow_table_functions_)
+        Reject("table functions are not allowed on a linked bucket or under a read-only role");
+      // query() and query_table() run SQL text or name tables in strings, out of this walk's sight.
+      auto& function = ref.Cast<duckdb::TableFunctionRef>();
+      if (function.function && function.function->GetExpressionClass() == duckdb::ExpressionClass::FUNCTION) {
+        auto& name = function.function->Cast<duckdb::FunctionExpression>().function_name;
+        if (duckdb::StringUtil::CIEquals(name, "query") || duckdb::StringUtil::CIEquals(name, "query_table"))
+          Reject("table function " + name + "() is not allowed");
+      }
+    }
+  }
+
+  void Expression(duckdb::unique_ptr<duckdb::ParsedExpression>& expression) {
+    if (!expression) return;
+    // A qualified call names a function or macro of a schema: macros of other buckets read their tables.
+    // "main" is where DuckDB's parser puts the built-ins it writes for syntax ([1, 2] is main.list_value);
+    // no statement can create anything there (DDL stays in the scope), so it holds built-ins only.
+    if (expression->GetExpressionClass() == duckdb::ExpressionClass::FUNCTION) {
+      auto& function = expression->Cast<duckdb::FunctionExpression>();
+      bool builtin = function.catalog.empty() && function.schema == DEFAULT_SCHEMA;
+      if (!builtin) {
+        Name(function.catalog, function.schema, function.function_name);
+        if (!function.schema.empty()) shape_.qualified_functions.push_back(&function);
+      }
+    }
+    if (expression->GetExpressionClass() == duckdb::ExpressionClass::SUBQUERY) {
+      auto& subquery = expression->Cast<duckdb::SubqueryExpression>();
+      if (subquery.subquery) Node(*subquery.subquery->node);
+    }
+    duckdb::ParsedExpressionIterator::EnumerateChildren(
+        *expression, [this](duckdb::unique_ptr<duckdb::ParsedExpression>& child) { Expression(child); });
+  }
+
+  std::string scope_;
+  bool allow_table_functions_;
+  QueryShape shape_;
+};
+
+// Interrupts a connection's running query when the time runs out; stops waiting when destroyed.
+class Watchdog {
+ public:
+  Watchdog(duckdb::Connection& conn, std::chrono::seconds timeout)
+      : thread_([this, &conn, timeout] {
+          std::unique_lock lock(mutex_);
+          if (!done_cv_.wait_for(lock, timeout, [this] { return done_; })) {
+            fired_ = true;
+            conn.Interrupt();
+          }
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_all();
+    thread_.join();
+  }
+  bool fired() {
+    std::lock_guard lock(mutex_);
+    return fired_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;
+};
+
+duckdb::unique_ptr<duckdb::SQLStatement> ParseOne(const std::string& sql) {
+  duckdb::Parser parser;
+  try {
+    parser.ParseQuery(sql);
+  } catch (const std::exception& e) {
+    throw InvalidArgument("invalid_query", duckdb::ErrorData(e).RawMessage());
+  }
+  if (parser.statements.size() != 1)
+    throw InvalidArgument("invalid_query", "the query must be exactly one statement");
+  return std::move(parser.statements[0]);
+}
+
+QueryResult Failed(std::string message) {
+  QueryResult out;
+  out.ok = false;
+  out.message = std::move(message);
+  return out;
+}
+
+QueryResult Succeeded(std::string message) {
+  QueryResult out;
+  out.message = std::move(message);
+  return out;
+}
+
+// Runs the checked statement on `conn` (search path already set), interrupted after `timeout`.
+QueryResult Run(duckdb::Connection& conn, duckdb::unique_ptr<duckdb::SQLStatement> statement,
+                std::chrono::seconds timeout) {
+  QueryResult out;
+  auto started = std::chrono::steady_clock::now();
+  duckdb::unique_ptr<duckdb::MaterializedQueryResult> result;
+  bool timed_out = false;
+  {
+    Watchdog watchdog(conn, timeout);
+    result = conn.Query(std::move(statement));
+    timed_out = watchdog.fired();
+  }
+  if (result->HasError()) {
+    return Failed(timed_out ? "Query exceeded the timeout of " + std::to_string(timeout.count()) + " s"
+                            : result->GetErrorObject().RawMessage());
+  }
+  out.columns = result->names;
+  for (size_t row = 0; row < result->RowCount(); ++row) {
+    if (row == kQueryMaxRows) {
+      out.truncated = true;
+      break;
+    }
+    auto& values = out.rows.emplace_back();
+    for (size_t col = 0; col < result->ColumnCount(); ++col) {
+      duckdb::Value value = result->GetValue(col, row);
+      values.push_back(value.IsNull() ? std::nullopt : std::optional(value.ToString()));
+    }
+  }
+  auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  out.message = "Query executed successfully in " + std::to_string(elapsed.count()) + " ms, " +
+                std::to_string(result->RowCount()) + " row(s)" +
+                (out.truncated ? ", the first " + std::to_string(kQueryMaxRows) + " returned" : "") + ".";
+  return out;
+}
+
+void SetSearchPath(duckdb::Connection& conn, const std::vector<std::string>& entries) {
+  std::string path;
+  for (const auto& entry : entries) path += (path.empty() ? "" : ",") + entry;
+  RunDdl(conn, "SET search_path = " + QuoteLiteral(path));
+}
+
+std::string Missing(const std::string& table) {
+  return "Table with name " + table + " does not exist!";
+}
+
+// Whether `name` resolves to a table or view on the connection: in `schema` of its default database, or
+// with `schema` empty anywhere on its search path (including DuckDB's system schemas).
+bool Resolves(duckdb::Connection& conn, const std::string& schema, const std::string& name) {
+  bool found = false;
+  conn.context->RunFunctionInTransaction([&] {
+    duckdb::EntryLookupInfo lookup(duckdb::CatalogType::TABLE_ENTRY, name);
+    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
+                                           duckdb::OnEntryNotFound::RETURN_NULL);
+    found = static_cast<bool>(entry);
+  });
+  return found;
+}
+
+// Binds a statement to the tables of `bucket` (a linked bucket, or any bucket under a read-only role),
+// once `conn` has the search path the statement runs with: a name qualified with the scope or naming a
+// table of the bucket is one of its tables; any other unqualified name may only be a CTE of the statement
+// that resolves to nothing else on `conn` (DuckDB's system views would describe other buckets). Returns
+// the references to the bucket's tables; throws kPermissionDenied("query_out_of_scope").
+std::vector<duckdb::BaseTableRef*> ConfineToBucket(BranchView& view, const BucketLocation& bucket,
+                                                   const QueryShape& shape, duckdb::Connection& conn) {
+  std::vector<duckdb::BaseTableRef*> tables;
+  for (auto* ref : shape.tables) {
+    if (!ref->schema_name.empty() || view.FindTable(bucket, ref->table_name)) {
+      tables.push_back(ref);
+      continue;
+    }
+    if (!shape.ctes.contains(duckdb::StringUtil::Lower(ref->table_name)) ||
+        Resolves(conn, INVALID_SCHEMA, ref->table_name)) {
+      throw Error(ErrorKind::kPermissionDenied, "query_out_of_scope",
+                  "the query is restricted to bucket '" + bucket.name + "': '" + ref->table_name +
+                      "' is not one of its tables",
+                  {{"scope", bucket.name}});
+    }
+  }
+  return tables;
+}
+
+// Drops DuckDB's "Did you mean" hint from an error: it may name tables of other buckets.
+void DropHints(QueryResult& result) {
+  if (auto hint = result.message.find("Did you mean"); hint != std::string::npos) {
+    result.message.erase(hint);
+    while (!result.message.empty() && std::isspace(static_cast<unsigned char>(result.message.back())))
+      result.message.pop_back();
+  }
+}
+
+// The default branch: the statement runs in the project database with the scope as its search path.
+QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket, const QueryShape& shape,
+                         duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout,
+                         bool confine) {
+  auto& conn = view.Conn(TableSource::kOwn);
+  SetSearchPath(conn, {QuoteIdent(bucket.name)});
+  if (confine) ConfineToBucket(view, bucket, shape, conn);
+  return Run(conn, std::move(statement), timeout);
+}
+
+// A dev branch: the statement runs on the branch's own database with the copy-on-write rules of
+// branch_view.hpp. The search path is the branch's schema of the bucket, then the default branch's
+// (when the bucket is inherited), so tables the branch has not written are read from the default branch.
+// The table a statement writes is copied up first (OpenForWrite) and then resolves to the copy; a
+// statement whose target the branch cannot see never gets the default branch on its search path, so no
+// statement can reach a default-branch table for writing. Dropping an inherited table hides it instead.
+QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const BucketLocation& bucket,
+                        QueryShape& shape, duckdb::unique_ptr<duckdb::SQLStatement> statement,
+                        std::chrono::seconds timeout, bool confine) {
+  // Tables the branch deleted must not show through the default branch's schema: a name the branch does
+  // not see although the default branch has it is one.
+  if (bucket.inherited) {
+    for (auto* ref : shape.tables) {
+      if (!view.FindTable(bucket, ref->table_name) &&
+          Resolves(view.Conn(TableSource::kDefault), bucket.name, ref->table_name))
+        return Failed(Missing(ref->table_name));
+    }
+  }
+  std::optional<TableLocation> target;
+  if (shape.kind != QueryKind::kRead) target = view.FindTable(bucket, shape.target);
+  bool fallback = bucket.inherited;
+  WritableTable writable;
+  std::unique_lock<std::mutex> lock;
+  BranchView* run_view = &view;
+  switch (shape.kind) {
+    case QueryKind::kRead:
+      break;
+    case QueryKind::kMacro:
+      throw InvalidArgument(
+          "dev_branch_unsupported",
+          "macros are created and dropped on the default branch; a dev branch overlays tables only");
+    case QueryKind::kWrite:
+      if (target) {
+        writable = OpenForWrite(branches, TableRef{view.ref(), bucket.name, shape.target});
+        run_view = writable.view.get();
+      } else {
+        fallback = false;  // the target is not visible: DuckDB must not find a default-branch table
+      }
+      break;
+    case QueryKind::kCreate:
+      if (target && !shape.create_or_replace) {
+        if (shape.if_not_exists) return Succeeded("Query executed successfully, 0 row(s).");
+        return Failed("Table with name " + shape.target + " already exists!");
+      }
+      view.MaterializeBucket(bucket);
+      lock = view.db().LockTable(view.own_catalog(), bucket.name, shape.target);
+      break;
+    case QueryKind::kDrop:
+      lock = view.db().LockTable(view.own_catalog(), bucket.name, shape.target);
+      if (!target) {
+        if (shape.if_exists) return Succeeded("Query executed successfully, 0 row(s).");
+        return Failed(Missing(shape.target));
+      }
+      if (target->source == TableSource::kDefault) {
+        view.Hide(bucket.name, target->name);
+        return Succeeded("Query executed successfully, 0 row(s).");
+      }
+      fallback = false;
+      break;
+  }
+  auto& conn = run_view->Conn(TableSource::kOwn);
+  // The bucket has a schema in the branch's database unless the branch only inherits it.
+  auto own = FindBucket(conn, bucket.name);
+  std::vector<std::string> path;
+  if (own) path.push_back(QuoteIdent(run_view->own_catalog()) + "." + QuoteIdent(*own));
+  if (fallback) path.push_back(QuoteIdent(kProjectCatalog) + "." + QuoteIdent(bucket.name));
+  if (path.empty()) return Failed(Missing(shape.target));
+  SetSearchPath(conn, path);
+  if (confine) ConfineToBucket(*run_view, bucket, shape, conn);
+  QueryResult result = Run(conn, std::move(statement), timeout);
+  // A dropped or renamed copy of an inherited table: the default branch's table must not show through.
+  if (result.ok && bucket.inherited && target &&
+      (shape.kind == QueryKind::kWrite || shape.kind == QueryKind::kDrop)) {
+    auto now = run_view->FindTable(run_view->RequireBucket(bucket.name), target->name);
+    if (now && now->source == TableSource::kDefault) run_view->Hide(bucket.name, target->name);
+  }
+  return result;
+}
+
+// A linked bucket: only SELECT, run in the source project's database and confined to the shared bucket,
+// whose tables and macros are renamed to the source bucket (names qualified with the link's name
+// included). Table functions are refused by the scope check and the source database is never written.
+QueryResult RunOnLinked(BranchView& view, const BucketLocation& bucket, QueryShape& shape,
+                        duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout) {
+  if (shape.kind != QueryKind::kRead) RefuseLinked(bucket);
+  const std::string& source = bucket.link->source_bucket;
+  auto& conn = view.Conn(TableSource::kLinked, &bucket);
+  SetSearchPath(conn, {QuoteIdent(source)});
+  for (auto* ref : ConfineToBucket(view, bucket, shape, conn)) ref->schema_name = source;
+  for (auto* function : shape.qualified_functions) function->schema = source;
+  return Run(conn, std::move(statement), timeout);
+}
+
+}  // namespace
+
+void CheckQueryScope(const std::string& sql, const std::string& scope) {
+  auto statement = ParseOne(sql);
+  ScopeChecker(scope, /*allow_table_functions=*/true).Statement(*statement);
+}
+
+QueryResult QueryService::Execute(const BranchRef& branch, const std::string& scope, const std::string& sql,
+                                  std::chrono::seconds timeout,
+                                  const std::optional<std::string>& read_only_role) {
+  ValidateObjectName(scope, "bucket name");
+  if (sql.empty()) throw InvalidArgument("invalid_query", "the query is empty");
+  if (read_only_role) sharing_.CheckReadOnlyRole(branch, *read_only_role);
+  return ops_.Run(branch.project_id, "query.execute", scope, [&] {
+    auto view = branches_.View(branch);
+    auto bucket = view->RequireBucket(scope);
+    if (read_only_role) sharing_.RequireRoleRead(*view, bucket);
+    auto statement = ParseOne(sql);
+    // Linked buckets and read-only roles see the bucket's tables and nothing else.
+    bool confine = bucket.linked() || read_only_role.has_value();
+    QueryShape shape = ScopeChecker(bucket.name, !confine).Statement(*statement);
+    if (read_only_role && shape.kind != QueryKind::kRead) {
+      throw Error(ErrorKind::kPermissionDenied, "query_not_read_only",
+                  "read-only role '" + *read_only_role + "' may only run SELECT statements",
+                  {{"role", *read_only_role}});
+    }
+    QueryResult result =
+        bucket.linked() ? RunOnLinked(*view, bucket, shape, std::move(statement), timeout)
+        : view->is_default()
+            ? RunOnDefault(*view, bucket, shape, std::move(statement), timeout, confine)
+            : RunOnBranch(branches_, *view, bucket, shape, std::move(statement), timeout, confine);
+    if (confine && !result.ok) DropHints(result);
+    return result;
+  });
+}
+
+}  // namespace duckstore
