@@ -13,9 +13,12 @@ BUILD_PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   nodejs
 )
+# prometheus provides promtool (checks /metrics); chromium, chromium-driver and python3-selenium drive the
+# dashboard tests in a headless browser.
 TEST_PACKAGES=(
   python3 python3-pytest python3-grpcio python3-protobuf python3-boto3 awscli
   python3-psycopg2 python3-requests postgresql-15 curl
+  prometheus chromium chromium-driver python3-selenium
 )
 
 missing=()

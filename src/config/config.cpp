@@ -1,4 +1,5 @@
 #include "duckstore/config/config.hpp"
+#include "duckstore/config/serve_options.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -27,6 +28,8 @@ constexpr OptionSpec kOptions[] = {
     {"--admin-key", "DUCKSTORE_ADMIN_KEY", "admin key (default: generated once and kept in the data dir)"},
     {"--master-key", "DUCKSTORE_MASTER_KEY",
      "secret deriving every API key's secret (default: generated once)"},
+    {"--metrics-token", "DUCKSTORE_METRICS_TOKEN",
+     "bearer token that may read GET /metrics besides the admin key (default: none)"},
     {"--log-format", "DUCKSTORE_LOG_FORMAT", "text or json"},
     {"--log-level", "DUCKSTORE_LOG_LEVEL", "trace, debug, info, warn, error"},
     {"--http-workers", "DUCKSTORE_HTTP_WORKERS", "threads running HTTP request handlers"},
@@ -52,23 +55,37 @@ constexpr OptionSpec kOptions[] = {
      "built-in DAS registration '<id>:<option>=<value>;...' (repeatable; the variable takes one)"},
 };
 
+// Binds `flag` (a row of kOptions) to `field` on `serve`.
+template <typename Field>
+void BindOption(CLI::App& serve, const char* flag, Field& field) {
+  for (const auto& spec : kOptions) {
+    if (std::string_view(spec.flag) != flag) continue;
+    // TakeLast: environment values arrive as arguments before the command line's (EnvironmentArguments).
+    serve.add_option(flag, field, std::string(spec.help) + " [env " + spec.env + "]")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+        ->capture_default_str();
+    return;
+  }
+  throw Internal(std::string("option table lacks ") + flag);
+}
+
 }  // namespace
+
+void MetricsOptions::AddOptions(CLI::App& serve) {
+  BindOption(serve, "--metrics-token", token);
+}
+
+void MetricsOptions::Validate() const {
+  if (!token.empty() && token.size() < 16) {
+    throw InvalidArgument("invalid_config", "metrics-token must be at least 16 characters");
+  }
+}
 
 void Config::AddOptions(CLI::App& root, CLI::App& serve) {
   // CLI11 reads config files at the top level only; `serve --config f` works through fallthrough.
   root.set_config("--config", "", "TOML config file; a [serve] table with keys named as the long flags");
   serve.fallthrough();
-  auto bind = [&](const char* flag, auto& field) {
-    for (const auto& spec : kOptions) {
-      if (std::string_view(spec.flag) != flag) continue;
-      // TakeLast: environment values arrive as arguments before the command line's (EnvironmentArguments).
-      serve.add_option(flag, field, std::string(spec.help) + " [env " + spec.env + "]")
-          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
-          ->capture_default_str();
-      return;
-    }
-    throw Internal(std::string("option table lacks ") + flag);
-  };
+  auto bind = [&](const char* flag, auto& field) { BindOption(serve, flag, field); };
   bind("--data-dir", data_dir);
   bind("--host", host);
   bind("--http-port", http_port);
@@ -145,6 +162,8 @@ void Config::Validate() const {
   auto fail = [](const std::string& message) { throw InvalidArgument("invalid_config", message); };
   if (log_format != "text" && log_format != "json") fail("log-format must be 'text' or 'json'");
   if (http_workers == 0) fail("http-workers must be at least 1");
+  if (!metrics_token.empty() && metrics_token.size() < 16)
+    fail("metrics-token must be at least 16 characters");
   if (engine.project_threads == 0) fail("project-threads must be at least 1");
   if (engine.max_open_projects == 0) fail("max-open-projects must be at least 1");
   if (ParseByteSize(engine.project_memory_limit) > ParseByteSize(engine.memory_cap)) {

@@ -9,7 +9,9 @@
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
 #include "duckstore/api/s3/s3_api.hpp"
+#include "duckstore/api/ui/ui_routes.hpp"
 #include "duckstore/common/log.hpp"
+#include "duckstore/common/metrics/process.hpp"
 #include "duckstore/server/grpc_server.hpp"
 #include "duckstore/server/secrets.hpp"
 #include "duckstore/services/services.hpp"
@@ -31,6 +33,36 @@ void RegisterBuiltinDas(DasRegistry& registry, const DasSettings& settings) {
   }
 }
 
+// Gauges read from the engine at each scrape. Registered once per process: the registry outlives the App,
+// and no scrape can arrive once the HTTP listener has stopped.
+void RegisterEngineMetrics(Engine& engine) {
+  auto& registry = metrics::Registry::Default();
+  auto& open = registry.Gauge("duckstore_open_project_databases", "Project DuckDB databases open now.");
+  auto& reserved = registry.Gauge("duckstore_engine_memory_reserved_bytes",
+                                  "Sum of the DuckDB memory limits of the open project databases.");
+  auto& cap =
+      registry.Gauge("duckstore_engine_memory_cap_bytes",
+                     "The cap on the sum of the open project databases' memory limits (--memory-cap).");
+  registry.OnCollect([&engine, &open, &reserved, &cap] {
+    auto stats = engine.Stats();
+    open.With().Set(static_cast<double>(stats.open_projects));
+    reserved.With().Set(static_cast<double>(stats.memory_reserved_bytes));
+    cap.With().Set(static_cast<double>(stats.memory_cap_bytes));
+  });
+}
+
+// The door of each gRPC service in the request metrics: DAS per RPC; the driver counts its commands itself.
+std::vector<GrpcDoor> GrpcDoors() {
+  std::vector<GrpcDoor> doors{
+      {keboola::storageDriver::service::StorageDriverService::service_full_name(), "driver", true}};
+  for (const char* das :
+       {das::pb::HealthCheckService::service_full_name(), das::pb::RegistrationService::service_full_name(),
+        das::pb::TablesService::service_full_name(), das::pb::FunctionsService::service_full_name()}) {
+    doors.push_back({das, "das"});
+  }
+  return doors;
+}
+
 }  // namespace
 
 struct App::State {
@@ -45,7 +77,8 @@ struct App::State {
   std::unique_ptr<GrpcServer> grpc;
 };
 
-App::App(Config config) : config_(std::move(config)), state_(std::make_unique<State>()) {}
+App::App(Config config, MetricsOptions metrics)
+    : config_(std::move(config)), metrics_(std::move(metrics)), state_(std::make_unique<State>()) {}
 
 App::~App() = default;
 
@@ -62,6 +95,7 @@ int App::Run() {
   auto admin = LoadOrCreateSecret(data / "secrets" / "admin.key", config_.admin_key, "dsadmin.");
   auto master = LoadOrCreateSecret(data / "secrets" / "master.key", config_.master_key, "");
 
+  metrics::RegisterProcessMetrics(metrics::Registry::Default(), DUCKSTORE_VERSION);
   auto& s = *state_;
   s.catalog = OpenSqliteCatalog((data / "catalog.sqlite").string());
   s.engine = std::make_unique<Engine>(data / "projects", config_.engine);
@@ -69,11 +103,14 @@ int App::Run() {
       std::make_unique<Services>(*s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes),
                                  admin.value, master.value, config_.das.databases_dir);
   s.services->objects.SweepLeftovers();
+  RegisterEngineMetrics(*s.engine);
 
   s.driver = std::make_unique<driver::Dispatcher>(*s.services);
   s.driver_grpc = std::make_unique<driver::GrpcDriverService>(*s.driver);
 
   rest::AddRestRoutes(s.router, *s.services);
+  rest::AddMetricsRoute(s.router, *s.services, metrics_.token);
+  ui::AddUiRoutes(s.router);
   driver::AddDriverRoute(s.router, *s.driver);
   s3::AddS3Routes(s.router, {s.services->auth, s.services->objects, s.services->multipart},
                   {"/s3", config_.s3_domain, std::chrono::seconds(config_.s3_max_skew_seconds)});
@@ -89,7 +126,7 @@ int App::Run() {
   RegisterBuiltinDas(s.services->das_registry, config_.das);
   std::vector<grpc::Service*> grpc_services{s.driver_grpc.get()};
   for (auto* service : s.das->All()) grpc_services.push_back(service);
-  s.grpc = std::make_unique<GrpcServer>(config_.host, config_.grpc_port, grpc_services);
+  s.grpc = std::make_unique<GrpcServer>(config_.host, config_.grpc_port, grpc_services, GrpcDoors());
 
   spdlog::info("duckstore {} serving data dir {}", DUCKSTORE_VERSION, data.string());
   spdlog::info("HTTP on {}:{}, gRPC on {}:{}", config_.host, s.http->port(), config_.host, s.grpc->port());

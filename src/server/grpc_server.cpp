@@ -12,7 +12,8 @@ constexpr int kMaxMessageBytes = 64 << 20;
 
 }  // namespace
 
-GrpcServer::GrpcServer(const std::string& host, uint16_t port, std::vector<grpc::Service*> services) {
+GrpcServer::GrpcServer(const std::string& host, uint16_t port, std::vector<grpc::Service*> services,
+                       std::vector<GrpcDoor> doors) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -22,6 +23,9 @@ GrpcServer::GrpcServer(const std::string& host, uint16_t port, std::vector<grpc:
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   for (auto* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeMetricsInterceptorFactory(std::move(doors)));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) throw Internal("cannot listen for gRPC on " + address);
   server_->GetHealthCheckService()->SetServingStatus(true);

@@ -391,6 +391,8 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
 
     for path in ("/", "/health", "/ready", "/openapi.json"):
         walk.call(None, "GET", path, 200)
+    assert walk.call(admin, "GET", "/metrics", 200).startswith(b"# HELP ")
+    walk.call(admin, "GET", "/whoami", 200)
 
     project_id = unique_id("openapi")
     created = walk.call(admin, "POST", "/projects", 201,
@@ -405,6 +407,7 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
         walk.call(key, "PUT", "/projects/{project_id}", 200, json_body={"name": "renamed", "settings": {"a": 1}},
                   **P)
         walk.call(key, "GET", "/projects/{project_id}/stats", 200, **P)
+        assert walk.call(key, "GET", "/whoami", 200)["key"]["project_id"] == project_id
 
         keys = "/projects/{project_id}/api-keys"
         issued = walk.call(key, "POST", keys, 201, json_body={

@@ -156,5 +156,15 @@ TEST(Router, FirstMatchingRouteWins) {
   EXPECT_EQ(match.params.at("id"), "other");
 }
 
+TEST_F(RouterTest, NamesTheMetricsOperationByTemplateNotByValues) {
+  auto match = Match("GET", "/projects/p1/buckets/b%3Cscript%3E/tables/t1");
+  EXPECT_EQ(match.operation, "GET /projects/{id}/buckets/{bucket}/tables/{table}");
+  EXPECT_EQ(match.options.door, "rest");
+  router_.AddPrefix("/s3", Returning(207), RouteOptions{.door = "s3"});
+  match = router_.Match("PUT", "/s3/bucket/key", "/s3/bucket/key");
+  EXPECT_EQ(match.operation, "s3");
+  EXPECT_EQ(match.options.door, "s3");
+}
+
 }  // namespace
 }  // namespace duckstore::http

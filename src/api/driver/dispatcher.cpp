@@ -6,6 +6,7 @@
 
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/metrics/requests.hpp"
 #include "keboola/storage_driver/credentials.pb.h"
 
 namespace duckstore::driver {
@@ -54,6 +55,22 @@ Dispatcher::Dispatcher(Services& services) : services_(services) {
 }
 
 common::DriverResponse Dispatcher::Execute(const common::DriverRequest& request) {
+  metrics::InFlight in_flight("driver");
+  auto started = std::chrono::steady_clock::now();
+  std::string operation = "unknown_command";  // bounded: a name not in the registry is never a label
+  try {
+    auto response = Run(request, operation);
+    metrics::RecordRequest(
+        {"driver", operation, metrics::Outcome::kOk, {}, std::chrono::steady_clock::now() - started});
+    return response;
+  } catch (const std::exception& e) {
+    metrics::RecordRequest({"driver", operation, metrics::OutcomeOfError(e), metrics::ErrorCodeOf(e),
+                            std::chrono::steady_clock::now() - started});
+    throw;
+  }
+}
+
+common::DriverResponse Dispatcher::Run(const common::DriverRequest& request, std::string& operation) {
   // Credentials first: an unauthenticated caller learns nothing, not even which commands exist.
   auto creds = CredentialsOf(request);
   Principal principal = services_.auth.Authenticate(creds.principal());
@@ -65,6 +82,7 @@ common::DriverResponse Dispatcher::Execute(const common::DriverRequest& request)
     throw Error(ErrorKind::kUnimplemented, "unknown_command",
                 "Command \"" + command_name + "\" not supported.", {{"command", command_name}});
   }
+  operation = command_name;
   auto command = spec->make_command();
   if (!request.command().UnpackTo(command.get())) {
     throw InvalidArgument("invalid_request", "DriverRequest.command does not parse as " + command_name);

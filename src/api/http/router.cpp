@@ -53,7 +53,7 @@ bool MatchSegments(const std::vector<std::string>& pattern, const std::vector<st
 
 void Router::Add(const std::string& method, const std::string& pattern, Handler handler,
                  RouteOptions options) {
-  routes_.push_back(Route{method, Split(pattern), std::move(handler), options});
+  routes_.push_back(Route{method, pattern, Split(pattern), std::move(handler), options});
 }
 
 void Router::AddPrefix(const std::string& prefix, Handler handler, RouteOptions options) {
@@ -72,6 +72,7 @@ RouteMatch Router::Match(const std::string& method, const std::string& raw_path,
     if (!host.empty() && route.matches(host)) {
       match.handler = &route.handler;
       match.options = route.options;
+      match.operation = route.options.door;
       return match;
     }
   }
@@ -79,6 +80,7 @@ RouteMatch Router::Match(const std::string& method, const std::string& raw_path,
     if (path == prefix.prefix || path.starts_with(prefix.prefix + "/")) {
       match.handler = &prefix.handler;
       match.options = prefix.options;
+      match.operation = prefix.options.door;
       return match;
     }
   }
@@ -92,6 +94,7 @@ RouteMatch Router::Match(const std::string& method, const std::string& raw_path,
     }
     match.handler = &route.handler;
     match.options = route.options;
+    match.operation = route.method + " " + route.pattern;
     match.params = std::move(params);
     return match;
   }

@@ -14,6 +14,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/log.hpp"
+#include "duckstore/common/metrics/requests.hpp"
 #include "duckstore/common/scope_exit.hpp"
 
 namespace duckstore::http {
@@ -42,9 +43,10 @@ using Parser = bhttp::request_parser<bhttp::buffer_body>;
 // applies) and waits for them: a peer that sends nothing for `timeout` fails the read.
 class StreamBodyReader final : public BodyReader {
  public:
+  // `received` counts the body bytes read, for the request metrics.
   StreamBodyReader(asio::io_context& io, beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                   Parser& parser, std::chrono::seconds timeout)
-      : io_(io), stream_(stream), buffer_(buffer), parser_(parser), timeout_(timeout) {}
+                   Parser& parser, std::chrono::seconds timeout, uint64_t& received)
+      : io_(io), stream_(stream), buffer_(buffer), parser_(parser), timeout_(timeout), received_(received) {}
 
   size_t Read(char* out, size_t size) override {
     if (parser_.is_done() || size == 0) return 0;
@@ -81,6 +83,7 @@ class StreamBodyReader final : public BodyReader {
       }
       got += wanted - parser_.get().body().size;
     }
+    received_ += got;
     co_return got;
   }
 
@@ -89,6 +92,7 @@ class StreamBodyReader final : public BodyReader {
   beast::flat_buffer& buffer_;
   Parser& parser_;
   std::chrono::seconds timeout_;
+  uint64_t& received_;
 };
 
 std::string SanitizeRequestId(const std::string* header) {
@@ -97,6 +101,17 @@ std::string SanitizeRequestId(const std::string* header) {
     return *header;
   }
   return log::NewRequestId();
+}
+
+// One served request into the request metrics (common/metrics/requests.hpp).
+void RecordMetrics(const RouteOptions& route, const Request& request, const Response& response,
+                   uint64_t received, uint64_t sent, std::chrono::steady_clock::duration elapsed) {
+  metrics::RecordBytes(route.door, received, sent);
+  if (route.self_recorded) return;
+  auto outcome = metrics::OutcomeOfStatus(response.status);
+  std::string code = response.error_code;
+  if (code.empty() && outcome != metrics::Outcome::kOk) code = "http_" + std::to_string(response.status);
+  metrics::RecordRequest({route.door, request.operation, outcome, code, elapsed});
 }
 
 }  // namespace
@@ -201,6 +216,10 @@ class Server::Impl {
 
     Response response;
     bool body_consumed = true;
+    RouteOptions route;  // of the matched route; an unmatched request counts as REST operation "unmatched"
+    request.operation = "unmatched";
+    std::optional<metrics::InFlight> in_flight;
+    uint64_t received = 0;
     {
       std::lock_guard lock(inflight_mutex_);
       ++inflight_;
@@ -220,16 +239,20 @@ class Server::Impl {
         }
         throw NotFound("route_not_found", "no such endpoint: " + request.method + " " + request.path);
       }
+      route = match.options;
+      request.operation = std::move(match.operation);
+      in_flight.emplace(route.door);
       request.path_params = std::move(match.params);
       if (header[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
         co_await bhttp::async_write(stream, proceed, asio::use_awaitable);
       }
-      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout);
+      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout, received);
       if (match.options.stream_body) {
         request.body_reader = &reader;
       } else {
         co_await ReadWholeBody(stream, buffer, parser, request.body);
+        received = request.body.size();
       }
       const Handler* handler = match.handler;
       response = co_await asio::co_spawn(
@@ -247,10 +270,13 @@ class Server::Impl {
     }
     response.headers.Set("x-request-id", request.request_id);
     bool keep_alive = header.keep_alive() && body_consumed && !stopped_;
-    bool ok = co_await Write(stream, response, keep_alive, header.version());
+    uint64_t sent = 0;
+    bool ok = co_await Write(stream, response, keep_alive, header.version(), sent);
 
     auto elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    RecordMetrics(route, request, response, received, sent, elapsed);
+    in_flight.reset();
     {
       log::ScopedRequestId scoped(request.request_id);
       spdlog::info("{} {} -> {} ({:.1f} ms)", request.method, request.path, response.status,
@@ -294,9 +320,9 @@ class Server::Impl {
     }
   }
 
-  // Writes the response; false when the connection failed.
+  // Writes the response; false when the connection failed. `sent` counts the body bytes written.
   asio::awaitable<bool> Write(beast::tcp_stream& stream, Response& response, bool keep_alive,
-                              unsigned version) {
+                              unsigned version, uint64_t& sent) {
     bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
     for (const auto& [name, value] : response.headers.all()) head.insert(name, value);
     head.keep_alive(keep_alive);
@@ -309,12 +335,13 @@ class Server::Impl {
     if (!send_body) co_return true;
     if (!response.file) {
       auto [body_ec, written] = co_await asio::async_write(stream, asio::buffer(response.body), kAsTuple);
+      sent = written;
       co_return !body_ec;
     }
-    co_return co_await WriteFile(stream, *response.file);
+    co_return co_await WriteFile(stream, *response.file, sent);
   }
 
-  asio::awaitable<bool> WriteFile(beast::tcp_stream& stream, const FileBody& file) {
+  asio::awaitable<bool> WriteFile(beast::tcp_stream& stream, const FileBody& file, uint64_t& sent) {
     int fd = file.file->fd();
     std::vector<char> chunk(kChunkBytes);
     uint64_t offset = file.offset;
@@ -335,6 +362,7 @@ class Server::Impl {
       }
       offset += static_cast<uint64_t>(got);
       remaining -= static_cast<uint64_t>(got);
+      sent += written;
     }
     co_return ok;
   }

@@ -1,4 +1,4 @@
-// /projects, /projects/{id}, /projects/{id}/api-keys, /projects/{id}/operations
+// /projects, /projects/{id}, /projects/{id}/api-keys, /projects/{id}/operations, /whoami
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
 
@@ -111,6 +111,13 @@ void AddProjectRoutes(http::Router& router, Services& s) {
     return Json(200, out);
   });
 
+  // The caller's identity, so a client (the dashboard) can show what its key may do.
+  router.Add("GET", "/whoami", [&s](http::Request& r) {
+    auto principal = Authenticate(s, r);
+    nlohmann::json out = {{"admin", principal.admin}};
+    if (principal.key) out["key"] = KeyJson(*principal.key);
+    return Json(200, out);
+  });
   router.Add("POST", "/projects/{project_id}/api-keys", [&s](http::Request& r) {
     const auto& id = r.PathParam("project_id");
     s.auth.Authorize(Authenticate(s, r), Access::kProjectAdmin, id);

@@ -101,14 +101,16 @@ std::vector<OrderBy> ParseOrderBy(const nlohmann::json& body) {
   return order;
 }
 
-Principal Authenticate(Services& services, const http::Request& request) {
-  std::string token;
+std::string BearerToken(const http::Request& request) {
   if (const std::string* authorization = request.headers.Find("authorization")) {
-    if (authorization->starts_with("Bearer ")) token = authorization->substr(7);
-  } else if (const std::string* api_key = request.headers.Find("x-api-key")) {
-    token = *api_key;
+    return authorization->starts_with("Bearer ") ? authorization->substr(7) : "";
   }
-  return services.auth.Authenticate(token);
+  const std::string* api_key = request.headers.Find("x-api-key");
+  return api_key ? *api_key : "";
+}
+
+Principal Authenticate(Services& services, const http::Request& request) {
+  return services.auth.Authenticate(BearerToken(request));
 }
 
 nlohmann::json ParseJsonObject(const http::Request& request) {
@@ -181,29 +183,28 @@ http::Response Json(int status, const nlohmann::json& body) {
 }
 
 http::Response RenderError(const http::Request& request, const std::exception& error) {
+  int status = 500;
+  std::string code = "internal_error";
+  std::string message = "internal error; the server log has details under this request id";
+  nlohmann::json details = nlohmann::json::object();
   if (const auto* known = dynamic_cast<const Error*>(&error)) {
-    int status = HttpStatusOf(known->kind());
-    if (known->code() == "method_not_allowed") status = 405;
+    status = known->code() == "method_not_allowed" ? 405 : HttpStatusOf(known->kind());
     if (status >= 500) spdlog::error("{} {} failed: {}", request.method, request.path, known->what());
-    nlohmann::json body = {
-        {"code", known->code()}, {"message", known->what()}, {"details", known->details()}};
-    if (body["details"].is_null()) body["details"] = nlohmann::json::object();
-    auto response = Json(status, {{"error", body}, {"request_id", request.request_id}});
-    if (status == 401) response.headers.Set("www-authenticate", "Bearer");
-    return response;
+    code = known->code();
+    message = known->what();
+    if (!known->details().is_null()) details = known->details();
+  } else if (dynamic_cast<const nlohmann::json::exception*>(&error)) {
+    status = 400;
+    code = "invalid_json";
+    message = error.what();
+  } else {
+    spdlog::error("{} {} failed unexpectedly: {}", request.method, request.path, error.what());
   }
-  if (dynamic_cast<const nlohmann::json::exception*>(&error)) {
-    return Json(
-        400, {{"error",
-               {{"code", "invalid_json"}, {"message", error.what()}, {"details", nlohmann::json::object()}}},
-              {"request_id", request.request_id}});
-  }
-  spdlog::error("{} {} failed unexpectedly: {}", request.method, request.path, error.what());
-  return Json(500, {{"error",
-                     {{"code", "internal_error"},
-                      {"message", "internal error; the server log has details under this request id"},
-                      {"details", nlohmann::json::object()}}},
-                    {"request_id", request.request_id}});
+  auto response = Json(status, {{"error", {{"code", code}, {"message", message}, {"details", details}}},
+                                {"request_id", request.request_id}});
+  response.error_code = code;
+  if (status == 401) response.headers.Set("www-authenticate", "Bearer");
+  return response;
 }
 
 nlohmann::json BucketJson(const BucketInfo& b) {

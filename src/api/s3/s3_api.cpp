@@ -17,10 +17,18 @@ std::optional<std::string> AdminAccessKeyId(const std::string& admin_key) {
   return admin_key.substr(0, dot);
 }
 
+// Names the request's operation for the request metrics (a request refused before one is resolved keeps
+// the door's name, "s3"), then serves it.
+http::Response Run(const char* operation, http::Response (*handler)(S3Services&, S3Call&), S3Services& s3,
+                   S3Call& call) {
+  call.http.operation = operation;
+  return handler(s3, call);
+}
+
 http::Response Route(S3Services& s3, S3Call& call) {
   const std::string& method = call.http.method;
   if (call.bucket.empty()) {
-    if (method == "GET") return ListBuckets(s3, call);
+    if (method == "GET") return Run("ListBuckets", ListBuckets, s3, call);
     throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
                 "the specified method is not allowed against this resource");
   }
@@ -29,20 +37,23 @@ http::Response Route(S3Services& s3, S3Call& call) {
       if (!call.http.query.empty())
         throw Error(ErrorKind::kUnimplemented, "not_implemented",
                     "this bucket configuration is not supported");
-      return CreateBucket(s3, call);
+      return Run("CreateBucket", CreateBucket, s3, call);
     }
-    if (method == "HEAD") return HeadBucket(s3, call);
+    if (method == "HEAD") return Run("HeadBucket", HeadBucket, s3, call);
     if (method == "DELETE") {
       if (!call.http.query.empty())
         throw Error(ErrorKind::kUnimplemented, "not_implemented",
                     "this bucket configuration is not supported");
-      return DeleteBucket(s3, call);
+      return Run("DeleteBucket", DeleteBucket, s3, call);
     }
-    if (method == "POST" && call.Has("delete")) return DeleteObjects(s3, call);
+    if (method == "POST" && call.Has("delete")) return Run("DeleteObjects", DeleteObjects, s3, call);
     if (method == "GET") {
-      if (call.Has("uploads")) return ListMultipartUploads(s3, call);
-      if (call.Has("location")) return GetBucketLocation(s3, call);
-      if (call.Query("list-type") == "2") return ListObjects(s3, call, /*v2=*/true);
+      if (call.Has("uploads")) return Run("ListMultipartUploads", ListMultipartUploads, s3, call);
+      if (call.Has("location")) return Run("GetBucketLocation", GetBucketLocation, s3, call);
+      if (call.Query("list-type") == "2") {
+        call.http.operation = "ListObjectsV2";
+        return ListObjects(s3, call, /*v2=*/true);
+      }
       for (const char* unsupported : {"acl",
                                       "policy",
                                       "cors",
@@ -69,6 +80,7 @@ http::Response Route(S3Services& s3, S3Call& call) {
                       std::string("the bucket subresource '") + unsupported + "' is not supported");
         }
       }
+      call.http.operation = "ListObjects";
       return ListObjects(s3, call, /*v2=*/false);
     }
     throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
@@ -86,17 +98,21 @@ http::Response Route(S3Services& s3, S3Call& call) {
   }
   if (method == "PUT") {
     if (call.Has("uploadId"))
-      return call.http.headers.Find("x-amz-copy-source") ? UploadPartCopy(s3, call) : UploadPart(s3, call);
-    if (call.http.headers.Find("x-amz-copy-source")) return CopyObject(s3, call);
-    return PutObject(s3, call);
+      return call.http.headers.Find("x-amz-copy-source") ? Run("UploadPartCopy", UploadPartCopy, s3, call)
+                                                         : Run("UploadPart", UploadPart, s3, call);
+    if (call.http.headers.Find("x-amz-copy-source")) return Run("CopyObject", CopyObject, s3, call);
+    return Run("PutObject", PutObject, s3, call);
   }
-  if (method == "GET") return call.Has("uploadId") ? ListParts(s3, call) : GetObject(s3, call);
-  if (method == "HEAD") return GetObject(s3, call);
+  if (method == "GET")
+    return call.Has("uploadId") ? Run("ListParts", ListParts, s3, call)
+                                : Run("GetObject", GetObject, s3, call);
+  if (method == "HEAD") return Run("HeadObject", GetObject, s3, call);
   if (method == "DELETE")
-    return call.Has("uploadId") ? AbortMultipartUpload(s3, call) : DeleteObject(s3, call);
+    return call.Has("uploadId") ? Run("AbortMultipartUpload", AbortMultipartUpload, s3, call)
+                                : Run("DeleteObject", DeleteObject, s3, call);
   if (method == "POST") {
-    if (call.Has("uploads")) return CreateMultipartUpload(s3, call);
-    if (call.Has("uploadId")) return CompleteMultipartUpload(s3, call);
+    if (call.Has("uploads")) return Run("CreateMultipartUpload", CreateMultipartUpload, s3, call);
+    if (call.Has("uploadId")) return Run("CompleteMultipartUpload", CompleteMultipartUpload, s3, call);
   }
   throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
               "the specified method is not allowed against this resource");
@@ -160,7 +176,7 @@ std::optional<std::string> BucketFromHost(std::string_view host, std::string_vie
 }
 
 void AddS3Routes(http::Router& router, S3Services services, S3Options options) {
-  http::RouteOptions streamed{.stream_body = true};
+  http::RouteOptions streamed{.stream_body = true, .door = "s3"};
   router.AddPrefix(
       options.path_prefix,
       [services, options](http::Request& request) mutable {

@@ -124,6 +124,7 @@ http::Response RenderS3Error(const http::Request& request, const std::exception&
   response.status = s3.status;
   response.headers.Set("content-type", "application/xml");
   response.body = xml.Finish();
+  response.error_code = e ? e->code() : "internal_error";
   if (request.method == "HEAD") {
     response.omit_body = true;
   }

@@ -4,12 +4,13 @@
 #include <memory>
 
 #include "duckstore/config/config.hpp"
+#include "duckstore/config/serve_options.hpp"
 
 namespace duckstore {
 
 class App {
  public:
-  explicit App(Config config);
+  App(Config config, MetricsOptions metrics);
   ~App();
   // Starts every listener, blocks until SIGINT or SIGTERM, then shuts down gracefully. Returns the exit code.
   int Run();
@@ -17,6 +18,7 @@ class App {
  private:
   struct State;
   Config config_;
+  MetricsOptions metrics_;
   std::unique_ptr<State> state_;
 };
 

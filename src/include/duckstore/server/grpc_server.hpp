@@ -1,4 +1,5 @@
-// The gRPC listener: grpc.health.v1.Health, server reflection, and the services transports register.
+// The gRPC listener: grpc.health.v1.Health, server reflection, and the services transports register; every
+// call is counted in the request metrics (grpc_metrics.hpp).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -8,12 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "duckstore/server/grpc_metrics.hpp"
+
 namespace duckstore {
 
 class GrpcServer {
  public:
-  // `services` must outlive the server.
-  GrpcServer(const std::string& host, uint16_t port, std::vector<grpc::Service*> services);
+  // `services` must outlive the server; `doors` name the door of each service for the request metrics.
+  GrpcServer(const std::string& host, uint16_t port, std::vector<grpc::Service*> services,
+             std::vector<GrpcDoor> doors);
   ~GrpcServer();
   uint16_t port() const { return port_; }
   // Stops accepting calls and gives running ones until `deadline` to finish.

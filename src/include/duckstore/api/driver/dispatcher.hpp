@@ -17,12 +17,16 @@ class Dispatcher {
   // Throws duckstore::Error (map with FailureOf): kUnauthenticated for missing or bad credentials,
   // kPermissionDenied for a key of another project or too small a scope, kUnimplemented ("unknown_command",
   // driver code 900) for command types without a handler, kInvalidArgument for malformed envelopes; and
-  // whatever the handler throws.
+  // whatever the handler throws. Each call is counted in the request metrics (door "driver", the command as
+  // the operation): this is the driver door's one recording place, for both transports.
   common::DriverResponse Execute(const common::DriverRequest& request);
 
   const CommandRegistry& registry() const { return registry_; }
 
  private:
+  // Execute without the metrics; sets `operation` to the command's name once it is known to the registry.
+  common::DriverResponse Run(const common::DriverRequest& request, std::string& operation);
+
   Services& services_;
   CommandRegistry registry_;
 };

@@ -48,6 +48,9 @@ struct Request {
   std::string request_id;
   std::string remote_address;
   std::map<std::string, std::string> path_params;  // filled by the router
+  // The operation label of the request metrics: the route template, which a handler serving many
+  // operations under one route (S3) refines. From a bounded set: never a name the caller chose.
+  std::string operation;
 
   const std::string* QueryParam(std::string_view name) const;
   const std::string& PathParam(const std::string& name) const;
@@ -84,6 +87,8 @@ struct Response {
   std::optional<FileBody> file;
   // True for HEAD responses and others whose Content-Length describes a body that is not sent.
   bool omit_body = false;
+  // Not sent: the stable error code of a failed request, for the request metrics (set by error renderers).
+  std::string error_code;
 
   static Response Json(int status, const std::string& json_text);
   static Response Empty(int status);

@@ -1,6 +1,7 @@
 // Maps method + path to handlers. Patterns are literal segments and {name} captures ("/projects/{id}");
 // a pattern ending in "/{name...}" captures the rest of the path. A route may ask for a streamed body
 // (uploads); otherwise the server buffers the body up to the configured limit before calling it.
+// Each route names the door and operation its requests are counted under in the request metrics.
 // Host routes (S3 virtual-host style, where the Host header names a bucket) are tried first, then prefix
 // routes, then the patterns.
 #pragma once
@@ -16,11 +17,17 @@ namespace duckstore::http {
 
 struct RouteOptions {
   bool stream_body = false;
+  // The door the request metrics count the route under (common/metrics/requests.hpp).
+  std::string door = "rest";
+  // The door counts its requests itself at a deeper single place (the driver dispatcher, per command); the
+  // server then records only the route's bytes.
+  bool self_recorded = false;
 };
 
 struct RouteMatch {
   const Handler* handler = nullptr;
   RouteOptions options;
+  std::string operation;  // "<METHOD> <pattern>" for pattern routes, the door for prefix and host routes
   std::map<std::string, std::string> params;
   bool path_matched_other_method = false;  // for 405
 };
@@ -41,6 +48,7 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
     RouteOptions options;

@@ -11,7 +11,9 @@
 
 namespace duckstore::rest {
 
-// The caller, from "Authorization: Bearer <key>" (or "X-Api-Key: <key>"); throws kUnauthenticated.
+// The token of "Authorization: Bearer <key>" (or "X-Api-Key: <key>"); empty when there is none.
+std::string BearerToken(const http::Request& request);
+// The caller, from BearerToken; throws kUnauthenticated.
 Principal Authenticate(Services& services, const http::Request& request);
 
 // The body as a JSON object ({} when empty); kInvalidArgument("invalid_json") otherwise.

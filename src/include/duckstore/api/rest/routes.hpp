@@ -16,6 +16,8 @@ void AddWorkspaceRoutes(http::Router& router, Services& services);
 void AddSharingRoutes(http::Router& router, Services& services);
 void AddFileRoutes(http::Router& router, Services& services);
 void AddImportRoutes(http::Router& router, Services& services);
+// GET /metrics (Prometheus text or OpenMetrics), readable with the admin key or `metrics_token` (when set).
+void AddMetricsRoute(http::Router& router, Services& services, std::string metrics_token);
 
 inline void AddRestRoutes(http::Router& router, Services& services) {
   AddSystemRoutes(router, services);

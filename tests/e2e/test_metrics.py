@@ -1,0 +1,150 @@
+"""GET /metrics: who may read it, the request metrics every door reports (REST route templates, S3
+operations, driver commands, DAS RPCs, errors by stable code, bytes), process metrics, the OpenMetrics
+variant, and the output checked by `promtool check metrics` (Debian's prometheus package)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import botocore.exceptions
+import grpc
+import pytest
+
+from das_support import Das, options_for
+from driver_client import Driver
+from harness import Server, expect_error, unique_id
+from keboola.storage_driver import backend_pb2
+from s3util import client as s3_client
+
+TOKEN = "scraper-token-0123456789"
+SAMPLE_RE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$')
+
+
+def parse(text: str) -> dict[tuple[str, frozenset], float]:
+    """Samples of an exposition as {(name, frozenset of (label, value)): value}."""
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = SAMPLE_RE.match(line)
+        assert m, f"unparseable sample line: {line!r}"
+        labels = frozenset(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
+        samples[(m.group(1), labels)] = float(m.group(3))
+    return samples
+
+
+def value(samples, name: str, **labels) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+@pytest.fixture
+def metered(tmp_path):
+    """A server of its own, so request counts start at zero; a scraper token is configured."""
+    srv = Server(tmp_path / "data", tmp_path / "logs", extra_args=["--metrics-token", TOKEN]).start()
+    yield srv
+    assert srv.stop() == 0
+
+
+def scrape(server, key=TOKEN, **headers):
+    response = server.client(key).get("/metrics", headers=headers)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_metrics_need_the_admin_key_or_the_metrics_token(metered):
+    expect_error(metered.client(None).get("/metrics"), 401, "unauthorized")
+    expect_error(metered.client("dsadmin.wrong").get("/metrics"), 401, "unauthorized")
+    project = metered.admin().call("POST", "/projects", 201, json={"id": unique_id("p")})
+    expect_error(metered.client(project["api_key"]).get("/metrics"), 403, "forbidden")
+    assert metered.admin().get("/metrics").status_code == 200
+    response = scrape(metered)
+    assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_every_door_reports_requests_errors_and_bytes(metered):
+    admin = metered.admin()
+    bucket = "in.c-<script>alert(1)</script>"
+    project = admin.call("POST", "/projects", 201, json={"id": unique_id("p")})
+    key = project["api_key"]
+    rest = metered.client(key)
+    branch = f"/projects/{project['id']}/branches/default"
+    rest.call("POST", f"{branch}/buckets", 201, json={"name": "in.c-sales"})
+    expect_error(rest.get(f"{branch}/buckets/in.c-missing"), 404, "bucket_not_found")
+    expect_error(rest.get("/no/such/route"), 404, "route_not_found")
+    rest.post(f"{branch}/buckets", json={"name": bucket})  # created or refused: the name is never a label
+
+    s3 = s3_client(metered, key)
+    s3_bucket = unique_id("b")
+    s3.create_bucket(Bucket=s3_bucket)
+    s3.put_object(Bucket=s3_bucket, Key="a.csv", Body=b"x" * 1000)
+    assert s3.get_object(Bucket=s3_bucket, Key="a.csv")["Body"].read() == b"x" * 1000
+    with pytest.raises(botocore.exceptions.ClientError):
+        s3.get_object(Bucket=s3_bucket, Key="missing.csv")
+
+    for transport in ("grpc", "json"):
+        Driver(metered, transport, metered.admin_key).execute(backend_pb2.InitBackendCommand())
+
+    das = Das(metered)
+    das.check()
+    das.register(options_for(type("P", (), {"id": project["id"], "key": key})()))
+    with pytest.raises(grpc.RpcError):
+        das.register({"project_id": project["id"]})  # no api_key
+    das.close()
+
+    samples = parse(scrape(metered).text)
+    ok = lambda door, op: value(samples, "duckstore_requests_total", door=door, operation=op, outcome="ok")
+    assert ok("rest", "POST /projects") == 1
+    assert ok("rest", "POST /projects/{project_id}/branches/{branch_id}/buckets") == 1
+    assert value(samples, "duckstore_requests_total", door="rest", operation="unmatched",
+                 outcome="client_error") == 1
+    assert value(samples, "duckstore_request_errors_total", door="rest", code="bucket_not_found") == 1
+    assert value(samples, "duckstore_request_errors_total", door="rest", code="route_not_found") == 1
+    assert ok("s3", "CreateBucket") == 1 and ok("s3", "PutObject") == 1 and ok("s3", "GetObject") == 1
+    assert value(samples, "duckstore_requests_total", door="s3", operation="GetObject", outcome="client_error") == 1
+    assert value(samples, "duckstore_received_bytes_total", door="s3") >= 1000
+    assert value(samples, "duckstore_sent_bytes_total", door="s3") >= 1000
+    # The driver counts commands, once per request whichever transport carried it.
+    assert ok("driver", "keboola.storageDriver.command.backend.InitBackendCommand") == 2
+    assert value(samples, "duckstore_received_bytes_total", door="driver") > 0
+    assert ok("das", "HealthCheckService/Check") == 1
+    assert ok("das", "RegistrationService/Register") == 1
+    assert value(samples, "duckstore_requests_total", door="das", operation="RegistrationService/Register",
+                 outcome="client_error") == 1
+    # Latency histograms per door and operation: the +Inf bucket equals the count.
+    count = value(samples, "duckstore_request_duration_seconds_count", door="s3", operation="PutObject")
+    assert count == 1
+    assert value(samples, "duckstore_request_duration_seconds_bucket", door="s3", operation="PutObject",
+                 le="+Inf") == count
+    # Names chosen by callers (buckets, keys, tables) never become labels.
+    text = scrape(metered).text
+    assert "<script>" not in text and "a.csv" not in text and "in.c-sales" not in text and s3_bucket not in text
+    # Process and engine metrics.
+    assert value(samples, "process_resident_memory_bytes") > 1e6
+    assert value(samples, "process_open_fds") > 3
+    assert value(samples, "process_threads") > 2
+    assert value(samples, "duckstore_uptime_seconds") > 0
+    assert value(samples, "duckstore_build_info", version=admin.call("GET", "/health")["version"]) == 1
+    assert value(samples, "duckstore_open_project_databases") >= 1
+    assert value(samples, "duckstore_requests_in_flight", door="rest") == 1  # the scrape itself
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian prometheus) not installed")
+def test_promtool_accepts_the_exposition(metered):
+    metered.admin().call("POST", "/projects", 201, json={"id": unique_id("p")})
+    metered.client(None).get("/health")
+    text = scrape(metered).text
+    checked = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.strip() == "" and checked.stderr.strip() == "", checked.stdout + checked.stderr
+
+
+def test_openmetrics_when_the_scraper_asks(metered):
+    response = scrape(metered, Accept="application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")
+    assert response.headers["Content-Type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    text = response.text
+    assert text.endswith("# EOF\n")
+    assert "# TYPE duckstore_requests counter\n" in text
+    assert "# TYPE duckstore_requests_total" not in text
