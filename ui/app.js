@@ -26,8 +26,9 @@ function loginPage(message) {
     setKey(input.value.trim());
     try {
       await loadSession();
-      location.hash = session.whoami.admin ? "#/" : `#/p/${encodeURIComponent(session.whoami.key.project_id)}`;
-      render();
+      const target = session.whoami.admin ? "#/" : `#/p/${encodeURIComponent(session.whoami.key.project_id)}`;
+      if (location.hash === target) render();
+      else location.hash = target;  // hashchange renders
     } catch (error) {
       setKey(null);
       mount(status, h("p", { class: "error" }, errorText(error)));
@@ -72,8 +73,10 @@ function route() {
 }
 
 let stopPage = null;
+let generation = 0;  // a render superseded by a later one (a quick second click) stops its page at once
 
 async function render() {
+  const mine = ++generation;
   stopPage?.();
   stopPage = null;
   if (!key()) return loginPage();
@@ -88,7 +91,9 @@ async function render() {
   navigation(project);
   mount(main, h("p", {}, "Loading…"));
   try {
-    stopPage = (await page()) || null;
+    const stop = (await page()) || null;
+    if (mine === generation) stopPage = stop;
+    else stop?.();
   } catch (error) {
     mount(main, h("p", { class: "error", id: "page-error" }, errorText(error)));
   }

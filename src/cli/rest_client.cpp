@@ -68,6 +68,14 @@ class Connection {
   std::string url_;
 };
 
+// The headers every call carries.
+template <typename Request>
+void SetHeaders(Request& request, const std::string& host, const std::string& api_key) {
+  request.set(bhttp::field::host, host);
+  request.set(bhttp::field::user_agent, "duckstore-cli/" DUCKSTORE_VERSION);
+  if (!api_key.empty()) request.set(bhttp::field::authorization, "Bearer " + api_key);
+}
+
 }  // namespace
 
 RestClient::RestClient(const std::string& url, std::string api_key)
@@ -86,9 +94,7 @@ nlohmann::json RestClient::Call(const std::string& method, const std::string& pa
                                 const nlohmann::json& body) const {
   Connection connection(host_, port_, url_);
   bhttp::request<bhttp::string_body> request{bhttp::string_to_verb(method), prefix_ + path, 11};
-  request.set(bhttp::field::host, host_);
-  request.set(bhttp::field::user_agent, "duckstore-cli/" DUCKSTORE_VERSION);
-  if (!api_key_.empty()) request.set(bhttp::field::authorization, "Bearer " + api_key_);
+  SetHeaders(request, host_, api_key_);
   if (!body.is_null()) {
     request.set(bhttp::field::content_type, "application/json");
     request.body() = body.dump();
@@ -114,9 +120,7 @@ nlohmann::json RestClient::Upload(const std::string& path, const std::filesystem
   uint64_t size = std::filesystem::file_size(file);
   Connection connection(host_, port_, url_);
   bhttp::request<bhttp::empty_body> request{bhttp::verb::post, prefix_ + path, 11};
-  request.set(bhttp::field::host, host_);
-  request.set(bhttp::field::user_agent, "duckstore-cli/" DUCKSTORE_VERSION);
-  if (!api_key_.empty()) request.set(bhttp::field::authorization, "Bearer " + api_key_);
+  SetHeaders(request, host_, api_key_);
   request.set(bhttp::field::content_type, content_type);
   request.content_length(size);
   beast::error_code ec;
@@ -152,9 +156,7 @@ uint64_t RestClient::Download(const std::string& path, const std::filesystem::pa
                               const ProgressFn& progress) const {
   Connection connection(host_, port_, url_);
   bhttp::request<bhttp::empty_body> request{bhttp::verb::get, prefix_ + path, 11};
-  request.set(bhttp::field::host, host_);
-  request.set(bhttp::field::user_agent, "duckstore-cli/" DUCKSTORE_VERSION);
-  if (!api_key_.empty()) request.set(bhttp::field::authorization, "Bearer " + api_key_);
+  SetHeaders(request, host_, api_key_);
   beast::error_code ec;
   bhttp::write(connection.socket(), request, ec);
   connection.Check(ec);

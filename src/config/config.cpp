@@ -162,8 +162,6 @@ void Config::Validate() const {
   auto fail = [](const std::string& message) { throw InvalidArgument("invalid_config", message); };
   if (log_format != "text" && log_format != "json") fail("log-format must be 'text' or 'json'");
   if (http_workers == 0) fail("http-workers must be at least 1");
-  if (!metrics_token.empty() && metrics_token.size() < 16)
-    fail("metrics-token must be at least 16 characters");
   if (engine.project_threads == 0) fail("project-threads must be at least 1");
   if (engine.max_open_projects == 0) fail("max-open-projects must be at least 1");
   if (ParseByteSize(engine.project_memory_limit) > ParseByteSize(engine.memory_cap)) {

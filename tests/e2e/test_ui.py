@@ -131,7 +131,7 @@ def test_admin_walks_every_page(server, browser, shots, tmp_path):
     text_in(driver, "#project-id", project)
     fill_form(driver, "#create-bucket", name="in.c-sales", description="sales data")
     text_in(driver, "table.buckets", "in.c-sales")
-    fill_form(driver, "#create-table", bucket="in.c-sales", name="orders", columns="id:INTEGER, name, amount:DOUBLE",
+    fill_form(driver, "#create-table", bucket="in.c-sales", name="orders", columns="id, name, amount",
               primary_key="id")
     link = visible(driver, "table.tables a")
     assert link.text == "orders"
