@@ -85,7 +85,7 @@ def test_tables_import_preview_export_round_trip(project_cli, tmp_path):
     preview = cli.run("tables", "preview", "in.c-sales", "orders", "--where", "name=name-7", *p, "-o", "csv")
     assert list(csv.DictReader(io.StringIO(preview.stdout))) == [{"id": "7", "name": "name-7", "amount": "10.50"}]
     top = cli.json("tables", "preview", "in.c-sales", "orders", "--order-by", "id:desc", "--limit", "2", *p)
-    assert [row["id"] for row in top["rows"]] == ["1999", "1998"]
+    assert [row["id"] for row in top["rows"]] == ["999", "998"]  # a table made from a CSV header is VARCHAR
 
     described = cli.run("tables", "describe", "in.c-sales", "orders", *p).stdout
     assert described.splitlines()[0].split() == ["COLUMN", "TYPE", "NULLABLE", "DEFAULT", "PRIMARY_KEY"]
