@@ -8,6 +8,7 @@
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 #include "duckstore/services/import/import_errors.hpp"
 
 namespace duckstore::driver {
@@ -49,7 +50,7 @@ void AuthorizeFile(CommandContext& context, const google::protobuf::Any& credent
   try {
     bucket = objects.GetBucket(location.bucket);
   } catch (const Error& error) {
-    if (error.code() != "bucket_not_found") throw;
+    if (error.code() != error_code::kBucketNotFound) throw;
     std::string message =
         "FilePath.root: bucket '" + location.bucket + "' does not exist in the object store";
     nlohmann::json details = {{"bucket", location.bucket}};

@@ -171,7 +171,17 @@ nlohmann::json ExportJson(const ExportResult& r) {
           {"timers", TimersJson(r.timers)}};
 }
 
-nlohmann::json JobJson(const Job& job) {
+nlohmann::json ResultJson(const JobResult& result) {
+  struct Render {
+    nlohmann::json operator()(std::monostate) const { return nullptr; }
+    nlohmann::json operator()(const ImportResult& r) const { return ImportJson(r); }
+    nlohmann::json operator()(const ExportResult& r) const { return ExportJson(r); }
+  };
+  return std::visit(Render{}, result);
+}
+
+nlohmann::json JobJson(const JobInfo& info) {
+  const Job& job = info.job;
   return {{"id", job.id},
           {"project_id", job.project_id},
           {"branch_id", job.branch_id},
@@ -180,7 +190,7 @@ nlohmann::json JobJson(const Job& job) {
           {"status", job.status},
           {"request", job.request},
           {"progress", job.progress},
-          {"result", job.result},
+          {"result", ResultJson(info.result)},
           {"error", job.error},
           {"cancel_requested", job.cancel_requested},
           {"created_at", job.created_at},
@@ -190,8 +200,8 @@ nlohmann::json JobJson(const Job& job) {
 
 // Runs `work` now (200 + its result) or as a job (202 + the job) when the body says "async": true.
 http::Response RunOrSubmit(Services& s, const http::Request& r, const nlohmann::json& body,
-                           const std::string& kind, const std::function<nlohmann::json(TaskControl*)>& work) {
-  if (!OptionalBool(body, "async").value_or(false)) return Json(200, work(nullptr));
+                           const std::string& kind, const std::function<JobResult(TaskControl*)>& work) {
+  if (!OptionalBool(body, "async").value_or(false)) return Json(200, ResultJson(work(nullptr)));
   auto table = TableOf(r);
   auto job = s.jobs.Submit(table.branch, kind, table.Qualified(), body,
                            [work](TaskControl& control) { return work(&control); });
@@ -211,7 +221,7 @@ void AddImportRoutes(http::Router& router, Services& s) {
     auto request = ParseFileImport(s, ref.branch.project_id, body);
     s.objects.AuthorizeBucket(s.auth, principal, s.objects.GetBucket(request.source.bucket), Access::kRead);
     return RunOrSubmit(s, r, body, "table.import", [&s, ref, request](TaskControl* control) {
-      return ImportJson(s.imports.ImportFromFile(ref, request, control));
+      return s.imports.ImportFromFile(ref, request, control);
     });
   });
 
@@ -221,7 +231,7 @@ void AddImportRoutes(http::Router& router, Services& s) {
     auto body = ParseJsonObject(r);
     auto request = ParseTableImport(r, body);
     return RunOrSubmit(s, r, body, "table.import_from_table", [&s, ref, request](TaskControl* control) {
-      return ImportJson(s.imports.ImportFromTable(ref, request, control));
+      return s.imports.ImportFromTable(ref, request, control);
     });
   });
 
@@ -233,7 +243,7 @@ void AddImportRoutes(http::Router& router, Services& s) {
     auto request = ParseExport(s, ref.branch.project_id, body);
     s.objects.AuthorizeBucket(s.auth, principal, s.objects.GetBucket(request.target.bucket), Access::kWrite);
     return RunOrSubmit(s, r, body, "table.export", [&s, ref, request](TaskControl* control) {
-      return ExportJson(s.exports.ExportToFile(ref, request, control));
+      return s.exports.ExportToFile(ref, request, control);
     });
   });
 
@@ -248,16 +258,16 @@ void AddImportRoutes(http::Router& router, Services& s) {
   router.Add("GET", jobs + "/{job_id}", [&s](http::Request& r) {
     auto principal = Authenticate(s, r);
     auto project = r.PathParam("project_id");
-    auto job = s.jobs.Get(project, r.PathParam("job_id"));
-    s.auth.Authorize(principal, Access::kRead, project, job.branch_id);
-    return Json(200, JobJson(job));
+    auto info = s.jobs.Get(project, r.PathParam("job_id"));
+    s.auth.Authorize(principal, Access::kRead, project, info.job.branch_id);
+    return Json(200, JobJson(info));
   });
   router.Add("DELETE", jobs + "/{job_id}", [&s](http::Request& r) {
     auto principal = Authenticate(s, r);
     auto project = r.PathParam("project_id");
-    auto job = s.jobs.Get(project, r.PathParam("job_id"));
-    s.auth.Authorize(principal, Access::kWrite, project, job.branch_id);
-    return Json(202, JobJson(s.jobs.Cancel(project, job.id)));
+    auto info = s.jobs.Get(project, r.PathParam("job_id"));
+    s.auth.Authorize(principal, Access::kWrite, project, info.job.branch_id);
+    return Json(202, JobJson(s.jobs.Cancel(project, info.job.id)));
   });
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 
 namespace duckstore::rest {
 namespace {
@@ -183,7 +184,7 @@ http::Response Json(int status, const nlohmann::json& body) {
 http::Response RenderError(const http::Request& request, const std::exception& error) {
   if (const auto* known = dynamic_cast<const Error*>(&error)) {
     int status = HttpStatusOf(known->kind());
-    if (known->code() == "method_not_allowed") status = 405;
+    if (known->code() == error_code::kMethodNotAllowed) status = 405;
     if (status >= 500) spdlog::error("{} {} failed: {}", request.method, request.path, known->what());
     nlohmann::json body = {
         {"code", known->code()}, {"message", known->what()}, {"details", known->details()}};

@@ -4,6 +4,7 @@
 #include "duckstore/api/s3/s3_errors.hpp"
 #include "duckstore/api/s3/xml.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 #include "duckstore/common/random.hpp"
 
 namespace duckstore::s3 {
@@ -76,7 +77,7 @@ http::Response CreateBucket(S3Services& s3, S3Call& call) {
   try {
     s3.store.CreateBucket(call.bucket, project);
   } catch (const Error& e) {
-    if (e.code() != "bucket_exists") throw;
+    if (e.code() != error_code::kBucketExists) throw;
     auto existing = s3.store.GetBucket(call.bucket);
     if (existing.project_id == project) {
       throw Conflict("bucket_already_owned_by_you",

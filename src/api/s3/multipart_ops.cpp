@@ -5,6 +5,7 @@
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/api/s3/xml.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 
 namespace duckstore::s3 {
 namespace {
@@ -127,7 +128,7 @@ http::Response UploadPartCopy(S3Services& s3, S3Call& call) {
       return XmlResponse(200, xml.Finish());
     } catch (const Error& e) {
       // The source was overwritten or deleted after the lookup: answer for the source as it is now.
-      if (e.code() != "blob_missing" || attempt == 2) throw;
+      if (e.code() != error_code::kBlobMissing || attempt == 2) throw;
     }
   }
 }

@@ -3,6 +3,7 @@
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/api/s3/xml.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 
 namespace duckstore::s3 {
 namespace {
@@ -101,7 +102,7 @@ http::Response GetObject(S3Services& s3, S3Call& call) {
   } catch (const Error& e) {
     // An overwrite or delete between the lookup and the open unlinked the blob: answer for the object as
     // it is now.
-    if (e.code() != "blob_missing") throw;
+    if (e.code() != error_code::kBlobMissing) throw;
     return GetObject(s3, call);
   }
   return response;
