@@ -224,12 +224,6 @@ BranchRef BranchOf(const http::Request& request) {
   return BranchRef{request.PathParam("project_id"), request.PathParam("branch_id")};
 }
 
-BranchRef AuthorizeBranch(Services& services, const http::Request& request, Access access) {
-  auto branch = BranchOf(request);
-  services.auth.Authorize(Authenticate(services, request), access, branch.project_id, branch.branch_id);
-  return branch;
-}
-
 TableRef TableOf(const http::Request& request) {
   return TableRef{BranchOf(request), request.PathParam("bucket"), request.PathParam("table")};
 }
