@@ -83,7 +83,12 @@ TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefi
     const std::string* bucket = &location.name;
     TableInfo draft;
     draft.name = ref.table;
-    for (const auto& column : columns) draft.columns.push_back(ColumnInfo{column.name, column.type});
+    for (const auto& column : columns) {
+      ColumnInfo info;
+      info.name = column.name;
+      info.type = column.type;
+      draft.columns.push_back(std::move(info));
+    }
     std::vector<std::string> key = CanonicalKey(draft, primary_key);
     std::string ddl;
     for (const auto& column : columns) {
