@@ -13,8 +13,6 @@ namespace {
 
 namespace credentials = keboola::storageDriver::credentials;
 
-constexpr std::string_view kTypeUrlPrefix = "type.googleapis.com/";
-
 // The full message name packed in an Any ("type.googleapis.com/a.b.C" -> "a.b.C").
 std::string_view TypeNameOf(const google::protobuf::Any& any) {
   std::string_view url = any.type_url();
