@@ -176,7 +176,7 @@ ASSIGNMENT_RE = re.compile(
     r"(?:const\s+char\s*\*\s*(?:const\s+)?|char\s+const\s*\*\s*|std::string(?:_view)?\s+|auto\s+)"
     rf"(\w+)\s*(?:=\s*({EXPRESSION})|\{{({EXPRESSION})\}})\s*;")
 # routes.Add / AddRecord / AddPublic / router.Add("METHOD", <path expression>, <access declaration or handler>...)
-ADD_RE = re.compile(r'\brouter?s?\s*\.\s*Add(?:Record|Public)?\s*\(\s*"([A-Za-z]+)"\s*,\s*(.*?)\s*,\s*'
+ADD_RE = re.compile(r'\b(?:routes|router)\s*\.\s*Add(?:Record|Public)?\s*\(\s*"([A-Za-z]+)"\s*,\s*(.*?)\s*,\s*'
                     r'(?:Access::|std::move|\[|std::bind|&)', re.S)
 
 
@@ -201,7 +201,7 @@ def source_routes() -> set[tuple[str, str]]:
                     del variables[m.group(1)]
                 else:
                     variables[m.group(1)] = value
-        calls = len(re.findall(r"\brouter?s?\s*\.\s*Add(?:Record|Public)?\s*\(", text))
+        calls = len(re.findall(r"\b(?:routes|router)\s*\.\s*Add(?:Record|Public)?\s*\(", text))
         found = ADD_RE.findall(text)
         assert len(found) == calls, f"{path.name}: {calls} routes.Add calls, {len(found)} understood by this test"
         for method, expr in found:
