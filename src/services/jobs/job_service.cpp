@@ -71,6 +71,9 @@ JobInfo JobService::Submit(const BranchRef& branch, const std::string& kind, con
   entry->job.request = std::move(request);
   entry->job.created_at = NowTimestamp();
   entry->work = std::move(work);
+  // The job as queued, copied while the lock keeps workers out: once it is released, a worker may update
+  // entry->job.
+  Job queued;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) throw Error(ErrorKind::kUnavailable, "shutting_down", "the server is shutting down");
@@ -79,11 +82,12 @@ JobInfo JobService::Submit(const BranchRef& branch, const std::string& kind, con
                   "too many jobs are waiting (" + std::to_string(max_queued_) + "); retry later");
     }
     catalog_.CreateJob(entry->job);
+    queued = entry->job;
     queue_.push_back(entry);
     active_[entry->job.id] = entry;
   }
   wake_.notify_one();
-  return InfoOf(entry->job);
+  return InfoOf(queued);
 }
 
 nlohmann::json JobService::ProgressJson(const TaskProgress& p) {
