@@ -70,29 +70,29 @@ void AddFiles(CLI::App& app, ClientOptions& o) {
 }
 
 void AddImport(CLI::App& app, ClientOptions& o) {
-  auto* import =
+  auto* command =
       app.add_subcommand("import", "upload a local CSV or Parquet file into a table and follow the job");
-  auto bucket = Value(*import, "bucket", "bucket name");
-  auto table = Value(*import, "table", "table name");
-  auto path = Value(*import, "path", "local file (.csv, .csv.gz or .parquet)");
+  auto bucket = Value(*command, "bucket", "bucket name");
+  auto table = Value(*command, "table", "table name");
+  auto path = Value(*command, "path", "local file (.csv, .csv.gz or .parquet)");
   auto incremental = std::make_shared<bool>(false);
-  import->add_flag("--incremental", *incremental,
-                   "append (and deduplicate on the primary key) instead of replacing");
-  auto delimiter = Value(*import, "--delimiter", "CSV delimiter (default ,)", false);
-  import->callback([&o, bucket, table, path, incremental, delimiter] {
+  command->add_flag("--incremental", *incremental,
+                    "append (and deduplicate on the primary key) instead of replacing");
+  auto delimiter = Value(*command, "--delimiter", "CSV delimiter (default ,)", false);
+  command->callback([&o, bucket, table, path, incremental, delimiter] {
     auto client = o.Client();
-  std::filesystem::path local(*path);
-  auto file = UploadFile(o, client, local, local.filename().string());
-  nlohmann::json body = {{"file_id", file["id"]},
-                         {"async", true},
-                         {"import_type", *incremental ? "incremental" : "full"},
-                         {"format", local.extension() == ".parquet" ? "parquet" : "csv"}};
-  if (!delimiter->empty()) body["delimiter"] = *delimiter;
-  auto job = client.Call("POST", o.TablePath(*bucket, *table) + "/import", body);
-  auto done = FollowJob(o, client, job["id"]);
-  o.Print(done["result"], {"imported_rows", "table_rows", "table_size_bytes"});
-});
-}  // namespace
+    std::filesystem::path local(*path);
+    auto file = UploadFile(o, client, local, local.filename().string());
+    nlohmann::json body = {{"file_id", file["id"]},
+                           {"async", true},
+                           {"import_type", *incremental ? "incremental" : "full"},
+                           {"format", local.extension() == ".parquet" ? "parquet" : "csv"}};
+    if (!delimiter->empty()) body["delimiter"] = *delimiter;
+    auto job = client.Call("POST", o.TablePath(*bucket, *table) + "/import", body);
+    auto done = FollowJob(o, client, job["id"]);
+    o.Print(done["result"], {"imported_rows", "table_rows", "table_size_bytes"});
+  });
+}
 
 void AddExport(CLI::App& app, ClientOptions& o) {
   auto* exported = app.add_subcommand("export", "export a table to a local file (a job, then the download)");
@@ -127,7 +127,7 @@ void AddExport(CLI::App& app, ClientOptions& o) {
   });
 }
 
-}  // namespace duckstore::cli
+}  // namespace
 
 void AddTransferCommands(CLI::App& app, ClientOptions& options) {
   AddFiles(app, options);

@@ -241,3 +241,44 @@ def test_progress_is_drawn_in_place_on_a_terminal(project_cli, tmp_path):
     assert "upload big.bin [" in text and "24.0 MiB" in text and "/s" in text
     assert "] 24.0 MiB / 24.0 MiB (100%)" in text
     assert b"big.bin" in stdout
+
+
+def test_projects_jobs_files_and_status_subcommands(project_cli, admin_cli, tmp_path):
+    """The subcommands the other tests do not reach: projects list/show, status, jobs show/wait/cancel, files
+    download/delete, buckets delete, workspaces list."""
+    cli, p = project_cli, ["-p", project_cli.project]
+    assert project_cli.project in [row["id"] for row in admin_cli.json("projects", "list")]
+    shown = cli.json("projects", "show", cli.project)
+    assert shown["id"] == cli.project and shown["name"] == "CLI test" and shown["table_count"] == 0
+    header, row = cli.run("status").stdout.splitlines()
+    status = dict(zip(header.split(), row.split()))
+    assert status["STATUS"] == "ok" and status["READY"] == "ready" and status["URL"].startswith("http://")
+
+    cli.run("buckets", "create", "in.c-jobs", *p)
+    cli.run("tables", "create", "in.c-jobs", "t", "-c", "id:INTEGER", "-c", "name", *p)
+    source = tmp_path / "t.csv"
+    source.write_text("id,name\n" + "".join(f"{i},n{i}\n" for i in range(10)))
+    cli.run("import", "in.c-jobs", "t", str(source), *p)
+    [job] = cli.json("jobs", "list", *p)
+    assert cli.json("jobs", "show", job["id"], *p)["result"]["imported_rows"] == 10
+    waited = cli.run("jobs", "wait", job["id"], *p)
+    assert "succeeded" in waited.stderr and job["id"] in waited.stdout
+    finished = cli.run("jobs", "cancel", job["id"], *p, expect=1)
+    assert "error job_finished" in finished.stderr and "(HTTP 409)" in finished.stderr
+    assert "error job_not_found" in cli.run("jobs", "show", "no-such-job", *p, expect=1).stderr
+
+    [uploaded] = cli.json("files", "list", *p)
+    out = tmp_path / "back.csv"
+    cli.run("files", "download", uploaded["id"], str(out), *p)
+    assert out.read_bytes() == source.read_bytes()
+    cli.run("files", "delete", uploaded["id"], *p)
+    assert cli.json("files", "list", *p) == []
+
+    assert cli.json("workspaces", "list", *p) == []
+    workspace = cli.json("workspaces", "create", *p)
+    assert [w["id"] for w in cli.json("workspaces", "list", *p)] == [workspace["id"]]
+    cli.run("workspaces", "delete", workspace["id"], *p)
+
+    cli.run("tables", "delete", "in.c-jobs", "t", *p)
+    cli.run("buckets", "delete", "in.c-jobs", *p)
+    assert cli.json("buckets", "list", *p) == []

@@ -60,59 +60,58 @@ grpc::Status GrpcDriverService::Execute(grpc::ServerContext* context, const comm
 }
 
 void AddDriverRoute(http::Router& router, Dispatcher& dispatcher) {
-  router.Add(
-      "POST", "/driver/execute",
-      [&dispatcher](http::Request& request) {
-        bool binary = IsProtobuf(request);
-        http::Response response;
-        try {
-          common::DriverRequest driver_request;
-          if (binary) {
-            if (!driver_request.ParseFromString(request.body))
-              throw InvalidArgument("invalid_request", "the body is not a serialized DriverRequest");
-          } else if (!request.body.empty()) {
-            auto parsed = google::protobuf::util::JsonStringToMessage(request.body, &driver_request);
-            if (!parsed.ok()) {
-              throw InvalidArgument("invalid_json",
-                                    "the body is not a DriverRequest in protobuf JSON: " + parsed.ToString());
-            }
-          }
-          common::DriverResponse driver_response = dispatcher.Execute(driver_request);
-          response.status = 200;
-          if (binary) {
-            response.body = driver_response.SerializeAsString();
-            response.headers.Set("content-type", kProtobufType);
-          } else {
-            google::protobuf::util::JsonPrintOptions options;
-            options.always_print_primitive_fields = true;
-            auto printed =
-                google::protobuf::util::MessageToJsonString(driver_response, &response.body, options);
-            if (!printed.ok())
-              throw Internal("cannot print the driver response as JSON: " + printed.ToString());
-            response.headers.Set("content-type", "application/json");
-          }
-        } catch (const std::exception& e) {
-          DriverFailure failure = FailureOf(e);
-          LogFailure(failure);
-          response.status = failure.http_status;
-          if (binary) {
-            response.body = SerializedRpcStatus(failure);
-            response.headers.Set("content-type", kProtobufType);
-          } else {
-            nlohmann::json body = FailureJson(failure);
-            body["request_id"] = request.request_id;
-            response.body = body.dump();
-            response.headers.Set("content-type", "application/json");
-          }
-          response.headers.Set(kDriverCodeTrailer, std::to_string(failure.driver_code));
-          response.headers.Set(kRetryableTrailer, failure.retryable ? "true" : "false");
-          response.headers.Set(kReasonTrailer, failure.reason);
-          if (failure.http_status == 401) response.headers.Set("www-authenticate", "Bearer");
+  // The route carries driver requests: each command is authorized as its registration declares.
+  EntryPoint entry{"driver", "POST /driver/execute", Credentials::kDelegated, Access::kRead,
+                   TargetFrom::kNone};
+  auto handler = [&dispatcher](http::Request& request) {
+    bool binary = IsProtobuf(request);
+    http::Response response;
+    try {
+      common::DriverRequest driver_request;
+      if (binary) {
+        if (!driver_request.ParseFromString(request.body))
+          throw InvalidArgument("invalid_request", "the body is not a serialized DriverRequest");
+      } else if (!request.body.empty()) {
+        auto parsed = google::protobuf::util::JsonStringToMessage(request.body, &driver_request);
+        if (!parsed.ok()) {
+          throw InvalidArgument("invalid_json",
+                                "the body is not a DriverRequest in protobuf JSON: " + parsed.ToString());
         }
-        return response;
-      },
-      http::RouteOptions{.door = "driver",
-                         .self_recorded = true});  // Dispatcher::Execute counts the commands
+      }
+      common::DriverResponse driver_response = dispatcher.Execute(driver_request);
+      response.status = 200;
+      if (binary) {
+        response.body = driver_response.SerializeAsString();
+        response.headers.Set("content-type", kProtobufType);
+      } else {
+        google::protobuf::util::JsonPrintOptions options;
+        options.always_print_primitive_fields = true;
+        auto printed = google::protobuf::util::MessageToJsonString(driver_response, &response.body, options);
+        if (!printed.ok()) throw Internal("cannot print the driver response as JSON: " + printed.ToString());
+        response.headers.Set("content-type", "application/json");
+      }
+    } catch (const std::exception& e) {
+      DriverFailure failure = FailureOf(e);
+      LogFailure(failure);
+      response.status = failure.http_status;
+      if (binary) {
+        response.body = SerializedRpcStatus(failure);
+        response.headers.Set("content-type", kProtobufType);
+      } else {
+        nlohmann::json body = FailureJson(failure);
+        body["request_id"] = request.request_id;
+        response.body = body.dump();
+        response.headers.Set("content-type", "application/json");
+      }
+      response.headers.Set(kDriverCodeTrailer, std::to_string(failure.driver_code));
+      response.headers.Set(kRetryableTrailer, failure.retryable ? "true" : "false");
+      response.headers.Set(kReasonTrailer, failure.reason);
+      if (failure.http_status == 401) response.headers.Set("www-authenticate", "Bearer");
+    }
+    return response;
+  };
+  // Dispatcher::Execute counts the commands in the request metrics; the server counts the route's bytes.
+  router.Add("POST", "/driver/execute", std::move(entry), std::move(handler), {.self_recorded = true});
 }
 
 }  // namespace duckstore::driver

@@ -51,18 +51,29 @@ bool MatchSegments(const std::vector<std::string>& pattern, const std::vector<st
 
 }  // namespace
 
-void Router::Add(const std::string& method, const std::string& pattern, Handler handler,
+void Router::Add(const std::string& method, const std::string& pattern, EntryPoint entry, Handler handler,
                  RouteOptions options) {
-  routes_.push_back(Route{method, pattern, Split(pattern), std::move(handler), options});
+  routes_.push_back(
+      Route{method, method + " " + pattern, entry.door, Split(pattern), std::move(handler), options});
+  declared_routes_.push_back(DeclaredRoute{method, pattern, std::move(entry)});
 }
 
-void Router::AddPrefix(const std::string& prefix, Handler handler, RouteOptions options) {
-  prefixes_.push_back(PrefixRoute{prefix, std::move(handler), options});
+void Router::AddPrefix(const std::string& prefix, EntryPoint entry, Handler handler, RouteOptions options) {
+  prefixes_.push_back(PrefixRoute{prefix, entry.door, std::move(handler), options});
+  declared_prefixes_.push_back(DeclaredRoute{"*", prefix + "/...", std::move(entry)});
 }
 
-void Router::AddHost(std::function<bool(std::string_view host)> matches, Handler handler,
+void Router::AddHost(std::function<bool(std::string_view host)> matches, EntryPoint entry, Handler handler,
                      RouteOptions options) {
-  hosts_.push_back(HostRoute{std::move(matches), std::move(handler), options});
+  hosts_.push_back(HostRoute{std::move(matches), entry.door, std::move(handler), options});
+  declared_hosts_.push_back(DeclaredRoute{"*", "host:" + entry.operation, std::move(entry)});
+}
+
+std::vector<DeclaredRoute> Router::EntryPoints() const {
+  std::vector<DeclaredRoute> out(declared_hosts_);
+  out.insert(out.end(), declared_prefixes_.begin(), declared_prefixes_.end());
+  out.insert(out.end(), declared_routes_.begin(), declared_routes_.end());
+  return out;
 }
 
 RouteMatch Router::Match(const std::string& method, const std::string& raw_path, const std::string& path,
@@ -72,7 +83,7 @@ RouteMatch Router::Match(const std::string& method, const std::string& raw_path,
     if (!host.empty() && route.matches(host)) {
       match.handler = &route.handler;
       match.options = route.options;
-      match.operation = route.options.door;
+      match.door = match.operation = route.door;
       return match;
     }
   }
@@ -80,7 +91,7 @@ RouteMatch Router::Match(const std::string& method, const std::string& raw_path,
     if (path == prefix.prefix || path.starts_with(prefix.prefix + "/")) {
       match.handler = &prefix.handler;
       match.options = prefix.options;
-      match.operation = prefix.options.door;
+      match.door = match.operation = prefix.door;
       return match;
     }
   }
@@ -94,7 +105,8 @@ RouteMatch Router::Match(const std::string& method, const std::string& raw_path,
     }
     match.handler = &route.handler;
     match.options = route.options;
-    match.operation = route.method + " " + route.pattern;
+    match.door = route.door;
+    match.operation = route.operation;
     match.params = std::move(params);
     return match;
   }

@@ -104,14 +104,16 @@ std::string SanitizeRequestId(const std::string* header) {
 }
 
 // One served request into the request metrics (common/metrics/requests.hpp).
-void RecordMetrics(const RouteOptions& route, const Request& request, const Response& response,
-                   uint64_t received, uint64_t sent, std::chrono::steady_clock::duration elapsed) {
-  metrics::RecordBytes(route.door, received, sent);
-  if (route.self_recorded) return;
+// `self_recorded`: the door counted the request itself (RouteOptions::self_recorded).
+void RecordMetrics(const std::string& door, bool self_recorded, const Request& request,
+                   const Response& response, uint64_t received, uint64_t sent,
+                   std::chrono::steady_clock::duration elapsed) {
+  metrics::RecordBytes(door, received, sent);
+  if (self_recorded) return;
   auto outcome = metrics::OutcomeOfStatus(response.status);
   std::string code = response.error_code;
   if (code.empty() && outcome != metrics::Outcome::kOk) code = "http_" + std::to_string(response.status);
-  metrics::RecordRequest({route.door, request.operation, outcome, code, elapsed});
+  metrics::RecordRequest({door, request.operation, outcome, code, elapsed});
 }
 
 }  // namespace
@@ -216,7 +218,9 @@ class Server::Impl {
 
     Response response;
     bool body_consumed = true;
-    RouteOptions route;  // of the matched route; an unmatched request counts as REST operation "unmatched"
+    // Of the matched route; an unmatched request counts as REST operation "unmatched".
+    std::string door = "rest";
+    bool self_recorded = false;
     request.operation = "unmatched";
     std::optional<metrics::InFlight> in_flight;
     uint64_t received = 0;
@@ -239,9 +243,10 @@ class Server::Impl {
         }
         throw NotFound("route_not_found", "no such endpoint: " + request.method + " " + request.path);
       }
-      route = match.options;
+      door = match.door;
+      self_recorded = match.options.self_recorded;
       request.operation = std::move(match.operation);
-      in_flight.emplace(route.door);
+      in_flight.emplace(door);
       request.path_params = std::move(match.params);
       if (header[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
@@ -275,7 +280,7 @@ class Server::Impl {
 
     auto elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    RecordMetrics(route, request, response, received, sent, elapsed);
+    RecordMetrics(door, self_recorded, request, response, received, sent, elapsed);
     in_flight.reset();
     {
       log::ScopedRequestId scoped(request.request_id);

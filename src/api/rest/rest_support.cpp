@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 
 namespace duckstore::rest {
 namespace {
@@ -188,7 +189,7 @@ http::Response RenderError(const http::Request& request, const std::exception& e
   std::string message = "internal error; the server log has details under this request id";
   nlohmann::json details = nlohmann::json::object();
   if (const auto* known = dynamic_cast<const Error*>(&error)) {
-    status = known->code() == "method_not_allowed" ? 405 : HttpStatusOf(known->kind());
+    status = known->code() == error_code::kMethodNotAllowed ? 405 : HttpStatusOf(known->kind());
     if (status >= 500) spdlog::error("{} {} failed: {}", request.method, request.path, known->what());
     code = known->code();
     message = known->what();
@@ -222,12 +223,6 @@ nlohmann::json BucketJson(const BucketInfo& b) {
 
 BranchRef BranchOf(const http::Request& request) {
   return BranchRef{request.PathParam("project_id"), request.PathParam("branch_id")};
-}
-
-BranchRef AuthorizeBranch(Services& services, const http::Request& request, Access access) {
-  auto branch = BranchOf(request);
-  services.auth.Authorize(Authenticate(services, request), access, branch.project_id, branch.branch_id);
-  return branch;
 }
 
 TableRef TableOf(const http::Request& request) {

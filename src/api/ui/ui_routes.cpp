@@ -32,12 +32,14 @@ http::Response Serve(std::string_view path) {
 }  // namespace
 
 void AddUiRoutes(http::Router& router) {
-  http::RouteOptions ui{.door = "ui"};
+  // Static files, public by design: every call the pages make is a REST call with the user's key.
+  auto ui_entry = [](const char* operation) {
+    return EntryPoint{"ui", operation, Credentials::kNone, Access::kRead, TargetFrom::kNone};
+  };
   // "/ui" and "/ui/" (the router ignores a trailing slash) are the index page; its links are absolute.
-  router.Add(
-      "GET", "/ui", [](http::Request&) { return Serve("index.html"); }, ui);
-  router.Add(
-      "GET", "/ui/{path...}", [](http::Request& request) { return Serve(request.PathParam("path")); }, ui);
+  router.Add("GET", "/ui", ui_entry("GET /ui"), [](http::Request&) { return Serve("index.html"); });
+  router.Add("GET", "/ui/{path...}", ui_entry("GET /ui/{path...}"),
+             [](http::Request& request) { return Serve(request.PathParam("path")); });
 }
 
 }  // namespace duckstore::ui

@@ -7,7 +7,7 @@
 
 namespace duckstore::ui {
 
-// GET /ui and /ui/ (index.html) and /ui/{path...}; counted under door "ui".
+// GET /ui and /ui/ (index.html) and /ui/{path...}: door "ui", unauthenticated (static files only).
 void AddUiRoutes(http::Router& router);
 
 }  // namespace duckstore::ui
