@@ -169,6 +169,12 @@ TEST(AccessDeclarations, EveryDasRpcIsDeclared) {
     EXPECT_EQ(entry.door, "das");
     EXPECT_TRUE(declared.emplace(entry.operation, entry).second) << entry.operation << " declared twice";
   }
+  // Touch one message of each service's file so its descriptors are linked into the generated pool (the
+  // health service is registered by the server, not referenced by the unit test binary otherwise).
+  pb::HealthCheckRequest::descriptor();
+  pb::RegisterRequest::descriptor();
+  pb::GetTableDefinitionsRequest::descriptor();
+  pb::GetFunctionDefinitionsRequest::descriptor();
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   size_t methods = 0;
   for (const char* service_name :
@@ -198,7 +204,8 @@ TEST_F(AccessDeclarationsTest, AuthorizeEntryAppliesTheDeclaredTarget) {
   services_.dev_branches.Create("p1", "dev", "", std::string("dev"));
   auto& auth = services_.auth;
   auto key = [&](const std::string& project, KeyScope scope, std::optional<std::string> branch) {
-    return auth.Authenticate(services_.projects.CreateKey(project, scope, branch, "", std::nullopt).token);
+    return auth.Authenticate(
+        services_.projects.CreateKey(project, scope, branch, "test key", std::nullopt).token);
   };
   Principal admin = auth.Authenticate("admin-key");
   Principal owner = key("p1", KeyScope::kProjectAdmin, std::nullopt);
@@ -243,7 +250,9 @@ TEST_F(AccessDeclarationsTest, AuthorizeEntryAppliesTheDeclaredTarget) {
 TEST_F(AccessDeclarationsTest, FileAccessFollowsTheBucketOwner) {
   services_.projects.Create("p1", "", nlohmann::json::object());
   auto reader = services_.auth.Authenticate(
-      services_.projects.CreateKey("p1", KeyScope::kBranchRead, std::nullopt, "", std::nullopt).token);
+      services_.projects
+          .CreateKey("p1", KeyScope::kBranchRead, std::string("default"), "test key", std::nullopt)
+          .token);
   Principal admin = services_.auth.Authenticate("admin-key");
   services_.objects.CreateBucket("p1-data", std::string("p1"));
   services_.objects.CreateBucket("admin-data", std::nullopt);

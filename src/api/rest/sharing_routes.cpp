@@ -27,53 +27,57 @@ nlohmann::json ShareJson(const BucketShare& share, const std::vector<BucketLink>
 // every branch, so checking the path's branch is the project-level check).
 void AddSharingRoutes(RestRoutes& routes, Services& s) {
   const std::string bucket = kBucket;
-  auto admin = [&routes](const std::string& method, const std::string& pattern, RouteHandler handler) {
-    routes.Add(method, pattern, Access::kProjectAdmin, TargetFrom::kBranch, std::move(handler));
-  };
-  admin("POST", bucket + "/share", [&s](http::Request& r, const Caller& caller) {
-    auto body = ParseJsonObject(r);
-    auto share =
-        s.sharing.Share(caller.branch, r.PathParam("bucket"), OptionalStringList(body, "target_project_ids"));
-    return Json(200, ShareJson(share, {}));
-  });
-  admin("GET", bucket + "/share", [&s](http::Request& r, const Caller& caller) {
-    auto [share, links] = s.sharing.GetShare(caller.branch, r.PathParam("bucket"));
-    return Json(200, ShareJson(share, links));
-  });
-  admin("DELETE", bucket + "/share", [&s](http::Request& r, const Caller& caller) {
-    s.sharing.Unshare(caller.branch, r.PathParam("bucket"));
-    return http::Response::Empty(204);
-  });
-  admin("POST", bucket + "/link", [&s](http::Request& r, const Caller& caller) {
-    auto body = ParseJsonObject(r);
-    auto linked =
-        s.sharing.Link(caller.branch, r.PathParam("bucket"), RequireString(body, "source_project_id"),
-                       RequireString(body, "source_bucket"));
-    return Json(201, BucketJson(linked));
-  });
-  admin("DELETE", bucket + "/link", [&s](http::Request& r, const Caller& caller) {
-    s.sharing.Unlink(caller.branch, r.PathParam("bucket"));
-    return http::Response::Empty(204);
-  });
-  admin("PUT", bucket + "/readonly-grant", [&s](http::Request& r, const Caller& caller) {
-    s.sharing.GrantReadOnly(caller.branch, r.PathParam("bucket"));
-    return http::Response::Empty(204);
-  });
-  admin("DELETE", bucket + "/readonly-grant", [&s](http::Request& r, const Caller& caller) {
-    s.sharing.RevokeReadOnly(caller.branch, r.PathParam("bucket"));
-    return http::Response::Empty(204);
-  });
+  routes.Add("POST", bucket + "/share", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               auto share = s.sharing.Share(caller.branch, r.PathParam("bucket"),
+                                            OptionalStringList(body, "target_project_ids"));
+               return Json(200, ShareJson(share, {}));
+             });
+  routes.Add("GET", bucket + "/share", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto [share, links] = s.sharing.GetShare(caller.branch, r.PathParam("bucket"));
+               return Json(200, ShareJson(share, links));
+             });
+  routes.Add("DELETE", bucket + "/share", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.sharing.Unshare(caller.branch, r.PathParam("bucket"));
+               return http::Response::Empty(204);
+             });
+  routes.Add("POST", bucket + "/link", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               auto linked = s.sharing.Link(caller.branch, r.PathParam("bucket"),
+                                            RequireString(body, "source_project_id"),
+                                            RequireString(body, "source_bucket"));
+               return Json(201, BucketJson(linked));
+             });
+  routes.Add("DELETE", bucket + "/link", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.sharing.Unlink(caller.branch, r.PathParam("bucket"));
+               return http::Response::Empty(204);
+             });
+  routes.Add("PUT", bucket + "/readonly-grant", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.sharing.GrantReadOnly(caller.branch, r.PathParam("bucket"));
+               return http::Response::Empty(204);
+             });
+  routes.Add("DELETE", bucket + "/readonly-grant", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.sharing.RevokeReadOnly(caller.branch, r.PathParam("bucket"));
+               return http::Response::Empty(204);
+             });
   routes.Add("GET", "/projects/{project_id}/readonly-grants", Access::kProjectAdmin, TargetFrom::kProject,
              [&s](http::Request&, const Caller& caller) {
                return Json(200, {{"buckets", s.sharing.ReadOnlyBuckets(caller.branch)}});
              });
   // What the branch's read-only role may read: its own grants and, on a dev branch, the project role's
   // grants of the buckets that show through.
-  admin("GET", "/projects/{project_id}/branches/{branch_id}/readonly-grants",
-        [&s](http::Request&, const Caller& caller) {
-          return Json(200, {{"role", ReadOnlyRoleOf(caller.branch)},
-                            {"buckets", s.sharing.ReadableBuckets(caller.branch)}});
-        });
+  routes.Add("GET", "/projects/{project_id}/branches/{branch_id}/readonly-grants", Access::kProjectAdmin,
+             TargetFrom::kBranch, [&s](http::Request&, const Caller& caller) {
+               return Json(200, {{"role", ReadOnlyRoleOf(caller.branch)},
+                                 {"buckets", s.sharing.ReadableBuckets(caller.branch)}});
+             });
 }
 
 }  // namespace duckstore::rest
