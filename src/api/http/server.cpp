@@ -288,11 +288,11 @@ class Server::Impl {
         break;
       }
       if (parser.get().target().size() > kMaxRequestLineBytes) {
-        co_await RejectMalformed(
-            stream,
-            {414, "uri_too_long",
-             "the request target exceeds " + std::to_string(kMaxRequestLineBytes) + " bytes"},
-            remote);
+        // A named local: GCC 12 destroys a temporary with a destructor in a co_await expression twice.
+        ProtocolError too_long{
+            414, "uri_too_long",
+            "the request target exceeds " + std::to_string(kMaxRequestLineBytes) + " bytes"};
+        co_await RejectMalformed(stream, too_long, remote);
         break;
       }
       bool keep_alive = co_await Serve(stream, buffer, parser, remote);
