@@ -15,6 +15,7 @@
 #include "duckstore/server/grpc_server.hpp"
 #include "duckstore/server/secrets.hpp"
 #include "duckstore/services/services.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 
 namespace duckstore {
 namespace {
