@@ -171,13 +171,11 @@ struct ProtocolError {
   std::string message;
 };
 
-std::optional<ProtocolError> ClassifyHeaderError(const beast::error_code& ec,
-                                                 const beast::flat_buffer& buffer) {
+std::optional<ProtocolError> ClassifyHeaderError(const beast::error_code& ec, bool start_line_parsed) {
   if (ec == bhttp::error::header_limit) {
-    // The buffer holds the header received so far: tell a long request line from long header fields.
-    std::string_view received(static_cast<const char*>(buffer.data().data()), buffer.size());
-    size_t line_end = received.find("\r\n");
-    if (line_end == std::string_view::npos || line_end > kMaxRequestLineBytes) {
+    // The parser consumes what it has parsed from the buffer, so the buffer cannot tell a long request
+    // line from long header fields; whether the parser got past the start line can.
+    if (!start_line_parsed) {
       return ProtocolError{414, "uri_too_long",
                            "the request line exceeds " + std::to_string(kMaxRequestLineBytes) + " bytes"};
     }
@@ -282,7 +280,7 @@ class Server::Impl {
       auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
       stream.expires_never();
       if (ec) {
-        auto error = ClassifyHeaderError(ec, buffer);
+        auto error = ClassifyHeaderError(ec, !parser.get().target().empty());
         if (!error) co_return;  // closed or timed out: nobody to answer
         co_await RejectMalformed(stream, *error, remote);
         break;
