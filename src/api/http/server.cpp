@@ -331,7 +331,8 @@ class Server::Impl {
     }
     response.status = error.status;  // the HTTP codec's own statuses, beyond what an error kind maps to
     response.headers.Set("x-request-id", request.request_id);
-    co_await Write(stream, response, /*keep_alive=*/false, 11);
+    uint64_t sent = 0;  // not counted in the request metrics: a request that does not parse names no route
+    co_await Write(stream, response, /*keep_alive=*/false, 11, sent);
   }
 
   // After answering a request whose body was not read (an upload refused early), the client may still be
