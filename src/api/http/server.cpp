@@ -37,14 +37,29 @@ constexpr uint64_t kMaxLingerBytes = 64ull << 20;
 
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
+// "100 Continue": the client that sent "Expect: 100-continue" may send the body now.
+asio::awaitable<beast::error_code> WriteContinue(beast::tcp_stream& stream) {
+  bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+  auto [ec, n] = co_await bhttp::async_write(stream, proceed, kAsTuple);
+  co_return ec;
+}
+
 // Pulls the rest of a body for a handler running on a worker thread, while the session coroutine waits for
 // that handler. Each Read runs the socket reads on the connection's I/O executor (so the stream's timer
 // applies) and waits for them: a peer that sends nothing for `timeout` fails the read.
+// A client that sent "Expect: 100-continue" waits for "100 Continue" before sending the body: it is sent on
+// the first read, so a handler that refuses the request before reading (authentication, a missing bucket)
+// answers with its final status and the body is never sent (RFC 9110 10.1.1).
 class StreamBodyReader final : public BodyReader {
  public:
   StreamBodyReader(asio::io_context& io, beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                   Parser& parser, std::chrono::seconds timeout)
-      : io_(io), stream_(stream), buffer_(buffer), parser_(parser), timeout_(timeout) {}
+                   Parser& parser, std::chrono::seconds timeout, bool send_continue)
+      : io_(io),
+        stream_(stream),
+        buffer_(buffer),
+        parser_(parser),
+        timeout_(timeout),
+        send_continue_(send_continue) {}
 
   size_t Read(char* out, size_t size) override {
     if (parser_.is_done() || size == 0) return 0;
@@ -59,6 +74,11 @@ class StreamBodyReader final : public BodyReader {
  private:
   // Fills `out` until it is full or the body ends.
   asio::awaitable<size_t> ReadSome(char* out, size_t size) {
+    if (send_continue_) {
+      send_continue_ = false;
+      if (co_await WriteContinue(stream_))
+        throw Error(ErrorKind::kInvalidArgument, "body_read_failed", "sending 100 Continue failed");
+    }
     buffer_.reserve(buffer_.size() + kSocketReadBytes);
     size_t got = 0;
     // Fill the whole buffer per hand-off: a thread hand-off per socket read_some (often a few KiB) costs
@@ -89,6 +109,7 @@ class StreamBodyReader final : public BodyReader {
   beast::flat_buffer& buffer_;
   Parser& parser_;
   std::chrono::seconds timeout_;
+  bool send_continue_;
 };
 
 std::string SanitizeRequestId(const std::string* header) {
@@ -221,14 +242,15 @@ class Server::Impl {
         throw NotFound("route_not_found", "no such endpoint: " + request.method + " " + request.path);
       }
       request.path_params = std::move(match.params);
-      if (header[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
-        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
-        co_await bhttp::async_write(stream, proceed, asio::use_awaitable);
-      }
-      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout);
+      bool expects_continue =
+          beast::iequals(header[bhttp::field::expect], "100-continue") && !parser.is_done();
+      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout, expects_continue);
       if (match.options.stream_body) {
         request.body_reader = &reader;
       } else {
+        if (expects_continue && co_await WriteContinue(stream)) {
+          throw InvalidArgument("body_read_failed", "sending 100 Continue failed");
+        }
         co_await ReadWholeBody(stream, buffer, parser, request.body);
       }
       const Handler* handler = match.handler;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "duckstore/api/http/message.hpp"
+#include "duckstore/api/s3/payload.hpp"
 #include "duckstore/api/s3/sigv4.hpp"
 #include "duckstore/services/auth/auth.hpp"
 #include "duckstore/services/files/multipart.hpp"
@@ -40,6 +41,8 @@ http::Response CreateBucket(S3Services& s3, S3Call& call);
 http::Response HeadBucket(S3Services& s3, S3Call& call);
 http::Response DeleteBucket(S3Services& s3, S3Call& call);
 http::Response GetBucketLocation(S3Services& s3, S3Call& call);
+http::Response GetBucketVersioning(S3Services& s3, S3Call& call);
+http::Response ListObjectVersions(S3Services& s3, S3Call& call);
 http::Response ListObjects(S3Services& s3, S3Call& call, bool v2);
 http::Response DeleteObjects(S3Services& s3, S3Call& call);
 
@@ -47,7 +50,12 @@ http::Response DeleteObjects(S3Services& s3, S3Call& call);
 http::Response PutObject(S3Services& s3, S3Call& call);
 http::Response CopyObject(S3Services& s3, S3Call& call);
 http::Response GetObject(S3Services& s3, S3Call& call);  // GET and HEAD
+http::Response GetObjectAttributes(S3Services& s3, S3Call& call);
 http::Response DeleteObject(S3Services& s3, S3Call& call);
+// POST Object, a browser form upload into `bucket` (post_object.cpp): authenticated by the form's signed
+// policy (post_policy.hpp) instead of a request signature.
+http::Response PostObject(S3Services& s3, http::Request& request, const std::string& bucket,
+                          const SecretLookup& secrets, std::chrono::system_clock::time_point now);
 
 // Multipart family.
 http::Response CreateMultipartUpload(S3Services& s3, S3Call& call);
@@ -60,14 +68,25 @@ http::Response ListMultipartUploads(S3Services& s3, S3Call& call);
 
 // Shared helpers.
 
+// The secret of an access key id: the admin key for the admin key's id ("dsadmin" of "dsadmin.<x>"), else
+// the project key's token (AuthService::TokenOf); nullopt for an unknown id.
+std::optional<std::string> SecretOf(S3Services& s3, const std::string& access_key_id);
+
+// The version id of every object: buckets are not versioned, and S3 names the version of an object in an
+// unversioned bucket "null".
+inline constexpr const char* kNullVersion = "null";
+// Throws invalid_argument unless `version_id` is "null" (the only version there is).
+void CheckVersionId(const std::string& version_id);
+
 // The bucket `call` addresses, after checking that the caller may use it with `access`.
 ObjectBucket AuthorizedBucket(S3Services& s3, const S3Call& call, Access access);
-// The decoded payload: the aws-chunked decoder for streaming signatures, else the raw body. Throws
-// missing_content_length when a streaming request lacks x-amz-decoded-content-length.
-std::unique_ptr<http::BodyReader> PayloadReader(S3Call& call);
-// Streams the whole payload into `writer`.
-void StreamPayload(S3Call& call, BlobWriter& writer);
-// Reads a small payload (XML requests) whole, verifying a signed SHA-256; kInvalidArgument beyond `limit`.
+// Streams the whole payload into `writer`, computing the checksum the request claims (payload.hpp) on the
+// way; returns it once verified, nullopt when the request claims none.
+std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer);
+// x-amz-checksum-<algorithm> (base64) and, when given, x-amz-checksum-type.
+void SetChecksumHeaders(http::Response& response, const Checksum& checksum, std::optional<ChecksumType> type);
+// Reads a small payload (XML requests) whole, verifying a signed SHA-256 and a claimed checksum;
+// kInvalidArgument beyond `limit`.
 std::string ReadSmallPayload(S3Call& call, size_t limit);
 // Conditional request headers (If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since, each named
 // `header_prefix` + name) evaluated on `object` in RFC 7232 order. Throws kPreconditionFailed when
