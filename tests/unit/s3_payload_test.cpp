@@ -2,6 +2,7 @@
 // with and without blank lines) and the checksum a request claims: headers, trailers, mismatches.
 #include <gtest/gtest.h>
 
+#include "body_readers.hpp"
 #include "duckstore/api/s3/chunked_payload.hpp"
 #include "duckstore/api/s3/payload.hpp"
 #include "duckstore/api/s3/sigv4.hpp"

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "body_readers.hpp"
 #include "duckstore/api/s3/post_form.hpp"
 #include "duckstore/api/s3/post_policy.hpp"
 #include "duckstore/common/checksum.hpp"

@@ -2,6 +2,7 @@
 // aws-chunked streaming upload), plus the failure modes.
 #include <gtest/gtest.h>
 
+#include "body_readers.hpp"
 #include "duckstore/api/s3/chunked_payload.hpp"
 #include "duckstore/api/s3/sigv4.hpp"
 #include "duckstore/common/error.hpp"

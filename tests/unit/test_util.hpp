@@ -3,15 +3,12 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <ostream>
 #include <string>
 #include <system_error>
 
-#include "duckstore/api/http/message.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore {
@@ -24,31 +21,6 @@ inline void PrintTo(ErrorKind kind, std::ostream* out) {
 }  // namespace duckstore
 
 namespace duckstore::testing {
-
-// Serves a string in small pieces, like a socket.
-class StringReader final : public http::BodyReader {
- public:
-  explicit StringReader(std::string data, size_t piece) : data_(std::move(data)), piece_(piece) {}
-  size_t Read(char* buffer, size_t size) override {
-    size_t n = std::min({size, piece_, data_.size() - position_});
-    std::memcpy(buffer, data_.data() + position_, n);
-    position_ += n;
-    return n;
-  }
-
- private:
-  std::string data_;
-  size_t piece_;
-  size_t position_ = 0;
-};
-
-// Everything `reader` yields, read in odd-sized pieces.
-inline std::string DrainAll(http::BodyReader& reader) {
-  std::string out;
-  char buffer[7000];
-  while (size_t n = reader.Read(buffer, sizeof(buffer))) out.append(buffer, n);
-  return out;
-}
 
 // A fresh directory under the system temp dir, removed (with its contents) when the object goes away.
 class TempDir {

@@ -149,4 +149,16 @@ const std::string* PostForm::Field(std::string_view name) const {
   return nullptr;
 }
 
+std::string PostForm::ObjectKey() const {
+  const std::string* field = Field("key");
+  if (!field || field->empty()) {
+    throw InvalidArgument("invalid_argument", "Bucket POST must contain a field named 'key'.",
+                          {{"ArgumentName", "key"}});
+  }
+  std::string key = *field;
+  constexpr std::string_view kFilename = "${filename}";
+  if (size_t at = key.find(kFilename); at != std::string::npos) key.replace(at, kFilename.size(), filename_);
+  return key;
+}
+
 }  // namespace duckstore::s3

@@ -10,20 +10,6 @@ namespace {
 
 constexpr size_t kStreamBytes = 1 << 20;
 
-// The object key: the "key" field, with "${filename}" standing for the file's name.
-std::string KeyOf(const PostForm& form) {
-  const std::string* field = form.Field("key");
-  if (!field || field->empty()) {
-    throw InvalidArgument("invalid_argument", "Bucket POST must contain a field named 'key'.",
-                          {{"ArgumentName", "key"}});
-  }
-  std::string key = *field;
-  constexpr std::string_view kFilename = "${filename}";
-  if (size_t at = key.find(kFilename); at != std::string::npos)
-    key.replace(at, kFilename.size(), form.filename());
-  return key;
-}
-
 ObjectAttributes AttributesOf(const PostForm& form) {
   ObjectAttributes attributes;
   if (const std::string* type = form.Field("content-type"); type && !type->empty())
@@ -36,21 +22,16 @@ ObjectAttributes AttributesOf(const PostForm& form) {
 
 }  // namespace
 
-http::Response PostObject(S3Services& s3, http::Request& request, const std::string& bucket,
-                          const SecretLookup& secrets, std::chrono::system_clock::time_point now) {
-  if (!request.body_reader) throw Internal("S3 routes must stream their bodies");
-  PostForm form(*request.body_reader, request.headers.Get("content-type"));
-  PostPolicy policy = VerifyPostPolicy(form, bucket, secrets, now);
-  std::optional<std::string> secret = secrets(policy.access_key_id);
-  SignedRequest signature;
-  signature.access_key_id = policy.access_key_id;
-  S3Call call{request, std::move(signature), s3.auth.Authenticate(*secret), bucket, KeyOf(form)};
-  ObjectBucket target = AuthorizedBucket(s3, call, Access::kWrite);
+http::Response PostObject(S3Services& s3, S3Call& call) {
+  if (!call.form_upload) throw Internal("POST Object without its form");
+  PostForm& form = call.form_upload->form;
+  const ObjectBucket& target = call.target_bucket;
+  const std::string& bucket = call.bucket;
   ObjectAttributes attributes = AttributesOf(form);
   auto writer = s3.store.OpenWriter(target, attributes.digests());
   std::vector<char> buffer(kStreamBytes);
   while (size_t got = form.Read(buffer.data(), buffer.size())) writer->Append(buffer.data(), got);
-  CheckPostLength(policy, writer->size());
+  CheckPostLength(call.form_upload->policy, writer->size());
   StoredObject object = s3.store.CommitWrite(*writer, target, call.key, attributes);
 
   std::string location = "/" + bucket + "/" + UriEncode(call.key, true);

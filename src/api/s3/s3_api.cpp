@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "duckstore/api/s3/operations.hpp"
+#include "duckstore/api/s3/post_form.hpp"
 #include "duckstore/api/s3/s3_errors.hpp"
 #include "duckstore/api/s3/sigv2.hpp"
 #include "duckstore/common/error.hpp"
@@ -11,10 +13,11 @@ namespace {
 
 constexpr size_t kMaxKeyBytes = 1024;
 
-http::Response Route(S3Services& s3, S3Call& call) {
+// The operation a request asks for (or the error it gets when it asks for none we serve).
+S3Op Route(const S3Call& call) {
   const std::string& method = call.http.method;
   if (call.bucket.empty()) {
-    if (method == "GET") return ListBuckets(s3, call);
+    if (method == "GET") return S3Op::kListBuckets;
     throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
                 "the specified method is not allowed against this resource");
   }
@@ -23,22 +26,22 @@ http::Response Route(S3Services& s3, S3Call& call) {
       if (!call.http.query.empty())
         throw Error(ErrorKind::kUnimplemented, "not_implemented",
                     "this bucket configuration is not supported");
-      return CreateBucket(s3, call);
+      return S3Op::kCreateBucket;
     }
-    if (method == "HEAD") return HeadBucket(s3, call);
+    if (method == "HEAD") return S3Op::kHeadBucket;
     if (method == "DELETE") {
       if (!call.http.query.empty())
         throw Error(ErrorKind::kUnimplemented, "not_implemented",
                     "this bucket configuration is not supported");
-      return DeleteBucket(s3, call);
+      return S3Op::kDeleteBucket;
     }
-    if (method == "POST" && call.Has("delete")) return DeleteObjects(s3, call);
+    if (method == "POST" && call.Has("delete")) return S3Op::kDeleteObjects;
     if (method == "GET") {
-      if (call.Has("uploads")) return ListMultipartUploads(s3, call);
-      if (call.Has("location")) return GetBucketLocation(s3, call);
-      if (call.Has("versioning")) return GetBucketVersioning(s3, call);
-      if (call.Has("versions")) return ListObjectVersions(s3, call);
-      if (call.Query("list-type") == "2") return ListObjects(s3, call, /*v2=*/true);
+      if (call.Has("uploads")) return S3Op::kListMultipartUploads;
+      if (call.Has("location")) return S3Op::kGetBucketLocation;
+      if (call.Has("versioning")) return S3Op::kGetBucketVersioning;
+      if (call.Has("versions")) return S3Op::kListObjectVersions;
+      if (call.Query("list-type") == "2") return S3Op::kListObjectsV2;
       for (const char* unsupported :
            {"acl", "policy", "cors", "lifecycle", "tagging", "website", "logging", "notification",
             "replication", "encryption", "object-lock", "ownershipControls", "publicAccessBlock",
@@ -48,7 +51,7 @@ http::Response Route(S3Services& s3, S3Call& call) {
                       std::string("the bucket subresource '") + unsupported + "' is not supported");
         }
       }
-      return ListObjects(s3, call, /*v2=*/false);
+      return S3Op::kListObjects;
     }
     throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
                 "the specified method is not allowed against this resource");
@@ -67,21 +70,20 @@ http::Response Route(S3Services& s3, S3Call& call) {
   if (call.Has("versionId")) CheckVersionId(call.Query("versionId"));
   if (method == "PUT") {
     if (call.Has("uploadId"))
-      return call.http.headers.Find("x-amz-copy-source") ? UploadPartCopy(s3, call) : UploadPart(s3, call);
-    if (call.http.headers.Find("x-amz-copy-source")) return CopyObject(s3, call);
-    return PutObject(s3, call);
+      return call.http.headers.Find("x-amz-copy-source") ? S3Op::kUploadPartCopy : S3Op::kUploadPart;
+    if (call.http.headers.Find("x-amz-copy-source")) return S3Op::kCopyObject;
+    return S3Op::kPutObject;
   }
   if (method == "GET") {
-    if (call.Has("uploadId")) return ListParts(s3, call);
-    if (call.Has("attributes")) return GetObjectAttributes(s3, call);
-    return GetObject(s3, call);
+    if (call.Has("uploadId")) return S3Op::kListParts;
+    if (call.Has("attributes")) return S3Op::kGetObjectAttributes;
+    return S3Op::kGetObject;
   }
-  if (method == "HEAD") return GetObject(s3, call);
-  if (method == "DELETE")
-    return call.Has("uploadId") ? AbortMultipartUpload(s3, call) : DeleteObject(s3, call);
+  if (method == "HEAD") return S3Op::kHeadObject;
+  if (method == "DELETE") return call.Has("uploadId") ? S3Op::kAbortMultipartUpload : S3Op::kDeleteObject;
   if (method == "POST") {
-    if (call.Has("uploads")) return CreateMultipartUpload(s3, call);
-    if (call.Has("uploadId")) return CompleteMultipartUpload(s3, call);
+    if (call.Has("uploads")) return S3Op::kCreateMultipartUpload;
+    if (call.Has("uploadId")) return S3Op::kCompleteMultipartUpload;
   }
   throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
               "the specified method is not allowed against this resource");
@@ -107,6 +109,20 @@ bool IsFormUpload(const http::Request& request, const std::string& bucket, const
          type.starts_with("multipart/form-data");
 }
 
+// Serves a POST Object request to `bucket`: reads the form up to its file, verifies its policy (signature
+// and conditions), and runs PostObject as the signer of the policy, authorized as declared.
+http::Response ServeFormUpload(S3Services& s3, http::Request& request, const std::string& bucket,
+                               const SecretLookup& secrets, std::chrono::system_clock::time_point now) {
+  if (!request.body_reader) throw Internal("S3 routes must stream their bodies");
+  PostForm form(*request.body_reader, request.headers.Get("content-type"));
+  FormUpload upload{form, VerifyPostPolicy(form, bucket, secrets, now)};
+  SignedRequest signature;
+  signature.access_key_id = upload.policy.access_key_id;
+  Principal principal = PrincipalOf(s3, upload.policy.access_key_id);
+  S3Call call{request, std::move(signature), std::move(principal), bucket, form.ObjectKey(), {}, &upload};
+  return RunAuthorized(s3, S3OperationOf(S3Op::kPostObject), call);
+}
+
 // Serves one S3 request: `host_bucket` is the bucket named by the Host header (virtual-host style), else
 // `path` is "/<bucket>/<key>".
 // `raw_path` is the request's path as sent, without the API's prefix.
@@ -129,17 +145,17 @@ http::Response Serve(S3Services& s3, const S3Options& options, http::Request& re
     auto now = std::chrono::system_clock::now();
     if (IsFormUpload(request, bucket, key)) {
       // Authenticated by the form's signed policy, not by a request signature.
-      response = PostObject(s3, request, bucket, secrets, now);
+      response = ServeFormUpload(s3, request, bucket, secrets, now);
     } else {
       SignedRequest signature =
           IsSigV2(request)
               ? VerifySignatureV2(request, ResourcePathsV2(request, host_bucket, raw_path, key.empty()),
                                   secrets, now, {options.max_skew})
               : VerifySignature(request, secrets, now, {options.max_skew});
-      Principal principal = s3.auth.Authenticate(*SecretOf(s3, signature.access_key_id));
-      if (!principal.admin && !principal.key) throw Internal("principal without a key");
-      S3Call call{request, std::move(signature), std::move(principal), std::move(bucket), std::move(key)};
-      response = Route(s3, call);
+      Principal principal = PrincipalOf(s3, signature.access_key_id);
+      S3Call call{request, std::move(signature), std::move(principal), std::move(bucket), std::move(key), {},
+                  nullptr};
+      response = RunAuthorized(s3, S3OperationOf(Route(call)), call);
     }
   } catch (const std::exception& e) {
     response = RenderS3Error(request, e);
@@ -171,8 +187,12 @@ std::optional<std::string> BucketFromHost(std::string_view host, std::string_vie
 
 void AddS3Routes(http::Router& router, S3Services services, S3Options options) {
   http::RouteOptions streamed{.stream_body = true};
+  // S3 authenticates itself (SigV4) and authorizes each operation as operations.cpp declares it.
+  auto delegated = [](const char* style) {
+    return EntryPoint{"s3", style, Credentials::kDelegated, Access::kRead, TargetFrom::kNone};
+  };
   router.AddPrefix(
-      options.path_prefix,
+      options.path_prefix, delegated("path style"),
       [services, options](http::Request& request) mutable {
         std::string_view path(request.path);
         path.remove_prefix(options.path_prefix.size());
@@ -183,6 +203,7 @@ void AddS3Routes(http::Router& router, S3Services services, S3Options options) {
       streamed);
   std::string domain = options.domain;
   router.AddHost([domain](std::string_view host) { return BucketFromHost(host, domain).has_value(); },
+                 delegated("virtual host style"),
                  [services, options](http::Request& request) mutable {
                    auto bucket = BucketFromHost(request.headers.Get("host"), options.domain);
                    std::optional<std::string> host_bucket;

@@ -5,6 +5,7 @@
 #include "duckstore/api/s3/header_text.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/services/files/file_access.hpp"
 
 namespace duckstore::s3 {
 namespace {
@@ -84,8 +85,7 @@ Precondition EvaluatePreconditions(const http::Request& request, const StoredObj
 
 std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call) {
   auto source = ParseCopySource(call.http.headers.Get("x-amz-copy-source"));
-  ObjectBucket bucket = s3.store.GetBucket(source.first);
-  s3.store.AuthorizeBucket(s3.auth, call.principal, bucket, Access::kRead);
+  FileAccess(s3.auth, s3.store).Bucket(call.principal, source.first, Access::kRead);
   return source;
 }
 
@@ -108,6 +108,14 @@ std::optional<std::string> SecretOf(S3Services& s3, const std::string& access_ke
   return s3.auth.TokenOf(access_key_id);
 }
 
+Principal PrincipalOf(S3Services& s3, const std::string& access_key_id) {
+  std::optional<std::string> secret = SecretOf(s3, access_key_id);
+  if (!secret) throw Internal("a verified signature of an unknown key");
+  Principal principal = s3.auth.Authenticate(*secret);
+  if (!principal.admin && !principal.key) throw Internal("principal without a key");
+  return principal;
+}
+
 void CheckVersionId(const std::string& version_id) {
   if (version_id != kNullVersion) {
     throw InvalidArgument("invalid_argument", "Invalid version id specified",
@@ -118,12 +126,6 @@ void CheckVersionId(const std::string& version_id) {
 std::string S3Call::Query(std::string_view name, std::string fallback) const {
   const std::string* value = http.QueryParam(name);
   return value ? *value : fallback;
-}
-
-ObjectBucket AuthorizedBucket(S3Services& s3, const S3Call& call, Access access) {
-  ObjectBucket bucket = s3.store.GetBucket(call.bucket);
-  s3.store.AuthorizeBucket(s3.auth, call.principal, bucket, access);
-  return bucket;
 }
 
 std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer) {

@@ -1,7 +1,8 @@
 // S3 operation handlers, grouped by family (bucket_ops.cpp, object_ops.cpp, multipart_ops.cpp), and the
 // helpers they share (s3_support.cpp). The dispatcher (s3_api.cpp) authenticates and addresses a request,
-// then calls one of these; they translate between S3's wire form and the object store and multipart
-// services, and throw duckstore::Error that the dispatcher renders as S3 error documents.
+// authorizes it as its operation declares (operations.hpp), then calls one of these; they translate between
+// S3's wire form and the object store and multipart services, and throw duckstore::Error that the dispatcher
+// renders as S3 error documents.
 #pragma once
 
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "duckstore/api/http/message.hpp"
 #include "duckstore/api/s3/payload.hpp"
+#include "duckstore/api/s3/post_policy.hpp"
 #include "duckstore/api/s3/sigv4.hpp"
 #include "duckstore/services/auth/auth.hpp"
 #include "duckstore/services/files/multipart.hpp"
@@ -23,6 +25,12 @@ struct S3Services {
   MultipartService& multipart;
 };
 
+// A browser form upload (POST Object): its form, read up to the file, and the policy that signed it.
+struct FormUpload {
+  PostForm& form;
+  PostPolicy policy;
+};
+
 // One authenticated S3 request and what it addresses.
 struct S3Call {
   http::Request& http;
@@ -30,6 +38,10 @@ struct S3Call {
   Principal principal;
   std::string bucket;  // empty: the service (ListBuckets)
   std::string key;     // empty: the bucket
+  // The addressed bucket, authorized as the operation declares (operations.hpp; kObjectBucket operations).
+  ObjectBucket target_bucket;
+  // POST Object only: the form whose policy authenticated the caller (s3_api.cpp).
+  FormUpload* form_upload = nullptr;
 
   bool Has(std::string_view query_name) const { return http.QueryParam(query_name) != nullptr; }
   std::string Query(std::string_view name, std::string fallback = "") const;
@@ -52,10 +64,9 @@ http::Response CopyObject(S3Services& s3, S3Call& call);
 http::Response GetObject(S3Services& s3, S3Call& call);  // GET and HEAD
 http::Response GetObjectAttributes(S3Services& s3, S3Call& call);
 http::Response DeleteObject(S3Services& s3, S3Call& call);
-// POST Object, a browser form upload into `bucket` (post_object.cpp): authenticated by the form's signed
-// policy (post_policy.hpp) instead of a request signature.
-http::Response PostObject(S3Services& s3, http::Request& request, const std::string& bucket,
-                          const SecretLookup& secrets, std::chrono::system_clock::time_point now);
+// POST Object, a browser form upload (post_object.cpp): the caller was authenticated by the form's signed
+// policy (post_policy.hpp), in call.form_upload, instead of a request signature.
+http::Response PostObject(S3Services& s3, S3Call& call);
 
 // Multipart family.
 http::Response CreateMultipartUpload(S3Services& s3, S3Call& call);
@@ -71,6 +82,8 @@ http::Response ListMultipartUploads(S3Services& s3, S3Call& call);
 // The secret of an access key id: the admin key for the admin key's id ("dsadmin" of "dsadmin.<x>"), else
 // the project key's token (AuthService::TokenOf); nullopt for an unknown id.
 std::optional<std::string> SecretOf(S3Services& s3, const std::string& access_key_id);
+// The principal of an access key id whose signature was verified with SecretOf's secret.
+Principal PrincipalOf(S3Services& s3, const std::string& access_key_id);
 
 // The version id of every object: buckets are not versioned, and S3 names the version of an object in an
 // unversioned bucket "null".
@@ -78,8 +91,6 @@ inline constexpr const char* kNullVersion = "null";
 // Throws invalid_argument unless `version_id` is "null" (the only version there is).
 void CheckVersionId(const std::string& version_id);
 
-// The bucket `call` addresses, after checking that the caller may use it with `access`.
-ObjectBucket AuthorizedBucket(S3Services& s3, const S3Call& call, Access access);
 // Streams the whole payload into `writer`, computing the checksum the request claims (payload.hpp) on the
 // way; returns it once verified, nullopt when the request claims none.
 std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer);
@@ -94,7 +105,8 @@ std::string ReadSmallPayload(S3Call& call, size_t limit);
 enum class Precondition { kHolds, kNotModified };
 Precondition EvaluatePreconditions(const http::Request& request, const StoredObject& object,
                                    std::string_view header_prefix);
-// The (bucket, key) x-amz-copy-source names, after checking that the caller may read that bucket.
+// The (bucket, key) x-amz-copy-source names, after checking that the caller may read that bucket
+// (FileAccess: the source is data-dependent).
 std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call);
 // The x-amz-copy-source-if-* conditions on the copy's source; every failure is kPreconditionFailed.
 void CheckCopySourceConditions(const S3Call& call, const StoredObject& source);

@@ -26,6 +26,9 @@ class PostForm final : public http::BodyReader {
   const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
   // The file field's filename parameter (S3 substitutes it for "${filename}" in the key).
   const std::string& filename() const { return filename_; }
+  // The object key: the "key" field, with "${filename}" standing for the file's name; invalid_argument
+  // when the form has none.
+  std::string ObjectKey() const;
 
   // The file's content; 0 at its end.
   size_t Read(char* buffer, size_t size) override;
