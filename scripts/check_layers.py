@@ -20,11 +20,6 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 INCLUDE = SRC / "include"
 METADATA_OWNERS = ("project_metadata", "project_schema")
-# Sources counted as modules of their own although they implement a declaration of another header. One known
-# case, to be removed: catalog.hpp still declares the SQLite factory (OpenSqliteCatalog), whose implementation
-# needs the SQLite parts, a dependency of the interface on its implementation. Moving that declaration to its
-# own header recompiles nearly every file; it goes with the next change of catalog.hpp.
-OWN_MODULES = {"src/storage/catalog/sqlite_catalog.cpp"}
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"(duckstore/[^"]+)"', re.MULTILINE)
 
 
@@ -88,8 +83,6 @@ def module_of(path, texts):
     """The header (as included, "duckstore/...") that names the module `path` belongs to."""
     if path.suffix == ".hpp":
         return path.relative_to(INCLUDE).as_posix()
-    if rel(path) in OWN_MODULES:
-        return rel(path)
     same_stem = INCLUDE / "duckstore" / path.relative_to(SRC).with_suffix(".hpp")
     if same_stem.exists():
         return same_stem.relative_to(INCLUDE).as_posix()

@@ -1,5 +1,7 @@
 #include "duckstore/server/app.hpp"
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -13,6 +15,7 @@
 #include "duckstore/server/grpc_server.hpp"
 #include "duckstore/server/secrets.hpp"
 #include "duckstore/services/services.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 
 namespace duckstore {
 namespace {
@@ -29,6 +32,20 @@ void RegisterBuiltinDas(DasRegistry& registry, const DasSettings& settings) {
       spdlog::error("built-in DAS '{}' not registered: {}", id, e.what());
     }
   }
+}
+
+// Raises the soft descriptor limit to the hard one: connections, databases and files all need descriptors,
+// and running out is worse than any other limit. gRPC 1.51 stops listening on a socket whose accept failed
+// with EMFILE and never resumes (grpc/grpc#20418), so the HTTP door's connection cap (half this limit) is
+// what keeps the process from getting there; see docs/design/reliability.md.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  spdlog::info("open file limit: {}", limit.rlim_cur);
 }
 
 }  // namespace
@@ -57,6 +74,7 @@ int App::Run() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  RaiseOpenFileLimit();
   auto data = std::filesystem::absolute(config_.data_dir).lexically_normal();
   std::filesystem::create_directories(data);
   auto admin = LoadOrCreateSecret(data / "secrets" / "admin.key", config_.admin_key, "dsadmin.");

@@ -10,6 +10,7 @@ import atexit
 import os
 import queue
 import re
+import resource
 import signal
 import subprocess
 import threading
@@ -52,8 +53,10 @@ class Server:
     # Every server started in this test process, so a failing test can show their log tails.
     started: list["Server"] = []
 
-    def __init__(self, data_dir: Path, log_dir: Path | None = None, extra_args: list[str] | None = None):
+    def __init__(self, data_dir: Path, log_dir: Path | None = None, extra_args: list[str] | None = None,
+                 max_open_files: int | None = None):
         self.data_dir = Path(data_dir)
+        self.max_open_files = max_open_files  # RLIMIT_NOFILE (soft and hard) of the process, for fd tests
         self.log_dir = Path(log_dir) if log_dir else self.data_dir.parent / (self.data_dir.name + "-logs")
         self.extra_args = list(extra_args or [])
         self.proc: subprocess.Popen | None = None
@@ -86,8 +89,10 @@ class Server:
         args = [binary(), "serve", "--data-dir", str(self.data_dir), "--http-port", "0", "--grpc-port", "0",
                 "--log-format", "json", *self.extra_args]
         self._stderr = open(self.stderr_path, "wb")
+        limit = self.max_open_files
+        set_limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))) if limit else None
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL,
-                                     env=env)
+                                     env=env, preexec_fn=set_limit)
         Server.started.append(self)
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._pump_stdout, args=(self.proc, lines), daemon=True).start()

@@ -48,6 +48,9 @@ def env(tmp_path_factory):
     response = drv.execute(execute_query_pb2.ExecuteQueryCommand(
         pathRestriction=["in.c-shop"], query="CREATE MACRO double_it(x) AS x * 2")).response
     assert response.status == execute_query_pb2.ExecuteQueryResponse.Success, response.message
+    response = drv.execute(execute_query_pb2.ExecuteQueryCommand(pathRestriction=["in.c-shop"], query=(
+        "CREATE TABLE tagged (tag VARCHAR UNIQUE, n INTEGER); INSERT INTO tagged VALUES ('a', 1), ('b', 2)"))).response
+    assert response.status == execute_query_pb2.ExecuteQueryResponse.Success, response.message
     assert srv.stop() == 0  # checkpoints the project database
     source = srv.data_dir / "projects" / project.id / "project.duckdb"
     shutil.copy(source, databases / SHOP)
@@ -102,6 +105,15 @@ def test_writes_are_unimplemented(das):
     assert status_of(lambda: das.update("in_c_shop__orders", 1, {"id": 1})) == grpc.StatusCode.UNIMPLEMENTED
     assert status_of(lambda: das.delete("in_c_shop__orders", 1)) == grpc.StatusCode.UNIMPLEMENTED
     assert len(das.execute("in_c_shop__orders", columns=["id"])) == 3
+
+
+def test_keys_declared_in_sql_are_the_file_tables_keys(das):
+    register(das, SHOP)
+    # The UNIQUE constraint DuckDB enforces is the key (the file holds no other); the file stays read-only.
+    assert "primary key (tag)" in das.definitions()["in_c_shop__tagged"].description
+    assert [list(k.key_columns) for k in das.path_keys("in_c_shop__tagged")] == [["tag"]]
+    assert das.execute("in_c_shop__tagged", columns=["n"], quals=[simple("tag", Op.EQUALS, "b")]) == [{"n": 2}]
+    assert status_of(lambda: das.unique_column("in_c_shop__tagged")) == grpc.StatusCode.UNIMPLEMENTED
 
 
 def test_macros_of_the_file_are_functions(das):

@@ -6,6 +6,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "duckstore/storage/catalog/sqlite_db.hpp"
 #include "test_util.hpp"
 

@@ -8,6 +8,7 @@
 #include "duckstore/services/auth/password.hpp"
 #include "duckstore/services/metadata/view_binding.hpp"
 #include "duckstore/services/services.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "test_util.hpp"
 
 namespace duckstore {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "duckstore/common/error.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "duckstore/storage/catalog/sqlite_db.hpp"
 #include "duckstore/storage/catalog/sqlite_migrations.hpp"
 #include "test_util.hpp"

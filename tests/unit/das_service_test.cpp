@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "duckstore/services/services.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 #include "test_util.hpp"
 

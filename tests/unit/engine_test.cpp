@@ -12,6 +12,7 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/services.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 #include "test_util.hpp"
 

@@ -14,6 +14,7 @@
 #include "duckstore/services/import/source_reader.hpp"
 #include "duckstore/services/import/source_resolver.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "test_util.hpp"
 
 namespace duckstore {

@@ -8,6 +8,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/services/jobs/job_result.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "test_util.hpp"
 
 namespace duckstore {

@@ -3,6 +3,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "duckstore/storage/catalog/sqlite_db.hpp"
 #include "test_util.hpp"
 

@@ -11,6 +11,7 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/services/files/files.hpp"
 #include "duckstore/services/files/multipart.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "test_util.hpp"
 
 namespace duckstore {

@@ -77,8 +77,8 @@ TEST(QueryScope, RejectsOtherStatementKinds) {
   }
 }
 
-TEST(QueryScope, NeedsExactlyOneParsableStatement) {
-  for (const char* sql : {"SELECT 1; SELECT 2", "SELEC 1", ""}) {
+TEST(QueryScope, NeedsParsableStatements) {
+  for (const char* sql : {"SELEC 1", "", ";", "-- nothing"}) {
     try {
       CheckQueryScope(sql, kScope);
       ADD_FAILURE() << "allowed: " << sql;
@@ -86,6 +86,14 @@ TEST(QueryScope, NeedsExactlyOneParsableStatement) {
       EXPECT_EQ(e.code(), "invalid_query") << sql;
     }
   }
+}
+
+TEST(QueryScope, ChecksEveryStatementOfAScript) {
+  ExpectAllowed("CREATE TABLE t (a INT); INSERT INTO t VALUES (1); SELECT * FROM t");
+  ExpectOutOfScope("SELECT 1; SELECT * FROM _duckstore.tables");
+  ExpectOutOfScope("INSERT INTO orders VALUES (1); DROP TABLE other_schema.t");
+  ExpectOutOfScope("SELECT 1; BEGIN TRANSACTION");
+  ExpectOutOfScope("SELECT 1; COMMIT");
 }
 
 }  // namespace

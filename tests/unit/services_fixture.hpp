@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "duckstore/services/services.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "test_util.hpp"
 
 namespace duckstore::testing {

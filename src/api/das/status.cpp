@@ -31,7 +31,7 @@ grpc::StatusCode CodeOf(const Error& error) {
 
 }  // namespace
 
-grpc::Status ToStatus(std::exception_ptr error) {
+grpc::Status ToStatus(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
   } catch (const Error& e) {

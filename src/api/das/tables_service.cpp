@@ -54,9 +54,9 @@ class RowStreamer {
       if (client_gone_) return false;
       // As many rows as should fit the room left, judged by the rows seen so far.
       size_t room = limit_ > building_->bytes ? limit_ - building_->bytes : 0;
-      size_t slice = rows_ == 0
-                         ? kFirstSlice
-                         : std::max<size_t>(1, static_cast<size_t>(room / std::max(average_row_, 1.0)));
+      size_t slice = rows_ == 0 ? kFirstSlice
+                                : std::max<size_t>(1, static_cast<size_t>(static_cast<double>(room) /
+                                                                          std::max(average_row_, 1.0)));
       size_t end = std::min(chunk.size(), begin + slice);
       if (building_->rows->rows_size() == 0) building_->oldest = std::chrono::steady_clock::now();
       size_t added = AppendRows(columns, chunk, begin, end, building_->rows);
@@ -347,7 +347,7 @@ grpc::Status TablesService::ExecuteTable(grpc::ServerContext* context, const pb:
     auto scope = AuthorizedScope(registry_, "TablesService/ExecuteTable", request->das_id().id());
     size_t limit = settings_.max_batch_bytes;
     if (request->has_max_batch_size_bytes() && request->max_batch_size_bytes() > 0) {
-      limit = std::min<size_t>(limit, request->max_batch_size_bytes() / 4 * 3);
+      limit = std::min<size_t>(limit, static_cast<size_t>(request->max_batch_size_bytes()) / 4 * 3);
     }
     limit = std::max<size_t>(limit, 1);
     ScanCancellation cancellation;

@@ -1,5 +1,6 @@
-// ExecuteQuery: one SQL statement scoped to the bucket in pathRestriction[0]. SQL errors and timeouts are
-// answered in-band (status Error + message), as the contract requires; scope violations are errors.
+// ExecuteQuery: SQL (one statement or a script) scoped to the bucket in pathRestriction[0]. Errors DuckDB
+// reports about the text (parse, bind, execution) and timeouts are answered in-band (status Error +
+// message), as the contract requires; errors about the command (credentials, scope, role) are errors.
 // A snowflakeRole restriction runs the statement under that read-only role (QueryService: the role of the
 // path's branch, a granted bucket, SELECT only); BigQuery service accounts have no equivalent here.
 #include "duckstore/api/driver/commands.hpp"

@@ -43,9 +43,9 @@ const std::string* Headers::Find(std::string_view name) const {
   return nullptr;
 }
 
-std::string Headers::Get(std::string_view name, std::string fallback) const {
+std::string Headers::Get(std::string_view name, const std::string& fallback) const {
   const std::string* value = Find(name);
-  return value ? *value : std::move(fallback);
+  return value ? *value : fallback;
 }
 
 const std::string* Request::QueryParam(std::string_view name) const {

@@ -1,6 +1,7 @@
 #include "duckstore/api/http/server.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -30,36 +31,54 @@ constexpr size_t kChunkBytes = 1 << 20;  // file responses and body reads move t
 // per socket read. The capacity left over from reading the header is a few hundred bytes, and each socket
 // read costs a coroutine resumption and a timer re-arm: reserve the full 64 KiB before streaming a body.
 constexpr size_t kSocketReadBytes = 64 * 1024;
-constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
+// Longest request line (method, target, version). S3 presigned URLs with session tokens reach a few KiB.
+constexpr size_t kMaxRequestLineBytes = 16 * 1024;
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr uint64_t kMaxLingerBytes = 64ull << 20;
+// While at the connection cap, the accept loop looks this often whether a connection has closed.
+constexpr auto kCapPollInterval = std::chrono::milliseconds(20);
+constexpr auto kMinAcceptBackoff = std::chrono::milliseconds(10);
+constexpr auto kMaxAcceptBackoff = std::chrono::milliseconds(1000);
+constexpr auto kWarningInterval = std::chrono::seconds(10);
 
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
 // "100 Continue": the client that sent "Expect: 100-continue" may send the body now.
-asio::awaitable<beast::error_code> WriteContinue(beast::tcp_stream& stream) {
+asio::awaitable<beast::error_code> WriteContinue(beast::tcp_stream& stream,
+                                                 std::chrono::seconds send_timeout) {
   bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+  stream.expires_after(send_timeout);
   auto [ec, n] = co_await bhttp::async_write(stream, proceed, kAsTuple);
+  stream.expires_never();
   co_return ec;
+}
+
+Error BodyReadTimeout(std::chrono::seconds timeout) {
+  return Error(ErrorKind::kTimeout, kBodyReadTimeoutCode,
+               "the request body arrived slower than 64 KiB per " + std::to_string(timeout.count()) + " s");
 }
 
 // Pulls the rest of a body for a handler running on a worker thread, while the session coroutine waits for
 // that handler. Each Read runs the socket reads on the connection's I/O executor (so the stream's timer
-// applies) and waits for them: a peer that sends nothing for `timeout` fails the read.
+// applies) and waits for them: each kSocketReadBytes of the body must arrive within `timeout` of the
+// previous ones, else the read fails (a deadline per socket read would let a byte a second hold a worker).
 // A client that sent "Expect: 100-continue" waits for "100 Continue" before sending the body: it is sent on
-// the first read, so a handler that refuses the request before reading (authentication, a missing bucket)
-// answers with its final status and the body is never sent (RFC 9110 10.1.1).
+// the first read (within `send_timeout`), so a handler that refuses the request before reading
+// (authentication, a missing bucket) answers with its final status and the body is never sent
+// (RFC 9110 10.1.1).
 class StreamBodyReader final : public BodyReader {
  public:
   StreamBodyReader(asio::io_context& io, beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                   Parser& parser, std::chrono::seconds timeout, bool send_continue)
+                   Parser& parser, std::chrono::seconds timeout, bool send_continue,
+                   std::chrono::seconds send_timeout)
       : io_(io),
         stream_(stream),
         buffer_(buffer),
         parser_(parser),
         timeout_(timeout),
-        send_continue_(send_continue) {}
+        send_continue_(send_continue),
+        send_timeout_(send_timeout) {}
 
   size_t Read(char* out, size_t size) override {
     if (parser_.is_done() || size == 0) return 0;
@@ -76,7 +95,7 @@ class StreamBodyReader final : public BodyReader {
   asio::awaitable<size_t> ReadSome(char* out, size_t size) {
     if (send_continue_) {
       send_continue_ = false;
-      if (co_await WriteContinue(stream_))
+      if (co_await WriteContinue(stream_, send_timeout_))
         throw Error(ErrorKind::kInvalidArgument, "body_read_failed", "sending 100 Continue failed");
     }
     buffer_.reserve(buffer_.size() + kSocketReadBytes);
@@ -87,19 +106,23 @@ class StreamBodyReader final : public BodyReader {
       size_t wanted = size - got;
       parser_.get().body().data = out + got;
       parser_.get().body().size = wanted;
-      stream_.expires_after(timeout_);
+      if (!armed_ || since_armed_ >= kSocketReadBytes) {
+        deadline_ = std::chrono::steady_clock::now() + timeout_;
+        armed_ = true;
+        since_armed_ = 0;
+      }
+      stream_.expires_at(deadline_);
       auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, kAsTuple);
       stream_.expires_never();
       if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec == beast::error::timeout) {
-        throw Error(ErrorKind::kTimeout, "body_read_timeout",
-                    "no part of the request body arrived for " + std::to_string(timeout_.count()) + " s");
-      }
+      if (ec == beast::error::timeout) throw BodyReadTimeout(timeout_);
       if (ec) {
         throw Error(ErrorKind::kInvalidArgument, "body_read_failed",
                     "reading the request body failed: " + ec.message());
       }
-      got += wanted - parser_.get().body().size;
+      size_t moved = wanted - parser_.get().body().size;
+      got += moved;
+      since_armed_ += moved;
     }
     co_return got;
   }
@@ -110,6 +133,10 @@ class StreamBodyReader final : public BodyReader {
   Parser& parser_;
   std::chrono::seconds timeout_;
   bool send_continue_;
+  std::chrono::seconds send_timeout_;
+  bool armed_ = false;
+  std::chrono::steady_clock::time_point deadline_;
+  size_t since_armed_ = 0;  // body bytes received since the deadline was set
 };
 
 std::string SanitizeRequestId(const std::string* header) {
@@ -118,6 +145,76 @@ std::string SanitizeRequestId(const std::string* header) {
     return *header;
   }
   return log::NewRequestId();
+}
+
+// A warning that a misbehaving peer could trigger in a tight loop: logged at most once per interval, with
+// the number of occurrences it stands for.
+class RateLimitedWarning {
+ public:
+  explicit RateLimitedWarning(std::string what) : what_(std::move(what)) {}
+
+  void Occurred(const std::string& detail) {
+    ++count_;
+    auto now = std::chrono::steady_clock::now();
+    if (logged_once_ && now - last_logged_ < kWarningInterval) return;
+    spdlog::warn("{}: {} ({} times since the last such line)", what_, detail, count_);
+    logged_once_ = true;
+    last_logged_ = now;
+    count_ = 0;
+  }
+
+ private:
+  std::string what_;
+  bool logged_once_ = false;
+  std::chrono::steady_clock::time_point last_logged_;
+  uint64_t count_ = 0;
+};
+
+// How long the accept loop waits after a failed accept: the failures that matter (EMFILE, ENFILE, ENOMEM)
+// persist until something else closes a descriptor, so retrying at once would spin a core. The wait
+// doubles per consecutive failure up to a second.
+class AcceptBackoff {
+ public:
+  std::chrono::milliseconds Failed() {
+    delay_ = delay_.count() == 0 ? kMinAcceptBackoff : std::min(delay_ * 2, kMaxAcceptBackoff);
+    return delay_;
+  }
+  void Succeeded() { delay_ = std::chrono::milliseconds(0); }
+
+ private:
+  std::chrono::milliseconds delay_{0};
+};
+
+uint32_t DefaultConnectionCap() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+  return static_cast<uint32_t>(std::max<rlim_t>(limit.rlim_cur / 2, 16));
+}
+
+// The answer to a request header that could not be read; nullopt when there is nobody to answer (the
+// peer closed, reset or timed out).
+struct ProtocolError {
+  int status;
+  const char* code;
+  std::string message;
+};
+
+std::optional<ProtocolError> ClassifyHeaderError(const beast::error_code& ec, bool start_line_parsed) {
+  if (ec == bhttp::error::header_limit) {
+    // The parser consumes what it has parsed from the buffer, so the buffer cannot tell a long request
+    // line from long header fields; whether the parser got past the start line can.
+    if (!start_line_parsed) {
+      return ProtocolError{414, "uri_too_long",
+                           "the request line exceeds " + std::to_string(kMaxRequestLineBytes) + " bytes"};
+    }
+    return ProtocolError{431, "header_too_large",
+                         "the request header exceeds " + std::to_string(kMaxHeaderBytes) + " bytes"};
+  }
+  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category() ||
+      ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
+    return std::nullopt;
+  }
+  return ProtocolError{400, "malformed_request", "the request is not valid HTTP/1.1: " + ec.message()};
 }
 
 }  // namespace
@@ -138,6 +235,7 @@ class Server::Impl {
     acceptor_.bind(endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
     uint16_t port = acceptor_.local_endpoint().port();
+    max_connections_ = options_.max_connections != 0 ? options_.max_connections : DefaultConnectionCap();
     asio::co_spawn(io_, Accept(), asio::detached);
     for (uint32_t i = 0; i < options_.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
     return port;
@@ -159,38 +257,92 @@ class Server::Impl {
 
  private:
   asio::awaitable<void> Accept() {
+    asio::steady_timer pause(io_);
+    AcceptBackoff backoff;
+    RateLimitedWarning accept_failed("accept failed");
+    RateLimitedWarning at_cap("HTTP connection cap reached, new connections wait in the backlog");
     for (;;) {
+      // At the cap, leave new connections in the kernel's backlog: they hold no descriptor of ours.
+      if (connections_ >= max_connections_) at_cap.Occurred(std::to_string(max_connections_) + " open");
+      while (connections_ >= max_connections_ && !stopped_) {
+        pause.expires_after(kCapPollInterval);
+        co_await pause.async_wait(kAsTuple);
+      }
       auto [ec, socket] = co_await acceptor_.async_accept(kAsTuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || stopped_) co_return;
-        spdlog::warn("accept failed: {}", ec.message());
+        accept_failed.Occurred(ec.message());
+        pause.expires_after(backoff.Failed());
+        co_await pause.async_wait(kAsTuple);
         continue;
       }
-      socket.set_option(tcp::no_delay(true));
+      backoff.Succeeded();
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      ++connections_;
       asio::co_spawn(io_, Session(std::move(socket)), asio::detached);
     }
   }
 
   asio::awaitable<void> Session(tcp::socket socket) {
+    ScopeExit release([this] { --connections_; });
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     std::string remote;
     beast::error_code ignored;
     auto endpoint = stream.socket().remote_endpoint(ignored);
     if (!ignored) remote = endpoint.address().to_string();
-    for (;;) {
+    for (bool first = true;; first = false) {
       Parser parser;
       parser.header_limit(kMaxHeaderBytes);
       parser.body_limit(boost::none);
-      stream.expires_after(kIdleTimeout);
+      // Wait for the next request's first byte (a new connection gets no idle allowance), then give
+      // its header `header_read_timeout` in total: a peer trickling a header cannot hold the connection.
+      if (buffer.size() == 0) {
+        stream.expires_after(first ? options_.header_read_timeout : options_.idle_timeout);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kSocketReadBytes), kAsTuple);
+        if (ec) co_return;  // closed or idle too long
+        buffer.commit(n);
+      }
+      stream.expires_after(options_.header_read_timeout);
       auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
-      if (ec) co_return;  // closed, timed out or malformed: nothing sensible to answer
       stream.expires_never();
+      if (ec) {
+        auto error = ClassifyHeaderError(ec, !parser.get().target().empty());
+        if (!error) co_return;  // closed or timed out: nobody to answer
+        co_await RejectMalformed(stream, *error, remote);
+        break;
+      }
+      if (parser.get().target().size() > kMaxRequestLineBytes) {
+        // A named local: GCC 12 destroys a temporary with a destructor in a co_await expression twice.
+        ProtocolError too_long{
+            414, "uri_too_long",
+            "the request target exceeds " + std::to_string(kMaxRequestLineBytes) + " bytes"};
+        co_await RejectMalformed(stream, too_long, remote);
+        break;
+      }
       bool keep_alive = co_await Serve(stream, buffer, parser, remote);
       if (!keep_alive || stopped_) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     co_await LingeringClose(stream);
+  }
+
+  // Answers a request that could not be parsed (the connection is closed after it: its framing is lost).
+  asio::awaitable<void> RejectMalformed(beast::tcp_stream& stream, const ProtocolError& error,
+                                        const std::string& remote) {
+    Request request;
+    request.request_id = log::NewRequestId();
+    request.remote_address = remote;
+    Response response;
+    {
+      log::ScopedRequestId scoped(request.request_id);  // thread-local: not held across a co_await
+      response = render_error_(request, InvalidArgument(error.code, error.message));
+      spdlog::info("malformed request from {} -> {}: {}", remote, error.status, error.message);
+    }
+    response.status = error.status;  // the HTTP codec's own statuses, beyond what an error kind maps to
+    response.headers.Set("x-request-id", request.request_id);
+    co_await Write(stream, response, /*keep_alive=*/false, 11);
   }
 
   // After answering a request whose body was not read (an upload refused early), the client may still be
@@ -244,11 +396,12 @@ class Server::Impl {
       request.path_params = std::move(match.params);
       bool expects_continue =
           beast::iequals(header[bhttp::field::expect], "100-continue") && !parser.is_done();
-      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout, expects_continue);
+      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout, expects_continue,
+                              options_.send_timeout);
       if (match.options.stream_body) {
         request.body_reader = &reader;
       } else {
-        if (expects_continue && co_await WriteContinue(stream)) {
+        if (expects_continue && co_await WriteContinue(stream, options_.send_timeout)) {
           throw InvalidArgument("body_read_failed", "sending 100 Continue failed");
         }
         co_await ReadWholeBody(stream, buffer, parser, request.body);
@@ -305,8 +458,12 @@ class Server::Impl {
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
+      // One deadline per chunk: the body must move kSocketReadBytes per body_read_timeout.
+      stream.expires_after(options_.body_read_timeout);
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+      stream.expires_never();
       if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec == beast::error::timeout) throw BodyReadTimeout(options_.body_read_timeout);
       if (ec) throw InvalidArgument("body_read_failed", "reading the request body failed: " + ec.message());
       body.append(chunk.data(), chunk.size() - parser.get().body().size);
       if (body.size() > options_.max_body_bytes) {
@@ -326,10 +483,13 @@ class Server::Impl {
     if (!response.headers.Find("content-length")) head.content_length(length);
     bool send_body = !response.omit_body && response.status != 204 && response.status != 304;
     bhttp::response_serializer<bhttp::empty_body> serializer{head};
+    // A peer that does not read its response must not hold the connection: each write has a deadline.
+    stream.expires_after(options_.send_timeout);
     auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kAsTuple);
     if (ec) co_return false;
     if (!send_body) co_return true;
     if (!response.file) {
+      stream.expires_after(options_.send_timeout);
       auto [body_ec, written] = co_await asio::async_write(stream, asio::buffer(response.body), kAsTuple);
       co_return !body_ec;
     }
@@ -349,6 +509,7 @@ class Server::Impl {
         ok = false;
         break;
       }
+      stream.expires_after(options_.send_timeout);
       auto [ec, written] =
           co_await asio::async_write(stream, asio::buffer(chunk.data(), static_cast<size_t>(got)), kAsTuple);
       if (ec) {
@@ -364,6 +525,9 @@ class Server::Impl {
   ServerOptions options_;
   const Router& router_;
   ErrorRenderer render_error_;
+  // Declared before io_: sessions destroyed with io_ at shutdown still decrement it.
+  std::atomic<uint32_t> connections_{0};
+  uint32_t max_connections_ = 0;
   asio::io_context io_;
   tcp::acceptor acceptor_;
   asio::thread_pool workers_;

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "duckstore/api/http/server.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/error_codes.hpp"
 
@@ -9,6 +12,8 @@ namespace duckstore::rest {
 namespace {
 
 constexpr int64_t kMaxPageLimit = 1000;
+// Thrown and rendered (415) only here.
+constexpr char kUnsupportedMediaType[] = "unsupported_media_type";
 
 int64_t ParseInteger(const std::string& text, const char* name) {
   try {
@@ -32,6 +37,26 @@ nlohmann::json OptionalJson(const std::optional<std::string>& value) {
 
 std::optional<std::string> FilterValue(const nlohmann::json& value) {
   return ScalarText(value, "invalid_filter", "a filter value");
+}
+
+// A body is parsed as JSON only when its Content-Type says JSON or says nothing. Also accepted:
+// application/x-www-form-urlencoded, which `curl -d` sends unless told otherwise (the README's examples
+// rely on it); a form-encoded body is never valid JSON, so nothing is misread. Anything else (text/plain,
+// text/csv, ...) is refused rather than guessed at.
+void RequireJsonContentType(const http::Request& request) {
+  const std::string* header = request.headers.Find("content-type");
+  if (!header) return;
+  std::string type = header->substr(0, header->find(';'));
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  type.erase(0, type.find_first_not_of(" \t"));
+  type.erase(type.find_last_not_of(" \t") + 1);
+  if (type.empty() || type == "application/json" || type.ends_with("+json") ||
+      type == "application/x-www-form-urlencoded") {
+    return;
+  }
+  throw InvalidArgument(kUnsupportedMediaType,
+                        "the request body must be JSON (Content-Type application/json), not " + type,
+                        {{"content_type", type}});
 }
 
 }  // namespace
@@ -114,6 +139,7 @@ Principal Authenticate(Services& services, const http::Request& request) {
 
 nlohmann::json ParseJsonObject(const http::Request& request) {
   if (request.body.empty()) return nlohmann::json::object();
+  RequireJsonContentType(request);
   nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) throw InvalidArgument("invalid_json", "the request body is not valid JSON");
   if (!body.is_object()) throw InvalidArgument("invalid_json", "the request body must be a JSON object");
@@ -185,6 +211,8 @@ http::Response RenderError(const http::Request& request, const std::exception& e
   if (const auto* known = dynamic_cast<const Error*>(&error)) {
     int status = HttpStatusOf(known->kind());
     if (known->code() == error_code::kMethodNotAllowed) status = 405;
+    if (known->code() == kUnsupportedMediaType) status = 415;
+    if (known->code() == http::kBodyReadTimeoutCode) status = 408;  // the client's delay, not ours
     if (status >= 500) spdlog::error("{} {} failed: {}", request.method, request.path, known->what());
     nlohmann::json body = {
         {"code", known->code()}, {"message", known->what()}, {"details", known->details()}};

@@ -47,6 +47,7 @@ std::vector<std::filesystem::path> WrittenFiles(const std::filesystem::path& dir
   }
   std::sort(numbered.begin(), numbered.end());
   std::vector<std::filesystem::path> out;
+  out.reserve(numbered.size());
   for (auto& [index, path] : numbered) out.push_back(std::move(path));
   return out;
 }

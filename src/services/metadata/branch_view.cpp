@@ -198,6 +198,7 @@ std::vector<BucketLocation> BranchView::ListBuckets() {
     found[key] = BucketLocation{link.bucket, false, false, link};
   }
   std::vector<BucketLocation> out;
+  out.reserve(found.size());
   for (auto& [key, location] : found) out.push_back(std::move(location));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
@@ -243,6 +244,7 @@ std::vector<TableLocation> BranchView::ListTables(const BucketLocation& bucket) 
     }
   }
   std::vector<TableLocation> out;
+  out.reserve(found.size());
   for (auto& [key, location] : found) out.push_back(std::move(location));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;

@@ -18,7 +18,7 @@ void BranchService::RequireProject(const std::string& project_id) {
 }
 
 Branch BranchService::Create(const std::string& project_id, const std::string& name,
-                             const std::string& description, std::optional<std::string> id) {
+                             const std::string& description, const std::optional<std::string>& id) {
   std::string branch_id = id.value_or(RandomHex(6));
   ValidateId(branch_id, "branch id");
   if (branch_id == kDefaultBranch) throw InvalidArgument("invalid_name", "branch id 'default' is reserved");

@@ -19,7 +19,7 @@ ProjectService::Created ProjectService::Create(const std::string& id, std::strin
   return ops_.Run(id, "project.create", id, [&] {
     Project project;
     project.id = id;
-    project.name = name.empty() ? id : std::move(name);
+    project.name = name.empty() ? id : name;
     project.settings = std::move(settings);
     project.created_at = project.updated_at = NowTimestamp();
     // Catalog row first: it is the lock on the id. Storage second; if that fails the row goes again.

@@ -266,7 +266,9 @@ TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std
     if (columns.empty())
       throw InvalidArgument("invalid_primary_key", "a primary key needs at least one column");
     auto open = OpenForChange(branches_, ref);
-    if (!open.info.primary_key.empty()) {
+    // A key declared in SQL (enforced by DuckDB) yields to a Keboola key; only the latter conflicts.
+    auto attributes = LoadTableAttributes(*open.conn, open.info.bucket, open.info.name);
+    if (attributes && !attributes->primary_key.empty()) {
       throw Conflict("primary_key_exists", "the table already has a primary key; drop it first",
                      {{"primary_key", open.info.primary_key}});
     }
@@ -311,7 +313,12 @@ TableInfo TableService::AddPrimaryKey(const TableRef& ref, const std::vector<std
       for (const auto& name : key) {
         RunDdl(*open.conn, "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(name) + " SET NOT NULL");
       }
-      SavePrimaryKey(*open.conn, open.info.bucket, open.info.name, key);
+      // A table created in SQL has no attributes row yet.
+      if (attributes) {
+        SavePrimaryKey(*open.conn, open.info.bucket, open.info.name, key);
+      } else {
+        RecordTable(*open.conn, open.info.bucket, open.info.name, key);
+      }
     });
     return *LoadTable(*open.conn, open.info.bucket, open.info.name);
   });
@@ -322,6 +329,14 @@ TableInfo TableService::DropPrimaryKey(const TableRef& ref) {
     auto open = OpenForChange(branches_, ref);
     if (open.info.primary_key.empty())
       throw InvalidArgument("no_primary_key", "the table has no primary key");
+    // Without a Keboola key the key is a constraint DuckDB enforces (declared in SQL): DuckDB cannot drop it.
+    auto attributes = LoadTableAttributes(*open.conn, open.info.bucket, open.info.name);
+    if (!attributes || attributes->primary_key.empty()) {
+      throw InvalidArgument("primary_key_enforced",
+                            "the table's key is a PRIMARY KEY or UNIQUE constraint declared in SQL; DuckDB "
+                            "cannot drop it",
+                            {{"primary_key", open.info.primary_key}});
+    }
     SavePrimaryKey(*open.conn, open.info.bucket, open.info.name, {});
     return *LoadTable(*open.conn, open.info.bucket, open.info.name);
   });

@@ -281,16 +281,23 @@ class Watchdog {
   std::thread thread_;
 };
 
-duckdb::unique_ptr<duckdb::SQLStatement> ParseOne(const std::string& sql) {
+// One statement of a query text with what the scope check found in it (pointing into `parsed`).
+struct Statement {
+  duckdb::unique_ptr<duckdb::SQLStatement> parsed;
+  QueryShape shape;
+};
+
+// The statements of a query text, in order; kInvalidArgument("invalid_query") when DuckDB cannot parse it
+// or it holds none.
+duckdb::vector<duckdb::unique_ptr<duckdb::SQLStatement>> Parse(const std::string& sql) {
   duckdb::Parser parser;
   try {
     parser.ParseQuery(sql);
   } catch (const std::exception& e) {
     throw InvalidArgument("invalid_query", duckdb::ErrorData(e).RawMessage());
   }
-  if (parser.statements.size() != 1)
-    throw InvalidArgument("invalid_query", "the query must be exactly one statement");
-  return std::move(parser.statements[0]);
+  if (parser.statements.empty()) throw InvalidArgument("invalid_query", "the query holds no statement");
+  return std::move(parser.statements);
 }
 
 QueryResult Failed(std::string message) {
@@ -306,21 +313,36 @@ QueryResult Succeeded(std::string message) {
   return out;
 }
 
-// Runs the checked statement on `conn` (search path already set), interrupted after `timeout`.
-QueryResult Run(duckdb::Connection& conn, duckdb::unique_ptr<duckdb::SQLStatement> statement,
-                std::chrono::seconds timeout) {
+// Runs the checked statements on `conn` (search path already set), interrupted after `timeout` (for the
+// whole script). A script of several statements runs in one transaction: all of it or nothing; the last
+// statement's rows are the answer. A single statement runs as DuckDB runs it (auto-commit).
+QueryResult Run(duckdb::Connection& conn, std::vector<Statement>& script, std::chrono::seconds timeout) {
   QueryResult out;
   auto started = std::chrono::steady_clock::now();
+  bool several = script.size() > 1;
   duckdb::unique_ptr<duckdb::MaterializedQueryResult> result;
+  std::string failure;
   bool timed_out = false;
   {
     Watchdog watchdog(conn, timeout);
-    result = conn.Query(std::move(statement));
+    if (several) result = conn.Query("BEGIN TRANSACTION");
+    for (size_t i = 0; i < script.size() && !(result && result->HasError()); ++i) {
+      result = conn.Query(std::move(script[i].parsed));
+      if (result->HasError() && several)
+        failure = "statement " + std::to_string(i + 1) + " of " + std::to_string(script.size()) + ": ";
+    }
+    if (several) {
+      auto end = conn.Query(result->HasError() ? "ROLLBACK" : "COMMIT");
+      if (!result->HasError() && end->HasError()) {
+        failure = "the script's transaction did not commit: ";
+        result = std::move(end);
+      }
+    }
     timed_out = watchdog.fired();
   }
   if (result->HasError()) {
     return Failed(timed_out ? "Query exceeded the timeout of " + std::to_string(timeout.count()) + " s"
-                            : result->GetErrorObject().RawMessage());
+                            : failure + result->GetErrorObject().RawMessage());
   }
   out.columns = result->names;
   for (size_t row = 0; row < result->RowCount(); ++row) {
@@ -398,14 +420,15 @@ void DropHints(QueryResult& result) {
   }
 }
 
-// The default branch: the statement runs in the project database with the scope as its search path.
-QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket, const QueryShape& shape,
-                         duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout,
-                         bool confine) {
+// The default branch: the script runs in the project database with the scope as its search path.
+QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket, std::vector<Statement>& script,
+                         std::chrono::seconds timeout, bool confine) {
   auto& conn = view.Conn(TableSource::kOwn);
   SetSearchPath(conn, {QuoteIdent(bucket.name)});
-  if (confine) ConfineToBucket(view, bucket, shape, conn);
-  return Run(conn, std::move(statement), timeout);
+  if (confine) {
+    for (auto& statement : script) ConfineToBucket(view, bucket, statement.shape, conn);
+  }
+  return Run(conn, script, timeout);
 }
 
 // A dev branch: the statement runs on the branch's own database with the copy-on-write rules of
@@ -414,9 +437,10 @@ QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket, const Q
 // The table a statement writes is copied up first (OpenForWrite) and then resolves to the copy; a
 // statement whose target the branch cannot see never gets the default branch on its search path, so no
 // statement can reach a default-branch table for writing. Dropping an inherited table hides it instead.
+// `script` holds one statement (Execute refuses scripts on dev branches).
 QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const BucketLocation& bucket,
-                        QueryShape& shape, duckdb::unique_ptr<duckdb::SQLStatement> statement,
-                        std::chrono::seconds timeout, bool confine) {
+                        std::vector<Statement>& script, std::chrono::seconds timeout, bool confine) {
+  QueryShape& shape = script.front().shape;
   // Tables the branch deleted must not show through the default branch's schema: a name the branch does
   // not see although the default branch has it is one.
   if (bucket.inherited) {
@@ -477,7 +501,7 @@ QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const Bucket
   if (path.empty()) return Failed(Missing(shape.target));
   SetSearchPath(conn, path);
   if (confine) ConfineToBucket(*run_view, bucket, shape, conn);
-  QueryResult result = Run(conn, std::move(statement), timeout);
+  QueryResult result = Run(conn, script, timeout);
   // A dropped or renamed copy of an inherited table: the default branch's table must not show through.
   if (result.ok && bucket.inherited && target &&
       (shape.kind == QueryKind::kWrite || shape.kind == QueryKind::kDrop)) {
@@ -487,25 +511,29 @@ QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const Bucket
   return result;
 }
 
-// A linked bucket: only SELECT, run in the source project's database and confined to the shared bucket,
+// A linked bucket: only SELECTs, run in the source project's database and confined to the shared bucket,
 // whose tables and macros are renamed to the source bucket (names qualified with the link's name
 // included). Table functions are refused by the scope check and the source database is never written.
-QueryResult RunOnLinked(BranchView& view, const BucketLocation& bucket, QueryShape& shape,
-                        duckdb::unique_ptr<duckdb::SQLStatement> statement, std::chrono::seconds timeout) {
-  if (shape.kind != QueryKind::kRead) RefuseLinked(bucket);
+QueryResult RunOnLinked(BranchView& view, const BucketLocation& bucket, std::vector<Statement>& script,
+                        std::chrono::seconds timeout) {
+  for (const auto& statement : script) {
+    if (statement.shape.kind != QueryKind::kRead) RefuseLinked(bucket);
+  }
   const std::string& source = bucket.link->source_bucket;
   auto& conn = view.Conn(TableSource::kLinked, &bucket);
   SetSearchPath(conn, {QuoteIdent(source)});
-  for (auto* ref : ConfineToBucket(view, bucket, shape, conn)) ref->schema_name = source;
-  for (auto* function : shape.qualified_functions) function->schema = source;
-  return Run(conn, std::move(statement), timeout);
+  for (auto& statement : script) {
+    for (auto* ref : ConfineToBucket(view, bucket, statement.shape, conn)) ref->schema_name = source;
+    for (auto* function : statement.shape.qualified_functions) function->schema = source;
+  }
+  return Run(conn, script, timeout);
 }
 
 }  // namespace
 
 void CheckQueryScope(const std::string& sql, const std::string& scope) {
-  auto statement = ParseOne(sql);
-  ScopeChecker(scope, /*allow_table_functions=*/true).Statement(*statement);
+  for (auto& statement : Parse(sql))
+    ScopeChecker(scope, /*allow_table_functions=*/true).Statement(*statement);
 }
 
 QueryResult QueryService::Execute(const BranchRef& branch, const std::string& scope, const std::string& sql,
@@ -518,20 +546,37 @@ QueryResult QueryService::Execute(const BranchRef& branch, const std::string& sc
     auto view = branches_.View(branch);
     auto bucket = view->RequireBucket(scope);
     if (read_only_role) sharing_.RequireRoleRead(*view, bucket);
-    auto statement = ParseOne(sql);
-    // Linked buckets and read-only roles see the bucket's tables and nothing else.
-    bool confine = bucket.linked() || read_only_role.has_value();
-    QueryShape shape = ScopeChecker(bucket.name, !confine).Statement(*statement);
-    if (read_only_role && shape.kind != QueryKind::kRead) {
-      throw Error(ErrorKind::kPermissionDenied, "query_not_read_only",
-                  "read-only role '" + *read_only_role + "' may only run SELECT statements",
-                  {{"role", *read_only_role}});
+    // What DuckDB cannot parse is an SQL error, answered in-band like those of binding and execution.
+    duckdb::vector<duckdb::unique_ptr<duckdb::SQLStatement>> parsed;
+    try {
+      parsed = Parse(sql);
+    } catch (const Error& e) {
+      return Failed(e.what());
     }
-    QueryResult result =
-        bucket.linked() ? RunOnLinked(*view, bucket, shape, std::move(statement), timeout)
-        : view->is_default()
-            ? RunOnDefault(*view, bucket, shape, std::move(statement), timeout, confine)
-            : RunOnBranch(branches_, *view, bucket, shape, std::move(statement), timeout, confine);
+    // Linked buckets and read-only roles see the bucket's tables and nothing else. Every statement of a
+    // script is checked as a single one would be, before any of them runs.
+    bool confine = bucket.linked() || read_only_role.has_value();
+    std::vector<Statement> script;
+    for (auto& statement : parsed) {
+      QueryShape shape = ScopeChecker(bucket.name, !confine).Statement(*statement);
+      if (read_only_role && shape.kind != QueryKind::kRead) {
+        throw Error(ErrorKind::kPermissionDenied, "query_not_read_only",
+                    "read-only role '" + *read_only_role + "' may only run SELECT statements",
+                    {{"role", *read_only_role}});
+      }
+      script.push_back({std::move(statement), std::move(shape)});
+    }
+    // A dev branch decides copy-on-write per statement, outside DuckDB's transaction (copy-up, tombstones):
+    // a script could not be undone as a whole there.
+    if (script.size() > 1 && !bucket.linked() && !view->is_default()) {
+      throw InvalidArgument("dev_branch_unsupported",
+                            "a script of several statements runs on the default branch; on a dev branch send "
+                            "one statement per ExecuteQuery");
+    }
+    QueryResult result = bucket.linked() ? RunOnLinked(*view, bucket, script, timeout)
+                         : view->is_default()
+                             ? RunOnDefault(*view, bucket, script, timeout, confine)
+                             : RunOnBranch(branches_, *view, bucket, script, timeout, confine);
     if (confine && !result.ok) DropHints(result);
     return result;
   });

@@ -50,7 +50,8 @@ void DropObjectSql(duckdb::Connection& conn, const WorkspaceObject& object) {
 
 }  // namespace
 
-WorkspaceService::Created WorkspaceService::Create(const BranchRef& branch, std::optional<std::string> id) {
+WorkspaceService::Created WorkspaceService::Create(const BranchRef& branch,
+                                                   const std::optional<std::string>& id) {
   std::string workspace_id = id.value_or(RandomHex(8));
   ValidateId(workspace_id, "workspace id");
   return ops_.Run(branch.project_id, "workspace.create", workspace_id, [&] {

@@ -5,7 +5,7 @@
 // since every kind shares the connection a transaction spans kinds.
 #include <memory>
 
-#include "duckstore/storage/catalog/catalog.hpp"
+#include "duckstore/storage/catalog/sqlite_catalog.hpp"
 #include "duckstore/storage/catalog/sqlite_catalog_parts.hpp"
 #include "duckstore/storage/catalog/sqlite_migrations.hpp"
 

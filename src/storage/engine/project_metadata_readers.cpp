@@ -49,6 +49,25 @@ std::set<duckdb::idx_t> NotNullColumns(duckdb::TableCatalogEntry& table) {
   return not_null;
 }
 
+// The key DuckDB enforces on a table: its PRIMARY KEY, else its first UNIQUE constraint (in declaration
+// order); empty when it has neither. Names as the table's columns spell them.
+std::vector<std::string> EnforcedKey(duckdb::TableCatalogEntry& table) {
+  std::vector<std::string> unique_key;
+  for (const auto& constraint : table.GetConstraints()) {
+    if (constraint->type != duckdb::ConstraintType::UNIQUE) continue;
+    const auto& unique = constraint->Cast<duckdb::UniqueConstraint>();
+    std::vector<std::string> key;
+    if (unique.HasIndex()) {
+      key.push_back(table.GetColumn(unique.GetIndex()).Name());
+    } else {
+      for (const auto& name : unique.GetColumnNames()) key.push_back(table.GetColumn(name).Name());
+    }
+    if (unique.IsPrimaryKey()) return key;
+    if (unique_key.empty()) unique_key = std::move(key);
+  }
+  return unique_key;
+}
+
 // Bytes of storage the table uses: its distinct persistent (checkpointed) blocks times the database's block
 // size, read from DuckDB's catalog and storage manager (what pragma_database_size reports, without a query).
 // Read from the catalog entry: pragma_storage_info() takes the table as a qualified-name string whose parser
@@ -92,6 +111,7 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
         auto& table_entry = entry.Cast<duckdb::TableCatalogEntry>();
         info.bucket = table_entry.schema.name;
         info.name = table_entry.name;
+        info.primary_key = EnforcedKey(table_entry);
         auto not_null = NotNullColumns(table_entry);
         for (const auto& column : table_entry.GetColumns().Logical()) {
           ColumnInfo out;
@@ -104,8 +124,9 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
         }
       });
   if (!found) return std::nullopt;
+  // An explicit Keboola primary key wins over the key DuckDB enforces.
   if (auto attributes = LoadTableAttributes(conn, info.bucket, info.name)) {
-    info.primary_key = std::move(attributes->primary_key);
+    if (!attributes->primary_key.empty()) info.primary_key = std::move(attributes->primary_key);
     info.created_at = std::move(attributes->created_at);
   }
   if (detail == TableDetail::kDefinition) return info;
@@ -175,15 +196,7 @@ std::optional<TypedTable> LoadCatalogTable(duckdb::Connection& conn, const std::
         auto& table_entry = entry.Cast<duckdb::TableCatalogEntry>();
         out.bucket = table_entry.schema.name;
         out.name = table_entry.name;
-        for (const auto& constraint : table_entry.GetConstraints()) {
-          if (constraint->type != duckdb::ConstraintType::UNIQUE) continue;
-          const auto& unique = constraint->Cast<duckdb::UniqueConstraint>();
-          if (!unique.IsPrimaryKey()) continue;
-          out.primary_key =
-              unique.HasIndex()
-                  ? std::vector<std::string>{table_entry.GetColumn(unique.GetIndex()).Name()}
-                  : std::vector<std::string>(unique.GetColumnNames().begin(), unique.GetColumnNames().end());
-        }
+        out.primary_key = EnforcedKey(table_entry);
         auto not_null = NotNullColumns(table_entry);
         for (const auto& column : table_entry.GetColumns().Logical()) {
           out.columns.push_back({column.Name(), column.Type(), !not_null.contains(column.Logical().index)});

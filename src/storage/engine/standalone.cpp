@@ -45,7 +45,7 @@ std::unique_ptr<duckdb::Connection> StandaloneDatabase::Connect() {
   return std::make_unique<duckdb::Connection>(*db_);
 }
 
-StandaloneDatabases::StandaloneDatabases(fs::path dir, fs::path temp_dir, EngineLimits limits,
+StandaloneDatabases::StandaloneDatabases(const fs::path& dir, fs::path temp_dir, EngineLimits limits,
                                          std::chrono::seconds idle_close)
     : temp_dir_(std::move(temp_dir)), limits_(std::move(limits)), idle_close_(idle_close) {
   if (dir.empty()) return;

@@ -10,7 +10,7 @@
 
 namespace duckstore::das {
 
-grpc::Status ToStatus(std::exception_ptr error);
+grpc::Status ToStatus(const std::exception_ptr& error);
 
 // Runs `body`, turning whatever it throws into a status.
 template <typename Body>

@@ -91,8 +91,8 @@ class CommandRegistry {
   // Registers a command this backend does not implement (BigQuery-only ones): it answers UNIMPLEMENTED
   // with driver code 900 and `reason`, like an unknown command, but is documented as known.
   template <typename Command>
-  void AddUnsupported(std::string reason) {
-    InsertUnsupported(Command::descriptor()->full_name(), std::move(reason));
+  void AddUnsupported(const std::string& reason) {
+    InsertUnsupported(Command::descriptor()->full_name(), reason);
   }
 
   // nullptr for unknown command types. Unsupported commands throw kUnimplemented.

@@ -28,7 +28,7 @@ class Headers {
   void Set(std::string name, std::string value);
   void Add(std::string name, std::string value);
   const std::string* Find(std::string_view name) const;
-  std::string Get(std::string_view name, std::string fallback = "") const;
+  std::string Get(std::string_view name, const std::string& fallback = "") const;
   const std::vector<std::pair<std::string, std::string>>& all() const { return entries_; }
 
  private:

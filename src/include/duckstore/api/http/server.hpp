@@ -7,6 +7,13 @@
 //
 // Stop() is graceful: the listener closes, requests in flight get up to `shutdown_timeout` to finish,
 // then remaining connections are closed.
+//
+// Hostile or broken peers cannot exhaust the process: every read and write has a deadline (a header must
+// arrive whole within `header_read_timeout`, a body and a response must keep moving), at most
+// `max_connections` connections are open (more wait in the kernel's backlog, holding no descriptor of
+// ours), and a failing accept (EMFILE) backs off instead of spinning, logging at most once per 10 s.
+// A request that cannot be parsed is answered 400, 414 (request line too long) or 431 (header too
+// large), then the connection is closed.
 #pragma once
 
 #include <atomic>
@@ -20,6 +27,9 @@
 
 namespace duckstore::http {
 
+// The code of the error a stalled request body fails with (kTimeout); doors give it their own status.
+inline constexpr char kBodyReadTimeoutCode[] = "body_read_timeout";
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8000;  // 0 = any free port
@@ -27,8 +37,19 @@ struct ServerOptions {
   uint32_t workers = 16;
   uint64_t max_body_bytes = 64ull << 20;
   std::chrono::seconds shutdown_timeout{30};
-  // A streamed body that makes no progress for this long fails the request (kTimeout "body_read_timeout").
+  // A request header must arrive whole within this (counted from its first byte, or from the connection's
+  // start for its first request); otherwise the connection is closed without an answer.
+  std::chrono::seconds header_read_timeout{30};
+  // A kept-alive connection with no next request for this long is closed.
+  std::chrono::seconds idle_timeout{120};
+  // A body (buffered or streamed) must move at least 64 KiB per this long, or the request fails with
+  // kTimeout "body_read_timeout" (so a client sending a byte a second cannot hold a worker).
   std::chrono::seconds body_read_timeout{60};
+  // Each response write (header, a chunk of up to 1 MiB) must complete within this.
+  std::chrono::seconds send_timeout{60};
+  // Open connections at most; 0: half the process's file-descriptor limit (RLIMIT_NOFILE), so the rest
+  // stays for gRPC, databases and files.
+  uint32_t max_connections = 0;
 };
 
 // Renders an exception that escaped a handler (or a routing failure) as a response.

@@ -18,7 +18,7 @@ class BranchService {
 
   // `id` is generated when absent; "default" is reserved. kConflict("branch_exists") for a taken id or name.
   Branch Create(const std::string& project_id, const std::string& name, const std::string& description,
-                std::optional<std::string> id);
+                const std::optional<std::string>& id);
   Page<Branch> List(const std::string& project_id, const PageRequest& page);
   // kNotFound("branch_not_found").
   Branch Get(const std::string& project_id, const std::string& id);

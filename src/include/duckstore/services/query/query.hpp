@@ -1,12 +1,12 @@
 // Ad-hoc SQL of a project scoped to one bucket (the Keboola driver's ExecuteQuery), on any branch.
 //
-// The scope is enforced before anything runs: the text must be one statement of an allowed kind (SELECT,
-// INSERT, UPDATE, DELETE, CREATE/DROP/ALTER of tables and views, CREATE/DROP of macros and table macros), and
-// every table or macro it names, at any depth (joins, subqueries, CTEs, DML targets, macro bodies), must be
-// unqualified or qualified with the scope's schema. Unqualified names resolve in the scope (search_path).
-// Files are out of reach anyway: project databases run without external access. Violations throw
-// kPermissionDenied ("query_out_of_scope"); SQL errors and timeouts of an allowed statement are results, not
-// exceptions (the contract reports them in-band).
+// The scope is enforced before anything runs: each statement must be of an allowed kind (SELECT, INSERT,
+// UPDATE, DELETE, CREATE/DROP/ALTER of tables and views, CREATE/DROP of macros), and every table or macro it
+// names, at any depth (joins, subqueries, CTEs, DML targets, macro bodies), must be unqualified or qualified
+// with the scope's schema (search_path = the scope); files are out of reach (no external access). Violations
+// throw kPermissionDenied("query_out_of_scope"); what DuckDB says about the text (parse, bind, execution) and
+// timeouts are results (ok = false, in-band in the contract). Several statements are a script: all checked
+// first, run in order in one transaction, the last one's rows answered; not on dev branches (query.cpp).
 //
 // On a dev branch the statement follows the branch's copy-on-write rules (branch_view.hpp): it reads
 // tables the branch has not written from the default branch, copies the table it writes into the branch
@@ -61,8 +61,8 @@ class QueryService {
   OperationLog& ops_;
 };
 
-// Throws kPermissionDenied("query_out_of_scope") unless `sql` stays within schema `scope` (see above);
-// kInvalidArgument("invalid_query") when it does not parse. Exposed for unit tests.
+// Throws kPermissionDenied("query_out_of_scope") unless every statement of `sql` stays within schema `scope`;
+// kInvalidArgument("invalid_query") when it does not parse or holds no statement. Exposed for unit tests.
 void CheckQueryScope(const std::string& sql, const std::string& scope);
 
 }  // namespace duckstore

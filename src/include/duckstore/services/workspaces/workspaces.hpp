@@ -57,7 +57,7 @@ class WorkspaceService {
     WorkspaceCredentials credentials;
   };
   // `id` is generated when absent; kConflict("workspace_exists") for a taken id.
-  Created Create(const BranchRef& branch, std::optional<std::string> id);
+  Created Create(const BranchRef& branch, const std::optional<std::string>& id);
   // Workspaces of the project, all branches or one.
   std::vector<Workspace> List(const std::string& project_id, const std::optional<std::string>& branch_id);
   // kNotFound("workspace_not_found").

@@ -11,8 +11,6 @@
 #pragma once
 
 #include <functional>
-#include <memory>
-#include <string>
 
 #include "duckstore/storage/catalog/branch_catalog.hpp"
 #include "duckstore/storage/catalog/das_catalog.hpp"
@@ -50,10 +48,5 @@ class Catalog : public virtual ProjectCatalog,
   // rolls back together (rollback when it throws; the exception propagates).
   virtual void InTransaction(const std::function<void()>& body) = 0;
 };
-
-// Opens (creating if needed) the SQLite catalog at `path` and applies pending schema migrations. The file
-// lives in the data directory: blob paths are stored relative to the directory that holds it
-// (storage/catalog/blob_paths.hpp).
-std::unique_ptr<Catalog> OpenSqliteCatalog(const std::string& path);
 
 }  // namespace duckstore

@@ -25,8 +25,8 @@ namespace duckstore {
 // storage size cost a count and a walk over the table's storage segments.
 enum class TableDetail { kDefinition, kWithStats };
 
-// Reads a table (DuckDB's catalog plus its _duckstore attributes); nullopt if it does not exist or is a
-// view. row_count and size_bytes are 0 for kDefinition.
+// Reads a table (DuckDB's catalog plus _duckstore attributes; key: the Keboola key, else the PRIMARY KEY,
+// else the first UNIQUE constraint); nullopt if none or a view. row_count, size_bytes 0 for kDefinition.
 std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket,
                                    const std::string& table, TableDetail detail = TableDetail::kWithStats);
 
@@ -60,8 +60,8 @@ struct TypedTable {
 std::optional<TypedTable> LoadTypedTable(duckdb::Connection& conn, const std::string& bucket,
                                          const std::string& table);
 
-// A table from DuckDB's catalog alone (any DuckDB database, no duckstore metadata): the primary key and
-// NOT NULL are DuckDB's constraints. nullopt if it does not exist.
+// A table from DuckDB's catalog alone (any DuckDB database, no duckstore metadata): the key (the PRIMARY KEY,
+// else the first UNIQUE constraint) and NOT NULL are DuckDB's constraints. nullopt if it does not exist.
 std::optional<TypedTable> LoadCatalogTable(duckdb::Connection& conn, const std::string& schema,
                                            const std::string& table);
 

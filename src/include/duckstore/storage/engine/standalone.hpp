@@ -52,7 +52,7 @@ class StandaloneDatabases {
  public:
   // `dir` empty: standalone files are disabled (every Resolve is kInvalidArgument "databases_disabled").
   // `temp_dir` (created on demand) is where queries over these files spill.
-  StandaloneDatabases(std::filesystem::path dir, std::filesystem::path temp_dir, EngineLimits limits,
+  StandaloneDatabases(const std::filesystem::path& dir, std::filesystem::path temp_dir, EngineLimits limits,
                       std::chrono::seconds idle_close = std::chrono::seconds(30));
   ~StandaloneDatabases();
   StandaloneDatabases(const StandaloneDatabases&) = delete;
