@@ -6,8 +6,6 @@ versioning APIs, ListBuckets pagination, GetBucketLocation, UTF-8 user metadata 
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import os
 import socket
 import subprocess
@@ -23,18 +21,6 @@ from botocore.config import Config
 
 from harness import unique_id
 from s3util import (REGION, AwsCli, checksum, client, error_code, key_pair, s3_endpoint, sign, trailer_body)
-
-
-@pytest.fixture
-def s3(server, project):
-    return client(server, project.key)
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique_id("c")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def v2_client(server, token: str):

@@ -11,6 +11,7 @@ const crypto = require("node:crypto");
 const s3sdk = require("@aws-sdk/client-s3");
 const { Upload } = require("@aws-sdk/lib-storage");
 const { getSignedUrl } = require("@aws-sdk/s3-request-presigner");
+const runScenario = require("./scenario.cjs");
 
 const bucket = process.env.S3_BUCKET;
 const client = new s3sdk.S3Client({
@@ -206,12 +207,4 @@ const scenarios = {
   },
 };
 
-(async () => {
-  const scenario = scenarios[process.argv[2]];
-  if (!scenario) throw new Error("unknown scenario " + process.argv[2]);
-  process.stdout.write(JSON.stringify(await scenario()) + "\n");
-})().catch((error) => {
-  process.stderr.write((error && error.stack) || String(error));
-  process.stderr.write("\n" + JSON.stringify(error && error.$metadata ? errorOf(error) : {}) + "\n");
-  process.exit(1);
-});
+runScenario(scenarios, (error) => (error && error.$metadata ? errorOf(error) : {}));

@@ -7,6 +7,7 @@
 const crypto = require("node:crypto");
 const { Readable } = require("node:stream");
 const Minio = require("minio");
+const runScenario = require("./scenario.cjs");
 
 const bucket = process.env.S3_BUCKET;
 const endpoint = new URL(process.env.S3_ENDPOINT);
@@ -83,11 +84,4 @@ const scenarios = {
   },
 };
 
-(async () => {
-  const scenario = scenarios[process.argv[2]];
-  if (!scenario) throw new Error("unknown scenario " + process.argv[2]);
-  process.stdout.write(JSON.stringify(await scenario()) + "\n");
-})().catch((error) => {
-  process.stderr.write((error && error.stack) || String(error));
-  process.exit(1);
-});
+runScenario(scenarios);
