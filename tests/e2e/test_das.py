@@ -452,6 +452,17 @@ def test_insert_update_delete(das, sales):
     assert got == {1: "one", 20: "twenty", 4: "n4", 5: "n5"}
     assert status_of(lambda: das.update(table, 999, {"id": 999, "name": "x", "qty": 1})) == \
         grpc.StatusCode.INVALID_ARGUMENT
+    # The primary key stays unique: an insert, a bulk insert or an update onto an existing key is refused
+    # as a bad argument (PostgreSQL shows it as an error, no retry) and nothing of it is kept.
+    assert status_of(lambda: das.insert(table, {"id": 1, "name": "dup", "qty": 1, "_timestamp": None})) == \
+        grpc.StatusCode.INVALID_ARGUMENT
+    assert status_of(lambda: das.bulk_insert(table, [{"id": 6, "name": "n6", "qty": 6, "_timestamp": None},
+                                                     {"id": 4, "name": "dup", "qty": 4, "_timestamp": None}])) == \
+        grpc.StatusCode.INVALID_ARGUMENT
+    assert status_of(lambda: das.update(table, 5, {"id": 4, "name": "dup", "qty": 1, "_timestamp": None})) == \
+        grpc.StatusCode.INVALID_ARGUMENT
+    got = {r["id"]: r["name"] for r in das.execute(table, columns=["id", "name"])}
+    assert got == {1: "one", 20: "twenty", 4: "n4", 5: "n5"}
     # DAS writes are ordinary table writes: row counts and the operations log see them.
     info = sales.client.call("GET", sales.table_path(BUCKET, "items"))
     assert info["row_count"] == 4

@@ -170,6 +170,26 @@ def test_insert_rows_is_typed_and_atomic(project, bucket):
     assert rows == [{"id": 7, "tags": ["a", "b"]}]  # none of the failed batches left a row
 
 
+def test_insert_rows_refuses_a_duplicate_primary_key(project, bucket):
+    # A row write never duplicates or silently overwrites a key: the whole batch is refused with 409.
+    project.create_table(bucket, "k", [{"name": "id", "type": "INTEGER"}, {"name": "region", "type": "VARCHAR"},
+                                       {"name": "v", "type": "VARCHAR"}], primary_key=["id", "region"])
+    assert project.insert(bucket, "k", [{"id": 1, "region": "eu", "v": "a"}, {"id": 1, "region": "us", "v": "b"}]) \
+        == {"inserted_rows": 2, "rows_after": 2}
+    path = project.table_path(bucket, "k") + "/rows"
+    for batch in ([{"id": 1, "region": "eu", "v": "again"}],                                       # an existing key
+                  [{"id": 2, "region": "eu", "v": "x"}, {"id": "2", "region": "eu", "v": "y"}],     # twice in one batch
+                  [{"id": 3, "region": "eu", "v": "new"}, {"id": 1, "region": "us", "v": "dup"}]):  # one of several
+        error = expect_error(project.client.post(path, json={"rows": batch}), 409, "duplicate_key")
+        assert error["details"]["columns"] == ["id", "region"]
+    error = expect_error(project.client.post(path, json={"rows": [{"id": 1, "region": "eu"}]}), 409, "duplicate_key")
+    assert error["details"]["values"] == ["1", "eu"]
+    assert "(id, region) = (1, eu)" in error["message"]
+    rows = project.preview(bucket, "k", order_by=[{"column": "region"}])["rows"]
+    assert rows == [{"id": 1, "region": "eu", "v": "a"}, {"id": 1, "region": "us", "v": "b"}]  # nothing changed
+    assert project.insert(bucket, "k", [{"id": 2, "region": "eu", "v": "c"}]) == {"inserted_rows": 1, "rows_after": 3}
+
+
 def test_delete_rows_with_filters_and_truncate(project, bucket):
     project.create_table(bucket, "t", [{"name": "n", "type": "INTEGER"}, {"name": "s", "type": "VARCHAR"}])
     project.insert(bucket, "t", [{"n": i, "s": "even" if i % 2 == 0 else "odd"} for i in range(1, 13)])

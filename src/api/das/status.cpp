@@ -22,7 +22,9 @@ grpc::StatusCode CodeOf(const Error& error) {
                                                       : grpc::StatusCode::INVALID_ARGUMENT;
     case ErrorKind::kConflict:
       if (error.code() == error_code::kDasExists) return grpc::StatusCode::ALREADY_EXISTS;
-      if (error.code() == error_code::kConstraintViolation) return grpc::StatusCode::INVALID_ARGUMENT;
+      if (error.code() == error_code::kConstraintViolation || error.code() == error_code::kDuplicateKey) {
+        return grpc::StatusCode::INVALID_ARGUMENT;
+      }
       return grpc::StatusCode::ABORTED;
     default:
       return api::DefaultGrpcCode(error.kind());

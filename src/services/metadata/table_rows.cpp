@@ -7,6 +7,7 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/metadata/change_window.hpp"
+#include "duckstore/services/metadata/row_keys.hpp"
 #include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/project_metadata.hpp"
@@ -19,6 +20,11 @@ int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& ro
   return ops_.Run(ref.branch.project_id, "table.insert_rows", ref.Qualified(), [&] {
     auto open = OpenForChange(branches_, ref);
     std::string table = QualifiedName(open.info.bucket, open.info.name);
+    // The stored key of every written row, checked for duplicates before the transaction commits.
+    std::string returning;
+    for (const auto& key : open.info.primary_key)
+      returning += (returning.empty() ? " RETURNING " : ", ") + QuoteIdent(key);
+    std::vector<std::vector<duckdb::Value>> keys;
     InSqlTransaction(*open.conn, [&] {
       // Rows are grouped by their column set so each statement has one column list.
       std::map<std::vector<std::string>, std::vector<const Row*>> groups;
@@ -51,9 +57,12 @@ int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& ro
             }
             values += (values.empty() ? "(" : ", (") + tuple + ")";
           }
-          RunSql(*open.conn, "INSERT INTO " + table + " (" + columns + ") VALUES " + values, params);
+          auto written = RunSql(
+              *open.conn, "INSERT INTO " + table + " (" + columns + ") VALUES " + values + returning, params);
+          for (auto& key : KeysOf(*written, open.info)) keys.push_back(std::move(key));
         }
       }
+      RefuseDuplicateKeys(*open.conn, open.info, keys);
     });
     return RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>();
   });

@@ -8,6 +8,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
+#include "duckstore/services/metadata/row_keys.hpp"
 #include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/sql.hpp"
@@ -66,6 +67,7 @@ TypedRows TableService::InsertTypedRows(const TableRef& ref, const std::vector<T
       groups[columns].push_back(&row);
     }
     TypedRows out;
+    std::vector<std::vector<duckdb::Value>> keys;  // of every written row, checked before commit
     InSqlTransaction(*open.conn, [&] {
       for (const auto& [columns, group] : groups) {
         std::string names;
@@ -90,11 +92,13 @@ TypedRows TableService::InsertTypedRows(const TableRef& ref, const std::vector<T
           auto result =
               RunSql(*open.conn,
                      "INSERT INTO " + table + " (" + names + ") VALUES " + values + " RETURNING *", params);
+          for (auto& key : KeysOf(*result, info)) keys.push_back(std::move(key));
           auto stored = ReadRows(*result);
           out.columns = std::move(stored.columns);
           for (auto& row : stored.rows) out.rows.push_back(std::move(row));
         }
       }
+      RefuseDuplicateKeys(*open.conn, info, keys);
     });
     return out;
   });
@@ -123,14 +127,19 @@ TypedRows TableService::UpdateRowsByKey(const TableRef& ref, const std::string& 
              TypedParam(*stamp, WriteTimestamp(), params);
     if (set.empty()) throw InvalidArgument("invalid_row", "an update must set at least one column");
     std::string where = QuoteIdent(key_info->name) + " = " + TypedParam(*key_info, key, params);
-    auto result = RunSql(*open.conn,
-                         "UPDATE " + QualifiedName(info.bucket, info.name) + " SET " + set + " WHERE " +
-                             where + " RETURNING *",
-                         params);
-    if (result->RowCount() == 0) {
-      throw NotFound("row_not_found", "no row has " + key_info->name + " = " + key.ToString());
-    }
-    return ReadRows(*result);
+    TypedRows out;
+    InSqlTransaction(*open.conn, [&] {
+      auto result = RunSql(*open.conn,
+                           "UPDATE " + QualifiedName(info.bucket, info.name) + " SET " + set + " WHERE " +
+                               where + " RETURNING *",
+                           params);
+      if (result->RowCount() == 0) {
+        throw NotFound("row_not_found", "no row has " + key_info->name + " = " + key.ToString());
+      }
+      RefuseDuplicateKeys(*open.conn, info, KeysOf(*result, info));  // an update may change the key
+      out = ReadRows(*result);
+    });
+    return out;
   });
 }
 

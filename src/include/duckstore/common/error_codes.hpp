@@ -18,6 +18,7 @@ inline constexpr char kBlobMissing[] = "blob_missing";  // an object's content v
 
 inline constexpr char kBucketExists[] = "bucket_exists";
 inline constexpr char kConstraintViolation[] = "constraint_violation";
+inline constexpr char kDuplicateKey[] = "duplicate_key";  // a row write repeating a primary key
 
 inline constexpr char kDasNotFound[] = "das_not_found";
 inline constexpr char kDasExists[] = "das_exists";
