@@ -1,5 +1,6 @@
 """Fixtures for the end-to-end suites: the real duckstore binary, started once per session (`server`) or per
-test (`fresh_server`), an admin client, and a fresh project per test. See harness.py."""
+test (`fresh_server`), an admin client, a fresh project per test, and for the S3 suites a boto3 client of the
+project's key with a fresh bucket. See harness.py and s3util.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import Client, Project, Server, binary
+from harness import Client, Project, Server, binary, unique_id
+from s3util import client as s3_client
 
 
 def pytest_configure(config):
@@ -64,6 +66,20 @@ def project_factory(server):
 def project(project_factory) -> Project:
     """A new project with its project_admin key, owned by this test."""
     return project_factory()
+
+
+@pytest.fixture
+def s3(server, project):
+    """boto3 (Debian's) on the S3 API with the project's key, path-style."""
+    return s3_client(server, project.key)
+
+
+@pytest.fixture
+def bucket(s3) -> str:
+    """A new bucket of the project."""
+    name = unique_id("b")
+    s3.create_bucket(Bucket=name)
+    return name
 
 
 @pytest.hookimpl(hookwrapper=True)

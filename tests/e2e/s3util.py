@@ -149,3 +149,95 @@ def error_code(response) -> str:
     root = ET.fromstring(response.content)
     assert root.tag == "Error", response.text
     return root.findtext("Code")
+
+
+def _reflected_table(polynomial: int) -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ polynomial if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+_CRC32C_TABLE = _reflected_table(0x82F63B78)
+_CRC64NVME_TABLE = _reflected_table(0x9A6C9329AC4BC9B5)
+
+
+def _reflected_crc(data: bytes, table: list[int], mask: int) -> int:
+    crc = mask
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ mask
+
+
+def checksum(algorithm: str, data: bytes) -> str:
+    """The base64 S3 checksum of `data` (an independent implementation: zlib, hashlib and table CRCs)."""
+    import base64
+    import zlib
+    algorithm = algorithm.upper()
+    if algorithm == "CRC32":
+        raw = (zlib.crc32(data) & 0xFFFFFFFF).to_bytes(4, "big")
+    elif algorithm == "CRC32C":
+        raw = _reflected_crc(data, _CRC32C_TABLE, 0xFFFFFFFF).to_bytes(4, "big")
+    elif algorithm == "CRC64NVME":
+        raw = _reflected_crc(data, _CRC64NVME_TABLE, 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")
+    else:
+        raw = hashlib.new(algorithm.lower(), data).digest()
+    return base64.b64encode(raw).decode()
+
+
+def composite_checksum(algorithm: str, parts: list[bytes]) -> str:
+    """S3's COMPOSITE multipart checksum: the checksum of the parts' raw checksums, "-<count>"."""
+    import base64
+    raw = b"".join(base64.b64decode(checksum(algorithm, part)) for part in parts)
+    return f"{checksum(algorithm, raw)}-{len(parts)}"
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_js(script: str, scenario: str, endpoint: str, token: str, bucket: str, timeout: float = 300) -> dict:
+    """Runs a scenario of tests/e2e/js/<script> with the pinned npm clients (scripts/bootstrap.sh installs
+    them into .deps/e2e-js) and returns the JSON it printed."""
+    import json
+    modules = REPO / ".deps" / "e2e-js" / "node_modules"
+    assert modules.is_dir(), f"{modules} is missing: run scripts/bootstrap.sh"
+    key_id, secret = key_pair(token)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, "NODE_PATH": str(modules),
+           "S3_ENDPOINT": endpoint, "S3_ACCESS_KEY_ID": key_id, "S3_SECRET": secret, "S3_BUCKET": bucket}
+    result = subprocess.run(["node", str(REPO / "tests" / "e2e" / "js" / script), scenario], env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"{script} {scenario} failed:\n{result.stdout}\n{result.stderr}"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def trailer_body(data: bytes, chunk_size: int, signed: Signed | None, trailer_name: str, trailer_value: str,
+                 bad_trailer_signature: bool = False) -> bytes:
+    """The aws-chunked encoding of `data` with a trailing checksum header: chunk-signed and trailer-signed
+    (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER) when `signed` is given, else unsigned
+    (STREAMING-UNSIGNED-PAYLOAD-TRAILER), as the AWS SDKs write them."""
+    chunks = [data[i:i + chunk_size] for i in range(0, len(data), chunk_size)] + [b""]
+    out = bytearray()
+    previous = signed.signature if signed else ""
+    for chunk in chunks:
+        if signed:
+            to_sign = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", signed.amz_date, signed.scope, previous, EMPTY_SHA256,
+                                 hashlib.sha256(chunk).hexdigest()])
+            previous = hmac.new(signed.signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+            out += f"{len(chunk):x};chunk-signature={previous}\r\n".encode()
+        else:
+            out += f"{len(chunk):x}\r\n".encode()
+        out += chunk + b"\r\n" if chunk else b""
+    canonical = f"{trailer_name}:{trailer_value}\n"
+    out += canonical.replace("\n", "\r\n").encode()
+    if signed:
+        to_sign = "\n".join(["AWS4-HMAC-SHA256-TRAILER", signed.amz_date, signed.scope, previous,
+                             hashlib.sha256(canonical.encode()).hexdigest()])
+        signature = hmac.new(signed.signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+        if bad_trailer_signature:
+            signature = "0" * 64
+        out += f"x-amz-trailer-signature:{signature}\r\n".encode()
+    out += b"\r\n"
+    return bytes(out)

@@ -27,18 +27,6 @@ def status_of(excinfo) -> int:
     return excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
-@pytest.fixture
-def s3(server, project):
-    return client(server, project.key)
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique_id("b")
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def test_put_get_head_with_metadata(s3, bucket):
     body = b"id,name\n1,alpha\n2,beta\n"
     put = s3.put_object(Bucket=bucket, Key="data/rows.csv", Body=body, ContentType="text/csv",

@@ -2,9 +2,11 @@
 // aws-chunked streaming upload), plus the failure modes.
 #include <gtest/gtest.h>
 
+#include "body_readers.hpp"
 #include "duckstore/api/s3/chunked_payload.hpp"
 #include "duckstore/api/s3/sigv4.hpp"
 #include "duckstore/common/error.hpp"
+#include "test_util.hpp"
 
 namespace duckstore::s3 {
 namespace {
@@ -103,22 +105,7 @@ TEST(SigV4Test, PresignedUrlOfTheAwsExample) {
   EXPECT_EQ(CodeOf([&] { VerifySignature(request, Secrets, kExampleTime); }), "signature_does_not_match");
 }
 
-// Serves a string in small pieces, like a socket.
-class StringReader final : public http::BodyReader {
- public:
-  explicit StringReader(std::string data, size_t piece) : data_(std::move(data)), piece_(piece) {}
-  size_t Read(char* buffer, size_t size) override {
-    size_t n = std::min({size, piece_, data_.size() - position_});
-    std::memcpy(buffer, data_.data() + position_, n);
-    position_ += n;
-    return n;
-  }
-
- private:
-  std::string data_;
-  size_t piece_;
-  size_t position_ = 0;
-};
+using testing::StringReader;
 
 http::Request StreamingRequest() {
   http::Request request;
@@ -146,12 +133,7 @@ std::string StreamingBody(const std::string& first_signature) {
          "\r\n0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
 }
 
-std::string DrainAll(http::BodyReader& reader) {
-  std::string out;
-  char buffer[7000];
-  while (size_t n = reader.Read(buffer, sizeof(buffer))) out.append(buffer, n);
-  return out;
-}
+using testing::DrainAll;
 
 TEST(SigV4Test, StreamingChunksOfTheAwsExample) {
   auto request = StreamingRequest();

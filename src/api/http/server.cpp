@@ -45,6 +45,16 @@ constexpr auto kWarningInterval = std::chrono::seconds(10);
 
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
+// "100 Continue": the client that sent "Expect: 100-continue" may send the body now.
+asio::awaitable<beast::error_code> WriteContinue(beast::tcp_stream& stream,
+                                                 std::chrono::seconds send_timeout) {
+  bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+  stream.expires_after(send_timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream, proceed, kAsTuple);
+  stream.expires_never();
+  co_return ec;
+}
+
 Error BodyReadTimeout(std::chrono::seconds timeout) {
   return Error(ErrorKind::kTimeout, kBodyReadTimeoutCode,
                "the request body arrived slower than 64 KiB per " + std::to_string(timeout.count()) + " s");
@@ -54,12 +64,24 @@ Error BodyReadTimeout(std::chrono::seconds timeout) {
 // that handler. Each Read runs the socket reads on the connection's I/O executor (so the stream's timer
 // applies) and waits for them: each kSocketReadBytes of the body must arrive within `timeout` of the
 // previous ones, else the read fails (a deadline per socket read would let a byte a second hold a worker).
+// A client that sent "Expect: 100-continue" waits for "100 Continue" before sending the body: it is sent on
+// the first read (within `send_timeout`), so a handler that refuses the request before reading
+// (authentication, a missing bucket) answers with its final status and the body is never sent
+// (RFC 9110 10.1.1).
 class StreamBodyReader final : public BodyReader {
  public:
   // `received` counts the body bytes read, for the request metrics.
   StreamBodyReader(asio::io_context& io, beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                   Parser& parser, std::chrono::seconds timeout, uint64_t& received)
-      : io_(io), stream_(stream), buffer_(buffer), parser_(parser), timeout_(timeout), received_(received) {}
+                   Parser& parser, std::chrono::seconds timeout, bool send_continue,
+                   std::chrono::seconds send_timeout, uint64_t& received)
+      : io_(io),
+        stream_(stream),
+        buffer_(buffer),
+        parser_(parser),
+        timeout_(timeout),
+        send_continue_(send_continue),
+        send_timeout_(send_timeout),
+        received_(received) {}
 
   size_t Read(char* out, size_t size) override {
     if (parser_.is_done() || size == 0) return 0;
@@ -74,6 +96,11 @@ class StreamBodyReader final : public BodyReader {
  private:
   // Fills `out` until it is full or the body ends.
   asio::awaitable<size_t> ReadSome(char* out, size_t size) {
+    if (send_continue_) {
+      send_continue_ = false;
+      if (co_await WriteContinue(stream_, send_timeout_))
+        throw Error(ErrorKind::kInvalidArgument, "body_read_failed", "sending 100 Continue failed");
+    }
     buffer_.reserve(buffer_.size() + kSocketReadBytes);
     size_t got = 0;
     // Fill the whole buffer per hand-off: a thread hand-off per socket read_some (often a few KiB) costs
@@ -109,6 +136,8 @@ class StreamBodyReader final : public BodyReader {
   beast::flat_buffer& buffer_;
   Parser& parser_;
   std::chrono::seconds timeout_;
+  bool send_continue_;
+  std::chrono::seconds send_timeout_;
   uint64_t& received_;
   bool armed_ = false;
   std::chrono::steady_clock::time_point deadline_;
@@ -394,16 +423,16 @@ class Server::Impl {
       request.operation = std::move(match.operation);
       in_flight.emplace(door);
       request.path_params = std::move(match.params);
-      if (header[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
-        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
-        stream.expires_after(options_.send_timeout);
-        co_await bhttp::async_write(stream, proceed, asio::use_awaitable);
-        stream.expires_never();
-      }
-      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout, received);
+      bool expects_continue =
+          beast::iequals(header[bhttp::field::expect], "100-continue") && !parser.is_done();
+      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout, expects_continue,
+                              options_.send_timeout, received);
       if (match.options.stream_body) {
         request.body_reader = &reader;
       } else {
+        if (expects_continue && co_await WriteContinue(stream, options_.send_timeout)) {
+          throw InvalidArgument("body_read_failed", "sending 100 Continue failed");
+        }
         co_await ReadWholeBody(stream, buffer, parser, request.body);
         received = request.body.size();
       }

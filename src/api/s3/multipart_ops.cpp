@@ -96,11 +96,12 @@ http::Response UploadPart(S3Services& s3, S3Call& call) {
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
   ObjectAttributes attributes = AttributesFromRequest(call);  // for the expected digests
   auto writer = s3.multipart.OpenPartWriter(bucket, attributes.digests());
-  StreamPayload(call, *writer);
+  std::optional<Checksum> checksum = StreamPayload(call, *writer);
   duckstore::UploadPart part = s3.multipart.CommitPart(*writer, upload, part_number, attributes.expected_md5,
                                                        attributes.expected_sha256);
   http::Response response = http::Response::Empty(200);
   response.headers.Set("etag", QuotedEtag(part.etag));
+  if (checksum) SetChecksumHeaders(response, *checksum, std::nullopt);
   return response;
 }
 

@@ -1,6 +1,8 @@
-// PutObject, CopyObject, GetObject / HeadObject (ranges, conditional requests), DeleteObject.
+// PutObject, CopyObject, GetObject / HeadObject (ranges, conditional requests), GetObjectAttributes,
+// DeleteObject.
 #include "duckstore/api/http/range.hpp"
 #include "duckstore/api/s3/handlers.hpp"
+#include "duckstore/api/s3/header_text.hpp"
 #include "duckstore/api/s3/xml.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/error_codes.hpp"
@@ -12,7 +14,8 @@ void SetObjectHeaders(http::Response& response, const StoredObject& object) {
   response.headers.Set("etag", QuotedEtag(object.etag));
   response.headers.Set("last-modified", HttpDate(object.created_at));
   for (const auto& [name, value] : object.metadata.items()) {
-    if (value.is_string()) response.headers.Set("x-amz-meta-" + name, value.get<std::string>());
+    if (value.is_string())
+      response.headers.Set("x-amz-meta-" + name, Utf8ToHeaderValue(value.get<std::string>()));
   }
 }
 
@@ -22,10 +25,11 @@ http::Response PutObject(S3Services& s3, S3Call& call) {
   const ObjectBucket& bucket = call.target_bucket;
   ObjectAttributes attributes = AttributesFromRequest(call);
   auto writer = s3.store.OpenWriter(bucket, attributes.digests());
-  StreamPayload(call, *writer);
+  std::optional<Checksum> checksum = StreamPayload(call, *writer);
   StoredObject object = s3.store.CommitWrite(*writer, bucket, call.key, attributes);
   http::Response response = http::Response::Empty(200);
   response.headers.Set("etag", QuotedEtag(object.etag));
+  if (checksum) SetChecksumHeaders(response, *checksum, ChecksumType::kFullObject);
   return response;
 }
 
@@ -104,6 +108,28 @@ http::Response GetObject(S3Services& s3, S3Call& call) {
     if (e.code() != error_code::kBlobMissing) throw;
     return GetObject(s3, call);
   }
+  return response;
+}
+
+http::Response GetObjectAttributes(S3Services& s3, S3Call& call) {
+  StoredObject object = s3.store.Get(call.bucket, call.key);
+  if (EvaluatePreconditions(call.http, object, "") == Precondition::kNotModified) {
+    http::Response response = http::Response::Empty(304);
+    response.headers.Set("etag", QuotedEtag(object.etag));
+    return response;
+  }
+  std::string wanted = "," + call.http.headers.Get("x-amz-object-attributes") + ",";
+  for (char& c : wanted) c = c == ' ' ? ',' : c;
+  auto asked = [&](const char* name) {
+    return wanted.find(std::string(",") + name + ",") != std::string::npos;
+  };
+  XmlWriter xml("GetObjectAttributesResponse");
+  // S3 answers the ETag here without quotes.
+  if (asked("ETag")) xml.Element("ETag", object.etag);
+  if (asked("StorageClass")) xml.Element("StorageClass", "STANDARD");
+  if (asked("ObjectSize")) xml.Element("ObjectSize", object.size);
+  http::Response response = XmlResponse(200, xml.Finish());
+  response.headers.Set("last-modified", HttpDate(object.created_at));
   return response;
 }
 

@@ -3,20 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include "duckstore/api/s3/operations.hpp"
+#include "duckstore/api/s3/post_form.hpp"
 #include "duckstore/api/s3/s3_errors.hpp"
+#include "duckstore/api/s3/sigv2.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore::s3 {
 namespace {
 
 constexpr size_t kMaxKeyBytes = 1024;
-
-// The admin key "<id>.<secret>" signs as access key id "<id>" (the generated key's id is "dsadmin").
-std::optional<std::string> AdminAccessKeyId(const std::string& admin_key) {
-  size_t dot = admin_key.find('.');
-  if (dot == std::string::npos || dot == 0) return std::nullopt;
-  return admin_key.substr(0, dot);
-}
 
 // The operation a request asks for (or the error it gets when it asks for none we serve).
 S3Op Route(const S3Call& call) {
@@ -44,28 +39,13 @@ S3Op Route(const S3Call& call) {
     if (method == "GET") {
       if (call.Has("uploads")) return S3Op::kListMultipartUploads;
       if (call.Has("location")) return S3Op::kGetBucketLocation;
+      if (call.Has("versioning")) return S3Op::kGetBucketVersioning;
+      if (call.Has("versions")) return S3Op::kListObjectVersions;
       if (call.Query("list-type") == "2") return S3Op::kListObjectsV2;
-      for (const char* unsupported : {"acl",
-                                      "policy",
-                                      "cors",
-                                      "lifecycle",
-                                      "tagging",
-                                      "versioning",
-                                      "versions",
-                                      "website",
-                                      "logging",
-                                      "notification",
-                                      "replication",
-                                      "encryption",
-                                      "object-lock",
-                                      "ownershipControls",
-                                      "publicAccessBlock",
-                                      "accelerate",
-                                      "requestPayment",
-                                      "analytics",
-                                      "inventory",
-                                      "metrics",
-                                      "intelligent-tiering"}) {
+      for (const char* unsupported :
+           {"acl", "policy", "cors", "lifecycle", "tagging", "website", "logging", "notification",
+            "replication", "encryption", "object-lock", "ownershipControls", "publicAccessBlock",
+            "accelerate", "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering"}) {
         if (call.Has(unsupported)) {
           throw Error(ErrorKind::kUnimplemented, "not_implemented",
                       std::string("the bucket subresource '") + unsupported + "' is not supported");
@@ -80,19 +60,25 @@ S3Op Route(const S3Call& call) {
     throw InvalidArgument("invalid_object_key", "your key is too long (at most 1024 bytes)");
   }
   for (const char* unsupported :
-       {"acl", "tagging", "retention", "legal-hold", "torrent", "restore", "select", "attributes"}) {
+       {"acl", "tagging", "retention", "legal-hold", "torrent", "restore", "select"}) {
     if (call.Has(unsupported)) {
       throw Error(ErrorKind::kUnimplemented, "not_implemented",
                   std::string("the object subresource '") + unsupported + "' is not supported");
     }
   }
+  // Every object is its own single version, "null" (bucket_ops.cpp).
+  if (call.Has("versionId")) CheckVersionId(call.Query("versionId"));
   if (method == "PUT") {
     if (call.Has("uploadId"))
       return call.http.headers.Find("x-amz-copy-source") ? S3Op::kUploadPartCopy : S3Op::kUploadPart;
     if (call.http.headers.Find("x-amz-copy-source")) return S3Op::kCopyObject;
     return S3Op::kPutObject;
   }
-  if (method == "GET") return call.Has("uploadId") ? S3Op::kListParts : S3Op::kGetObject;
+  if (method == "GET") {
+    if (call.Has("uploadId")) return S3Op::kListParts;
+    if (call.Has("attributes")) return S3Op::kGetObjectAttributes;
+    return S3Op::kGetObject;
+  }
   if (method == "HEAD") return S3Op::kHeadObject;
   if (method == "DELETE") return call.Has("uploadId") ? S3Op::kAbortMultipartUpload : S3Op::kDeleteObject;
   if (method == "POST") {
@@ -103,38 +89,79 @@ S3Op Route(const S3Call& call) {
               "the specified method is not allowed against this resource");
 }
 
+// The resources a SigV2 signature may cover: S3's "/<bucket>/<key>" as sent ("/<bucket>/" for the bucket
+// itself), then the full path as sent.
+std::vector<std::string> ResourcePathsV2(const http::Request& request,
+                                         const std::optional<std::string>& host_bucket,
+                                         std::string_view raw_path, bool bucket_only) {
+  std::string resource = host_bucket ? "/" + *host_bucket + std::string(raw_path) : std::string(raw_path);
+  if (resource.empty() || (bucket_only && !resource.ends_with("/"))) resource += "/";
+  std::vector<std::string> paths{resource};
+  if (request.raw_path != resource) paths.push_back(request.raw_path);
+  return paths;
+}
+
+// A browser form upload (POST Object): a POST to a bucket with a multipart/form-data body.
+bool IsFormUpload(const http::Request& request, const std::string& bucket, const std::string& key) {
+  std::string type = request.headers.Get("content-type");
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return request.method == "POST" && !bucket.empty() && key.empty() &&
+         type.starts_with("multipart/form-data");
+}
+
+// Serves a POST Object request to `bucket`: reads the form up to its file, verifies its policy (signature
+// and conditions), and runs PostObject as the signer of the policy, authorized as declared.
+http::Response ServeFormUpload(S3Services& s3, http::Request& request, const std::string& bucket,
+                               const SecretLookup& secrets, std::chrono::system_clock::time_point now) {
+  if (!request.body_reader) throw Internal("S3 routes must stream their bodies");
+  PostForm form(*request.body_reader, request.headers.Get("content-type"));
+  FormUpload upload{form, VerifyPostPolicy(form, bucket, secrets, now)};
+  SignedRequest signature;
+  signature.access_key_id = upload.policy.access_key_id;
+  Principal principal = PrincipalOf(s3, upload.policy.access_key_id);
+  S3Call call{request, std::move(signature), std::move(principal), bucket, form.ObjectKey(), {}, &upload};
+  const S3Operation& operation = S3OperationOf(S3Op::kPostObject);
+  request.operation = operation.entry.operation;  // for the request metrics, as in Serve
+  return RunAuthorized(s3, operation, call);
+}
+
 // Serves one S3 request: `host_bucket` is the bucket named by the Host header (virtual-host style), else
 // `path` is "/<bucket>/<key>".
+// `raw_path` is the request's path as sent, without the API's prefix.
 http::Response Serve(S3Services& s3, const S3Options& options, http::Request& request,
-                     const std::optional<std::string>& host_bucket, std::string_view path) {
+                     const std::optional<std::string>& host_bucket, std::string_view path,
+                     std::string_view raw_path) {
   http::Response response;
   try {
-    std::optional<std::string> secret_used;
-    SecretLookup secrets = [&](const std::string& access_key_id) -> std::optional<std::string> {
-      auto admin_id = AdminAccessKeyId(s3.auth.admin_key());
-      secret_used =
-          admin_id && *admin_id == access_key_id ? s3.auth.admin_key() : s3.auth.TokenOf(access_key_id);
-      return secret_used;
-    };
-    SignedRequest signature =
-        VerifySignature(request, secrets, std::chrono::system_clock::now(), {options.max_skew});
-    Principal principal = s3.auth.Authenticate(*secret_used);
-    if (!principal.admin && !principal.key) throw Internal("principal without a key");
-
-    S3Call call{request, std::move(signature), std::move(principal), "", "", {}};
+    std::string bucket, key;
     if (path.starts_with("/")) path.remove_prefix(1);
     if (host_bucket) {
-      call.bucket = *host_bucket;
-      call.key = std::string(path);
+      bucket = *host_bucket;
+      key = std::string(path);
     } else {
       size_t slash = path.find('/');
-      call.bucket = std::string(path.substr(0, slash));
-      if (slash != std::string_view::npos) call.key = std::string(path.substr(slash + 1));
+      bucket = std::string(path.substr(0, slash));
+      if (slash != std::string_view::npos) key = std::string(path.substr(slash + 1));
     }
-    const S3Operation& operation = S3OperationOf(Route(call));
-    // The request metrics count it under its S3 action (a request refused before here stays "s3").
-    request.operation = operation.entry.operation;
-    response = RunAuthorized(s3, operation, call);
+    SecretLookup secrets = [&](const std::string& access_key_id) { return SecretOf(s3, access_key_id); };
+    auto now = std::chrono::system_clock::now();
+    if (IsFormUpload(request, bucket, key)) {
+      // Authenticated by the form's signed policy, not by a request signature.
+      response = ServeFormUpload(s3, request, bucket, secrets, now);
+    } else {
+      SignedRequest signature =
+          IsSigV2(request)
+              ? VerifySignatureV2(request, ResourcePathsV2(request, host_bucket, raw_path, key.empty()),
+                                  secrets, now, {options.max_skew})
+              : VerifySignature(request, secrets, now, {options.max_skew});
+      Principal principal = PrincipalOf(s3, signature.access_key_id);
+      S3Call call{request, std::move(signature), std::move(principal), std::move(bucket), std::move(key), {},
+                  nullptr};
+      const S3Operation& operation = S3OperationOf(Route(call));
+      // The request metrics count it under its S3 action (a request refused before here stays "s3").
+      request.operation = operation.entry.operation;
+      response = RunAuthorized(s3, operation, call);
+    }
   } catch (const std::exception& e) {
     response = RenderS3Error(request, e);
   }
@@ -174,7 +201,9 @@ void AddS3Routes(http::Router& router, S3Services services, S3Options options) {
       [services, options](http::Request& request) mutable {
         std::string_view path(request.path);
         path.remove_prefix(options.path_prefix.size());
-        return Serve(services, options, request, std::nullopt, path);
+        std::string_view raw_path(request.raw_path);
+        raw_path.remove_prefix(std::min(raw_path.size(), options.path_prefix.size()));
+        return Serve(services, options, request, std::nullopt, path, raw_path);
       },
       streamed);
   std::string domain = options.domain;
@@ -184,7 +213,7 @@ void AddS3Routes(http::Router& router, S3Services services, S3Options options) {
                    auto bucket = BucketFromHost(request.headers.Get("host"), options.domain);
                    std::optional<std::string> host_bucket;
                    if (bucket && !bucket->empty()) host_bucket = *bucket;
-                   return Serve(services, options, request, host_bucket, request.path);
+                   return Serve(services, options, request, host_bucket, request.path, request.raw_path);
                  },
                  streamed);
 }

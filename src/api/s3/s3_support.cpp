@@ -1,9 +1,8 @@
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <ctime>
 
-#include "duckstore/api/s3/chunked_payload.hpp"
 #include "duckstore/api/s3/handlers.hpp"
+#include "duckstore/api/s3/header_text.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
 #include "duckstore/services/files/file_access.hpp"
@@ -13,52 +12,10 @@ namespace {
 
 constexpr size_t kStreamBytes = 1 << 20;
 
-// Owns the chunk decoder's inner reader reference for the duration of the call.
-class OwningChunkedReader final : public http::BodyReader {
- public:
-  OwningChunkedReader(http::BodyReader& raw, SignedRequest signature, uint64_t decoded_length)
-      : signature_(std::move(signature)), reader_(raw, signature_, decoded_length) {}
-  size_t Read(char* buffer, size_t size) override { return reader_.Read(buffer, size); }
-
- private:
-  SignedRequest signature_;
-  ChunkedPayloadReader reader_;
-};
-
-// A body reader over an already buffered body (a route that was not streamed).
-class BufferedReader final : public http::BodyReader {
- public:
-  explicit BufferedReader(const std::string& body) : body_(body) {}
-  size_t Read(char* buffer, size_t size) override {
-    size_t n = std::min(size, body_.size() - position_);
-    std::memcpy(buffer, body_.data() + position_, n);
-    position_ += n;
-    return n;
-  }
-
- private:
-  const std::string& body_;
-  size_t position_ = 0;
-};
-
-// Forwards to a reader owned elsewhere.
-class BorrowedReader final : public http::BodyReader {
- public:
-  explicit BorrowedReader(http::BodyReader& inner) : inner_(inner) {}
-  size_t Read(char* buffer, size_t size) override { return inner_.Read(buffer, size); }
-
- private:
-  http::BodyReader& inner_;
-};
-
 std::optional<std::string> Base64Md5ToHex(const std::string& encoded) {
-  namespace base64 = boost::beast::detail::base64;
-  std::string raw(base64::decoded_size(encoded.size()), '\0');
-  auto [written, read] = base64::decode(raw.data(), encoded.data(), encoded.size());
-  // The decoder stops at the padding; anything but padding after that is malformed.
-  if (written != 16 || encoded.find_first_not_of('=', read) != std::string::npos) return std::nullopt;
-  raw.resize(written);
-  return HexEncode(raw);
+  auto raw = Base64Decode(encoded);
+  if (!raw || raw->size() != 16) return std::nullopt;
+  return HexEncode(*raw);
 }
 
 std::optional<int64_t> ParseHttpDate(const std::string& text) {
@@ -141,48 +98,69 @@ void CheckCopySourceConditions(const S3Call& call, const StoredObject& source) {
   }
 }
 
+std::optional<std::string> SecretOf(S3Services& s3, const std::string& access_key_id) {
+  const std::string& admin_key = s3.auth.admin_key();
+  size_t dot = admin_key.find('.');
+  if (dot != std::string::npos && dot > 0 && admin_key.compare(0, dot, access_key_id) == 0 &&
+      access_key_id.size() == dot) {
+    return admin_key;
+  }
+  return s3.auth.TokenOf(access_key_id);
+}
+
+Principal PrincipalOf(S3Services& s3, const std::string& access_key_id) {
+  std::optional<std::string> secret = SecretOf(s3, access_key_id);
+  if (!secret) throw Internal("a verified signature of an unknown key");
+  Principal principal = s3.auth.Authenticate(*secret);
+  if (!principal.admin && !principal.key) throw Internal("principal without a key");
+  return principal;
+}
+
+void CheckVersionId(const std::string& version_id) {
+  if (version_id != kNullVersion) {
+    throw InvalidArgument("invalid_argument", "Invalid version id specified",
+                          {{"ArgumentName", "versionId"}, {"ArgumentValue", version_id}});
+  }
+}
+
 std::string S3Call::Query(std::string_view name, std::string fallback) const {
   const std::string* value = http.QueryParam(name);
   return value ? *value : fallback;
 }
 
-std::unique_ptr<http::BodyReader> PayloadReader(S3Call& call) {
-  std::unique_ptr<http::BodyReader> raw;
-  if (call.signature.payload == PayloadMode::kStreamingSigned) {
-    const std::string* decoded = call.http.headers.Find("x-amz-decoded-content-length");
-    uint64_t length = 0;
-    try {
-      size_t used = 0;
-      if (!decoded) throw std::invalid_argument("");
-      length = std::stoull(*decoded, &used);
-      if (used != decoded->size()) throw std::invalid_argument("");
-    } catch (const std::exception&) {
-      throw Error(ErrorKind::kInvalidArgument, "missing_content_length",
-                  "streaming uploads need a valid x-amz-decoded-content-length header");
-    }
-    if (!call.http.body_reader) throw Internal("S3 routes must stream their bodies");
-    return std::make_unique<OwningChunkedReader>(*call.http.body_reader, call.signature, length);
-  }
-  if (call.http.body_reader) return std::make_unique<BorrowedReader>(*call.http.body_reader);
-  return std::make_unique<BufferedReader>(call.http.body);
-}
-
-void StreamPayload(S3Call& call, BlobWriter& writer) {
-  auto reader = PayloadReader(call);
+std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer) {
+  // The claim is checked before the body is read: a malformed one is refused before any upload.
+  std::optional<ChecksumClaim> claim = ChecksumClaimOf(call.http);
+  std::optional<Checksummer> checksummer;
+  if (claim) checksummer.emplace(claim->algorithm);
+  Payload payload(call.http, call.signature);
   std::vector<char> buffer(kStreamBytes);
   for (;;) {
-    size_t got = reader->Read(buffer.data(), buffer.size());
+    size_t got = payload.Read(buffer.data(), buffer.size());
     if (got == 0) break;
+    if (checksummer) checksummer->Update(buffer.data(), got);
     writer.Append(buffer.data(), got);
   }
+  if (!claim) return std::nullopt;
+  Checksum checksum{claim->algorithm, checksummer->Finish()};
+  VerifyChecksum(*claim, checksum.value, payload.trailers());
+  return checksum;
+}
+
+void SetChecksumHeaders(http::Response& response, const Checksum& checksum,
+                        std::optional<ChecksumType> type) {
+  response.headers.Set("x-amz-checksum-" + ChecksumHeaderSuffix(checksum.algorithm),
+                       Base64Encode(checksum.value));
+  if (type) response.headers.Set("x-amz-checksum-type", std::string(ChecksumTypeName(*type)));
 }
 
 std::string ReadSmallPayload(S3Call& call, size_t limit) {
-  auto reader = PayloadReader(call);
+  std::optional<ChecksumClaim> claim = ChecksumClaimOf(call.http);
+  Payload payload(call.http, call.signature);
   std::string body;
   char buffer[64 * 1024];
   for (;;) {
-    size_t got = reader->Read(buffer, sizeof(buffer));
+    size_t got = payload.Read(buffer, sizeof(buffer));
     if (got == 0) break;
     body.append(buffer, got);
     if (body.size() > limit) {
@@ -194,6 +172,7 @@ std::string ReadSmallPayload(S3Call& call, size_t limit) {
     throw InvalidArgument("content_sha256_mismatch",
                           "the provided x-amz-content-sha256 header does not match what was computed");
   }
+  if (claim) VerifyChecksum(*claim, ComputeChecksum(claim->algorithm, body), payload.trailers());
   return body;
 }
 
@@ -203,7 +182,9 @@ ObjectAttributes AttributesFromRequest(const S3Call& call) {
     attributes.content_type = *type;
   }
   for (const auto& [name, value] : call.http.headers.all()) {
-    if (name.starts_with("x-amz-meta-") && name.size() > 11) attributes.metadata[name.substr(11)] = value;
+    if (name.starts_with("x-amz-meta-") && name.size() > 11) {
+      attributes.metadata[name.substr(11)] = HeaderValueToUtf8(value);
+    }
   }
   if (const std::string* md5 = call.http.headers.Find("content-md5")) {
     attributes.expected_md5 = Base64Md5ToHex(*md5);

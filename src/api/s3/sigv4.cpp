@@ -4,6 +4,7 @@
 #include <ctime>
 #include <vector>
 
+#include "duckstore/api/s3/text.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
 
@@ -47,12 +48,6 @@ std::vector<std::string> Split(std::string_view text, char separator) {
   return parts;
 }
 
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 bool IsLowerHex(std::string_view text, size_t length) {
   return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -91,7 +86,7 @@ SignatureParts ParseAuthorizationHeader(std::string_view header, const http::Req
   SignatureParts parts;
   bool have_credential = false, have_headers = false, have_signature = false;
   for (const auto& raw : Split(header.substr(kAlgorithm.size() + 1), ',')) {
-    std::string_view field = Trim(raw);
+    std::string_view field = TrimBlanks(raw);
     size_t eq = field.find('=');
     if (eq == std::string_view::npos)
       throw Malformed("malformed authorization field '" + std::string(field) + "'");
@@ -164,7 +159,7 @@ std::string CanonicalHeaderValue(const http::Request& request, const std::string
   for (const auto& [header, value] : request.headers.all()) {
     if (header != name) continue;
     std::string collapsed;
-    for (char c : Trim(value)) {
+    for (char c : TrimBlanks(value)) {
       if (c == ' ' && !collapsed.empty() && collapsed.back() == ' ') continue;
       collapsed += c;
     }
@@ -195,6 +190,8 @@ std::string CanonicalRequest(const http::Request& request, const SignatureParts&
 PayloadMode PayloadModeOf(const std::string& declared, std::string& sha256) {
   if (declared == "UNSIGNED-PAYLOAD") return PayloadMode::kUnsigned;
   if (declared == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD") return PayloadMode::kStreamingSigned;
+  if (declared == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") return PayloadMode::kStreamingSignedTrailer;
+  if (declared == "STREAMING-UNSIGNED-PAYLOAD-TRAILER") return PayloadMode::kStreamingUnsignedTrailer;
   if (IsLowerHex(declared, 64)) {
     sha256 = declared;
     return PayloadMode::kSha256;
@@ -206,8 +203,9 @@ PayloadMode PayloadModeOf(const std::string& declared, std::string& sha256) {
     return PayloadMode::kSha256;
   }
   throw InvalidArgument("unsupported_payload", "x-amz-content-sha256 '" + declared +
-                                                   "' is not supported (use a SHA-256, UNSIGNED-PAYLOAD or "
-                                                   "STREAMING-AWS4-HMAC-SHA256-PAYLOAD)");
+                                                   "' is not supported (use a SHA-256, UNSIGNED-PAYLOAD, "
+                                                   "STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER) or "
+                                                   "STREAMING-UNSIGNED-PAYLOAD-TRAILER)");
 }
 
 }  // namespace
@@ -245,6 +243,16 @@ std::string ChunkStringToSign(const SignedRequest& signed_request, std::string_v
   out += std::string(previous_signature) + '\n';
   out += kEmptySha256 + '\n';
   out += chunk_sha256_hex;
+  return out;
+}
+
+std::string TrailerStringToSign(const SignedRequest& signed_request, std::string_view previous_signature,
+                                std::string_view canonical_trailers) {
+  std::string out = "AWS4-HMAC-SHA256-TRAILER\n";
+  out += signed_request.amz_date + '\n';
+  out += signed_request.scope + '\n';
+  out += std::string(previous_signature) + '\n';
+  out += Sha256Hex(canonical_trailers);
   return out;
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "duckstore/api/http/message.hpp"
+#include "duckstore/api/s3/payload.hpp"
+#include "duckstore/api/s3/post_policy.hpp"
 #include "duckstore/api/s3/sigv4.hpp"
 #include "duckstore/services/auth/auth.hpp"
 #include "duckstore/services/files/multipart.hpp"
@@ -23,6 +25,12 @@ struct S3Services {
   MultipartService& multipart;
 };
 
+// A browser form upload (POST Object): its form, read up to the file, and the policy that signed it.
+struct FormUpload {
+  PostForm& form;
+  PostPolicy policy;
+};
+
 // One authenticated S3 request and what it addresses.
 struct S3Call {
   http::Request& http;
@@ -32,6 +40,8 @@ struct S3Call {
   std::string key;     // empty: the bucket
   // The addressed bucket, authorized as the operation declares (operations.hpp; kObjectBucket operations).
   ObjectBucket target_bucket;
+  // POST Object only: the form whose policy authenticated the caller (s3_api.cpp).
+  FormUpload* form_upload = nullptr;
 
   bool Has(std::string_view query_name) const { return http.QueryParam(query_name) != nullptr; }
   std::string Query(std::string_view name, std::string fallback = "") const;
@@ -43,6 +53,8 @@ http::Response CreateBucket(S3Services& s3, S3Call& call);
 http::Response HeadBucket(S3Services& s3, S3Call& call);
 http::Response DeleteBucket(S3Services& s3, S3Call& call);
 http::Response GetBucketLocation(S3Services& s3, S3Call& call);
+http::Response GetBucketVersioning(S3Services& s3, S3Call& call);
+http::Response ListObjectVersions(S3Services& s3, S3Call& call);
 http::Response ListObjects(S3Services& s3, S3Call& call, bool v2);
 http::Response DeleteObjects(S3Services& s3, S3Call& call);
 
@@ -50,7 +62,11 @@ http::Response DeleteObjects(S3Services& s3, S3Call& call);
 http::Response PutObject(S3Services& s3, S3Call& call);
 http::Response CopyObject(S3Services& s3, S3Call& call);
 http::Response GetObject(S3Services& s3, S3Call& call);  // GET and HEAD
+http::Response GetObjectAttributes(S3Services& s3, S3Call& call);
 http::Response DeleteObject(S3Services& s3, S3Call& call);
+// POST Object, a browser form upload (post_object.cpp): the caller was authenticated by the form's signed
+// policy (post_policy.hpp), in call.form_upload, instead of a request signature.
+http::Response PostObject(S3Services& s3, S3Call& call);
 
 // Multipart family.
 http::Response CreateMultipartUpload(S3Services& s3, S3Call& call);
@@ -63,12 +79,25 @@ http::Response ListMultipartUploads(S3Services& s3, S3Call& call);
 
 // Shared helpers.
 
-// The decoded payload: the aws-chunked decoder for streaming signatures, else the raw body. Throws
-// missing_content_length when a streaming request lacks x-amz-decoded-content-length.
-std::unique_ptr<http::BodyReader> PayloadReader(S3Call& call);
-// Streams the whole payload into `writer`.
-void StreamPayload(S3Call& call, BlobWriter& writer);
-// Reads a small payload (XML requests) whole, verifying a signed SHA-256; kInvalidArgument beyond `limit`.
+// The secret of an access key id: the admin key for the admin key's id ("dsadmin" of "dsadmin.<x>"), else
+// the project key's token (AuthService::TokenOf); nullopt for an unknown id.
+std::optional<std::string> SecretOf(S3Services& s3, const std::string& access_key_id);
+// The principal of an access key id whose signature was verified with SecretOf's secret.
+Principal PrincipalOf(S3Services& s3, const std::string& access_key_id);
+
+// The version id of every object: buckets are not versioned, and S3 names the version of an object in an
+// unversioned bucket "null".
+inline constexpr const char* kNullVersion = "null";
+// Throws invalid_argument unless `version_id` is "null" (the only version there is).
+void CheckVersionId(const std::string& version_id);
+
+// Streams the whole payload into `writer`, computing the checksum the request claims (payload.hpp) on the
+// way; returns it once verified, nullopt when the request claims none.
+std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer);
+// x-amz-checksum-<algorithm> (base64) and, when given, x-amz-checksum-type.
+void SetChecksumHeaders(http::Response& response, const Checksum& checksum, std::optional<ChecksumType> type);
+// Reads a small payload (XML requests) whole, verifying a signed SHA-256 and a claimed checksum;
+// kInvalidArgument beyond `limit`.
 std::string ReadSmallPayload(S3Call& call, size_t limit);
 // Conditional request headers (If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since, each named
 // `header_prefix` + name) evaluated on `object` in RFC 7232 order. Throws kPreconditionFailed when

@@ -23,6 +23,8 @@ enum class S3Op {
   kHeadBucket,
   kDeleteBucket,
   kGetBucketLocation,
+  kGetBucketVersioning,
+  kListObjectVersions,
   kListObjects,
   kListObjectsV2,
   kDeleteObjects,
@@ -30,7 +32,9 @@ enum class S3Op {
   kCopyObject,
   kGetObject,
   kHeadObject,
+  kGetObjectAttributes,
   kDeleteObject,
+  kPostObject,
   kCreateMultipartUpload,
   kUploadPart,
   kUploadPartCopy,
@@ -45,7 +49,9 @@ using S3Handler = http::Response (*)(S3Services& s3, S3Call& call);
 
 struct S3Operation {
   S3Op op;
-  EntryPoint entry;  // door "s3", operation = the S3 action name, credentials kSigV4
+  // door "s3", operation = the S3 action name, credentials kSigV4: a signature made with the key id and the
+  // key's token, whether SigV4, SigV2 (sigv2.hpp) or a signed POST policy (post_policy.hpp)
+  EntryPoint entry;
   S3Handler handler;
 };
 

@@ -24,7 +24,18 @@ enum class PayloadMode {
   kUnsigned,         // UNSIGNED-PAYLOAD (and every presigned URL)
   kSha256,           // the body's SHA-256 was signed: `payload_sha256`
   kStreamingSigned,  // STREAMING-AWS4-HMAC-SHA256-PAYLOAD: aws-chunked, each chunk signed
+  // STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: as kStreamingSigned, then trailing headers (a checksum)
+  // signed by x-amz-trailer-signature.
+  kStreamingSignedTrailer,
+  // STREAMING-UNSIGNED-PAYLOAD-TRAILER: aws-chunked without signatures, then trailing headers.
+  kStreamingUnsignedTrailer,
 };
+
+// Whether the payload arrives aws-chunked (ChunkedPayloadReader decodes it).
+inline bool IsAwsChunked(PayloadMode mode) {
+  return mode == PayloadMode::kStreamingSigned || mode == PayloadMode::kStreamingSignedTrailer ||
+         mode == PayloadMode::kStreamingUnsignedTrailer;
+}
 
 // What a verified signature establishes, and what reading the payload still needs.
 struct SignedRequest {
@@ -56,6 +67,9 @@ std::string DeriveSigningKey(std::string_view secret, std::string_view date, std
 // "AWS4-HMAC-SHA256-PAYLOAD" string to sign of one chunk; the chunk's signature is its HMAC.
 std::string ChunkStringToSign(const SignedRequest& signed_request, std::string_view previous_signature,
                               std::string_view chunk_sha256_hex);
+// "AWS4-HMAC-SHA256-TRAILER" string to sign of the trailing headers ("name:value\n" each, sorted by name).
+std::string TrailerStringToSign(const SignedRequest& signed_request, std::string_view previous_signature,
+                                std::string_view canonical_trailers);
 // Parses "20130524T000000Z"; nullopt when malformed.
 std::optional<std::chrono::system_clock::time_point> ParseAmzDate(std::string_view text);
 
