@@ -36,6 +36,11 @@ Message ParseOne(const std::string& bytes) {
   return ParseMessage(*frame);
 }
 
+template <typename F>
+void ExpectMalformed(char type, F body) {
+  EXPECT_THROW(ParseOne(Build(type, body)), ProtocolError);
+}
+
 std::string StartupBytes(std::string_view body) {
   Writer w;
   w.Int32(static_cast<int32_t>(body.size() + 4));
@@ -131,8 +136,8 @@ TEST(PgCodec, MessageLimits) {
 TEST(PgCodec, Query) {
   auto q = std::get<Query>(ParseOne(Build('Q', [](Writer& w) { w.CString("SELECT 1; SELECT 2"); })));
   EXPECT_EQ(q.sql, "SELECT 1; SELECT 2");
-  EXPECT_THROW(ParseOne(Build('Q', [](Writer& w) { w.Bytes("SELECT 1"); })), ProtocolError);
-  EXPECT_THROW(ParseOne(Build('Q', [](Writer& w) { w.Bytes("SELECT 1\0x"s); })), ProtocolError);
+  ExpectMalformed('Q', [](Writer& w) { w.Bytes("SELECT 1"); });
+  ExpectMalformed('Q', [](Writer& w) { w.Bytes("SELECT 1\0x"s); });
 }
 
 TEST(PgCodec, Parse) {
@@ -146,21 +151,17 @@ TEST(PgCodec, Parse) {
   EXPECT_EQ(p.statement, "s1");
   EXPECT_EQ(p.sql, "SELECT $1, $2");
   EXPECT_EQ(p.parameter_types, (std::vector<uint32_t>{23, 0}));
-  EXPECT_THROW(ParseOne(Build('P',
-                              [](Writer& w) {
-                                w.CString("");
-                                w.CString("x");
-                                w.Int16(-1);
-                              })),
-               ProtocolError);
-  EXPECT_THROW(ParseOne(Build('P',
-                              [](Writer& w) {
-                                w.CString("");
-                                w.CString("x");
-                                w.Int16(3);
-                                w.Int32(23);
-                              })),
-               ProtocolError);
+  ExpectMalformed('P', [](Writer& w) {
+    w.CString("");
+    w.CString("x");
+    w.Int16(-1);
+  });
+  ExpectMalformed('P', [](Writer& w) {
+    w.CString("");
+    w.CString("x");
+    w.Int16(3);
+    w.Int32(23);
+  });
 }
 
 TEST(PgCodec, Bind) {
@@ -187,26 +188,22 @@ TEST(PgCodec, Bind) {
   EXPECT_EQ(*b.parameters[2], "");
   EXPECT_EQ(b.result_formats, (std::vector<int16_t>{0, 1}));
   // A parameter length past the end of the message.
-  EXPECT_THROW(ParseOne(Build('B',
-                              [](Writer& w) {
-                                w.CString("");
-                                w.CString("");
-                                w.Int16(0);
-                                w.Int16(1);
-                                w.Int32(100);
-                                w.Bytes("abc");
-                              })),
-               ProtocolError);
-  EXPECT_THROW(ParseOne(Build('B',
-                              [](Writer& w) {
-                                w.CString("");
-                                w.CString("");
-                                w.Int16(0);
-                                w.Int16(1);
-                                w.Int32(-2);
-                                w.Int16(0);
-                              })),
-               ProtocolError);
+  ExpectMalformed('B', [](Writer& w) {
+    w.CString("");
+    w.CString("");
+    w.Int16(0);
+    w.Int16(1);
+    w.Int32(100);
+    w.Bytes("abc");
+  });
+  ExpectMalformed('B', [](Writer& w) {
+    w.CString("");
+    w.CString("");
+    w.Int16(0);
+    w.Int16(1);
+    w.Int32(-2);
+    w.Int16(0);
+  });
 }
 
 TEST(PgCodec, FormatConvention) {
@@ -224,12 +221,10 @@ TEST(PgCodec, DescribeExecuteClose) {
   })));
   EXPECT_EQ(d.kind, 'P');
   EXPECT_EQ(d.name, "p1");
-  EXPECT_THROW(ParseOne(Build('D',
-                              [](Writer& w) {
-                                w.Byte('X');
-                                w.CString("");
-                              })),
-               ProtocolError);
+  ExpectMalformed('D', [](Writer& w) {
+    w.Byte('X');
+    w.CString("");
+  });
   auto e = std::get<Execute>(ParseOne(Build('E', [](Writer& w) {
     w.CString("p1");
     w.Int32(50);
@@ -249,7 +244,7 @@ TEST(PgCodec, EmptyMessages) {
   EXPECT_TRUE(std::holds_alternative<Flush>(ParseOne(Build('H', [](Writer&) {}))));
   EXPECT_TRUE(std::holds_alternative<Terminate>(ParseOne(Build('X', [](Writer&) {}))));
   EXPECT_TRUE(std::holds_alternative<CopyDone>(ParseOne(Build('c', [](Writer&) {}))));
-  EXPECT_THROW(ParseOne(Build('S', [](Writer& w) { w.Byte('x'); })), ProtocolError);
+  ExpectMalformed('S', [](Writer& w) { w.Byte('x'); });
 }
 
 TEST(PgCodec, CopyMessages) {

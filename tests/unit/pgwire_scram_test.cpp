@@ -6,17 +6,10 @@
 #include "duckstore/api/pgwire/scram.hpp"
 #include "duckstore/common/base64.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/common/sha256.hpp"
 
 namespace duckstore::pgwire {
 namespace {
-
-std::string Sha256(const std::string& data) {
-  std::string out(32, '\0');
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &length, EVP_sha256(),
-             nullptr);
-  return out;
-}
 
 std::string SaltedPassword(const std::string& password, const std::string& salt, int iterations) {
   std::string out(32, '\0');

@@ -6,20 +6,13 @@
 #include "duckstore/api/pgwire/codec.hpp"
 #include "duckstore/common/base64.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/common/sha256.hpp"
 
 namespace duckstore::pgwire {
 namespace {
 
 constexpr const char* kBindingType = "tls-server-end-point";
 constexpr size_t kNonceBytes = 18;  // as PostgreSQL
-
-std::string Sha256(std::string_view data) {
-  std::string out(32, '\0');
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &length, EVP_sha256(),
-             nullptr);
-  return out;
-}
 
 [[noreturn]] void Malformed(const std::string& why) {
   throw ProtocolError("malformed SCRAM message: " + why);

@@ -161,6 +161,19 @@ std::string ByteaText(const std::string& bytes) {
 
 std::string ScalarText(const Value& value);
 
+// The elements of a list, each written by `element`, separated by commas between `open` and `close`.
+template <typename F>
+void Enclose(const Value& list, char open, char close, std::string& out, F element) {
+  out += open;
+  bool first = true;
+  for (const auto& child : Elements(list)) {
+    if (!first) out += ',';
+    first = false;
+    element(child, out);
+  }
+  out += close;
+}
+
 // An element of an array literal: quoted when it would not read back as itself.
 void ArrayElement(const Value& value, std::string& out) {
   if (value.IsNull()) {
@@ -168,14 +181,7 @@ void ArrayElement(const Value& value, std::string& out) {
     return;
   }
   if (value.type().id() == LogicalTypeId::LIST || value.type().id() == LogicalTypeId::ARRAY) {
-    out += '{';
-    bool first = true;
-    for (const auto& element : Elements(value)) {
-      if (!first) out += ',';
-      first = false;
-      ArrayElement(element, out);
-    }
-    out += '}';
+    Enclose(value, '{', '}', out, ArrayElement);
     return;
   }
   std::string text = ScalarText(value);
@@ -229,14 +235,7 @@ void JsonOf(const Value& value, std::string& out) {
     }
     case LogicalTypeId::LIST:
     case LogicalTypeId::ARRAY: {
-      out += '[';
-      bool first = true;
-      for (const auto& element : Elements(value)) {
-        if (!first) out += ',';
-        first = false;
-        JsonOf(element, out);
-      }
-      out += ']';
+      Enclose(value, '[', ']', out, JsonOf);
       return;
     }
     case LogicalTypeId::STRUCT: {
