@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh
 echo "== formatting (clang-format)"
 git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/unit/*.cpp' 'tests/unit/*.hpp' 'bench/*.cpp' | xargs clang-format --dry-run --Werror
+echo "== layering (scripts/check_layers.py)"
+python3 scripts/check_layers.py
+echo "== static analysis (clang-tidy)"
+./scripts/lint.sh
 echo "== unit tests (ctest)"
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
 echo "== end-to-end tests (pytest)"

@@ -175,7 +175,9 @@ ASSIGNMENT_RE = re.compile(
     r"(?:constexpr\s+|static\s+|inline\s+|const\s+)*"
     r"(?:const\s+char\s*\*\s*(?:const\s+)?|char\s+const\s*\*\s*|std::string(?:_view)?\s+|auto\s+)"
     rf"(\w+)\s*(?:=\s*({EXPRESSION})|\{{({EXPRESSION})\}})\s*;")
-ADD_RE = re.compile(r'\brouter\s*\.\s*Add\s*\(\s*"([A-Za-z]+)"\s*,\s*(.*?)\s*,\s*(?:\[|std::bind|&)', re.S)
+# routes.Add / AddRecord / AddPublic / router.Add("METHOD", <path expression>, <access declaration or handler>...)
+ADD_RE = re.compile(r'\b(?:routes|router)\s*\.\s*Add(?:Record|Public)?\s*\(\s*"([A-Za-z]+)"\s*,\s*(.*?)\s*,\s*'
+                    r'(?:Access::|std::move|\[|std::bind|&)', re.S)
 
 
 def source_routes() -> set[tuple[str, str]]:
@@ -199,9 +201,9 @@ def source_routes() -> set[tuple[str, str]]:
                     del variables[m.group(1)]
                 else:
                     variables[m.group(1)] = value
-        calls = len(re.findall(r"\brouter\s*\.\s*Add\s*\(", text))
+        calls = len(re.findall(r"\b(?:routes|router)\s*\.\s*Add(?:Record|Public)?\s*\(", text))
         found = ADD_RE.findall(text)
-        assert len(found) == calls, f"{path.name}: {calls} router.Add calls, {len(found)} understood by this test"
+        assert len(found) == calls, f"{path.name}: {calls} routes.Add calls, {len(found)} understood by this test"
         for method, expr in found:
             value = evaluate(expr, variables)
             assert value is not None, f"{path.name}: cannot resolve the path expression `{expr}` of a {method} route"

@@ -5,6 +5,9 @@
 namespace duckstore::http {
 namespace {
 
+// The routes here test matching only; what they declare does not matter to it.
+const EntryPoint kDeclared{"test", "route", Credentials::kNone, Access::kRead, TargetFrom::kNone};
+
 Handler Returning(int status) {
   return [status](Request&) { return Response::Empty(status); };
 }
@@ -19,12 +22,13 @@ int Call(const RouteMatch& match) {
 class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router_.Add("GET", "/projects", Returning(201));
-    router_.Add("GET", "/projects/{id}", Returning(202));
-    router_.Add("DELETE", "/projects/{id}", Returning(203));
-    router_.Add("GET", "/projects/{id}/buckets/{bucket}/tables/{table}", Returning(204));
-    router_.Add("POST", "/projects/{id}/files/{path...}", Returning(205), RouteOptions{.stream_body = true});
-    router_.Add("GET", "/health", Returning(206));
+    router_.Add("GET", "/projects", kDeclared, Returning(201));
+    router_.Add("GET", "/projects/{id}", kDeclared, Returning(202));
+    router_.Add("DELETE", "/projects/{id}", kDeclared, Returning(203));
+    router_.Add("GET", "/projects/{id}/buckets/{bucket}/tables/{table}", kDeclared, Returning(204));
+    router_.Add("POST", "/projects/{id}/files/{path...}", kDeclared, Returning(205),
+                RouteOptions{.stream_body = true});
+    router_.Add("GET", "/health", kDeclared, Returning(206));
   }
 
   // Matches a raw (encoded) path; the decoded form is only used for prefixes.
@@ -129,8 +133,8 @@ TEST_F(RouterTest, RestCaptureTakesTheRemainingSegments) {
 }
 
 TEST_F(RouterTest, PrefixRoutesTakeEveryMethodAndWinOverRoutes) {
-  router_.Add("GET", "/s3/{bucket}", Returning(207));
-  router_.AddPrefix("/s3", Returning(300), RouteOptions{.stream_body = true});
+  router_.Add("GET", "/s3/{bucket}", kDeclared, Returning(207));
+  router_.AddPrefix("/s3", kDeclared, Returning(300), RouteOptions{.stream_body = true});
 
   for (const char* method : {"GET", "PUT", "DELETE", "HEAD", "POST"}) {
     auto match = Match(method, "/s3/bucket/key%2Fwith%20space", "/s3/bucket/key/with space");
@@ -148,8 +152,8 @@ TEST_F(RouterTest, PrefixRoutesTakeEveryMethodAndWinOverRoutes) {
 
 TEST(Router, FirstMatchingRouteWins) {
   Router router;
-  router.Add("GET", "/items/special", Returning(200));
-  router.Add("GET", "/items/{id}", Returning(201));
+  router.Add("GET", "/items/special", kDeclared, Returning(200));
+  router.Add("GET", "/items/{id}", kDeclared, Returning(201));
   EXPECT_EQ(Call(router.Match("GET", "/items/special", "/items/special")), 200);
   auto match = router.Match("GET", "/items/other", "/items/other");
   EXPECT_EQ(Call(match), 201);

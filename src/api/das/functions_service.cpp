@@ -1,3 +1,4 @@
+#include "duckstore/api/das/access.hpp"
 #include "duckstore/api/das/codec.hpp"
 #include "duckstore/api/das/services.hpp"
 #include "duckstore/api/das/status.hpp"
@@ -8,7 +9,8 @@ grpc::Status FunctionsService::GetFunctionDefinitions(grpc::ServerContext*,
                                                       const pb::GetFunctionDefinitionsRequest* request,
                                                       pb::GetFunctionDefinitionsResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope =
+        AuthorizedScope(registry_, "FunctionsService/GetFunctionDefinitions", request->das_id().id());
     for (const auto& function : das_.ListFunctions(scope)) {
       auto* definition = response->add_definitions();
       definition->mutable_function_id()->set_name(function.name);
@@ -41,7 +43,7 @@ grpc::Status FunctionsService::ExecuteFunction(grpc::ServerContext*,
                                                const pb::ExecuteFunctionRequest* request,
                                                pb::ExecuteFunctionResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "FunctionsService/ExecuteFunction", request->das_id().id());
     std::vector<DasArgument> args;
     for (const auto& arg : request->args()) {
       if (arg.has_named_arg()) {

@@ -6,6 +6,7 @@
 #include <google/protobuf/arena.h>
 #include <spdlog/spdlog.h>
 
+#include "duckstore/api/das/access.hpp"
 #include "duckstore/api/das/codec.hpp"
 #include "duckstore/api/das/services.hpp"
 #include "duckstore/api/das/status.hpp"
@@ -275,7 +276,7 @@ grpc::Status TablesService::GetTableDefinitions(grpc::ServerContext*,
                                                 const pb::GetTableDefinitionsRequest* request,
                                                 pb::GetTableDefinitionsResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/GetTableDefinitions", request->das_id().id());
     for (const auto& table : das_.ListTables(scope)) {
       auto* definition = response->add_definitions();
       definition->mutable_table_id()->set_name(table.name);
@@ -296,7 +297,7 @@ grpc::Status TablesService::GetTableSortOrders(grpc::ServerContext*,
                                                const pb::GetTableSortOrdersRequest* request,
                                                pb::GetTableSortOrdersResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/GetTableSortOrders", request->das_id().id());
     std::vector<ScanSortKey> keys;
     for (const auto& key : request->sort_keys()) keys.push_back(ToSortKey(key));
     size_t accepted = das_.SortOrders(scope, request->table_id().name(), keys).size();
@@ -308,7 +309,7 @@ grpc::Status TablesService::GetTableSortOrders(grpc::ServerContext*,
 grpc::Status TablesService::GetTablePathKeys(grpc::ServerContext*, const pb::GetTablePathKeysRequest* request,
                                              pb::GetTablePathKeysResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/GetTablePathKeys", request->das_id().id());
     for (const auto& key : das_.PathKeys(scope, request->table_id().name())) {
       auto* out = response->add_path_keys();
       for (const auto& column : key.columns) out->add_key_columns(column);
@@ -320,7 +321,7 @@ grpc::Status TablesService::GetTablePathKeys(grpc::ServerContext*, const pb::Get
 grpc::Status TablesService::GetTableEstimate(grpc::ServerContext*, const pb::GetTableEstimateRequest* request,
                                              pb::GetTableEstimateResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/GetTableEstimate", request->das_id().id());
     ScanRequest scan;
     scan.columns.assign(request->columns().begin(), request->columns().end());
     AddQuals(request->quals(), scan);
@@ -333,7 +334,7 @@ grpc::Status TablesService::GetTableEstimate(grpc::ServerContext*, const pb::Get
 grpc::Status TablesService::ExplainTable(grpc::ServerContext*, const pb::ExplainTableRequest* request,
                                          pb::ExplainTableResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/ExplainTable", request->das_id().id());
     for (auto& line : das_.Explain(scope, request->table_id().name(), ToScanRequest(request->query()))) {
       response->add_stmts(std::move(line));
     }
@@ -343,7 +344,7 @@ grpc::Status TablesService::ExplainTable(grpc::ServerContext*, const pb::Explain
 grpc::Status TablesService::ExecuteTable(grpc::ServerContext* context, const pb::ExecuteTableRequest* request,
                                          grpc::ServerWriter<pb_tables::Rows>* writer) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/ExecuteTable", request->das_id().id());
     size_t limit = settings_.max_batch_bytes;
     if (request->has_max_batch_size_bytes() && request->max_batch_size_bytes() > 0) {
       limit = std::min<size_t>(limit, request->max_batch_size_bytes() / 4 * 3);
@@ -375,7 +376,7 @@ grpc::Status TablesService::GetTableUniqueColumn(grpc::ServerContext*,
                                                  const pb::GetTableUniqueColumnRequest* request,
                                                  pb::GetTableUniqueColumnResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/GetTableUniqueColumn", request->das_id().id());
     response->set_column(das_.UniqueColumn(scope, request->table_id().name()));
   });
 }
@@ -383,7 +384,7 @@ grpc::Status TablesService::GetTableUniqueColumn(grpc::ServerContext*,
 grpc::Status TablesService::InsertTable(grpc::ServerContext*, const pb::InsertTableRequest* request,
                                         pb::InsertTableResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/InsertTable", request->das_id().id());
     auto table = das_.GetTable(scope, request->table_id().name());
     auto stored = das_.Insert(scope, table.name, {FromDasRow(request->row(), table)});
     if (!stored.rows.empty()) ToDasRow(stored, 0, response->mutable_row());
@@ -394,7 +395,7 @@ grpc::Status TablesService::GetBulkInsertTableSize(grpc::ServerContext*,
                                                    const pb::GetBulkInsertTableSizeRequest* request,
                                                    pb::GetBulkInsertTableSizeResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/GetBulkInsertTableSize", request->das_id().id());
     das_.GetTable(scope, request->table_id().name());
     response->set_size(settings_.bulk_insert_size);
   });
@@ -403,7 +404,7 @@ grpc::Status TablesService::GetBulkInsertTableSize(grpc::ServerContext*,
 grpc::Status TablesService::BulkInsertTable(grpc::ServerContext*, const pb::BulkInsertTableRequest* request,
                                             pb::BulkInsertTableResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/BulkInsertTable", request->das_id().id());
     auto table = das_.GetTable(scope, request->table_id().name());
     std::vector<TableService::TypedRow> rows;
     for (const auto& row : request->rows()) rows.push_back(FromDasRow(row, table));
@@ -418,7 +419,7 @@ grpc::Status TablesService::BulkInsertTable(grpc::ServerContext*, const pb::Bulk
 grpc::Status TablesService::UpdateTable(grpc::ServerContext*, const pb::UpdateTableRequest* request,
                                         pb::UpdateTableResponse* response) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/UpdateTable", request->das_id().id());
     auto table = das_.GetTable(scope, request->table_id().name());
     auto key = KeyValue(request->row_id(), table, das_.UniqueColumn(scope, table.name));
     if (key.IsNull()) throw InvalidArgument("invalid_row_id", "row_id must not be null");
@@ -430,7 +431,7 @@ grpc::Status TablesService::UpdateTable(grpc::ServerContext*, const pb::UpdateTa
 grpc::Status TablesService::DeleteTable(grpc::ServerContext*, const pb::DeleteTableRequest* request,
                                         pb::DeleteTableResponse*) {
   return Serve([&] {
-    auto scope = registry_.Resolve(request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/DeleteTable", request->das_id().id());
     auto table = das_.GetTable(scope, request->table_id().name());
     auto key = KeyValue(request->row_id(), table, das_.UniqueColumn(scope, table.name));
     if (key.IsNull()) throw InvalidArgument("invalid_row_id", "row_id must not be null");

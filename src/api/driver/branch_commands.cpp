@@ -8,6 +8,7 @@
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 #include "keboola/storage_driver/bucket.pb.h"
 #include "keboola/storage_driver/project.pb.h"
 
@@ -57,7 +58,7 @@ void AddBranchCommands(CommandRegistry& registry) {
         try {
           context.services.dev_branches.Delete(context.project_id, id);
         } catch (const Error& e) {
-          if (e.code() != "branch_not_found") throw;
+          if (e.code() != error_code::kBranchNotFound) throw;
         }
       });
 
@@ -130,7 +131,7 @@ void AddBranchCommands(CommandRegistry& registry) {
         try {
           context.services.sharing.RevokeReadOnly(bucket.branch, bucket.bucket);
         } catch (const Error& e) {
-          if (!(IgnoreErrors(command) && e.code() == "bucket_not_found")) throw;
+          if (!(IgnoreErrors(command) && e.code() == error_code::kBucketNotFound)) throw;
         }
       });
 }

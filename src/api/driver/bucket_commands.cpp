@@ -6,6 +6,7 @@
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 #include "keboola/storage_driver/bucket.pb.h"
 
 namespace duckstore::driver {
@@ -67,7 +68,7 @@ void AddBucketCommands(CommandRegistry& registry) {
           context.services.buckets.Delete(bucket.branch, bucket.bucket, command.iscascade());
         } catch (const Error& e) {
           // The deprecated ignoreErrors only forgives a bucket that is already gone.
-          if (!(IgnoreErrors(command) && e.code() == "bucket_not_found")) throw;
+          if (!(IgnoreErrors(command) && e.code() == error_code::kBucketNotFound)) throw;
         }
       },
       [](const bucket::DropBucketCommand& command) {

@@ -13,8 +13,6 @@ namespace {
 
 namespace credentials = keboola::storageDriver::credentials;
 
-constexpr std::string_view kTypeUrlPrefix = "type.googleapis.com/";
-
 // The full message name packed in an Any ("type.googleapis.com/a.b.C" -> "a.b.C").
 std::string_view TypeNameOf(const google::protobuf::Any& any) {
   std::string_view url = any.type_url();
@@ -71,16 +69,15 @@ common::DriverResponse Dispatcher::Execute(const common::DriverRequest& request)
   }
 
   CommandContext context(services_, std::move(principal), creds.host(), command_name, spec->access);
-  if (spec->access == Access::kServerAdmin) {
-    services_.auth.Authorize(context.principal, Access::kServerAdmin);
-  } else {
+  BranchRef target;  // the server, for backend-level commands
+  if (spec->entry.target == TargetFrom::kBranch) {
     if (context.project_id.empty()) {
       throw InvalidArgument("invalid_credentials", "GenericBackendCredentials.host must name the project");
     }
     std::string branch = spec->branch_of ? spec->branch_of(*command) : kDefaultBranch;
-    services_.auth.Authorize(context.principal, spec->access, context.project_id,
-                             branch.empty() ? kDefaultBranch : branch);
+    target = BranchRef{context.project_id, branch.empty() ? kDefaultBranch : branch};
   }
+  AuthorizeEntry(services_.auth, context.principal, spec->entry, target);
 
   context.features.assign(request.features().begin(), request.features().end());
   const auto& options = request.runtimeoptions();

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "duckstore/api/grpc_status.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/rpc/error_details.pb.h"
 #include "duckstore/rpc/status.pb.h"
@@ -66,38 +67,22 @@ int DriverCodeOfKind(ErrorKind kind) {
   return kCodeUnknown;
 }
 
+// The driver contract's exceptions to the default mapping: every validation failure is INVALID_ARGUMENT or
+// FAILED_PRECONDITION, and only "already exists" conflicts are ALREADY_EXISTS.
 grpc::StatusCode GrpcCodeOf(const Error& error) {
   switch (error.kind()) {
-    case ErrorKind::kInvalidArgument:
     case ErrorKind::kPayloadTooLarge:
     case ErrorKind::kRangeNotSatisfiable:
       return grpc::StatusCode::INVALID_ARGUMENT;
-    case ErrorKind::kUnauthenticated:
-      return grpc::StatusCode::UNAUTHENTICATED;
-    case ErrorKind::kPermissionDenied:
-      return grpc::StatusCode::PERMISSION_DENIED;
-    case ErrorKind::kNotFound:
-      return grpc::StatusCode::NOT_FOUND;
     case ErrorKind::kConflict:
-      // "Already exists" conflicts have their own status; the rest are state conflicts.
       return CodeTable().count(error.code()) && CodeTable().at(error.code()) == kCodeObjectAlreadyExists
                  ? grpc::StatusCode::ALREADY_EXISTS
                  : grpc::StatusCode::FAILED_PRECONDITION;
-    case ErrorKind::kPreconditionFailed:
     case ErrorKind::kUnprocessable:
       return grpc::StatusCode::FAILED_PRECONDITION;
-    case ErrorKind::kCancelled:
-      return grpc::StatusCode::CANCELLED;
-    case ErrorKind::kUnimplemented:
-      return grpc::StatusCode::UNIMPLEMENTED;
-    case ErrorKind::kUnavailable:
-      return grpc::StatusCode::UNAVAILABLE;
-    case ErrorKind::kTimeout:
-      return grpc::StatusCode::DEADLINE_EXCEEDED;
-    case ErrorKind::kInternal:
-      return grpc::StatusCode::INTERNAL;
+    default:
+      return api::DefaultGrpcCode(error.kind());
   }
-  return grpc::StatusCode::INTERNAL;
 }
 
 // Transient failures: retrying the same command may succeed.

@@ -8,6 +8,8 @@
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
+#include "duckstore/services/files/file_access.hpp"
 #include "duckstore/services/import/import_errors.hpp"
 
 namespace duckstore::driver {
@@ -39,17 +41,15 @@ Principal FilePrincipal(CommandContext& context, const google::protobuf::Any& cr
   }
 }
 
-// Checks that the file principal may use the location's bucket; a missing bucket is, for imports, a missing
-// file (4201).
+// Checks that the file principal may use the location's bucket (FileAccess); a missing bucket is, for
+// imports, a missing file (4201).
 void AuthorizeFile(CommandContext& context, const google::protobuf::Any& credentials,
                    const ObjectLocation& location, Access access) {
   Principal principal = FilePrincipal(context, credentials);
-  auto& objects = context.services.objects;
-  std::optional<ObjectBucket> bucket;
   try {
-    bucket = objects.GetBucket(location.bucket);
+    FileAccess(context.services.auth, context.services.objects).Bucket(principal, location.bucket, access);
   } catch (const Error& error) {
-    if (error.code() != "bucket_not_found") throw;
+    if (error.code() != error_code::kBucketNotFound) throw;
     std::string message =
         "FilePath.root: bucket '" + location.bucket + "' does not exist in the object store";
     nlohmann::json details = {{"bucket", location.bucket}};
@@ -59,7 +59,6 @@ void AuthorizeFile(CommandContext& context, const google::protobuf::Any& credent
     }
     throw NotFound("file_bucket_not_found", message, std::move(details));
   }
-  objects.AuthorizeBucket(context.services.auth, principal, *bucket, access);
 }
 
 FileFormat FormatOf(Shared::FileFormat format) {

@@ -9,6 +9,8 @@ namespace duckstore::driver {
 void CommandRegistry::Insert(const std::string& full_name, CommandSpec spec) {
   if (specs_.count(full_name) || unsupported_.count(full_name))
     throw std::logic_error("storage driver command registered twice: " + full_name);
+  spec.entry = EntryPoint{"driver", full_name, Credentials::kApiKey, spec.access,
+                          spec.access == Access::kServerAdmin ? TargetFrom::kServer : TargetFrom::kBranch};
   specs_.emplace(full_name, std::move(spec));
 }
 
@@ -16,6 +18,15 @@ void CommandRegistry::InsertUnsupported(const std::string& full_name, std::strin
   if (specs_.count(full_name) || unsupported_.count(full_name))
     throw std::logic_error("storage driver command registered twice: " + full_name);
   unsupported_.emplace(full_name, std::move(reason));
+}
+
+std::vector<EntryPoint> CommandRegistry::EntryPoints() const {
+  std::vector<EntryPoint> out;
+  for (const auto& [name, spec] : specs_) out.push_back(spec.entry);
+  for (const auto& [name, reason] : unsupported_) {
+    out.push_back(EntryPoint{"driver", name, Credentials::kApiKey, Access::kRead, TargetFrom::kNone});
+  }
+  return out;
 }
 
 const CommandSpec* CommandRegistry::Find(std::string_view full_name) const {

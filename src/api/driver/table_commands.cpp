@@ -5,6 +5,7 @@
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 
 namespace duckstore::driver {
 namespace {
@@ -84,7 +85,7 @@ void AddTableCommands(CommandRegistry& registry) {
             context.services.tables.AlterColumn(ref, name, ChangeOf(attribute, desired, *column));
             context.AddMessage(common::LogMessage::Informational, "\"" + attribute + "\": updated");
           } catch (const Error& e) {
-            if (e.code() == "table_not_found" || e.code() == "bucket_not_found") throw;
+            if (e.code() == error_code::kTableNotFound || e.code() == error_code::kBucketNotFound) throw;
             context.AddMessage(common::LogMessage::Error, "\"" + attribute + "\": " + e.what());
           }
         }

@@ -60,7 +60,10 @@ grpc::Status GrpcDriverService::Execute(grpc::ServerContext* context, const comm
 }
 
 void AddDriverRoute(http::Router& router, Dispatcher& dispatcher) {
-  router.Add("POST", "/driver/execute", [&dispatcher](http::Request& request) {
+  // The route carries driver requests: each command is authorized as its registration declares.
+  EntryPoint entry{"driver", "POST /driver/execute", Credentials::kDelegated, Access::kRead,
+                   TargetFrom::kNone};
+  router.Add("POST", "/driver/execute", std::move(entry), [&dispatcher](http::Request& request) {
     bool binary = IsProtobuf(request);
     http::Response response;
     try {

@@ -3,6 +3,7 @@
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 #include "keboola/storage_driver/workspace.pb.h"
 
 namespace duckstore::driver {
@@ -82,7 +83,7 @@ void AddWorkspaceCommands(CommandRegistry& registry) {
         try {
           context.services.workspaces.Clear(context.project_id, id, preserve);
         } catch (const Error& e) {
-          if (!(command.ignoreerrors() && e.code() == "workspace_not_found")) throw;
+          if (!(command.ignoreerrors() && e.code() == error_code::kWorkspaceNotFound)) throw;
         }
       });
 

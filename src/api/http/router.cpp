@@ -51,18 +51,28 @@ bool MatchSegments(const std::vector<std::string>& pattern, const std::vector<st
 
 }  // namespace
 
-void Router::Add(const std::string& method, const std::string& pattern, Handler handler,
+void Router::Add(const std::string& method, const std::string& pattern, EntryPoint entry, Handler handler,
                  RouteOptions options) {
+  declared_routes_.push_back(DeclaredRoute{method, pattern, std::move(entry)});
   routes_.push_back(Route{method, Split(pattern), std::move(handler), options});
 }
 
-void Router::AddPrefix(const std::string& prefix, Handler handler, RouteOptions options) {
+void Router::AddPrefix(const std::string& prefix, EntryPoint entry, Handler handler, RouteOptions options) {
+  declared_prefixes_.push_back(DeclaredRoute{"*", prefix + "/...", std::move(entry)});
   prefixes_.push_back(PrefixRoute{prefix, std::move(handler), options});
 }
 
-void Router::AddHost(std::function<bool(std::string_view host)> matches, Handler handler,
+void Router::AddHost(std::function<bool(std::string_view host)> matches, EntryPoint entry, Handler handler,
                      RouteOptions options) {
+  declared_hosts_.push_back(DeclaredRoute{"*", "host:" + entry.operation, std::move(entry)});
   hosts_.push_back(HostRoute{std::move(matches), std::move(handler), options});
+}
+
+std::vector<DeclaredRoute> Router::EntryPoints() const {
+  std::vector<DeclaredRoute> out(declared_hosts_);
+  out.insert(out.end(), declared_prefixes_.begin(), declared_prefixes_.end());
+  out.insert(out.end(), declared_routes_.begin(), declared_routes_.end());
+  return out;
 }
 
 RouteMatch Router::Match(const std::string& method, const std::string& raw_path, const std::string& path,

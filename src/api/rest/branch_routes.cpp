@@ -15,38 +15,35 @@ nlohmann::json BranchJson(const Branch& b) {
 
 }  // namespace
 
-void AddBranchRoutes(http::Router& router, Services& s) {
-  router.Add("POST", "/projects/{project_id}/branches", [&s](http::Request& r) {
-    const auto& project = r.PathParam("project_id");
-    s.auth.Authorize(Authenticate(s, r), Access::kProjectAdmin, project);
-    auto body = ParseJsonObject(r);
-    auto branch =
-        s.dev_branches.Create(project, RequireString(body, "name"),
-                              OptionalString(body, "description").value_or(""), OptionalString(body, "id"));
-    return Json(201, BranchJson(branch));
-  });
-  router.Add("GET", "/projects/{project_id}/branches", [&s](http::Request& r) {
-    const auto& project = r.PathParam("project_id");
-    s.auth.Authorize(Authenticate(s, r), Access::kProjectAdmin, project);
-    auto page = ParsePage(r);
-    auto branches = s.dev_branches.List(project, page);
-    return Json(200, PageJson(page, branches, "branches", BranchJson));
-  });
-  router.Add("GET", "/projects/{project_id}/branches/{branch_id}", [&s](http::Request& r) {
-    auto branch = AuthorizeBranch(s, r, Access::kRead);
-    return Json(200, BranchJson(s.dev_branches.Get(branch.project_id, branch.branch_id)));
-  });
-  router.Add("DELETE", "/projects/{project_id}/branches/{branch_id}", [&s](http::Request& r) {
-    auto branch = BranchOf(r);
-    s.auth.Authorize(Authenticate(s, r), Access::kProjectAdmin, branch.project_id);
-    s.dev_branches.Delete(branch.project_id, branch.branch_id);
-    return http::Response::Empty(204);
-  });
-  router.Add("POST", "/projects/{project_id}/branches/{branch_id}/buckets/{bucket}/tables/{table}/reset",
-             [&s](http::Request& r) {
+void AddBranchRoutes(RestRoutes& routes, Services& s) {
+  routes.Add("POST", "/projects/{project_id}/branches", Access::kProjectAdmin, TargetFrom::kProject,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               auto branch = s.dev_branches.Create(caller.branch.project_id, RequireString(body, "name"),
+                                                   OptionalString(body, "description").value_or(""),
+                                                   OptionalString(body, "id"));
+               return Json(201, BranchJson(branch));
+             });
+  routes.Add("GET", "/projects/{project_id}/branches", Access::kProjectAdmin, TargetFrom::kProject,
+             [&s](http::Request& r, const Caller& caller) {
+               auto page = ParsePage(r);
+               auto branches = s.dev_branches.List(caller.branch.project_id, page);
+               return Json(200, PageJson(page, branches, "branches", BranchJson));
+             });
+  routes.Add("GET", "/projects/{project_id}/branches/{branch_id}", Access::kRead, TargetFrom::kBranch,
+             [&s](http::Request&, const Caller& caller) {
+               return Json(200,
+                           BranchJson(s.dev_branches.Get(caller.branch.project_id, caller.branch.branch_id)));
+             });
+  // A project_admin key passes on every branch, so checking the path's branch is the project-level check.
+  routes.Add("DELETE", "/projects/{project_id}/branches/{branch_id}", Access::kProjectAdmin,
+             TargetFrom::kBranch, [&s](http::Request&, const Caller& caller) {
+               s.dev_branches.Delete(caller.branch.project_id, caller.branch.branch_id);
+               return http::Response::Empty(204);
+             });
+  routes.Add("POST", "/projects/{project_id}/branches/{branch_id}/buckets/{bucket}/tables/{table}/reset",
+             Access::kWrite, TargetFrom::kBranch, [&s](http::Request& r, const Caller&) {
                auto table = TableOf(r);
-               s.auth.Authorize(Authenticate(s, r), Access::kWrite, table.branch.project_id,
-                                table.branch.branch_id);
                return Json(200, {{"bucket", table.bucket},
                                  {"table", table.table},
                                  {"was_changed", s.dev_branches.ResetTable(table)}});

@@ -18,30 +18,30 @@ bool ParseFlag(const http::Request& r, const char* name) {
 
 }  // namespace
 
-void AddBucketRoutes(http::Router& router, Services& s) {
+void AddBucketRoutes(RestRoutes& routes, Services& s) {
   const std::string buckets = kBuckets;
-  router.Add("POST", buckets, [&s](http::Request& r) {
-    auto branch = AuthorizeBranch(s, r, Access::kWrite);
-    auto body = ParseJsonObject(r);
-    auto bucket = s.buckets.Create(branch, RequireString(body, "name"),
-                                   OptionalString(body, "description").value_or(""));
-    return Json(201, BucketJson(bucket));
-  });
-  router.Add("GET", buckets, [&s](http::Request& r) {
-    auto branch = AuthorizeBranch(s, r, Access::kRead);
-    auto page = ParsePage(r);
-    auto list = s.buckets.List(branch, page);
-    return Json(200, PageJson(page, list, "buckets", BucketJson));
-  });
-  router.Add("GET", buckets + "/{bucket}", [&s](http::Request& r) {
-    auto branch = AuthorizeBranch(s, r, Access::kRead);
-    return Json(200, BucketJson(s.buckets.Get(branch, r.PathParam("bucket"))));
-  });
-  router.Add("DELETE", buckets + "/{bucket}", [&s](http::Request& r) {
-    auto branch = AuthorizeBranch(s, r, Access::kWrite);
-    s.buckets.Delete(branch, r.PathParam("bucket"), ParseFlag(r, "cascade"));
-    return http::Response::Empty(204);
-  });
+  routes.Add("POST", buckets, Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               auto bucket = s.buckets.Create(caller.branch, RequireString(body, "name"),
+                                              OptionalString(body, "description").value_or(""));
+               return Json(201, BucketJson(bucket));
+             });
+  routes.Add("GET", buckets, Access::kRead, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto page = ParsePage(r);
+               auto list = s.buckets.List(caller.branch, page);
+               return Json(200, PageJson(page, list, "buckets", BucketJson));
+             });
+  routes.Add("GET", buckets + "/{bucket}", Access::kRead, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               return Json(200, BucketJson(s.buckets.Get(caller.branch, r.PathParam("bucket"))));
+             });
+  routes.Add("DELETE", buckets + "/{bucket}", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.buckets.Delete(caller.branch, r.PathParam("bucket"), ParseFlag(r, "cascade"));
+               return http::Response::Empty(204);
+             });
 }
 
 }  // namespace duckstore::rest

@@ -54,71 +54,67 @@ std::string ContentDisposition(const std::string& name) {
 
 }  // namespace
 
-void AddFileRoutes(http::Router& router, Services& s) {
+// Files are project-level data: every route checks its access on the project (default branch).
+void AddFileRoutes(RestRoutes& routes, Services& s) {
   const std::string files = kFiles;
-  router.Add(
-      "POST", files,
-      [&s](http::Request& r) {
-        const auto& project = r.PathParam("project_id");
-        s.auth.Authorize(Authenticate(s, r), Access::kWrite, project);
+  routes.Add(
+      "POST", files, Access::kWrite, TargetFrom::kProject,
+      [&s](http::Request& r, const Caller& caller) {
         const std::string* name = r.QueryParam("name");
         if (!name) throw InvalidArgument("missing_parameter", "the query parameter name is required");
         NewFile file{*name, SplitTags(r.QueryParam("tags")), {}};
         file.attributes.content_type = r.headers.Get("content-type", "application/octet-stream");
         file.attributes.expected_md5 = HexChecksum(r, "x-checksum-md5", 32);
         file.attributes.expected_sha256 = HexChecksum(r, "x-checksum-sha256", 64);
-        auto info = s.files.Upload(
-            project, file, [&r](char* buffer, size_t size) { return r.body_reader->Read(buffer, size); });
+        auto info = s.files.Upload(caller.branch.project_id, file, [&r](char* buffer, size_t size) {
+          return r.body_reader->Read(buffer, size);
+        });
         return Json(201, FileJson(info));
       },
       http::RouteOptions{.stream_body = true});
-  router.Add("POST", "/projects/{project_id}/registered-files", [&s](http::Request& r) {
-    const auto& project = r.PathParam("project_id");
-    s.auth.Authorize(Authenticate(s, r), Access::kWrite, project);
-    auto body = ParseJsonObject(r);
-    NewFile file{RequireString(body, "name"), OptionalStringList(body, "tags"), {}};
-    auto info = s.files.Register(project, file, RequireString(body, "bucket"), RequireString(body, "key"));
-    return Json(201, FileJson(info));
-  });
-  router.Add("GET", files, [&s](http::Request& r) {
-    const auto& project = r.PathParam("project_id");
-    s.auth.Authorize(Authenticate(s, r), Access::kRead, project);
+  routes.Add("POST", "/projects/{project_id}/registered-files", Access::kWrite, TargetFrom::kProject,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               NewFile file{RequireString(body, "name"), OptionalStringList(body, "tags"), {}};
+               auto info = s.files.Register(caller.branch.project_id, file, RequireString(body, "bucket"),
+                                            RequireString(body, "key"));
+               return Json(201, FileJson(info));
+             });
+  routes.Add("GET", files, Access::kRead, TargetFrom::kProject, [&s](http::Request& r, const Caller& caller) {
     auto page = ParsePage(r);
-    auto list = s.files.List(project, SplitTags(r.QueryParam("tags")), page);
+    auto list = s.files.List(caller.branch.project_id, SplitTags(r.QueryParam("tags")), page);
     return Json(200, PageJson(page, list, "files", FileJson));
   });
-  router.Add("GET", files + "/{file_id}", [&s](http::Request& r) {
-    const auto& project = r.PathParam("project_id");
-    s.auth.Authorize(Authenticate(s, r), Access::kRead, project);
-    return Json(200, FileJson(s.files.Get(project, r.PathParam("file_id"))));
-  });
-  router.Add("GET", files + "/{file_id}/content", [&s](http::Request& r) {
-    const auto& project = r.PathParam("project_id");
-    s.auth.Authorize(Authenticate(s, r), Access::kRead, project);
-    auto info = s.files.Get(project, r.PathParam("file_id"));
-    auto size = static_cast<uint64_t>(info.object.size);
-    http::Response response;
-    response.headers.Set("content-type", info.object.content_type);
-    response.headers.Set("etag", "\"" + info.object.etag + "\"");
-    response.headers.Set("accept-ranges", "bytes");
-    response.headers.Set("content-disposition", ContentDisposition(info.file.name));
-    std::optional<http::ByteRange> range;
-    if (const std::string* header = r.headers.Find("range")) range = http::ParseRange(*header, size);
-    if (range) {
-      response.status = 206;
-      response.headers.Set("content-range", range->ContentRange(size));
-      response.file = http::FileBody::Open(info.object.blob, range->offset, range->length);
-    } else {
-      response.file = http::FileBody::Open(info.object.blob, 0, size);
-    }
-    return response;
-  });
-  router.Add("DELETE", files + "/{file_id}", [&s](http::Request& r) {
-    const auto& project = r.PathParam("project_id");
-    s.auth.Authorize(Authenticate(s, r), Access::kWrite, project);
-    s.files.Delete(project, r.PathParam("file_id"));
-    return http::Response::Empty(204);
-  });
+  routes.Add("GET", files + "/{file_id}", Access::kRead, TargetFrom::kProject,
+             [&s](http::Request& r, const Caller& caller) {
+               return Json(200, FileJson(s.files.Get(caller.branch.project_id, r.PathParam("file_id"))));
+             });
+  routes.Add("GET", files + "/{file_id}/content", Access::kRead, TargetFrom::kProject,
+             [&s](http::Request& r, const Caller& caller) {
+               auto info = s.files.Get(caller.branch.project_id, r.PathParam("file_id"));
+               auto size = static_cast<uint64_t>(info.object.size);
+               http::Response response;
+               response.headers.Set("content-type", info.object.content_type);
+               response.headers.Set("etag", "\"" + info.object.etag + "\"");
+               response.headers.Set("accept-ranges", "bytes");
+               response.headers.Set("content-disposition", ContentDisposition(info.file.name));
+               std::optional<http::ByteRange> range;
+               if (const std::string* header = r.headers.Find("range"))
+                 range = http::ParseRange(*header, size);
+               if (range) {
+                 response.status = 206;
+                 response.headers.Set("content-range", range->ContentRange(size));
+                 response.file = http::FileBody::Open(info.object.blob, range->offset, range->length);
+               } else {
+                 response.file = http::FileBody::Open(info.object.blob, 0, size);
+               }
+               return response;
+             });
+  routes.Add("DELETE", files + "/{file_id}", Access::kWrite, TargetFrom::kProject,
+             [&s](http::Request& r, const Caller& caller) {
+               s.files.Delete(caller.branch.project_id, r.PathParam("file_id"));
+               return http::Response::Empty(204);
+             });
 }
 
 }  // namespace duckstore::rest

@@ -7,6 +7,7 @@
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/services/files/file_access.hpp"
 
 namespace duckstore::rest {
 namespace {
@@ -171,7 +172,17 @@ nlohmann::json ExportJson(const ExportResult& r) {
           {"timers", TimersJson(r.timers)}};
 }
 
-nlohmann::json JobJson(const Job& job) {
+nlohmann::json ResultJson(const JobResult& result) {
+  struct Render {
+    nlohmann::json operator()(std::monostate) const { return nullptr; }
+    nlohmann::json operator()(const ImportResult& r) const { return ImportJson(r); }
+    nlohmann::json operator()(const ExportResult& r) const { return ExportJson(r); }
+  };
+  return std::visit(Render{}, result);
+}
+
+nlohmann::json JobJson(const JobInfo& info) {
+  const Job& job = info.job;
   return {{"id", job.id},
           {"project_id", job.project_id},
           {"branch_id", job.branch_id},
@@ -180,7 +191,7 @@ nlohmann::json JobJson(const Job& job) {
           {"status", job.status},
           {"request", job.request},
           {"progress", job.progress},
-          {"result", job.result},
+          {"result", ResultJson(info.result)},
           {"error", job.error},
           {"cancel_requested", job.cancel_requested},
           {"created_at", job.created_at},
@@ -190,8 +201,8 @@ nlohmann::json JobJson(const Job& job) {
 
 // Runs `work` now (200 + its result) or as a job (202 + the job) when the body says "async": true.
 http::Response RunOrSubmit(Services& s, const http::Request& r, const nlohmann::json& body,
-                           const std::string& kind, const std::function<nlohmann::json(TaskControl*)>& work) {
-  if (!OptionalBool(body, "async").value_or(false)) return Json(200, work(nullptr));
+                           const std::string& kind, const std::function<JobResult(TaskControl*)>& work) {
+  if (!OptionalBool(body, "async").value_or(false)) return Json(200, ResultJson(work(nullptr)));
   auto table = TableOf(r);
   auto job = s.jobs.Submit(table.branch, kind, table.Qualified(), body,
                            [work](TaskControl& control) { return work(&control); });
@@ -200,65 +211,63 @@ http::Response RunOrSubmit(Services& s, const http::Request& r, const nlohmann::
 
 }  // namespace
 
-void AddImportRoutes(http::Router& router, Services& s) {
+void AddImportRoutes(RestRoutes& routes, Services& s) {
   const std::string table = kTable;
 
-  router.Add("POST", table + "/import", [&s](http::Request& r) {
-    auto principal = Authenticate(s, r);
-    auto ref = TableOf(r);
-    s.auth.Authorize(principal, Access::kWrite, ref.branch.project_id, ref.branch.branch_id);
-    auto body = ParseJsonObject(r);
-    auto request = ParseFileImport(s, ref.branch.project_id, body);
-    s.objects.AuthorizeBucket(s.auth, principal, s.objects.GetBucket(request.source.bucket), Access::kRead);
-    return RunOrSubmit(s, r, body, "table.import", [&s, ref, request](TaskControl* control) {
-      return ImportJson(s.imports.ImportFromFile(ref, request, control));
-    });
-  });
+  // The file read is data-dependent: the source bucket is checked for reading through FileAccess.
+  routes.Add("POST", table + "/import", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ref = TableOf(r);
+               auto body = ParseJsonObject(r);
+               auto request = ParseFileImport(s, ref.branch.project_id, body);
+               FileAccess(s.auth, s.objects).Bucket(caller.principal, request.source.bucket, Access::kRead);
+               return RunOrSubmit(s, r, body, "table.import", [&s, ref, request](TaskControl* control) {
+                 return s.imports.ImportFromFile(ref, request, control);
+               });
+             });
 
-  router.Add("POST", table + "/import-table", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto ref = TableOf(r);
-    auto body = ParseJsonObject(r);
-    auto request = ParseTableImport(r, body);
-    return RunOrSubmit(s, r, body, "table.import_from_table", [&s, ref, request](TaskControl* control) {
-      return ImportJson(s.imports.ImportFromTable(ref, request, control));
-    });
-  });
+  routes.Add("POST", table + "/import-table", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller&) {
+               auto ref = TableOf(r);
+               auto body = ParseJsonObject(r);
+               auto request = ParseTableImport(r, body);
+               return RunOrSubmit(s, r, body, "table.import_from_table",
+                                  [&s, ref, request](TaskControl* control) {
+                                    return s.imports.ImportFromTable(ref, request, control);
+                                  });
+             });
 
-  router.Add("POST", table + "/export", [&s](http::Request& r) {
-    auto principal = Authenticate(s, r);
-    auto ref = TableOf(r);
-    s.auth.Authorize(principal, Access::kRead, ref.branch.project_id, ref.branch.branch_id);
-    auto body = ParseJsonObject(r);
-    auto request = ParseExport(s, ref.branch.project_id, body);
-    s.objects.AuthorizeBucket(s.auth, principal, s.objects.GetBucket(request.target.bucket), Access::kWrite);
-    return RunOrSubmit(s, r, body, "table.export", [&s, ref, request](TaskControl* control) {
-      return ExportJson(s.exports.ExportToFile(ref, request, control));
-    });
-  });
+  // The file write is data-dependent: the target bucket is checked for writing through FileAccess.
+  routes.Add("POST", table + "/export", Access::kRead, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ref = TableOf(r);
+               auto body = ParseJsonObject(r);
+               auto request = ParseExport(s, ref.branch.project_id, body);
+               FileAccess(s.auth, s.objects).Bucket(caller.principal, request.target.bucket, Access::kWrite);
+               return RunOrSubmit(s, r, body, "table.export", [&s, ref, request](TaskControl* control) {
+                 return s.exports.ExportToFile(ref, request, control);
+               });
+             });
 
   const std::string jobs = "/projects/{project_id}/jobs";
-  router.Add("GET", jobs, [&s](http::Request& r) {
-    auto project = r.PathParam("project_id");
-    s.auth.Authorize(Authenticate(s, r), Access::kRead, project, "default");
+  routes.Add("GET", jobs, Access::kRead, TargetFrom::kProject, [&s](http::Request& r, const Caller& caller) {
     auto page = ParsePage(r);
-    auto list = s.jobs.List(project, page);
+    auto list = s.jobs.List(caller.branch.project_id, page);
     return Json(200, PageJson(page, list, "jobs", JobJson));
   });
-  router.Add("GET", jobs + "/{job_id}", [&s](http::Request& r) {
-    auto principal = Authenticate(s, r);
+  // A job is checked on the branch it works on.
+  auto job_branch = [&s](const http::Request& r) {
     auto project = r.PathParam("project_id");
-    auto job = s.jobs.Get(project, r.PathParam("job_id"));
-    s.auth.Authorize(principal, Access::kRead, project, job.branch_id);
-    return Json(200, JobJson(job));
-  });
-  router.Add("DELETE", jobs + "/{job_id}", [&s](http::Request& r) {
-    auto principal = Authenticate(s, r);
-    auto project = r.PathParam("project_id");
-    auto job = s.jobs.Get(project, r.PathParam("job_id"));
-    s.auth.Authorize(principal, Access::kWrite, project, job.branch_id);
-    return Json(202, JobJson(s.jobs.Cancel(project, job.id)));
-  });
+    return BranchRef{project, s.jobs.Get(project, r.PathParam("job_id")).job.branch_id};
+  };
+  routes.AddRecord("GET", jobs + "/{job_id}", Access::kRead, job_branch,
+                   [&s](http::Request& r, const Caller& caller) {
+                     return Json(200, JobJson(s.jobs.Get(caller.branch.project_id, r.PathParam("job_id"))));
+                   });
+  routes.AddRecord(
+      "DELETE", jobs + "/{job_id}", Access::kWrite, job_branch, [&s](http::Request& r, const Caller& caller) {
+        return Json(202, JobJson(s.jobs.Cancel(caller.branch.project_id, r.PathParam("job_id"))));
+      });
 }
 
 }  // namespace duckstore::rest

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 
 namespace duckstore::rest {
 namespace {
@@ -183,7 +184,7 @@ http::Response Json(int status, const nlohmann::json& body) {
 http::Response RenderError(const http::Request& request, const std::exception& error) {
   if (const auto* known = dynamic_cast<const Error*>(&error)) {
     int status = HttpStatusOf(known->kind());
-    if (known->code() == "method_not_allowed") status = 405;
+    if (known->code() == error_code::kMethodNotAllowed) status = 405;
     if (status >= 500) spdlog::error("{} {} failed: {}", request.method, request.path, known->what());
     nlohmann::json body = {
         {"code", known->code()}, {"message", known->what()}, {"details", known->details()}};
@@ -221,12 +222,6 @@ nlohmann::json BucketJson(const BucketInfo& b) {
 
 BranchRef BranchOf(const http::Request& request) {
   return BranchRef{request.PathParam("project_id"), request.PathParam("branch_id")};
-}
-
-BranchRef AuthorizeBranch(Services& services, const http::Request& request, Access access) {
-  auto branch = BranchOf(request);
-  services.auth.Authorize(Authenticate(services, request), access, branch.project_id, branch.branch_id);
-  return branch;
 }
 
 TableRef TableOf(const http::Request& request) {

@@ -23,63 +23,61 @@ nlohmann::json ShareJson(const BucketShare& share, const std::vector<BucketLink>
 
 }  // namespace
 
-void AddSharingRoutes(http::Router& router, Services& s) {
+// Sharing and read-only grants are project settings: project_admin keys only (a project_admin key passes on
+// every branch, so checking the path's branch is the project-level check).
+void AddSharingRoutes(RestRoutes& routes, Services& s) {
   const std::string bucket = kBucket;
-  auto admin = [&s](const http::Request& r) {
-    s.auth.Authorize(Authenticate(s, r), Access::kProjectAdmin, r.PathParam("project_id"));
-  };
-  router.Add("POST", bucket + "/share", [&s, admin](http::Request& r) {
-    admin(r);
-    auto body = ParseJsonObject(r);
-    auto share =
-        s.sharing.Share(BranchOf(r), r.PathParam("bucket"), OptionalStringList(body, "target_project_ids"));
-    return Json(200, ShareJson(share, {}));
-  });
-  router.Add("GET", bucket + "/share", [&s, admin](http::Request& r) {
-    admin(r);
-    auto [share, links] = s.sharing.GetShare(BranchOf(r), r.PathParam("bucket"));
-    return Json(200, ShareJson(share, links));
-  });
-  router.Add("DELETE", bucket + "/share", [&s, admin](http::Request& r) {
-    admin(r);
-    s.sharing.Unshare(BranchOf(r), r.PathParam("bucket"));
-    return http::Response::Empty(204);
-  });
-  router.Add("POST", bucket + "/link", [&s, admin](http::Request& r) {
-    admin(r);
-    auto body = ParseJsonObject(r);
-    auto linked = s.sharing.Link(BranchOf(r), r.PathParam("bucket"), RequireString(body, "source_project_id"),
-                                 RequireString(body, "source_bucket"));
-    return Json(201, BucketJson(linked));
-  });
-  router.Add("DELETE", bucket + "/link", [&s, admin](http::Request& r) {
-    admin(r);
-    s.sharing.Unlink(BranchOf(r), r.PathParam("bucket"));
-    return http::Response::Empty(204);
-  });
-  router.Add("PUT", bucket + "/readonly-grant", [&s, admin](http::Request& r) {
-    admin(r);
-    s.sharing.GrantReadOnly(BranchOf(r), r.PathParam("bucket"));
-    return http::Response::Empty(204);
-  });
-  router.Add("DELETE", bucket + "/readonly-grant", [&s, admin](http::Request& r) {
-    admin(r);
-    s.sharing.RevokeReadOnly(BranchOf(r), r.PathParam("bucket"));
-    return http::Response::Empty(204);
-  });
-  router.Add("GET", "/projects/{project_id}/readonly-grants", [&s, admin](http::Request& r) {
-    admin(r);
-    return Json(
-        200, {{"buckets", s.sharing.ReadOnlyBuckets(BranchRef{r.PathParam("project_id"), kDefaultBranch})}});
-  });
+  routes.Add("POST", bucket + "/share", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               auto share = s.sharing.Share(caller.branch, r.PathParam("bucket"),
+                                            OptionalStringList(body, "target_project_ids"));
+               return Json(200, ShareJson(share, {}));
+             });
+  routes.Add("GET", bucket + "/share", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto [share, links] = s.sharing.GetShare(caller.branch, r.PathParam("bucket"));
+               return Json(200, ShareJson(share, links));
+             });
+  routes.Add("DELETE", bucket + "/share", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.sharing.Unshare(caller.branch, r.PathParam("bucket"));
+               return http::Response::Empty(204);
+             });
+  routes.Add("POST", bucket + "/link", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               auto linked = s.sharing.Link(caller.branch, r.PathParam("bucket"),
+                                            RequireString(body, "source_project_id"),
+                                            RequireString(body, "source_bucket"));
+               return Json(201, BucketJson(linked));
+             });
+  routes.Add("DELETE", bucket + "/link", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.sharing.Unlink(caller.branch, r.PathParam("bucket"));
+               return http::Response::Empty(204);
+             });
+  routes.Add("PUT", bucket + "/readonly-grant", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.sharing.GrantReadOnly(caller.branch, r.PathParam("bucket"));
+               return http::Response::Empty(204);
+             });
+  routes.Add("DELETE", bucket + "/readonly-grant", Access::kProjectAdmin, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.sharing.RevokeReadOnly(caller.branch, r.PathParam("bucket"));
+               return http::Response::Empty(204);
+             });
+  routes.Add("GET", "/projects/{project_id}/readonly-grants", Access::kProjectAdmin, TargetFrom::kProject,
+             [&s](http::Request&, const Caller& caller) {
+               return Json(200, {{"buckets", s.sharing.ReadOnlyBuckets(caller.branch)}});
+             });
   // What the branch's read-only role may read: its own grants and, on a dev branch, the project role's
   // grants of the buckets that show through.
-  router.Add(
-      "GET", "/projects/{project_id}/branches/{branch_id}/readonly-grants", [&s, admin](http::Request& r) {
-        admin(r);
-        BranchRef branch = BranchOf(r);
-        return Json(200, {{"role", ReadOnlyRoleOf(branch)}, {"buckets", s.sharing.ReadableBuckets(branch)}});
-      });
+  routes.Add("GET", "/projects/{project_id}/branches/{branch_id}/readonly-grants", Access::kProjectAdmin,
+             TargetFrom::kBranch, [&s](http::Request&, const Caller& caller) {
+               return Json(200, {{"role", ReadOnlyRoleOf(caller.branch)},
+                                 {"buckets", s.sharing.ReadableBuckets(caller.branch)}});
+             });
 }
 
 }  // namespace duckstore::rest

@@ -5,8 +5,8 @@
 
 namespace duckstore::rest {
 
-void AddSystemRoutes(http::Router& router, Services& s) {
-  router.Add("GET", "/", [](http::Request&) {
+void AddSystemRoutes(RestRoutes& routes, Services& s) {
+  routes.AddPublic("GET", "/", [](http::Request&) {
     return Json(200, {{"service", "duckstore"},
                       {"version", DUCKSTORE_VERSION},
                       {"health", "/health"},
@@ -14,11 +14,11 @@ void AddSystemRoutes(http::Router& router, Services& s) {
                       {"openapi", "/openapi.json"}});
   });
   // Liveness: the process answers.
-  router.Add("GET", "/health", [](http::Request&) {
+  routes.AddPublic("GET", "/health", [](http::Request&) {
     return Json(200, {{"status", "ok"}, {"version", DUCKSTORE_VERSION}});
   });
   // Readiness: the catalog answers and the engine can run a query.
-  router.Add("GET", "/ready", [&s](http::Request&) {
+  routes.AddPublic("GET", "/ready", [&s](http::Request&) {
     nlohmann::json checks = nlohmann::json::object();
     bool ready = true;
     auto check = [&](const char* name, const std::function<void()>& probe) {
@@ -39,8 +39,8 @@ void AddSystemRoutes(http::Router& router, Services& s) {
                                     {"memory_reserved_bytes", stats.memory_reserved_bytes},
                                     {"memory_cap_bytes", stats.memory_cap_bytes}});
   });
-  router.Add("GET", "/openapi.json",
-             [](http::Request&) { return http::Response::Json(200, std::string(OpenApiDocument())); });
+  routes.AddPublic("GET", "/openapi.json",
+                   [](http::Request&) { return http::Response::Json(200, std::string(OpenApiDocument())); });
 }
 
 }  // namespace duckstore::rest

@@ -72,117 +72,117 @@ http::Response PreviewJson(const PreviewResult& preview) {
 
 }  // namespace
 
-void AddTableRoutes(http::Router& router, Services& s) {
+void AddTableRoutes(RestRoutes& routes, Services& s) {
   const std::string tables = kTables;
   const std::string table = tables + "/{table}";
-  router.Add("POST", tables, [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto body = ParseJsonObject(r);
-    auto name = RequireString(body, "name");
-    std::vector<ColumnDefinition> columns;
-    if (!body.contains("columns") || !body["columns"].is_array()) {
-      throw InvalidArgument("missing_field", "field 'columns' (an array) is required");
-    }
-    for (const auto& column : body["columns"]) columns.push_back(ParseColumn(column));
-    TableRef ref{BranchOf(r), r.PathParam("bucket"), name};
-    return Json(201, TableJson(s.tables.Create(ref, columns, OptionalStringList(body, "primary_key"))));
-  });
-  router.Add("GET", tables, [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kRead);
+  routes.Add(
+      "POST", tables, Access::kWrite, TargetFrom::kBranch, [&s](http::Request& r, const Caller& caller) {
+        auto body = ParseJsonObject(r);
+        auto name = RequireString(body, "name");
+        std::vector<ColumnDefinition> columns;
+        if (!body.contains("columns") || !body["columns"].is_array()) {
+          throw InvalidArgument("missing_field", "field 'columns' (an array) is required");
+        }
+        for (const auto& column : body["columns"]) columns.push_back(ParseColumn(column));
+        TableRef ref{caller.branch, r.PathParam("bucket"), name};
+        return Json(201, TableJson(s.tables.Create(ref, columns, OptionalStringList(body, "primary_key"))));
+      });
+  routes.Add("GET", tables, Access::kRead, TargetFrom::kBranch, [&s](http::Request& r, const Caller& caller) {
     auto page = ParsePage(r);
-    auto list = s.tables.List(BranchOf(r), r.PathParam("bucket"), page);
+    auto list = s.tables.List(caller.branch, r.PathParam("bucket"), page);
     return Json(200, PageJson(page, list, "tables", TableJson));
   });
-  router.Add("GET", table, [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kRead);
+  routes.Add("GET", table, Access::kRead, TargetFrom::kBranch, [&s](http::Request& r, const Caller& caller) {
     return Json(200, TableJson(s.tables.Get(TableOf(r))));
   });
-  router.Add("DELETE", table, [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    s.tables.Delete(TableOf(r));
-    return http::Response::Empty(204);
-  });
-  router.Add("GET", table + "/stats", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kRead);
-    auto info = s.tables.Get(TableOf(r));
-    return Json(200, {{"bucket", info.bucket},
-                      {"name", info.name},
-                      {"row_count", info.row_count},
-                      {"size_bytes", info.size_bytes},
-                      {"column_count", info.columns.size()}});
-  });
+  routes.Add("DELETE", table, Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               s.tables.Delete(TableOf(r));
+               return http::Response::Empty(204);
+             });
+  routes.Add("GET", table + "/stats", Access::kRead, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto info = s.tables.Get(TableOf(r));
+               return Json(200, {{"bucket", info.bucket},
+                                 {"name", info.name},
+                                 {"row_count", info.row_count},
+                                 {"size_bytes", info.size_bytes},
+                                 {"column_count", info.columns.size()}});
+             });
 
-  router.Add("POST", table + "/columns", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    return Json(201, TableJson(s.tables.AddColumn(TableOf(r), ParseColumn(ParseJsonObject(r)))));
-  });
-  router.Add("DELETE", table + "/columns/{column}", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    return Json(200, TableJson(s.tables.DropColumn(TableOf(r), r.PathParam("column"))));
-  });
-  router.Add("PUT", table + "/columns/{column}", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto body = ParseJsonObject(r);
-    ColumnChange change;
-    change.new_name = OptionalString(body, "new_name");
-    change.type = OptionalString(body, "type");
-    change.nullable = OptionalBool(body, "nullable");
-    if (body.contains("default")) change.default_value = DefaultText(body["default"]);
-    return Json(200, TableJson(s.tables.AlterColumn(TableOf(r), r.PathParam("column"), change)));
-  });
+  routes.Add("POST", table + "/columns", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               return Json(201, TableJson(s.tables.AddColumn(TableOf(r), ParseColumn(ParseJsonObject(r)))));
+             });
+  routes.Add("DELETE", table + "/columns/{column}", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               return Json(200, TableJson(s.tables.DropColumn(TableOf(r), r.PathParam("column"))));
+             });
+  routes.Add("PUT", table + "/columns/{column}", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               ColumnChange change;
+               change.new_name = OptionalString(body, "new_name");
+               change.type = OptionalString(body, "type");
+               change.nullable = OptionalBool(body, "nullable");
+               if (body.contains("default")) change.default_value = DefaultText(body["default"]);
+               return Json(200, TableJson(s.tables.AlterColumn(TableOf(r), r.PathParam("column"), change)));
+             });
 
-  router.Add("POST", table + "/primary-key", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto body = ParseJsonObject(r);
-    return Json(201, TableJson(s.tables.AddPrimaryKey(TableOf(r), OptionalStringList(body, "columns"))));
-  });
-  router.Add("DELETE", table + "/primary-key", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    return Json(200, TableJson(s.tables.DropPrimaryKey(TableOf(r))));
-  });
+  routes.Add("POST", table + "/primary-key", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               return Json(
+                   201, TableJson(s.tables.AddPrimaryKey(TableOf(r), OptionalStringList(body, "columns"))));
+             });
+  routes.Add("DELETE", table + "/primary-key", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               return Json(200, TableJson(s.tables.DropPrimaryKey(TableOf(r))));
+             });
 
-  router.Add("GET", table + "/preview", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kRead);
-    return PreviewJson(s.tables.Preview(TableOf(r), ParsePreviewQuery(r)));
-  });
-  router.Add("POST", table + "/preview", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kRead);
-    auto body = ParseJsonObject(r);
-    PreviewRequest request;
-    request.columns = OptionalStringList(body, "columns");
-    request.filters = ParseFilters(body);
-    request.order_by = ParseOrderBy(body);
-    request.limit = OptionalInt(body, "limit").value_or(kPreviewDefaultLimit);
-    return PreviewJson(s.tables.Preview(TableOf(r), request));
-  });
-  router.Add("POST", table + "/rows", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto body = ParseJsonObject(r);
-    if (!body.contains("rows") || !body["rows"].is_array()) {
-      throw InvalidArgument("missing_field", "field 'rows' (an array of objects) is required");
-    }
-    std::vector<TableService::Row> rows;
-    for (const auto& json : body["rows"]) {
-      if (!json.is_object())
-        throw InvalidArgument("invalid_row", "each row must be an object of column: value");
-      TableService::Row row;
-      for (const auto& [name, value] : json.items()) {
-        if (value.is_object() || value.is_array()) {
-          row.emplace_back(name, value.dump());  // nested values travel as JSON text, cast by DuckDB
-        } else {
-          row.emplace_back(name, ScalarText(value, "invalid_row", "a row value"));
-        }
-      }
-      rows.push_back(std::move(row));
-    }
-    int64_t after = s.tables.InsertRows(TableOf(r), rows);
-    return Json(201, {{"inserted_rows", rows.size()}, {"rows_after", after}});
-  });
-  router.Add("DELETE", table + "/rows", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto result = s.tables.DeleteRows(TableOf(r), ParseFilters(ParseJsonObject(r)));
-    return Json(200, {{"deleted_rows", result.deleted_rows}, {"rows_after", result.rows_after}});
-  });
+  routes.Add("GET", table + "/preview", Access::kRead, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               return PreviewJson(s.tables.Preview(TableOf(r), ParsePreviewQuery(r)));
+             });
+  routes.Add("POST", table + "/preview", Access::kRead, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               PreviewRequest request;
+               request.columns = OptionalStringList(body, "columns");
+               request.filters = ParseFilters(body);
+               request.order_by = ParseOrderBy(body);
+               request.limit = OptionalInt(body, "limit").value_or(kPreviewDefaultLimit);
+               return PreviewJson(s.tables.Preview(TableOf(r), request));
+             });
+  routes.Add("POST", table + "/rows", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               if (!body.contains("rows") || !body["rows"].is_array()) {
+                 throw InvalidArgument("missing_field", "field 'rows' (an array of objects) is required");
+               }
+               std::vector<TableService::Row> rows;
+               for (const auto& json : body["rows"]) {
+                 if (!json.is_object())
+                   throw InvalidArgument("invalid_row", "each row must be an object of column: value");
+                 TableService::Row row;
+                 for (const auto& [name, value] : json.items()) {
+                   if (value.is_object() || value.is_array()) {
+                     row.emplace_back(name,
+                                      value.dump());  // nested values travel as JSON text, cast by DuckDB
+                   } else {
+                     row.emplace_back(name, ScalarText(value, "invalid_row", "a row value"));
+                   }
+                 }
+                 rows.push_back(std::move(row));
+               }
+               int64_t after = s.tables.InsertRows(TableOf(r), rows);
+               return Json(201, {{"inserted_rows", rows.size()}, {"rows_after", after}});
+             });
+  routes.Add("DELETE", table + "/rows", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto result = s.tables.DeleteRows(TableOf(r), ParseFilters(ParseJsonObject(r)));
+               return Json(200, {{"deleted_rows", result.deleted_rows}, {"rows_after", result.rows_after}});
+             });
 }
 
 }  // namespace duckstore::rest

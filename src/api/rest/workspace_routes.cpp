@@ -74,89 +74,90 @@ WorkspaceLoad ParseLoad(const http::Request& r, const nlohmann::json& body) {
 
 }  // namespace
 
-void AddWorkspaceRoutes(http::Router& router, Services& s) {
+void AddWorkspaceRoutes(RestRoutes& routes, Services& s) {
   const std::string workspaces = kWorkspaces;
   const std::string workspace = workspaces + "/{workspace_id}";
-  router.Add("POST", workspaces, [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto body = ParseJsonObject(r);
-    auto created = s.workspaces.Create(BranchOf(r), OptionalString(body, "id"));
-    auto out = WorkspaceJson(created.workspace);
-    out["credentials"] = CredentialsJson(created.credentials);
-    return Json(201, out);
-  });
-  router.Add("GET", workspaces, [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kRead);
-    auto branch = BranchOf(r);
-    if (branch.branch_id == kDefaultBranch) {
-      s.projects.Get(branch.project_id);
-    } else {
-      s.dev_branches.Get(branch.project_id, branch.branch_id);
-    }
-    auto page = ParsePage(r);
-    auto all = s.workspaces.List(branch.project_id, branch.branch_id);
-    nlohmann::json items = nlohmann::json::array();
-    for (auto i = page.offset; i < static_cast<int64_t>(all.size()) && i < page.offset + page.limit; ++i)
-      items.push_back(WorkspaceJson(all[i]));
-    auto out = PageJson(page, static_cast<int64_t>(all.size()));
-    out["workspaces"] = items;
-    return Json(200, out);
-  });
-  router.Add("GET", workspace, [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kRead);
-    auto ws = WorkspaceOf(s, r);
-    auto out = WorkspaceJson(ws);
-    nlohmann::json users = nlohmann::json::array();
-    for (const auto& u : s.workspaces.ListUsers(ws.project_id, ws.id))
-      users.push_back({{"user", u.name}, {"created_at", u.created_at}});
-    nlohmann::json objects = nlohmann::json::array();
-    for (const auto& o : s.workspaces.ListObjects(ws.project_id, ws.id))
-      objects.push_back({{"name", o.name}, {"type", o.type}});
-    out["users"] = users;
-    out["objects"] = objects;
-    return Json(200, out);
-  });
-  router.Add("DELETE", workspace, [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto ws = WorkspaceOf(s, r);
-    s.workspaces.Drop(ws.project_id, ws.id);
-    return http::Response::Empty(204);
-  });
-  router.Add("POST", workspace + "/clear", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto ws = WorkspaceOf(s, r);
-    s.workspaces.Clear(ws.project_id, ws.id, OptionalStringList(ParseJsonObject(r), "preserve"));
-    return http::Response::Empty(204);
-  });
-  router.Add("DELETE", workspace + "/objects/{object}", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto ws = WorkspaceOf(s, r);
-    s.workspaces.DropObject(ws.project_id, ws.id, r.PathParam("object"), /*ignore_missing=*/false);
-    return http::Response::Empty(204);
-  });
-  router.Add("POST", workspace + "/load", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto ws = WorkspaceOf(s, r);
-    auto result = s.workspaces.Load(ws.project_id, ws.id, ParseLoad(r, ParseJsonObject(r)));
-    return Json(200,
-                {{"destination", result.destination}, {"rows", result.rows}, {"columns", result.columns}});
-  });
-  router.Add("POST", workspace + "/users", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto ws = WorkspaceOf(s, r);
-    return Json(201, CredentialsJson(s.workspaces.CreateUser(ws.project_id, ws.id)));
-  });
-  router.Add("DELETE", workspace + "/users/{user}", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto ws = WorkspaceOf(s, r);
-    s.workspaces.DropUser(ws.project_id, UserOf(s, r, ws));
-    return http::Response::Empty(204);
-  });
-  router.Add("POST", workspace + "/users/{user}/reset-password", [&s](http::Request& r) {
-    AuthorizeBranch(s, r, Access::kWrite);
-    auto ws = WorkspaceOf(s, r);
-    return Json(200, CredentialsJson(s.workspaces.ResetPassword(ws.project_id, UserOf(s, r, ws))));
-  });
+  routes.Add("POST", workspaces, Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto body = ParseJsonObject(r);
+               auto created = s.workspaces.Create(caller.branch, OptionalString(body, "id"));
+               auto out = WorkspaceJson(created.workspace);
+               out["credentials"] = CredentialsJson(created.credentials);
+               return Json(201, out);
+             });
+  routes.Add(
+      "GET", workspaces, Access::kRead, TargetFrom::kBranch, [&s](http::Request& r, const Caller& caller) {
+        const auto& branch = caller.branch;
+        if (branch.branch_id == kDefaultBranch) {
+          s.projects.Get(branch.project_id);
+        } else {
+          s.dev_branches.Get(branch.project_id, branch.branch_id);
+        }
+        auto page = ParsePage(r);
+        auto all = s.workspaces.List(branch.project_id, branch.branch_id);
+        nlohmann::json items = nlohmann::json::array();
+        for (auto i = page.offset; i < static_cast<int64_t>(all.size()) && i < page.offset + page.limit; ++i)
+          items.push_back(WorkspaceJson(all[i]));
+        auto out = PageJson(page, static_cast<int64_t>(all.size()));
+        out["workspaces"] = items;
+        return Json(200, out);
+      });
+  routes.Add("GET", workspace, Access::kRead, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               auto out = WorkspaceJson(ws);
+               nlohmann::json users = nlohmann::json::array();
+               for (const auto& u : s.workspaces.ListUsers(ws.project_id, ws.id))
+                 users.push_back({{"user", u.name}, {"created_at", u.created_at}});
+               nlohmann::json objects = nlohmann::json::array();
+               for (const auto& o : s.workspaces.ListObjects(ws.project_id, ws.id))
+                 objects.push_back({{"name", o.name}, {"type", o.type}});
+               out["users"] = users;
+               out["objects"] = objects;
+               return Json(200, out);
+             });
+  routes.Add("DELETE", workspace, Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               s.workspaces.Drop(ws.project_id, ws.id);
+               return http::Response::Empty(204);
+             });
+  routes.Add("POST", workspace + "/clear", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               s.workspaces.Clear(ws.project_id, ws.id, OptionalStringList(ParseJsonObject(r), "preserve"));
+               return http::Response::Empty(204);
+             });
+  routes.Add("DELETE", workspace + "/objects/{object}", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               s.workspaces.DropObject(ws.project_id, ws.id, r.PathParam("object"), /*ignore_missing=*/false);
+               return http::Response::Empty(204);
+             });
+  routes.Add("POST", workspace + "/load", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               auto result = s.workspaces.Load(ws.project_id, ws.id, ParseLoad(r, ParseJsonObject(r)));
+               return Json(
+                   200,
+                   {{"destination", result.destination}, {"rows", result.rows}, {"columns", result.columns}});
+             });
+  routes.Add("POST", workspace + "/users", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               return Json(201, CredentialsJson(s.workspaces.CreateUser(ws.project_id, ws.id)));
+             });
+  routes.Add("DELETE", workspace + "/users/{user}", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               s.workspaces.DropUser(ws.project_id, UserOf(s, r, ws));
+               return http::Response::Empty(204);
+             });
+  routes.Add("POST", workspace + "/users/{user}/reset-password", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               return Json(200, CredentialsJson(s.workspaces.ResetPassword(ws.project_id, UserOf(s, r, ws))));
+             });
 }
 
 }  // namespace duckstore::rest

@@ -4,7 +4,9 @@
 #include "duckstore/api/s3/s3_errors.hpp"
 #include "duckstore/api/s3/xml.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/services/files/file_access.hpp"
 
 namespace duckstore::s3 {
 namespace {
@@ -54,11 +56,7 @@ http::Response ListBuckets(S3Services& s3, S3Call& call) {
   xml.Open("Buckets");
   for (const auto& bucket : s3.store.ListBuckets(project)) {
     // A project key sees its project's buckets it may read (branch-bound keys may see none).
-    try {
-      s3.store.AuthorizeBucket(s3.auth, call.principal, bucket, Access::kRead);
-    } catch (const Error&) {
-      continue;
-    }
+    if (!FileAccess(s3.auth, s3.store).MayUse(call.principal, bucket, Access::kRead)) continue;
     xml.Open("Bucket").Element("Name", bucket.name).Element("CreationDate", bucket.created_at).Close();
   }
   xml.Close();
@@ -67,16 +65,13 @@ http::Response ListBuckets(S3Services& s3, S3Call& call) {
 
 http::Response CreateBucket(S3Services& s3, S3Call& call) {
   std::optional<std::string> project;
-  if (!call.principal.admin) {
-    project = call.principal.key->project_id;
-    s3.auth.Authorize(call.principal, Access::kWrite, *project);
-  }
+  if (!call.principal.admin) project = call.principal.key->project_id;  // write access: operations.cpp
   // The body (CreateBucketConfiguration) only names a region; there is one.
   ReadSmallPayload(call, 64 * 1024);
   try {
     s3.store.CreateBucket(call.bucket, project);
   } catch (const Error& e) {
-    if (e.code() != "bucket_exists") throw;
+    if (e.code() != error_code::kBucketExists) throw;
     auto existing = s3.store.GetBucket(call.bucket);
     if (existing.project_id == project) {
       throw Conflict("bucket_already_owned_by_you",
@@ -92,26 +87,22 @@ http::Response CreateBucket(S3Services& s3, S3Call& call) {
 }
 
 http::Response HeadBucket(S3Services& s3, S3Call& call) {
-  AuthorizedBucket(s3, call, Access::kRead);
   http::Response response = http::Response::Empty(200);
   response.headers.Set("x-amz-bucket-region", "us-east-1");
   return response;
 }
 
 http::Response DeleteBucket(S3Services& s3, S3Call& call) {
-  AuthorizedBucket(s3, call, Access::kWrite);
   s3.store.DeleteBucket(call.bucket, /*force=*/false);
   return http::Response::Empty(204);
 }
 
 http::Response GetBucketLocation(S3Services& s3, S3Call& call) {
-  AuthorizedBucket(s3, call, Access::kRead);
   // us-east-1 is an empty LocationConstraint.
   return XmlResponse(200, XmlWriter("LocationConstraint").Finish());
 }
 
 http::Response ListObjects(S3Services& s3, S3Call& call, bool v2) {
-  AuthorizedBucket(s3, call, Access::kRead);
   std::string prefix = call.Query("prefix");
   std::string delimiter = call.Query("delimiter");
   int64_t max_keys = IntegerParam(call, "max-keys", kMaxKeys, kMaxKeys);
@@ -170,7 +161,6 @@ http::Response ListObjects(S3Services& s3, S3Call& call, bool v2) {
 }
 
 http::Response DeleteObjects(S3Services& s3, S3Call& call) {
-  AuthorizedBucket(s3, call, Access::kWrite);
   XmlElement request = ParseXml(ReadSmallPayload(call, kMaxDeleteBody));
   if (request.name != "Delete") throw InvalidArgument("malformed_xml", "the root element must be Delete");
   const XmlElement* quiet_element = request.Child("Quiet");

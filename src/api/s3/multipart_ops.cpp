@@ -5,6 +5,7 @@
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/api/s3/xml.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/error_codes.hpp"
 
 namespace duckstore::s3 {
 namespace {
@@ -80,7 +81,7 @@ std::vector<CompletedPart> ParseCompletedParts(const std::string& body) {
 }  // namespace
 
 http::Response CreateMultipartUpload(S3Services& s3, S3Call& call) {
-  ObjectBucket bucket = AuthorizedBucket(s3, call, Access::kWrite);
+  const ObjectBucket& bucket = call.target_bucket;
   ReadSmallPayload(call, 64 * 1024);
   ObjectAttributes attributes = AttributesFromRequest(call);
   MultipartUpload upload = s3.multipart.Create(bucket, call.key, attributes);
@@ -90,7 +91,7 @@ http::Response CreateMultipartUpload(S3Services& s3, S3Call& call) {
 }
 
 http::Response UploadPart(S3Services& s3, S3Call& call) {
-  ObjectBucket bucket = AuthorizedBucket(s3, call, Access::kWrite);
+  const ObjectBucket& bucket = call.target_bucket;
   int64_t part_number = PartNumberOf(call.Query("partNumber"));
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
   ObjectAttributes attributes = AttributesFromRequest(call);  // for the expected digests
@@ -104,7 +105,7 @@ http::Response UploadPart(S3Services& s3, S3Call& call) {
 }
 
 http::Response UploadPartCopy(S3Services& s3, S3Call& call) {
-  ObjectBucket bucket = AuthorizedBucket(s3, call, Access::kWrite);
+  const ObjectBucket& bucket = call.target_bucket;
   auto [source_bucket, source_key] = AuthorizedCopySource(s3, call);
   int64_t part_number = PartNumberOf(call.Query("partNumber"));
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
@@ -127,13 +128,13 @@ http::Response UploadPartCopy(S3Services& s3, S3Call& call) {
       return XmlResponse(200, xml.Finish());
     } catch (const Error& e) {
       // The source was overwritten or deleted after the lookup: answer for the source as it is now.
-      if (e.code() != "blob_missing" || attempt == 2) throw;
+      if (e.code() != error_code::kBlobMissing || attempt == 2) throw;
     }
   }
 }
 
 http::Response CompleteMultipartUpload(S3Services& s3, S3Call& call) {
-  ObjectBucket bucket = AuthorizedBucket(s3, call, Access::kWrite);
+  const ObjectBucket& bucket = call.target_bucket;
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
   std::vector<CompletedPart> parts = ParseCompletedParts(ReadSmallPayload(call, kMaxCompleteBody));
   StoredObject object = s3.multipart.Complete(bucket, upload, parts);
@@ -146,13 +147,11 @@ http::Response CompleteMultipartUpload(S3Services& s3, S3Call& call) {
 }
 
 http::Response AbortMultipartUpload(S3Services& s3, S3Call& call) {
-  AuthorizedBucket(s3, call, Access::kWrite);
   s3.multipart.Abort(s3.multipart.Get(call.bucket, call.key, call.Query("uploadId")));
   return http::Response::Empty(204);
 }
 
 http::Response ListParts(S3Services& s3, S3Call& call) {
-  AuthorizedBucket(s3, call, Access::kRead);
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
   int64_t max_parts = IntegerParam(call, "max-parts", kMaxListed, kMaxListed);
   int64_t marker = IntegerParam(call, "part-number-marker", 0, MultipartService::kMaxPartNumber);
@@ -179,7 +178,6 @@ http::Response ListParts(S3Services& s3, S3Call& call) {
 }
 
 http::Response ListMultipartUploads(S3Services& s3, S3Call& call) {
-  AuthorizedBucket(s3, call, Access::kRead);
   std::string prefix = call.Query("prefix");
   std::string delimiter = call.Query("delimiter");
   std::string key_marker = call.Query("key-marker");

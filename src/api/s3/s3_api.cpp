@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "duckstore/api/s3/operations.hpp"
 #include "duckstore/api/s3/s3_errors.hpp"
 #include "duckstore/common/error.hpp"
 
@@ -17,10 +18,11 @@ std::optional<std::string> AdminAccessKeyId(const std::string& admin_key) {
   return admin_key.substr(0, dot);
 }
 
-http::Response Route(S3Services& s3, S3Call& call) {
+// The operation a request asks for (or the error it gets when it asks for none we serve).
+S3Op Route(const S3Call& call) {
   const std::string& method = call.http.method;
   if (call.bucket.empty()) {
-    if (method == "GET") return ListBuckets(s3, call);
+    if (method == "GET") return S3Op::kListBuckets;
     throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
                 "the specified method is not allowed against this resource");
   }
@@ -29,20 +31,20 @@ http::Response Route(S3Services& s3, S3Call& call) {
       if (!call.http.query.empty())
         throw Error(ErrorKind::kUnimplemented, "not_implemented",
                     "this bucket configuration is not supported");
-      return CreateBucket(s3, call);
+      return S3Op::kCreateBucket;
     }
-    if (method == "HEAD") return HeadBucket(s3, call);
+    if (method == "HEAD") return S3Op::kHeadBucket;
     if (method == "DELETE") {
       if (!call.http.query.empty())
         throw Error(ErrorKind::kUnimplemented, "not_implemented",
                     "this bucket configuration is not supported");
-      return DeleteBucket(s3, call);
+      return S3Op::kDeleteBucket;
     }
-    if (method == "POST" && call.Has("delete")) return DeleteObjects(s3, call);
+    if (method == "POST" && call.Has("delete")) return S3Op::kDeleteObjects;
     if (method == "GET") {
-      if (call.Has("uploads")) return ListMultipartUploads(s3, call);
-      if (call.Has("location")) return GetBucketLocation(s3, call);
-      if (call.Query("list-type") == "2") return ListObjects(s3, call, /*v2=*/true);
+      if (call.Has("uploads")) return S3Op::kListMultipartUploads;
+      if (call.Has("location")) return S3Op::kGetBucketLocation;
+      if (call.Query("list-type") == "2") return S3Op::kListObjectsV2;
       for (const char* unsupported : {"acl",
                                       "policy",
                                       "cors",
@@ -69,7 +71,7 @@ http::Response Route(S3Services& s3, S3Call& call) {
                       std::string("the bucket subresource '") + unsupported + "' is not supported");
         }
       }
-      return ListObjects(s3, call, /*v2=*/false);
+      return S3Op::kListObjects;
     }
     throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
                 "the specified method is not allowed against this resource");
@@ -86,17 +88,16 @@ http::Response Route(S3Services& s3, S3Call& call) {
   }
   if (method == "PUT") {
     if (call.Has("uploadId"))
-      return call.http.headers.Find("x-amz-copy-source") ? UploadPartCopy(s3, call) : UploadPart(s3, call);
-    if (call.http.headers.Find("x-amz-copy-source")) return CopyObject(s3, call);
-    return PutObject(s3, call);
+      return call.http.headers.Find("x-amz-copy-source") ? S3Op::kUploadPartCopy : S3Op::kUploadPart;
+    if (call.http.headers.Find("x-amz-copy-source")) return S3Op::kCopyObject;
+    return S3Op::kPutObject;
   }
-  if (method == "GET") return call.Has("uploadId") ? ListParts(s3, call) : GetObject(s3, call);
-  if (method == "HEAD") return GetObject(s3, call);
-  if (method == "DELETE")
-    return call.Has("uploadId") ? AbortMultipartUpload(s3, call) : DeleteObject(s3, call);
+  if (method == "GET") return call.Has("uploadId") ? S3Op::kListParts : S3Op::kGetObject;
+  if (method == "HEAD") return S3Op::kHeadObject;
+  if (method == "DELETE") return call.Has("uploadId") ? S3Op::kAbortMultipartUpload : S3Op::kDeleteObject;
   if (method == "POST") {
-    if (call.Has("uploads")) return CreateMultipartUpload(s3, call);
-    if (call.Has("uploadId")) return CompleteMultipartUpload(s3, call);
+    if (call.Has("uploads")) return S3Op::kCreateMultipartUpload;
+    if (call.Has("uploadId")) return S3Op::kCompleteMultipartUpload;
   }
   throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
               "the specified method is not allowed against this resource");
@@ -120,7 +121,7 @@ http::Response Serve(S3Services& s3, const S3Options& options, http::Request& re
     Principal principal = s3.auth.Authenticate(*secret_used);
     if (!principal.admin && !principal.key) throw Internal("principal without a key");
 
-    S3Call call{request, std::move(signature), std::move(principal), "", ""};
+    S3Call call{request, std::move(signature), std::move(principal), "", "", {}};
     if (path.starts_with("/")) path.remove_prefix(1);
     if (host_bucket) {
       call.bucket = *host_bucket;
@@ -130,7 +131,7 @@ http::Response Serve(S3Services& s3, const S3Options& options, http::Request& re
       call.bucket = std::string(path.substr(0, slash));
       if (slash != std::string_view::npos) call.key = std::string(path.substr(slash + 1));
     }
-    response = Route(s3, call);
+    response = RunAuthorized(s3, S3OperationOf(Route(call)), call);
   } catch (const std::exception& e) {
     response = RenderS3Error(request, e);
   }
@@ -161,8 +162,12 @@ std::optional<std::string> BucketFromHost(std::string_view host, std::string_vie
 
 void AddS3Routes(http::Router& router, S3Services services, S3Options options) {
   http::RouteOptions streamed{.stream_body = true};
+  // S3 authenticates itself (SigV4) and authorizes each operation as operations.cpp declares it.
+  auto delegated = [](const char* style) {
+    return EntryPoint{"s3", style, Credentials::kDelegated, Access::kRead, TargetFrom::kNone};
+  };
   router.AddPrefix(
-      options.path_prefix,
+      options.path_prefix, delegated("path style"),
       [services, options](http::Request& request) mutable {
         std::string_view path(request.path);
         path.remove_prefix(options.path_prefix.size());
@@ -171,6 +176,7 @@ void AddS3Routes(http::Router& router, S3Services services, S3Options options) {
       streamed);
   std::string domain = options.domain;
   router.AddHost([domain](std::string_view host) { return BucketFromHost(host, domain).has_value(); },
+                 delegated("virtual host style"),
                  [services, options](http::Request& request) mutable {
                    auto bucket = BucketFromHost(request.headers.Get("host"), options.domain);
                    std::optional<std::string> host_bucket;

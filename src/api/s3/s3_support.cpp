@@ -6,6 +6,7 @@
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/services/files/file_access.hpp"
 
 namespace duckstore::s3 {
 namespace {
@@ -127,8 +128,7 @@ Precondition EvaluatePreconditions(const http::Request& request, const StoredObj
 
 std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call) {
   auto source = ParseCopySource(call.http.headers.Get("x-amz-copy-source"));
-  ObjectBucket bucket = s3.store.GetBucket(source.first);
-  s3.store.AuthorizeBucket(s3.auth, call.principal, bucket, Access::kRead);
+  FileAccess(s3.auth, s3.store).Bucket(call.principal, source.first, Access::kRead);
   return source;
 }
 
@@ -144,12 +144,6 @@ void CheckCopySourceConditions(const S3Call& call, const StoredObject& source) {
 std::string S3Call::Query(std::string_view name, std::string fallback) const {
   const std::string* value = http.QueryParam(name);
   return value ? *value : fallback;
-}
-
-ObjectBucket AuthorizedBucket(S3Services& s3, const S3Call& call, Access access) {
-  ObjectBucket bucket = s3.store.GetBucket(call.bucket);
-  s3.store.AuthorizeBucket(s3.auth, call.principal, bucket, access);
-  return bucket;
 }
 
 std::unique_ptr<http::BodyReader> PayloadReader(S3Call& call) {

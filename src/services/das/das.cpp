@@ -10,6 +10,7 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
+#include "duckstore/storage/engine/project_metadata.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 
 namespace duckstore {

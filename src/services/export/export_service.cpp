@@ -10,7 +10,7 @@
 #include "duckstore/services/files/files.hpp"
 #include "duckstore/services/files/object_store.hpp"
 #include "duckstore/services/import/import_errors.hpp"
-#include "duckstore/services/metadata/tables.hpp"
+#include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 
 namespace duckstore {

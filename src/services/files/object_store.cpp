@@ -140,15 +140,6 @@ ObjectBucket ObjectStore::ProjectFilesBucket(const std::string& project_id) {
   }
 }
 
-void ObjectStore::AuthorizeBucket(const AuthService& auth, const Principal& principal,
-                                  const ObjectBucket& bucket, Access access) const {
-  if (bucket.project_id) {
-    auth.Authorize(principal, access, *bucket.project_id, kDefaultBranch);
-  } else if (!principal.admin) {
-    throw PermissionDenied("bucket '" + bucket.name + "' belongs to the server administrator");
-  }
-}
-
 std::filesystem::path ObjectStore::BlobDir(const ObjectBucket& bucket) const {
   if (bucket.project_id) return data_dir_ / "projects" / *bucket.project_id / "objects";
   return data_dir_ / "objects";

@@ -10,11 +10,12 @@
 namespace duckstore {
 
 CsvDialect DialectOf(const CsvOptions& csv) {
-  CsvDialect dialect;
-  dialect.delimiter = csv.delimiter.empty() ? ',' : csv.delimiter.front();
-  dialect.quote = csv.enclosure.empty() ? std::nullopt : std::optional<char>(csv.enclosure.front());
-  dialect.escape = !csv.escaped_by.empty() ? csv.escaped_by.front() : dialect.quote.value_or('\0');
-  return dialect;
+  // Built from locals, not field by field: GCC 12 reports a false maybe-uninitialized on the optional member.
+  const char delimiter = csv.delimiter.empty() ? ',' : csv.delimiter.front();
+  const std::optional<char> quote =
+      csv.enclosure.empty() ? std::nullopt : std::optional<char>(csv.enclosure.front());
+  const char escape = !csv.escaped_by.empty() ? csv.escaped_by.front() : quote.value_or('\0');
+  return CsvDialect{delimiter, quote, escape};
 }
 
 std::optional<std::vector<std::string>> ParseCsvHeader(std::string_view data, const CsvDialect& dialect,

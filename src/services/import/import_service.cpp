@@ -11,9 +11,10 @@
 #include "duckstore/services/import/source_reader.hpp"
 #include "duckstore/services/import/source_resolver.hpp"
 #include "duckstore/services/import/table_loader.hpp"
-#include "duckstore/services/metadata/tables.hpp"
+#include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/metadata/views.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
+#include "duckstore/storage/engine/project_metadata.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 
 namespace duckstore {
@@ -90,8 +91,7 @@ void DropDestination(duckdb::Connection& conn, const std::string& bucket, const 
   std::string canonical = kind->GetValue(0, 0).ToString();
   bool view = kind->GetValue(1, 0).ToString() == "view";
   RunDdl(conn, std::string(view ? "DROP VIEW " : "DROP TABLE ") + QualifiedName(bucket, canonical));
-  RunSql(conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
-         {duckdb::Value(bucket), duckdb::Value(canonical)});
+  ForgetTable(conn, bucket, canonical);
 }
 
 }  // namespace
@@ -273,11 +273,7 @@ ImportResult CreateFromTable(BranchResolver& branches, const TableRef& destinati
     if (key.size() != source_key.size()) key.clear();
     for (const auto& k : key)
       RunDdl(conn, "ALTER TABLE " + name + " ALTER COLUMN " + QuoteIdent(k) + " SET NOT NULL");
-    duckdb::vector<duckdb::Value> key_values;
-    for (const auto& k : key) key_values.emplace_back(k);
-    RunSql(conn, "INSERT INTO _duckstore.tables VALUES ($1, $2, $3, now())",
-           {duckdb::Value(target.bucket), duckdb::Value(destination.table),
-            duckdb::Value::LIST(duckdb::LogicalType::VARCHAR, std::move(key_values))});
+    RecordTable(conn, target.bucket, destination.table, key);
   });
   if (options.type == ImportType::kClone) {
     auto after = LoadTable(conn, target.bucket, destination.table, TableDetail::kWithStats);

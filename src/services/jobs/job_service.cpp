@@ -51,8 +51,16 @@ void JobService::Shutdown() {
   queue_.clear();
 }
 
-Job JobService::Submit(const BranchRef& branch, const std::string& kind, const std::string& target,
-                       nlohmann::json request, Work work) {
+JobInfo JobService::InfoOf(Job job) {
+  JobInfo info;
+  info.result = DecodeJobResult(job.result);
+  job.result = nullptr;
+  info.job = std::move(job);
+  return info;
+}
+
+JobInfo JobService::Submit(const BranchRef& branch, const std::string& kind, const std::string& target,
+                           nlohmann::json request, Work work) {
   auto entry = std::make_shared<Entry>();
   entry->job.id = RandomHex(12);
   entry->job.project_id = branch.project_id;
@@ -63,6 +71,9 @@ Job JobService::Submit(const BranchRef& branch, const std::string& kind, const s
   entry->job.request = std::move(request);
   entry->job.created_at = NowTimestamp();
   entry->work = std::move(work);
+  // The job as queued, copied while the lock keeps workers out: once it is released, a worker may update
+  // entry->job.
+  Job queued;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) throw Error(ErrorKind::kUnavailable, "shutting_down", "the server is shutting down");
@@ -71,11 +82,12 @@ Job JobService::Submit(const BranchRef& branch, const std::string& kind, const s
                   "too many jobs are waiting (" + std::to_string(max_queued_) + "); retry later");
     }
     catalog_.CreateJob(entry->job);
+    queued = entry->job;
     queue_.push_back(entry);
     active_[entry->job.id] = entry;
   }
   wake_.notify_one();
-  return entry->job;
+  return InfoOf(queued);
 }
 
 nlohmann::json JobService::ProgressJson(const TaskProgress& p) {
@@ -87,34 +99,38 @@ nlohmann::json JobService::ProgressJson(const TaskProgress& p) {
           {"percentage", p.percentage}};
 }
 
-Job JobService::Get(const std::string& project_id, const std::string& id) {
+JobInfo JobService::Get(const std::string& project_id, const std::string& id) {
   {
     std::lock_guard lock(mutex_);
     auto it = active_.find(id);
     if (it != active_.end() && it->second->job.project_id == project_id) {
       Job job = it->second->job;
       if (job.status == "running") job.progress = ProgressJson(it->second->control.Progress());
-      return job;
+      return InfoOf(std::move(job));
     }
   }
   auto job = catalog_.GetJob(project_id, id);
   if (!job) throw NotFound("job_not_found", "job '" + id + "' does not exist");
-  return *job;
+  return InfoOf(std::move(*job));
 }
 
-Page<Job> JobService::List(const std::string& project_id, const PageRequest& page) {
+Page<JobInfo> JobService::List(const std::string& project_id, const PageRequest& page) {
   auto jobs = catalog_.ListJobs(project_id, page);
+  Page<JobInfo> out;
+  out.total = jobs.total;
   std::lock_guard lock(mutex_);
   for (auto& job : jobs.items) {
     auto it = active_.find(job.id);
-    if (it == active_.end()) continue;
-    job = it->second->job;
-    if (job.status == "running") job.progress = ProgressJson(it->second->control.Progress());
+    if (it != active_.end()) {
+      job = it->second->job;
+      if (job.status == "running") job.progress = ProgressJson(it->second->control.Progress());
+    }
+    out.items.push_back(InfoOf(std::move(job)));
   }
-  return jobs;
+  return out;
 }
 
-Job JobService::Cancel(const std::string& project_id, const std::string& id) {
+JobInfo JobService::Cancel(const std::string& project_id, const std::string& id) {
   std::lock_guard lock(mutex_);
   auto it = active_.find(id);
   if (it == active_.end() || it->second->job.project_id != project_id) {
@@ -134,10 +150,10 @@ Job JobService::Cancel(const std::string& project_id, const std::string& id) {
     catalog_.UpdateJob(entry.job);
     Job job = entry.job;
     active_.erase(it);
-    return job;
+    return InfoOf(std::move(job));
   }
   catalog_.UpdateJob(entry.job);
-  return entry.job;
+  return InfoOf(entry.job);
 }
 
 void JobService::WorkerLoop() {
@@ -158,7 +174,7 @@ void JobService::WorkerLoop() {
 }
 
 void JobService::Run(Entry& entry) {
-  nlohmann::json result;
+  JobResult result;
   nlohmann::json error;
   std::string status = "succeeded";
   try {
@@ -179,7 +195,7 @@ void JobService::Run(Entry& entry) {
     entry.job.status = "failed";
     error = kInterrupted;
   }
-  entry.job.result = std::move(result);
+  entry.job.result = EncodeJobResult(result);
   entry.job.error = std::move(error);
   entry.job.finished_at = NowTimestamp();
   try {

@@ -10,9 +10,9 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
-#include "duckstore/services/metadata/buckets.hpp"
 #include "duckstore/services/metadata/view_binding.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
+#include "duckstore/storage/engine/project_metadata.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
@@ -141,12 +141,7 @@ const std::vector<BucketLink>& BranchView::Links() {
 }
 
 bool BranchView::Hidden(const std::string& bucket, const std::string& table) {
-  if (is_default()) return false;
-  auto result = RunSql(Conn(TableSource::kOwn),
-                       "SELECT count(*) FROM _duckstore.branch_hidden WHERE lower(bucket) = lower($1) AND "
-                       "lower(name) = lower($2)",
-                       {duckdb::Value(bucket), duckdb::Value(table)});
-  return result->GetValue(0, 0).GetValue<int64_t>() > 0;
+  return !is_default() && IsHidden(Conn(TableSource::kOwn), bucket, table);
 }
 
 std::optional<BucketLocation> BranchView::FindBucket(const std::string& name) {
@@ -188,9 +183,7 @@ std::vector<BucketLocation> BranchView::ListBuckets() {
   }
   std::set<std::string> hidden;
   if (!is_default()) {
-    auto rows =
-        RunSql(Conn(TableSource::kOwn), "SELECT lower(bucket) FROM _duckstore.branch_hidden WHERE name = ''");
-    for (size_t row = 0; row < rows->RowCount(); ++row) hidden.insert(rows->GetValue(0, row).ToString());
+    hidden = HiddenBuckets(Conn(TableSource::kOwn));
     for (auto& name : SchemasIn(Conn(TableSource::kDefault))) {
       auto key = StringUtil::Lower(name);
       if (hidden.contains(key)) continue;
@@ -243,11 +236,7 @@ std::vector<TableLocation> BranchView::ListTables(const BucketLocation& bucket) 
     for (const auto& table : TablesIn(Conn(TableSource::kOwn), bucket.name)) add(table, TableSource::kOwn);
   }
   if (bucket.inherited) {
-    std::set<std::string> hidden;
-    auto rows = RunSql(Conn(TableSource::kOwn),
-                       "SELECT lower(name) FROM _duckstore.branch_hidden WHERE lower(bucket) = lower($1)",
-                       {duckdb::Value(bucket.name)});
-    for (size_t row = 0; row < rows->RowCount(); ++row) hidden.insert(rows->GetValue(0, row).ToString());
+    auto hidden = HiddenTables(Conn(TableSource::kOwn), bucket.name);
     for (const auto& table : TablesIn(Conn(TableSource::kDefault), bucket.name)) {
       auto key = StringUtil::Lower(table.name);
       if (!hidden.contains(key) && !found.contains(key)) add(table, TableSource::kDefault);
@@ -266,10 +255,7 @@ void BranchView::MaterializeBucket(const BucketLocation& bucket) {
   if (duckstore::FindBucket(own, bucket.name)) return;  // a concurrent request materialized it
   InSqlTransaction(own, [&] {
     RunDdl(own, "CREATE SCHEMA " + QuoteIdent(bucket.name));
-    RunSql(own,
-           "INSERT INTO _duckstore.buckets SELECT * FROM " + QuoteIdent(kProjectCatalog) +
-               "._duckstore.buckets WHERE lower(name) = lower($1)",
-           {duckdb::Value(bucket.name)});
+    CopyBucketAttributes(own, kProjectCatalog, bucket.name);
   });
 }
 
@@ -294,10 +280,7 @@ TableLocation BranchView::CopyUp(const TableLocation& table) {
     RunDdl(own, create);
     RunSql(own, "INSERT INTO " + QuoteIdent(table.bucket) + "." + QuoteIdent(table.name) + " SELECT * FROM " +
                     source);
-    RunSql(own,
-           "INSERT INTO _duckstore.tables SELECT * FROM " + QuoteIdent(kProjectCatalog) +
-               "._duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
-           {duckdb::Value(table.bucket), duckdb::Value(table.name)});
+    CopyTableAttributes(own, kProjectCatalog, table.bucket, table.name);
     RebindViews(table.bucket, table.name);
   });
   return TableLocation{table.bucket, table.name, TableSource::kOwn, false};
@@ -337,8 +320,7 @@ void BranchView::RebindViews(const std::string& bucket, const std::string& table
 
 void BranchView::Hide(const std::string& bucket, const std::string& table) {
   if (is_default() || Hidden(bucket, table)) return;
-  RunSql(Conn(TableSource::kOwn), "INSERT INTO _duckstore.branch_hidden VALUES ($1, $2)",
-         {duckdb::Value(bucket), duckdb::Value(table)});
+  RecordHidden(Conn(TableSource::kOwn), bucket, table);
 }
 
 std::unique_ptr<BranchView> BranchResolver::View(const BranchRef& branch) {

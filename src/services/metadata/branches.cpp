@@ -4,8 +4,8 @@
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/random.hpp"
 #include "duckstore/services/auth/auth.hpp"
-#include "duckstore/services/metadata/tables.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
+#include "duckstore/storage/engine/project_metadata.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -83,16 +83,10 @@ bool BranchService::ResetTable(const TableRef& ref) {
       auto copy = bucket.own ? view->FindTable(bucket, ref.table) : std::nullopt;
       if (copy && copy->source == TableSource::kOwn) {
         RunDdl(own, "DROP TABLE " + QualifiedName(bucket.name, copy->name));
-        RunSql(own,
-               "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
-               {duckdb::Value(bucket.name), duckdb::Value(copy->name)});
+        ForgetTable(own, bucket.name, copy->name);
         changed = true;
       }
-      auto hidden = RunSql(own,
-                           "DELETE FROM _duckstore.branch_hidden WHERE lower(bucket) = lower($1) AND "
-                           "lower(name) = lower($2)",
-                           {duckdb::Value(bucket.name), duckdb::Value(ref.table)});
-      if (hidden->GetValue(0, 0).GetValue<int64_t>() > 0) changed = true;
+      if (ForgetHidden(own, bucket.name, ref.table)) changed = true;
       // The branch's views that read its copy read the default branch's table again.
       if (changed) view->RebindViews(bucket.name, ref.table);
     });

@@ -2,6 +2,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
+#include "duckstore/storage/engine/project_metadata.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
@@ -14,13 +15,9 @@ BucketInfo BucketService::Describe(BranchView& view, const BucketLocation& bucke
   auto& conn = view.Conn(source, &bucket);
   BucketInfo info;
   info.name = bucket.name;
-  auto attributes = RunSql(conn,
-                           "SELECT description, strftime(created_at AT TIME ZONE 'UTC', "
-                           "'%Y-%m-%dT%H:%M:%S.%gZ') FROM _duckstore.buckets WHERE lower(name) = lower($1)",
-                           {duckdb::Value(BranchView::PhysicalBucket(bucket, source))});
-  if (attributes->RowCount() > 0) {
-    info.description = attributes->GetValue(0, 0).ToString();
-    info.created_at = attributes->GetValue(1, 0).ToString();
+  if (auto attributes = LoadBucketAttributes(conn, BranchView::PhysicalBucket(bucket, source))) {
+    info.description = std::move(attributes->description);
+    info.created_at = std::move(attributes->created_at);
   }
   if (bucket.linked()) {
     info.source_project_id = bucket.link->source_project_id;
@@ -43,8 +40,7 @@ BucketInfo BucketService::Create(const BranchRef& branch, const std::string& nam
     auto& conn = view->Conn(TableSource::kOwn);
     InSqlTransaction(conn, [&] {
       RunDdl(conn, "CREATE SCHEMA " + QuoteIdent(name));
-      RunSql(conn, "INSERT INTO _duckstore.buckets VALUES ($1, $2, now())",
-             {duckdb::Value(name), duckdb::Value(description)});
+      RecordBucket(conn, name, description);
       // A bucket created on a dev branch is the branch's own: a default-branch bucket of the same name
       // created later does not show through it.
       view->Hide(name, "");
@@ -100,14 +96,10 @@ void BucketService::Delete(const BranchRef& branch, const std::string& name, boo
     InSqlTransaction(conn, [&] {
       if (bucket.own) {
         RunDdl(conn, "DROP SCHEMA " + QuoteIdent(bucket.name) + " CASCADE");
-        RunSql(conn, "DELETE FROM _duckstore.buckets WHERE lower(name) = lower($1)",
-               {duckdb::Value(bucket.name)});
-        RunSql(conn, "DELETE FROM _duckstore.tables WHERE lower(bucket) = lower($1)",
-               {duckdb::Value(bucket.name)});
+        ForgetBucket(conn, bucket.name);
       }
       if (!view->is_default()) {
-        RunSql(conn, "DELETE FROM _duckstore.branch_hidden WHERE lower(bucket) = lower($1)",
-               {duckdb::Value(bucket.name)});
+        ForgetHiddenInBucket(conn, bucket.name);
         if (bucket.inherited || bucket.linked()) view->Hide(bucket.name, "");
       }
     });

@@ -1,15 +1,10 @@
 #include "duckstore/services/metadata/views.hpp"
 
-#include "duckdb/catalog/catalog.hpp"
-#include "duckdb/catalog/catalog_entry/view_catalog_entry.hpp"
-#include "duckdb/catalog/entry_lookup_info.hpp"
-#include "duckdb/main/client_context.hpp"
-
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
-#include "duckstore/services/metadata/tables.hpp"
+#include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
-#include "duckstore/storage/engine/project_schema.hpp"
+#include "duckstore/storage/engine/project_metadata.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -21,32 +16,6 @@ void RefuseLinkedViewSource(const BucketLocation& bucket) {
                             bucket.link->source_project_id +
                             "', whose tables live in that project's database; copy the table instead",
                         {{"source_project_id", bucket.link->source_project_id}});
-}
-
-std::optional<ViewInfo> LoadView(duckdb::Connection& conn, const std::string& bucket,
-                                 const std::string& view) {
-  if (IsReservedSchemaName(bucket)) return std::nullopt;
-  std::optional<ViewInfo> found;
-  conn.context->RunFunctionInTransaction([&] {
-    duckdb::EntryLookupInfo lookup(duckdb::CatalogType::VIEW_ENTRY, view);
-    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, bucket, lookup,
-                                           duckdb::OnEntryNotFound::RETURN_NULL);
-    if (!entry || entry->type != duckdb::CatalogType::VIEW_ENTRY) return;
-    auto& view_entry = entry->Cast<duckdb::ViewCatalogEntry>();
-    ViewInfo info;
-    info.bucket = view_entry.schema.name;
-    info.name = view_entry.name;
-    for (size_t i = 0; i < view_entry.types.size(); ++i) {
-      ColumnInfo column;
-      column.name = i < view_entry.aliases.size() && !view_entry.aliases[i].empty() ? view_entry.aliases[i]
-                                                                                    : view_entry.names[i];
-      column.type = view_entry.types[i].ToString();
-      column.ordinal_position = static_cast<int64_t>(i) + 1;
-      info.columns.push_back(std::move(column));
-    }
-    found = std::move(info);
-  });
-  return found;
 }
 
 ViewInfo ViewService::CreateOrReplace(const TableRef& view, const ViewDefinition& definition) {

@@ -69,13 +69,6 @@ const char* ComparisonSql(FilterOp op) {
 
 }  // namespace
 
-const ColumnInfo* TableInfo::FindColumn(const std::string& name) const {
-  for (const auto& column : columns) {
-    if (duckdb::StringUtil::CIEquals(column.name, name)) return &column;
-  }
-  return nullptr;
-}
-
 FilterOp ParseFilterOp(const std::string& name) {
   static const std::pair<const char*, FilterOp> kOps[] = {
       {"eq", FilterOp::kEq},          {"ne", FilterOp::kNe},
@@ -213,28 +206,6 @@ std::string NormalizeType(const std::string& type) {
     reject();
   }
   return {};
-}
-
-std::string DefaultLiteral(const std::string& value, const std::string& type) {
-  return "CAST(" + QuoteLiteral(value) + " AS " + type + ")";
-}
-
-std::string DefaultValue(const std::string& expression) {
-  constexpr std::string_view kPrefix = "CAST('";
-  if (!expression.starts_with(kPrefix)) return expression;
-  std::string value;
-  for (size_t i = kPrefix.size(); i < expression.size(); ++i) {
-    if (expression[i] != '\'') {
-      value += expression[i];
-    } else if (i + 1 < expression.size() && expression[i + 1] == '\'') {
-      value += '\'';  // '' is an escaped quote
-      ++i;
-    } else {
-      std::string_view rest = std::string_view(expression).substr(i + 1);
-      return rest.starts_with(" AS ") && rest.ends_with(")") ? value : expression;
-    }
-  }
-  return expression;
 }
 
 }  // namespace duckstore

@@ -1,10 +1,5 @@
 #include "duckstore/services/query/scan.hpp"
-#include "duckdb/catalog/catalog.hpp"
-#include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
-#include "duckdb/catalog/entry_lookup_info.hpp"
 #include "duckdb/main/client_context.hpp"
-#include "duckdb/parser/constraints/not_null_constraint.hpp"
-#include "duckdb/parser/constraints/unique_constraint.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -14,7 +9,6 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/scope_exit.hpp"
-#include "duckstore/services/metadata/tables.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 
 namespace duckstore {
@@ -240,64 +234,6 @@ duckdb::unique_ptr<duckdb::QueryResult> Execute(duckdb::Connection& conn, const 
 }
 
 }  // namespace
-
-const TypedColumn* TypedTable::Find(const std::string& column) const {
-  for (const auto& c : columns) {
-    if (duckdb::StringUtil::CIEquals(c.name, column)) return &c;
-  }
-  return nullptr;
-}
-
-std::optional<TypedTable> LoadTypedTable(duckdb::Connection& conn, const std::string& bucket,
-                                         const std::string& table) {
-  auto info = LoadTable(conn, bucket, table, TableDetail::kDefinition);
-  if (!info) return std::nullopt;
-  auto description = conn.TableInfo(info->bucket, info->name);
-  if (!description) return std::nullopt;
-  TypedTable out;
-  out.bucket = info->bucket;
-  out.name = info->name;
-  out.primary_key = info->primary_key;
-  for (const auto& definition : description->columns) {
-    const ColumnInfo* column = info->FindColumn(definition.Name());
-    out.columns.push_back({definition.Name(), definition.Type(), column ? column->nullable : true});
-  }
-  return out;
-}
-
-std::optional<TypedTable> LoadCatalogTable(duckdb::Connection& conn, const std::string& schema,
-                                           const std::string& table) {
-  // Straight from DuckDB's catalog (a lookup, not a scan of duckdb_columns() / duckdb_constraints()).
-  std::optional<TypedTable> found;
-  conn.context->RunFunctionInTransaction([&] {
-    duckdb::EntryLookupInfo lookup(duckdb::CatalogType::TABLE_ENTRY, table);
-    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
-                                           duckdb::OnEntryNotFound::RETURN_NULL);
-    if (!entry || entry->type != duckdb::CatalogType::TABLE_ENTRY) return;
-    auto& table_entry = entry->Cast<duckdb::TableCatalogEntry>();
-    TypedTable out;
-    out.bucket = table_entry.schema.name;
-    out.name = table_entry.name;
-    std::set<duckdb::idx_t> not_null;
-    for (const auto& constraint : table_entry.GetConstraints()) {
-      if (constraint->type == duckdb::ConstraintType::NOT_NULL) {
-        not_null.insert(constraint->Cast<duckdb::NotNullConstraint>().index.index);
-      } else if (constraint->type == duckdb::ConstraintType::UNIQUE) {
-        const auto& unique = constraint->Cast<duckdb::UniqueConstraint>();
-        if (!unique.IsPrimaryKey()) continue;
-        out.primary_key =
-            unique.HasIndex()
-                ? std::vector<std::string>{table_entry.GetColumn(unique.GetIndex()).Name()}
-                : std::vector<std::string>(unique.GetColumnNames().begin(), unique.GetColumnNames().end());
-      }
-    }
-    for (const auto& column : table_entry.GetColumns().Logical()) {
-      out.columns.push_back({column.Name(), column.Type(), !not_null.contains(column.Logical().index)});
-    }
-    found = std::move(out);
-  });
-  return found;
-}
 
 ScanPlan PlanScan(const TypedTable& table, const ScanRequest& request) {
   ScanPlan plan;

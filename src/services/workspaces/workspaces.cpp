@@ -6,8 +6,8 @@
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/random.hpp"
 #include "duckstore/services/auth/password.hpp"
-#include "duckstore/services/metadata/tables.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
+#include "duckstore/storage/engine/project_metadata.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {

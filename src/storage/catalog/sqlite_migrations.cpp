@@ -1,5 +1,11 @@
 #include "duckstore/storage/catalog/sqlite_migrations.hpp"
 
+#include <cstdint>
+#include <set>
+
+#include "duckstore/storage/catalog/entities.hpp"
+#include "duckstore/storage/catalog/sqlite_db.hpp"
+
 namespace duckstore {
 namespace {
 
@@ -227,6 +233,33 @@ END;
 
 std::span<const Migration> SqliteMigrations() {
   return kMigrations;
+}
+
+void ApplySqliteMigrations(SqliteDb& db) {
+  db.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT "
+      "NULL, applied_at TEXT NOT NULL)");
+  // Every migration not applied yet, not only those above the highest applied one: migration numbers
+  // are assigned ahead to parallel branches, which may land out of order.
+  std::set<int64_t> applied;
+  auto current = db.Prepare("SELECT version FROM schema_migrations");
+  while (current.Step()) applied.insert(current.Int(0));
+  for (const Migration& m : SqliteMigrations()) {
+    if (applied.contains(m.version)) continue;
+    db.Exec("BEGIN IMMEDIATE");
+    try {
+      db.Exec(m.sql);
+      db.Prepare("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)")
+          .Bind(1, static_cast<int64_t>(m.version))
+          .Bind(2, std::string(m.description))
+          .Bind(3, NowTimestamp())
+          .Run();
+      db.Exec("COMMIT");
+    } catch (...) {
+      db.Exec("ROLLBACK");
+      throw;
+    }
+  }
 }
 
 }  // namespace duckstore

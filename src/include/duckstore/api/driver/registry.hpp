@@ -24,10 +24,12 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "duckstore/api/driver/context.hpp"
 #include "duckstore/api/driver/object_names.hpp"
 #include "duckstore/services/auth/auth.hpp"
+#include "duckstore/services/auth/entry_points.hpp"
 
 namespace duckstore::driver {
 
@@ -41,6 +43,9 @@ namespace duckstore::driver {
 // `branch_of` decides only whether a branch-bound key gets as far as the handler.
 struct CommandSpec {
   Access access = Access::kWrite;
+  // The command's declaration in the model every door shares (services/auth/entry_points.hpp): credentials
+  // GenericBackendCredentials.principal, `access`, target the server (kServerAdmin) or the branch.
+  EntryPoint entry;
   std::function<std::string(const google::protobuf::Message& command)> branch_of;
   // Creates an empty command message of the registered type (to unpack the Any into).
   std::function<std::unique_ptr<google::protobuf::Message>()> make_command;
@@ -92,6 +97,8 @@ class CommandRegistry {
 
   // nullptr for unknown command types. Unsupported commands throw kUnimplemented.
   const CommandSpec* Find(std::string_view full_name) const;
+  // Every registered command's declaration, unsupported ones included (refused after authentication).
+  std::vector<EntryPoint> EntryPoints() const;
   size_t size() const { return specs_.size() + unsupported_.size(); }
 
  private:

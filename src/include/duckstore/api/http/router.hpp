@@ -3,6 +3,8 @@
 // (uploads); otherwise the server buffers the body up to the configured limit before calling it.
 // Host routes (S3 virtual-host style, where the Host header names a bucket) are tried first, then prefix
 // routes, then the patterns.
+// Every route is registered WITH its access declaration (services/auth/entry_points.hpp): who may call it is
+// part of the route, listed by EntryPoints() for the coverage and authorization matrix tests.
 #pragma once
 
 #include <functional>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "duckstore/api/http/message.hpp"
+#include "duckstore/services/auth/entry_points.hpp"
 
 namespace duckstore::http {
 
@@ -25,14 +28,25 @@ struct RouteMatch {
   bool path_matched_other_method = false;  // for 405
 };
 
+// A registered route as EntryPoints() lists it: prefix routes have method "*" and pattern "<prefix>/...",
+// host routes method "*" and pattern "host:" + the entry point's operation.
+struct DeclaredRoute {
+  std::string method;
+  std::string pattern;
+  EntryPoint entry;
+};
+
 class Router {
  public:
-  void Add(const std::string& method, const std::string& pattern, Handler handler, RouteOptions options = {});
+  void Add(const std::string& method, const std::string& pattern, EntryPoint entry, Handler handler,
+           RouteOptions options = {});
   // A handler for every method and path under `prefix` (the S3 API); tried before the routes.
-  void AddPrefix(const std::string& prefix, Handler handler, RouteOptions options = {});
+  void AddPrefix(const std::string& prefix, EntryPoint entry, Handler handler, RouteOptions options = {});
   // A handler for every request whose Host header value (port included, as received) `matches` accepts.
-  void AddHost(std::function<bool(std::string_view host)> matches, Handler handler,
+  void AddHost(std::function<bool(std::string_view host)> matches, EntryPoint entry, Handler handler,
                RouteOptions options = {});
+  // Every route with its declaration: host routes, prefix routes, then patterns, each in registration order.
+  std::vector<DeclaredRoute> EntryPoints() const;
   // `raw_path` is the path as received (percent-encoded); `path` its decoded form (for prefixes); `host` the
   // Host header's value.
   RouteMatch Match(const std::string& method, const std::string& raw_path, const std::string& path,
@@ -55,6 +69,7 @@ class Router {
     Handler handler;
     RouteOptions options;
   };
+  std::vector<DeclaredRoute> declared_hosts_, declared_prefixes_, declared_routes_;
   std::vector<HostRoute> hosts_;
   std::vector<Route> routes_;
   std::vector<PrefixRoute> prefixes_;

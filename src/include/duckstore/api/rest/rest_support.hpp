@@ -55,8 +55,6 @@ nlohmann::json BucketJson(const BucketInfo& bucket);
 
 // Path parameters {project_id}, {branch_id}, {bucket}, {table}.
 BranchRef BranchOf(const http::Request& request);
-// Authenticates the caller and authorises `access` on the branch the path names; returns that branch.
-BranchRef AuthorizeBranch(Services& services, const http::Request& request, Access access);
 TableRef TableOf(const http::Request& request);
 
 }  // namespace duckstore::rest

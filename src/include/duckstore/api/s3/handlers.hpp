@@ -1,7 +1,8 @@
 // S3 operation handlers, grouped by family (bucket_ops.cpp, object_ops.cpp, multipart_ops.cpp), and the
 // helpers they share (s3_support.cpp). The dispatcher (s3_api.cpp) authenticates and addresses a request,
-// then calls one of these; they translate between S3's wire form and the object store and multipart
-// services, and throw duckstore::Error that the dispatcher renders as S3 error documents.
+// authorizes it as its operation declares (operations.hpp), then calls one of these; they translate between
+// S3's wire form and the object store and multipart services, and throw duckstore::Error that the dispatcher
+// renders as S3 error documents.
 #pragma once
 
 #include <memory>
@@ -29,6 +30,8 @@ struct S3Call {
   Principal principal;
   std::string bucket;  // empty: the service (ListBuckets)
   std::string key;     // empty: the bucket
+  // The addressed bucket, authorized as the operation declares (operations.hpp; kObjectBucket operations).
+  ObjectBucket target_bucket;
 
   bool Has(std::string_view query_name) const { return http.QueryParam(query_name) != nullptr; }
   std::string Query(std::string_view name, std::string fallback = "") const;
@@ -60,8 +63,6 @@ http::Response ListMultipartUploads(S3Services& s3, S3Call& call);
 
 // Shared helpers.
 
-// The bucket `call` addresses, after checking that the caller may use it with `access`.
-ObjectBucket AuthorizedBucket(S3Services& s3, const S3Call& call, Access access);
 // The decoded payload: the aws-chunked decoder for streaming signatures, else the raw body. Throws
 // missing_content_length when a streaming request lacks x-amz-decoded-content-length.
 std::unique_ptr<http::BodyReader> PayloadReader(S3Call& call);
@@ -75,7 +76,8 @@ std::string ReadSmallPayload(S3Call& call, size_t limit);
 enum class Precondition { kHolds, kNotModified };
 Precondition EvaluatePreconditions(const http::Request& request, const StoredObject& object,
                                    std::string_view header_prefix);
-// The (bucket, key) x-amz-copy-source names, after checking that the caller may read that bucket.
+// The (bucket, key) x-amz-copy-source names, after checking that the caller may read that bucket
+// (FileAccess: the source is data-dependent).
 std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call);
 // The x-amz-copy-source-if-* conditions on the copy's source; every failure is kPreconditionFailed.
 void CheckCopySourceConditions(const S3Call& call, const StoredObject& source);

@@ -6,8 +6,8 @@
 //   reaches the filesystem, so no key can escape a bucket's directory.
 // - A write becomes visible only when its catalog row is committed, after the blob is durable; a replaced
 //   or deleted object's blob is unlinked after the catalog change. A failed write leaves nothing visible.
-// - The store does not authorise: callers (transports, through AuthService and AuthorizeBucket) decide who
-//   may touch a bucket before calling it.
+// - The store does not authorise: callers decide who may touch a bucket before calling it, through
+//   FileAccess (file_access.hpp).
 #pragma once
 
 #include <filesystem>
@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "duckstore/services/auth/auth.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/objects/blob_writer.hpp"
 
@@ -78,11 +77,6 @@ class ObjectStore {
   // The bucket REST files of `project_id` live in, created on first use ("<project>-files", or a hashed
   // name when the project id is not a valid bucket name).
   ObjectBucket ProjectFilesBucket(const std::string& project_id);
-
-  // Throws kPermissionDenied unless `principal` may use `bucket` with `access`: a project's bucket needs
-  // that access on the project (default branch); an admin-owned bucket is the admin key's alone.
-  void AuthorizeBucket(const AuthService& auth, const Principal& principal, const ObjectBucket& bucket,
-                       Access access) const;
 
   // Writing: open a writer for the bucket, stream the content into it, then commit it under a key.
   // Commit verifies the expected digests and the bucket's existence, then publishes the object. The writer

@@ -9,6 +9,7 @@
 // - Cancel: a queued job is cancelled at once; a running job's statement is interrupted (TaskControl) and
 //   the job ends "cancelled" once its work has rolled back; a finished job is kConflict("job_finished").
 // - The job service does not authorise; transports do before submitting or reading a job.
+// - Results are typed (job_result.hpp); each transport renders a job and its result in its own format.
 #pragma once
 
 #include <condition_variable>
@@ -20,28 +21,37 @@
 #include <thread>
 #include <vector>
 
+#include "duckstore/services/jobs/job_result.hpp"
 #include "duckstore/services/jobs/task_control.hpp"
 #include "duckstore/services/model/table_model.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 
 namespace duckstore {
 
+// A job as the job service reports it: the catalog's record (status, request, progress, error, times) and
+// the typed result. `job.result` is left null: the stored document is the job service's own business.
+struct JobInfo {
+  Job job;
+  JobResult result;  // std::monostate until the job succeeded
+};
+
 class JobService {
  public:
-  // The job's work: runs the operation with `control` and returns its result document.
-  using Work = std::function<nlohmann::json(TaskControl& control)>;
+  // The job's work: runs the operation with `control` and returns its result.
+  using Work = std::function<JobResult(TaskControl& control)>;
 
   JobService(Catalog& catalog, size_t workers, size_t max_queued);
   ~JobService();
   JobService(const JobService&) = delete;
   JobService& operator=(const JobService&) = delete;
 
-  Job Submit(const BranchRef& branch, const std::string& kind, const std::string& target,
-             nlohmann::json request, Work work);
+  // `request` is the caller's description of the job, stored and reported as it is.
+  JobInfo Submit(const BranchRef& branch, const std::string& kind, const std::string& target,
+                 nlohmann::json request, Work work);
   // kNotFound("job_not_found"). A running job's progress is read live.
-  Job Get(const std::string& project_id, const std::string& id);
-  Page<Job> List(const std::string& project_id, const PageRequest& page);
-  Job Cancel(const std::string& project_id, const std::string& id);
+  JobInfo Get(const std::string& project_id, const std::string& id);
+  Page<JobInfo> List(const std::string& project_id, const PageRequest& page);
+  JobInfo Cancel(const std::string& project_id, const std::string& id);
 
   // Cancels running jobs (they end failed "interrupted"), drops queued ones the same way and joins the
   // workers. Called at shutdown; idempotent.
@@ -57,6 +67,8 @@ class JobService {
   void WorkerLoop();
   void Run(Entry& entry);
   static nlohmann::json ProgressJson(const TaskProgress& progress);
+  // The record with its stored result decoded (and removed from the record).
+  static JobInfo InfoOf(Job job);
 
   Catalog& catalog_;
   size_t max_queued_;

@@ -1,5 +1,6 @@
-// Buckets: the schemas of a project database, with their attributes in _duckstore.buckets. On a dev branch
-// they follow the overlay rules of branch_view.hpp; linked buckets appear next to the project's own.
+// Buckets: the schemas of a project database, with their attributes (storage/engine/project_metadata.hpp). On
+// a dev branch they follow the overlay rules of branch_view.hpp; linked buckets appear next to the project's
+// own.
 #pragma once
 
 #include <memory>

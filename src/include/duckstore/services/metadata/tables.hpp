@@ -1,4 +1,8 @@
-// Tables of a bucket: definition (columns, Keboola primary key), structure changes, preview and row deletion.
+// Tables of a bucket: definition (columns, Keboola primary key), structure changes, preview and profile, row
+// writes. One class, implemented by responsibility: table_ddl.cpp (definitions and structure),
+// table_reads.cpp (preview, profile), table_time_travel.cpp, table_rows.cpp (text row writes, deletion by
+// conditions), table_typed_rows.cpp (typed writes). How a table is opened on a branch is table_access.hpp's;
+// reading a table's description is storage/engine/project_metadata.hpp's.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -8,7 +12,9 @@
 #include <vector>
 #include "duckdb/common/types/value.hpp"
 
-#include "duckstore/services/metadata/buckets.hpp"
+#include "duckstore/services/audit/operation_log.hpp"
+#include "duckstore/services/metadata/branch_view.hpp"
+#include "duckstore/services/model/table_model.hpp"
 
 namespace duckstore {
 
@@ -118,35 +124,5 @@ class TableService {
   BranchResolver& branches_;
   OperationLog& ops_;
 };
-
-// How much LoadTable reads: the definition alone (columns, key) is a catalog lookup; the row count and
-// storage size cost a count and a walk over the table's storage segments.
-enum class TableDetail { kDefinition, kWithStats };
-
-// Reads a table from an open project database; nullopt if it does not exist. Names match
-// case-insensitively; the returned names are canonical. row_count and size_bytes are 0 for kDefinition.
-std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket,
-                                   const std::string& table, TableDetail detail = TableDetail::kWithStats);
-
-// A table opened wherever its branch sees it: the branch's own database, the default branch (a table the
-// branch has not written), or a linked bucket's source.
-struct OpenTable {
-  std::unique_ptr<BranchView> view;   // keeps the databases open
-  BucketLocation bucket;              // where the branch sees the table's bucket (linked or not)
-  std::unique_lock<std::mutex> lock;  // held for writes
-  duckdb::Connection* conn = nullptr;
-  std::string schema;  // the schema holding the table in conn's database
-  TableInfo info;      // for reads, info.bucket is the bucket's name on the branch
-  TableLocation location;
-};
-
-// Opens `ref` for reading; kNotFound ("bucket_not_found", "table_not_found"). A view is table_not_found
-// unless `views_too` (then its description, for listings and Get).
-OpenTable OpenForRead(BranchResolver& branches, const TableRef& ref,
-                      TableDetail detail = TableDetail::kDefinition, bool views_too = false);
-// The same through a view of `ref`'s branch the caller holds (open.view stays empty); the connection
-// belongs to `view`.
-OpenTable OpenForRead(BranchView& view, const TableRef& ref, TableDetail detail = TableDetail::kDefinition,
-                      bool views_too = false);
 
 }  // namespace duckstore

@@ -1,12 +1,15 @@
 // Views of a bucket over one table of the same branch: a column subset and row filters (the Keboola
-// driver's CreateViewCommand). Views are DuckDB views; they carry no primary key and no storage.
+// driver's CreateViewCommand). Views are DuckDB views; they carry no primary key and no storage. ViewInfo and
+// LoadView are storage/engine/project_metadata.hpp's.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "duckstore/services/metadata/buckets.hpp"
+#include "duckstore/services/audit/operation_log.hpp"
+#include "duckstore/services/metadata/branch_view.hpp"
+#include "duckstore/services/model/table_model.hpp"
 
 namespace duckstore {
 
@@ -14,12 +17,6 @@ struct ViewDefinition {
   TableRef source;                    // a table of the same project and branch
   std::vector<std::string> columns;   // empty = every column
   std::vector<ColumnFilter> filters;  // AND-ed; written into the view as literals
-};
-
-struct ViewInfo {
-  std::string bucket;
-  std::string name;
-  std::vector<ColumnInfo> columns;  // every column nullable; no defaults
 };
 
 class ViewService {
@@ -44,9 +41,5 @@ class ViewService {
 // kInvalidArgument("invalid_source") for a linked bucket: a view is stored in this project's instance and
 // cannot read a table of another project's.
 void RefuseLinkedViewSource(const BucketLocation& bucket);
-
-// Reads a view from an open project database; nullopt if there is none of that name.
-std::optional<ViewInfo> LoadView(duckdb::Connection& conn, const std::string& bucket,
-                                 const std::string& view);
 
 }  // namespace duckstore

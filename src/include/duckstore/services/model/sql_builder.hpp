@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "duckstore/services/model/table_model.hpp"
+#include "duckstore/storage/engine/column_default.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -31,12 +32,5 @@ std::string BuildOrderBy(const std::vector<OrderBy>& order_by, const TableInfo& 
 // Parses and normalizes a DuckDB type name ("int" -> "INTEGER", "decimal(12,2)" -> "DECIMAL(12,2)");
 // throws kInvalidArgument("invalid_type") for anything that is not a type.
 std::string NormalizeType(const std::string& type);
-
-// A typed literal for a column default: CAST('text' AS TYPE), text escaped.
-std::string DefaultLiteral(const std::string& value, const std::string& type);
-
-// The text of a default written by DefaultLiteral, from the expression DuckDB reports for it
-// ("CAST('it''s' AS VARCHAR)" -> "it's"); any other expression is returned unchanged.
-std::string DefaultValue(const std::string& expression);
 
 }  // namespace duckstore

@@ -1,10 +1,13 @@
 // Transport-neutral descriptions of buckets, tables, columns and row filters, used by the services and
-// filled in by every transport (REST JSON, driver protobuf, DAS).
+// filled in by every transport (REST JSON, driver protobuf, DAS). Table, column and view descriptions are
+// storage's (storage/engine/metadata_types.hpp), re-exported here.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "duckstore/storage/engine/metadata_types.hpp"
 
 namespace duckstore {
 
@@ -36,28 +39,6 @@ struct ColumnDefinition {
   std::string type;  // a DuckDB type; normalized by the services
   bool nullable = true;
   std::optional<std::string> default_value;  // a literal of the column's type (never an expression)
-};
-
-struct ColumnInfo {
-  std::string name;
-  std::string type;
-  bool nullable = true;
-  std::optional<std::string> default_value;
-  int64_t ordinal_position = 0;  // 1-based
-};
-
-struct TableInfo {
-  std::string bucket;
-  std::string name;
-  std::vector<ColumnInfo> columns;
-  std::vector<std::string> primary_key;
-  int64_t row_count = 0;
-  int64_t size_bytes = 0;
-  std::string created_at;
-  // A view (created by a VIEW import): columns as its query returns them, no key, no stats.
-  bool is_view = false;
-
-  const ColumnInfo* FindColumn(const std::string& name) const;
 };
 
 // One condition on one column; `values` are text, cast to the column's type by the database, so the

@@ -12,29 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "duckstore/storage/engine/project_metadata.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
 
-struct TypedColumn {
-  std::string name;
-  duckdb::LogicalType type;
-  bool nullable = true;
-};
-
-// A table with DuckDB types (what a scan needs to bind values and check orderings).
-struct TypedTable {
-  std::string bucket;
-  std::string name;
-  std::vector<TypedColumn> columns;
-  std::vector<std::string> primary_key;
-
-  const TypedColumn* Find(const std::string& column) const;  // case-insensitive
-};
-
-// Loads a table's definition with its column types; nullopt if it does not exist.
-std::optional<TypedTable> LoadTypedTable(duckdb::Connection& conn, const std::string& bucket,
-                                         const std::string& table);
+// TypedTable and its readers (LoadTypedTable, LoadCatalogTable) are storage/engine/project_metadata.hpp's.
 
 enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe, kLike, kNotLike, kILike, kNotILike };
 // How a condition uses its values: one value, or a list where the comparison must hold for any / all.
@@ -74,11 +57,6 @@ struct ScanPlan {
   bool limited = false;              // the limit was applied
   std::vector<std::string> skipped;  // why conditions were not applied exactly (for EXPLAIN)
 };
-
-// Loads a table from DuckDB's catalog alone (any DuckDB database, no duckstore metadata): the primary key
-// and NOT NULL are DuckDB's constraints. nullopt if it does not exist.
-std::optional<TypedTable> LoadCatalogTable(duckdb::Connection& conn, const std::string& schema,
-                                           const std::string& table);
 
 // Plans a scan of `table` (unknown projected columns: kInvalidArgument "column_not_found"). Rules:
 //  - a condition is applied only when its result is certain to match DuckDB's and a SQL engine's

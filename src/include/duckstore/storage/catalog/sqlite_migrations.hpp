@@ -6,6 +6,8 @@
 
 namespace duckstore {
 
+class SqliteDb;
+
 struct Migration {
   int version;
   const char* description;
@@ -13,5 +15,9 @@ struct Migration {
 };
 
 std::span<const Migration> SqliteMigrations();
+
+// Applies every migration `db` has not recorded yet, each in its own transaction; the caller holds the
+// connection (no other statement runs on it meanwhile).
+void ApplySqliteMigrations(SqliteDb& db);
 
 }  // namespace duckstore

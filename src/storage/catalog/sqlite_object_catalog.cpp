@@ -1,0 +1,96 @@
+// ObjectCatalog on SQLite: tables object_buckets and objects. Deleting a bucket cascades to its objects and
+// multipart uploads (foreign keys), so it also collects the upload parts' blobs.
+#include "duckstore/storage/catalog/sqlite_catalog_parts.hpp"
+
+namespace duckstore {
+namespace {
+
+ObjectBucket ReadBucket(RowReader& row) {
+  return ObjectBucket{row.Text(), row.OptionalText(), row.Text()};
+}
+
+StoredObject ReadObject(RowReader& row) {
+  return StoredObject{row.Text(), row.Text(), row.Blob(), row.Int(),
+                      row.Text(), row.Text(), row.Json(), row.Text()};
+}
+
+constexpr RowMapping<ObjectBucket> kBuckets{{"object_buckets", "name, project_id, created_at"}, ReadBucket};
+constexpr RowMapping<StoredObject> kObjects{
+    {"objects", "bucket, key, blob, size, etag, content_type, metadata, created_at"}, ReadObject};
+
+}  // namespace
+
+void SqliteObjectCatalog::CreateObjectBucket(const ObjectBucket& b) {
+  auto lock = db_.Lock();
+  // Checked first: the foreign key's violation would otherwise read as a taken name.
+  if (b.project_id && !db_.Exists("SELECT 1 FROM projects WHERE id = ?", *b.project_id)) {
+    throw NotFound("project_not_found", "project '" + *b.project_id + "' not found");
+  }
+  db_.InsertUnique(kBuckets, "bucket_exists", "bucket '" + b.name + "' already exists", b.name, b.project_id,
+                   b.created_at);
+}
+
+std::optional<ObjectBucket> SqliteObjectCatalog::GetObjectBucket(const std::string& name) {
+  return db_.One(kBuckets, "name = ?", name);
+}
+
+std::vector<ObjectBucket> SqliteObjectCatalog::ListObjectBuckets(
+    const std::optional<std::string>& project_id) {
+  if (project_id) return db_.All(kBuckets, "project_id = ?", "ORDER BY name", *project_id);
+  return db_.All(kBuckets, "", "ORDER BY name");
+}
+
+std::vector<std::string> SqliteObjectCatalog::DeleteObjectBucket(const std::string& name) {
+  // The select and the delete see the same rows: the connection is ours while the lock is held.
+  auto lock = db_.Lock();
+  auto blobs = db_.Blobs(
+      "SELECT blob FROM objects WHERE bucket = ? UNION ALL SELECT p.blob FROM upload_parts p JOIN "
+      "multipart_uploads u ON u.id = p.upload_id WHERE u.bucket = ?",
+      name, name);
+  db_.Delete(kBuckets, "name = ?", name);
+  return blobs;
+}
+
+std::vector<std::string> SqliteObjectCatalog::ListReferencedBlobs() {
+  return db_.Blobs("SELECT blob FROM objects UNION ALL SELECT blob FROM upload_parts");
+}
+
+std::optional<std::string> SqliteObjectCatalog::PutObject(const StoredObject& o) {
+  auto lock = db_.Lock();
+  if (!GetObjectBucket(o.bucket)) throw NotFound("bucket_not_found", "bucket '" + o.bucket + "' not found");
+  auto previous = db_.Blob("SELECT blob FROM objects WHERE bucket = ? AND key = ?", o.bucket, o.key);
+  db_.Upsert(kObjects, "bucket, key", o.bucket, o.key, db_.blobs().Encode(o.blob), o.size, o.etag,
+             o.content_type, o.metadata, o.created_at);
+  return previous;
+}
+
+std::optional<StoredObject> SqliteObjectCatalog::GetObject(const std::string& bucket,
+                                                           const std::string& key) {
+  return db_.One(kObjects, "bucket = ? AND key = ?", bucket, key);
+}
+
+std::optional<StoredObject> SqliteObjectCatalog::DeleteObject(const std::string& bucket,
+                                                              const std::string& key) {
+  auto lock = db_.Lock();
+  auto removed = GetObject(bucket, key);
+  if (removed) db_.Delete(kObjects, "bucket = ? AND key = ?", bucket, key);
+  return removed;
+}
+
+std::vector<StoredObject> SqliteObjectCatalog::ListObjects(const std::string& bucket,
+                                                           const std::string& prefix,
+                                                           const std::string& start_after, int64_t limit) {
+  if (limit <= 0) return {};
+  // One lower bound (the larger of the prefix and start_after) and an optional upper bound, so that
+  // SQLite seeks the primary key index instead of filtering the bucket. std::string compares bytes as
+  // unsigned, like SQLite's BINARY collation.
+  bool after = !start_after.empty() && start_after >= prefix;
+  const std::string& lower = after ? start_after : prefix;
+  std::string where = std::string("bucket = ? AND key ") + (after ? ">" : ">=") + " ?";
+  std::optional<std::string> upper = PrefixUpperBound(prefix);
+  if (upper)
+    return db_.All(kObjects, where + " AND key < ?", "ORDER BY key LIMIT ?", bucket, lower, *upper, limit);
+  return db_.All(kObjects, where, "ORDER BY key LIMIT ?", bucket, lower, limit);
+}
+
+}  // namespace duckstore
