@@ -16,6 +16,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   python3 python3-pytest python3-grpcio python3-protobuf python3-boto3 awscli
   python3-psycopg2 python3-requests postgresql-15 curl
+  python3-psycopg python3-sqlalchemy libpostgresql-jdbc-java default-jdk-headless
 )
 
 missing=()

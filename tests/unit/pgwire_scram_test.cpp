@@ -64,6 +64,8 @@ TEST(PgScram, WrongPasswordAndUnknownUserFailAlike) {
   ScramServer again(std::nullopt, "ghost", "k", std::nullopt);
   auto second = again.ClientFirst("SCRAM-SHA-256", "n,,n=,r=abc");
   EXPECT_EQ(mock_first.substr(mock_first.find(",s=")), second.substr(second.find(",s=")));
+  // ... and its iteration count is a real verifier's (libpq refuses a zero count before the proof).
+  EXPECT_EQ(mock_first.substr(mock_first.find(",i=")), ",i=" + std::to_string(kScramIterations));
 }
 
 TEST(PgScram, ChannelBinding) {

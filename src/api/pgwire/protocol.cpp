@@ -1,5 +1,8 @@
 #include "duckstore/api/pgwire/protocol.hpp"
 
+#include <algorithm>
+
+#include "duckstore/api/pgwire/access.hpp"
 #include "duckstore/api/pgwire/errors.hpp"
 #include "duckstore/api/pgwire/types.hpp"
 #include "duckstore/common/error.hpp"
@@ -11,7 +14,7 @@ Error SqlError(const char* code, const std::string& message) {
   return Error(ErrorKind::kInvalidArgument, code, message);
 }
 
-std::vector<int16_t> TextFormats(const StatementInfo& info) {
+std::vector<int16_t> TextFormats(const SqlStatementInfo& info) {
   return std::vector<int16_t>(info.column_types.size(), 0);
 }
 
@@ -61,7 +64,7 @@ void Protocol::Dispatch(Message& message) {
       OnExecute(*execute);
     } else if (auto* close = std::get_if<Close>(&message)) {
       OnClose(*close);
-    } else if (std::holds_alternative<FunctionCall>(message)) {
+    } else if (PgEntryOf(message).target == TargetFrom::kNone) {  // declared refused (FunctionCall)
       throw Error(ErrorKind::kUnimplemented, "feature_not_supported",
                   "the fast-path function call interface is not supported");
     }
@@ -84,11 +87,12 @@ void Protocol::SendError(const std::exception& error) {
   wire_.out().ErrorResponse(NoticeOf(error));
 }
 
-void Protocol::SendRowDescription(const StatementInfo& info, const std::vector<int16_t>& formats) {
+void Protocol::SendRowDescription(const SqlStatementInfo& info, const std::vector<duckdb::LogicalType>& types,
+                                  const std::vector<int16_t>& formats) {
   std::vector<FieldDescription> fields;
-  fields.reserve(info.column_types.size());
-  for (size_t i = 0; i < info.column_types.size(); ++i) {
-    auto type = PgTypeOf(info.column_types[i]);
+  fields.reserve(types.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    auto type = PgTypeOf(types[i]);
     fields.push_back({info.column_names[i], 0, 0, type.oid, type.size, type.modifier, formats[i]});
   }
   wire_.out().RowDescription(fields);
@@ -106,7 +110,8 @@ void Protocol::SimpleQuery(const std::string& sql) {
       portal.statement = session_.Prepare(text);
       const auto& info = portal.statement->info();
       portal.formats = TextFormats(info);
-      if (!info.column_types.empty()) SendRowDescription(info, portal.formats);
+      portal.types = info.column_types;
+      if (!info.column_types.empty()) SendRowDescription(info, portal.types, portal.formats);
       ExecutePortal(portal, 0);
     }
   } catch (const ProtocolError&) {
@@ -155,6 +160,16 @@ void Protocol::OnBind(Bind& bind) {
   }
   for (size_t i = 0; i < info.column_types.size(); ++i)
     portal.formats.push_back(FormatOf(bind.result_formats, i, info.column_types.size()));
+  portal.types = info.column_types;
+  bool inferred = std::any_of(portal.types.begin(), portal.types.end(), [](const duckdb::LogicalType& type) {
+    return type.id() == duckdb::LogicalTypeId::UNKNOWN;
+  });
+  if (inferred) {
+    // The types follow from the parameters' values: run now, so that Describe tells the real ones.
+    portal.rows = portal.statement->Run(portal.parameters);
+    auto types = portal.rows->Types();
+    if (types.size() == portal.types.size()) portal.types = types;
+  }
   portals_[bind.portal] = std::move(portal);
   wire_.out().BindComplete();
 }
@@ -175,7 +190,7 @@ void Protocol::OnDescribe(const Describe& describe) {
     if (info.column_types.empty()) {
       wire_.out().NoData();
     } else {
-      SendRowDescription(info, TextFormats(info));
+      SendRowDescription(info, info.column_types, TextFormats(info));
     }
     return;
   }
@@ -186,7 +201,7 @@ void Protocol::OnDescribe(const Describe& describe) {
   if (info.column_types.empty()) {
     wire_.out().NoData();
   } else {
-    SendRowDescription(info, it->second.formats);
+    SendRowDescription(info, it->second.types, it->second.formats);
   }
 }
 

@@ -45,6 +45,7 @@ ScramServer::ScramServer(std::optional<ScramSecret> secret, std::string_view use
   if (secret) {
     secret_ = std::move(*secret);
   } else {
+    secret_.iterations = kScramIterations;
     secret_.salt = HmacSha256(mock_key, user).substr(0, 16);
     secret_.stored_key = RandomToken(32);
     secret_.server_key = RandomToken(32);

@@ -68,9 +68,9 @@ void SendFatal(Wire& wire, const std::exception& error) {
 
 class Server::Impl {
  public:
-  Impl(ServerOptions options, Gate& gate)
+  Impl(ServerOptions options, SqlSessionService& sessions)
       : options_(std::move(options)),
-        gate_(gate),
+        sessions_(sessions),
         acceptor_(io_),
         throttle_(kMaxLoginFailures, kLoginFailureWindow) {}
 
@@ -116,37 +116,11 @@ class Server::Impl {
 
   uint16_t port() const { return port_; }
 
-  std::vector<SessionSummary> Sessions(
-      const std::function<bool(const std::string&, const std::string&)>& filter) const {
-    std::lock_guard lock(mutex_);
-    std::vector<SessionSummary> out;
-    for (const auto& [pid, entry] : entries_) {
-      if (entry->session && filter(entry->summary.user, entry->summary.database))
-        out.push_back(entry->summary);
-    }
-    return out;
-  }
-
-  size_t Terminate(const std::function<bool(const SessionSummary&)>& filter) {
-    std::lock_guard lock(mutex_);
-    size_t count = 0;
-    for (auto& [pid, entry] : entries_) {
-      if (!entry->session || !filter(entry->summary)) continue;
-      entry->terminated = true;
-      entry->session->Interrupt();
-      entry->channel->StopReading();
-      ++count;
-    }
-    return count;
-  }
-
  private:
   struct Entry {
     int32_t secret = 0;
     Channel* channel = nullptr;
     SqlSession* session = nullptr;  // set once logged in, cleared before the session ends
-    SessionSummary summary;
-    std::atomic<bool> terminated = false;
   };
 
   void AcceptLoop() {
@@ -180,7 +154,6 @@ class Server::Impl {
     {
       std::lock_guard lock(mutex_);
       pid = next_pid_++;
-      entry->summary.pid = pid;
       over_capacity = connections_ > options_.max_sessions;
       entries_[pid] = entry;
     }
@@ -195,7 +168,7 @@ class Server::Impl {
     try {
       if (over_capacity)
         throw Error(ErrorKind::kUnavailable, "too_many_connections", "sorry, too many clients already");
-      auto started = RunStartup(wire, settings_, gate_, throttle_);
+      auto started = RunStartup(wire, settings_, sessions_, throttle_);
       if (!started) return;
       if (started->cancel) {
         Cancel(*started->cancel);
@@ -206,18 +179,9 @@ class Server::Impl {
       {
         std::lock_guard lock(mutex_);
         entry->session = session.get();
-        entry->summary.user = started->login.user;
-        entry->summary.database = started->login.database;
-        entry->summary.peer = started->login.peer;
-        for (const auto& [name, value] : started->login.options) {
-          if (name == "application_name") entry->summary.application_name = value;
-        }
-        entry->summary.started_at = std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count();
       }
       Protocol(wire, *session).Run();
-      if (entry->terminated || stopping_) {
+      if (stopping_) {
         SendFatal(wire, Error(ErrorKind::kUnavailable, "admin_shutdown",
                               "terminating connection due to administrator command"));
       }
@@ -239,7 +203,7 @@ class Server::Impl {
   }
 
   ServerOptions options_;
-  Gate& gate_;
+  SqlSessionService& sessions_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
   std::unique_ptr<asio::ssl::context> tls_;
@@ -255,7 +219,8 @@ class Server::Impl {
   std::map<int32_t, std::shared_ptr<Entry>> entries_;
 };
 
-Server::Server(ServerOptions options, Gate& gate) : impl_(std::make_unique<Impl>(std::move(options), gate)) {}
+Server::Server(ServerOptions options, SqlSessionService& sessions)
+    : impl_(std::make_unique<Impl>(std::move(options), sessions)) {}
 
 Server::~Server() {
   impl_->Stop();
@@ -271,15 +236,6 @@ void Server::Stop() {
 
 uint16_t Server::port() const {
   return impl_->port();
-}
-
-std::vector<SessionSummary> Server::Sessions(
-    const std::function<bool(const std::string&, const std::string&)>& filter) const {
-  return impl_->Sessions(filter);
-}
-
-size_t Server::Terminate(const std::function<bool(const SessionSummary&)>& filter) {
-  return impl_->Terminate(filter);
 }
 
 }  // namespace duckstore::pgwire

@@ -1,5 +1,7 @@
 #include "duckstore/api/pgwire/startup.hpp"
 
+#include "duckstore/api/pgwire/access.hpp"
+#include "duckstore/api/pgwire/scram.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore::pgwire {
@@ -19,9 +21,11 @@ std::string_view AuthenticationMessage(Wire& wire) {
 }
 
 // SCRAM; throws Error("invalid_password") with one message for a wrong user and a wrong password.
-void Authenticate(Wire& wire, const StartupSettings& settings, Gate& gate, const LoginRequest& login,
-                  bool tls) {
-  auto secret = gate.Secret(login.user, login.database);
+void Authenticate(Wire& wire, const StartupSettings& settings, SqlSessionService& sessions,
+                  const EntryPoint& entry, const LoginRequest& login, bool tls) {
+  std::optional<ScramSecret> secret;
+  if (auto verifier = sessions.Verifier(entry, login.user, login.database))
+    secret = ParseScramVerifier(*verifier);
   std::optional<std::string> binding;
   if (tls) binding = settings.tls_end_point;
   ScramServer scram(secret, login.user, settings.mock_key, binding);
@@ -41,11 +45,12 @@ void Authenticate(Wire& wire, const StartupSettings& settings, Gate& gate, const
 
 }  // namespace
 
-std::optional<Started> RunStartup(Wire& wire, const StartupSettings& settings, Gate& gate,
+std::optional<Started> RunStartup(Wire& wire, const StartupSettings& settings, SqlSessionService& sessions,
                                   LoginThrottle& throttle) {
   bool tls = false;
   bool negotiated_tls = false, negotiated_gss = false;
   StartupMessage startup;
+  const EntryPoint* entry = nullptr;  // the login's declaration
   while (true) {
     auto frame = wire.Read(true);
     if (!frame) return std::nullopt;
@@ -69,6 +74,7 @@ std::optional<Started> RunStartup(Wire& wire, const StartupSettings& settings, G
       continue;
     }
     if (auto* cancel = std::get_if<CancelRequest>(&packet)) return Started{*cancel, {}, nullptr};
+    entry = &PgEntryOf(packet);
     startup = std::get<StartupMessage>(std::move(packet));
     break;
   }
@@ -107,13 +113,14 @@ std::optional<Started> RunStartup(Wire& wire, const StartupSettings& settings, G
                 "too many failed logins from this address; try again later");
   }
   try {
-    Authenticate(wire, settings, gate, login, tls);
+    Authenticate(wire, settings, sessions, *entry, login, tls);
   } catch (const Error& e) {
     if (e.code() == "invalid_password") throttle.Failed(login.peer);
     throw;
   }
   Started started;
-  started.session = gate.Open(login);
+  started.session = sessions.Open(*entry, login.user, login.database);
+  started.session->ApplyStartupParameters(login.options);
   started.login = std::move(login);
   return started;
 }

@@ -4,12 +4,13 @@
 #include <memory>
 
 #include "duckstore/config/config.hpp"
+#include "duckstore/config/pg_settings.hpp"
 
 namespace duckstore {
 
 class App {
  public:
-  explicit App(Config config);
+  App(Config config, PgSettings pg);
   ~App();
   // Starts every listener, blocks until SIGINT or SIGTERM, then shuts down gracefully. Returns the exit code.
   int Run();
@@ -17,6 +18,7 @@ class App {
  private:
   struct State;
   Config config_;
+  PgSettings pg_;
   std::unique_ptr<State> state_;
 };
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "duckstore/api/pgwire/backend.hpp"
 #include "duckstore/api/pgwire/channel.hpp"
+#include "duckstore/services/workspaces/sql_session.hpp"
 
 namespace duckstore::pgwire {
 
@@ -26,14 +26,15 @@ class Protocol {
 
  private:
   struct Prepared {
-    std::shared_ptr<Statement> statement;
+    std::shared_ptr<SqlStatement> statement;
     std::vector<uint32_t> parameter_types;  // as declared by Parse (0 = unspecified)
   };
   struct Portal {
-    std::shared_ptr<Statement> statement;
-    std::vector<duckdb::Value> parameters;
+    std::shared_ptr<SqlStatement> statement;
+    duckdb::vector<duckdb::Value> parameters;
     std::vector<int16_t> formats;                 // one per result column
-    std::unique_ptr<Rows> rows;                   // set once executed
+    std::vector<duckdb::LogicalType> types;       // the result's column types
+    std::unique_ptr<SqlRows> rows;                // set once executed
     duckdb::unique_ptr<duckdb::DataChunk> chunk;  // the chunk being sent
     duckdb::idx_t next_row = 0;                   // its next row to send
     uint64_t sent = 0;
@@ -49,7 +50,8 @@ class Protocol {
   void OnClose(const Close& close);
   void ReadyForQuery();
   void SendError(const std::exception& error);
-  void SendRowDescription(const StatementInfo& info, const std::vector<int16_t>& formats);
+  void SendRowDescription(const SqlStatementInfo& info, const std::vector<duckdb::LogicalType>& types,
+                          const std::vector<int16_t>& formats);
   // Sends up to `max_rows` rows (0 = all), then PortalSuspended or CommandComplete.
   void ExecutePortal(Portal& portal, int32_t max_rows);
 

@@ -15,18 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "duckstore/services/auth/password.hpp"
+
 namespace duckstore::pgwire {
 
 inline constexpr const char* kScramSha256 = "SCRAM-SHA-256";
 inline constexpr const char* kScramSha256Plus = "SCRAM-SHA-256-PLUS";
-
-// The parts of a SCRAM-SHA-256 verifier, decoded.
-struct ScramSecret {
-  int iterations = 4096;
-  std::string salt;        // raw bytes
-  std::string stored_key;  // raw 32 bytes
-  std::string server_key;  // raw 32 bytes
-};
 
 class ScramFailed : public std::runtime_error {
  public:

@@ -7,13 +7,12 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "duckstore/api/pgwire/backend.hpp"
 #include "duckstore/api/pgwire/codec.hpp"
+#include "duckstore/services/workspaces/sql_session.hpp"
 
 namespace duckstore::pgwire {
 
@@ -29,18 +28,9 @@ struct ServerOptions {
   std::string mock_key;  // secret that derives mock SCRAM salts (unknown users look like known ones)
 };
 
-struct SessionSummary {
-  int32_t pid = 0;
-  std::string user;
-  std::string database;
-  std::string peer;
-  std::string application_name;
-  int64_t started_at = 0;  // unix seconds
-};
-
 class Server {
  public:
-  Server(ServerOptions options, Gate& gate);
+  Server(ServerOptions options, SqlSessionService& sessions);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -49,12 +39,6 @@ class Server {
   void Start();
   void Stop();
   uint16_t port() const;
-
-  // Logged-in sessions, those `filter` accepts (by user and database).
-  std::vector<SessionSummary> Sessions(
-      const std::function<bool(const std::string& user, const std::string& database)>& filter) const;
-  // Ends the sessions `filter` accepts (FATAL 57P01 once their statement stops); returns how many.
-  size_t Terminate(const std::function<bool(const SessionSummary&)>& filter);
 
  private:
   class Impl;
