@@ -15,12 +15,13 @@ class Server:
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="duckstore-bench-")
         self.proc = subprocess.Popen(
             [binary, "serve", "--data-dir", self.data_dir, "--http-port", "0", "--grpc-port", "0",
-             "--log-level", "warn", *extra_args],
+             "--pg-port", "0", "--log-level", "warn", *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.admin_key = None
         for line in self.proc.stdout:
             ready = re.match(r"duckstore ready http=([\d.]+):(\d+) grpc=([\d.]+):(\d+)", line)
             if ready:
+                self.ready_line = line
                 self.host, self.port, self.grpc_port = ready.group(1), int(ready.group(2)), int(ready.group(4))
                 if data_dir:  # a restart: the admin key is in the data dir
                     break

@@ -20,6 +20,7 @@ TEST_PACKAGES=(
   python3 python3-pytest python3-grpcio python3-protobuf python3-boto3 awscli
   python3-psycopg2 python3-requests postgresql-15 curl
   prometheus chromium chromium-driver python3-selenium
+  python3-psycopg python3-sqlalchemy libpostgresql-jdbc-java default-jdk-headless
 )
 
 missing=()

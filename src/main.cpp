@@ -9,6 +9,7 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/log.hpp"
 #include "duckstore/config/config.hpp"
+#include "duckstore/config/pg_settings.hpp"
 #include "duckstore/config/serve_options.hpp"
 #include "duckstore/server/app.hpp"
 
@@ -20,7 +21,8 @@ constexpr int kExitUsage = 2;
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"duckstore: DuckDB as a multi-tenant storage backend (REST, S3, Keboola driver, DAS)"};
+  CLI::App cli{
+      "duckstore: DuckDB as a multi-tenant storage backend (REST, S3, Keboola driver, DAS, PostgreSQL)"};
   cli.require_subcommand(1);
   cli.fallthrough();  // inherited by every subcommand: the client options may go anywhere on the line
   duckstore::Config config;
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "run the server over one data directory");
   config.AddOptions(cli, *serve);
   metrics.AddOptions(*serve);
+  duckstore::PgSettings pg;
+  pg.AddOptions(*serve);
   cli.add_subcommand("version", "print the version")->callback([] {
     std::cout << DUCKSTORE_VERSION << "\n";
   });
@@ -36,6 +40,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "serve") {
     auto env = duckstore::Config::EnvironmentArguments();
+    auto pg_env = duckstore::PgSettings::EnvironmentArguments();
+    env.insert(env.end(), pg_env.begin(), pg_env.end());
     args.insert(args.begin() + 1, env.begin(), env.end());
   }
   std::reverse(args.begin(), args.end());  // CLI11 takes a vector of arguments last-first
@@ -59,10 +65,11 @@ int main(int argc, char** argv) {
     try {
       config.Validate();
       metrics.Validate();
+      pg.Validate();
       duckstore::log::Init(
           config.log_format == "json" ? duckstore::log::Format::kJson : duckstore::log::Format::kText,
           config.log_level);
-      return duckstore::App(config, metrics).Run();
+      return duckstore::App(config, metrics, pg).Run();
     } catch (const std::exception& e) {
       std::cerr << "duckstore: " << e.what() << "\n";
       return 1;

@@ -1,4 +1,5 @@
 #include "duckstore/common/random.hpp"
+#include "duckstore/common/sha256.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -44,13 +45,18 @@ std::string RandomToken(size_t bytes) {
   return out;
 }
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
+std::string Sha256(std::string_view data) {
+  std::string digest(32, '\0');
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(digest.data()), &length,
+                 EVP_sha256(), nullptr) != 1) {
     throw Internal("sha256 failed");
   }
-  return HexEncode(std::string_view(reinterpret_cast<char*>(digest), length));
+  return digest;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  return HexEncode(Sha256(data));
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {

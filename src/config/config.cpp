@@ -8,18 +8,13 @@
 #include <map>
 
 #include "duckstore/common/error.hpp"
+#include "duckstore/config/options.hpp"
 
 namespace duckstore {
 
 namespace {
 
 // Every `serve` option and its environment variable.
-struct OptionSpec {
-  const char* flag;
-  const char* env;
-  const char* help;
-};
-
 constexpr OptionSpec kOptions[] = {
     {"--data-dir", "DUCKSTORE_DATA_DIR", "data directory (catalog, project databases, files)"},
     {"--host", "DUCKSTORE_HOST", "bind address of the HTTP and gRPC listeners"},
@@ -117,11 +112,7 @@ void Config::AddOptions(CLI::App& root, CLI::App& serve) {
 }
 
 std::vector<std::string> Config::EnvironmentArguments() {
-  std::vector<std::string> args;
-  for (const auto& spec : kOptions) {
-    if (const char* value = std::getenv(spec.env)) args.push_back(std::string(spec.flag) + "=" + value);
-  }
-  return args;
+  return EnvironmentArgumentsOf(kOptions);
 }
 
 uint64_t ParseByteSize(const std::string& text) {

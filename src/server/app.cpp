@@ -8,15 +8,19 @@
 #include "duckstore/api/das/services.hpp"
 #include "duckstore/api/driver/transport.hpp"
 #include "duckstore/api/http/server.hpp"
+#include "duckstore/api/pgwire/server.hpp"
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
 #include "duckstore/api/s3/s3_api.hpp"
 #include "duckstore/api/ui/ui_routes.hpp"
 #include "duckstore/common/log.hpp"
 #include "duckstore/common/metrics/process.hpp"
+#include "duckstore/common/random.hpp"
 #include "duckstore/server/grpc_server.hpp"
 #include "duckstore/server/secrets.hpp"
+#include "duckstore/server/tls_cert.hpp"
 #include "duckstore/services/services.hpp"
+#include "duckstore/services/workspaces/sql_session.hpp"
 #include "duckstore/storage/catalog/sqlite_catalog.hpp"
 
 namespace duckstore {
@@ -92,10 +96,15 @@ struct App::State {
   std::unique_ptr<http::Server> http;
   std::unique_ptr<das::DasServices> das;
   std::unique_ptr<GrpcServer> grpc;
+  std::unique_ptr<SqlSessionService> sql_sessions;
+  std::unique_ptr<pgwire::Server> pg;
 };
 
-App::App(Config config, MetricsOptions metrics)
-    : config_(std::move(config)), metrics_(std::move(metrics)), state_(std::make_unique<State>()) {}
+App::App(Config config, MetricsOptions metrics, PgSettings pg)
+    : config_(std::move(config)),
+      metrics_(std::move(metrics)),
+      pg_(std::move(pg)),
+      state_(std::make_unique<State>()) {}
 
 App::~App() = default;
 
@@ -146,11 +155,28 @@ int App::Run() {
   for (auto* service : s.das->All()) grpc_services.push_back(service);
   s.grpc = std::make_unique<GrpcServer>(config_.host, config_.grpc_port, grpc_services, GrpcDoors());
 
+  s.sql_sessions = std::make_unique<SqlSessionService>(s.services->branches);
+  pgwire::ServerOptions pg_options;
+  pg_options.host = config_.host;
+  pg_options.port = pg_.port;
+  auto tls = pg_.tls_cert.empty() ? LoadOrCreateSelfSignedCertificate(data / "secrets", config_.host)
+                                  : TlsFiles{pg_.tls_cert, pg_.tls_key};
+  pg_options.tls_cert = tls.cert;
+  pg_options.tls_key = tls.key;
+  pg_options.require_tls = pg_.require_tls;
+  pg_options.max_sessions = pg_.max_sessions;
+  pg_options.limits.max_message_bytes = static_cast<uint32_t>(pg_.max_message_bytes);
+  pg_options.shutdown_timeout = std::chrono::seconds(config_.shutdown_timeout_seconds);
+  // Unknown users' mock SCRAM salts derive from the master key: stable across restarts, unguessable.
+  pg_options.mock_key = HmacSha256(master.value, "pgwire mock scram salt");
+  s.pg = std::make_unique<pgwire::Server>(pg_options, *s.sql_sessions);
+  s.pg->Start();
+
   spdlog::info("duckstore {} serving data dir {}", DUCKSTORE_VERSION, data.string());
   spdlog::info("HTTP on {}:{}, gRPC on {}:{}", config_.host, s.http->port(), config_.host, s.grpc->port());
   // One machine-readable line on stdout for scripts and tests (ports may have been chosen by the OS).
   std::cout << "duckstore ready http=" << config_.host << ":" << s.http->port() << " grpc=" << config_.host
-            << ":" << s.grpc->port() << std::endl;
+            << ":" << s.grpc->port() << " pg=" << config_.host << ":" << s.pg->port() << std::endl;
   if (admin.generated) {
     std::cout << "admin key (shown once, stored in " << (data / "secrets" / "admin.key").string()
               << "): " << admin.value << std::endl;
@@ -162,6 +188,7 @@ int App::Run() {
   auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(config_.shutdown_timeout_seconds);
   s.http->Stop();
   s.grpc->Shutdown(deadline);
+  s.pg->Stop();
   s.services->jobs.Shutdown();  // interrupts running imports/exports before the databases close
   s.engine->CloseAll();         // checkpoints every open project database
   s.services->standalone.CloseAll();

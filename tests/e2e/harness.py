@@ -22,7 +22,7 @@ from urllib.parse import quote
 import requests
 
 DEFAULT_BIN = "/work/main/build/duckstore"
-READY_RE = re.compile(r"^duckstore ready http=(\S+):(\d+) grpc=(\S+):(\d+)$")
+READY_RE = re.compile(r"^duckstore ready http=(\S+):(\d+) grpc=(\S+):(\d+) pg=(\S+):(\d+)$")
 ADMIN_KEY_RE = re.compile(r"^admin key \(shown once, stored in (.+)\): (\S+)$")
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 30.0
@@ -62,6 +62,8 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.http_url = ""
         self.grpc_address = ""
+        self.pg_host = ""
+        self.pg_port = 0
         self.admin_key = ""
         self.printed_admin_key: str | None = None  # only on the first start of a data dir
         self.starts = 0
@@ -87,6 +89,7 @@ class Server:
         # The test controls every setting: no DUCKSTORE_* variable of the caller leaks in.
         env = {k: v for k, v in os.environ.items() if not k.startswith("DUCKSTORE_")}
         args = [binary(), "serve", "--data-dir", str(self.data_dir), "--http-port", "0", "--grpc-port", "0",
+                "--pg-port", "0",
                 "--log-format", "json", *self.extra_args]
         self._stderr = open(self.stderr_path, "wb")
         limit = self.max_open_files
@@ -105,6 +108,7 @@ class Server:
             if m := READY_RE.match(line):
                 self.http_url = f"http://{m.group(1)}:{m.group(2)}"
                 self.grpc_address = f"{m.group(3)}:{m.group(4)}"
+                self.pg_host, self.pg_port = m.group(5), int(m.group(6))
                 ready = True
             elif m := ADMIN_KEY_RE.match(line):
                 if Path(m.group(1)) != self.admin_key_file.absolute():

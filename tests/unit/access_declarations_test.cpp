@@ -1,7 +1,8 @@
 // Every entry point of every door declares its access (services/auth/entry_points.hpp), and the declarations
 // are coherent: every REST route (checked against the OpenAPI document too), every storage driver command
 // of the contract's proto files, every S3 operation the dispatcher can select and every method of the DAS
-// proto services. A new entry point without a declaration fails here. Also AuthorizeEntry's target rules.
+// proto services and every message a PostgreSQL client can send. A new entry point without a declaration
+// fails here. Also AuthorizeEntry's target rules.
 #include <google/protobuf/descriptor.h>
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@
 #include "duckstore/api/das/access.hpp"
 #include "duckstore/api/driver/dispatcher.hpp"
 #include "duckstore/api/driver/transport.hpp"
+#include "duckstore/api/pgwire/access.hpp"
 #include "duckstore/api/rest/openapi.hpp"
 #include "duckstore/api/rest/routes.hpp"
 #include "duckstore/api/s3/operations.hpp"
@@ -22,6 +24,7 @@
 #include "duckstore/api/ui/ui_routes.hpp"
 #include "duckstore/services/files/file_access.hpp"
 #include "duckstore/services/services.hpp"
+#include "duckstore/services/workspaces/sql_session.hpp"
 #include "services_fixture.hpp"
 
 namespace duckstore {
@@ -207,6 +210,73 @@ TEST(AccessDeclarations, EveryDasRpcIsDeclared) {
   EXPECT_EQ(methods, declared.size()) << "a declaration names no DAS method";
   EXPECT_EQ(declared.at("TablesService/InsertTable").access, Access::kWrite);
   EXPECT_EQ(declared.at("TablesService/ExecuteTable").access, Access::kRead);
+}
+
+// Declarations of every alternative of a message variant, constructed by index (a new message type added to
+// the codec without a declaration fails here).
+template <class Variant, size_t... I>
+std::vector<EntryPoint> EntriesOfEveryAlternative(std::index_sequence<I...>) {
+  return {pgwire::PgEntryOf(Variant(std::in_place_index<I>))...};
+}
+
+TEST(AccessDeclarations, EveryPgMessageIsDeclared) {
+  using pgwire::Message;
+  using pgwire::StartupPacket;
+  auto entries = EntriesOfEveryAlternative<StartupPacket>(
+      std::make_index_sequence<std::variant_size_v<StartupPacket>>());
+  auto messages =
+      EntriesOfEveryAlternative<Message>(std::make_index_sequence<std::variant_size_v<Message>>());
+  entries.insert(entries.end(), messages.begin(), messages.end());
+  std::set<std::string> names;
+  for (const auto& entry : entries) names.insert(entry.operation);
+  EXPECT_EQ(names.size(), entries.size()) << "two messages share a declaration";
+  EXPECT_EQ(pgwire::PgEntryPoints().size(), entries.size()) << "a declaration names no message";
+  for (const auto& entry : entries) {
+    SCOPED_TRACE(entry.operation);
+    EXPECT_EQ(entry.door, "pg");
+    switch (entry.credentials) {
+      case Credentials::kNone:  // channel negotiation only
+        EXPECT_TRUE(entry.operation == "SSLRequest" || entry.operation == "GSSENCRequest");
+        EXPECT_EQ(entry.target, TargetFrom::kNone);
+        break;
+      case Credentials::kCancelKey:
+        EXPECT_EQ(entry.operation, "CancelRequest");
+        EXPECT_EQ(entry.target, TargetFrom::kNone);
+        break;
+      case Credentials::kWorkspaceLogin:
+        // Everything a login sends acts in its workspace, but the refused fast-path call.
+        EXPECT_EQ(entry.target == TargetFrom::kNone, entry.operation == "FunctionCall");
+        if (entry.target != TargetFrom::kNone) EXPECT_EQ(entry.target, TargetFrom::kWorkspace);
+        break;
+      default:
+        ADD_FAILURE() << "unexpected credentials " << ToString(entry.credentials);
+    }
+  }
+  for (const char* writes : {"StartupMessage", "Query", "Parse", "Bind", "Execute", "CopyData"}) {
+    EXPECT_TRUE(names.contains(writes));
+  }
+}
+
+// The workspace login is authorized by the workspace service alone, from the login's declaration.
+TEST_F(AccessDeclarationsTest, WorkspaceLoginsGoThroughTheSessionService) {
+  const auto& login = pgwire::PgEntryOf(pgwire::StartupPacket(pgwire::StartupMessage{}));
+  EXPECT_THROW(AuthorizeEntry(services_.auth, Principal{}, login, BranchRef{"p1", kDefaultBranch}),
+               std::logic_error);
+  services_.projects.Create("p1", "", nlohmann::json::object());
+  services_.projects.Create("p2", "", nlohmann::json::object());
+  auto mine = services_.workspaces.Create(BranchRef{"p1", kDefaultBranch}, std::string("ws1"));
+  services_.workspaces.Create(BranchRef{"p2", kDefaultBranch}, std::string("ws2"));
+  SqlSessionService sessions(services_.branches);
+  const std::string& user = mine.credentials.user;
+  EXPECT_TRUE(sessions.Verifier(login, user, "ws1").has_value());
+  EXPECT_FALSE(sessions.Verifier(login, user, "ws2").has_value());  // another project's workspace
+  EXPECT_FALSE(sessions.Verifier(login, "nobody", "ws1").has_value());
+  EXPECT_EQ(CaptureError([&] { sessions.Open(login, user, "ws2"); }).kind(), ErrorKind::kUnauthenticated);
+  EXPECT_EQ(sessions.Open(login, user, "ws1")->workspace().id, "ws1");
+  // Another kind of declaration is no login.
+  const auto& ssl = pgwire::PgEntryOf(pgwire::StartupPacket(pgwire::SslRequest{}));
+  EXPECT_THROW(sessions.Verifier(ssl, user, "ws1"), std::logic_error);
+  EXPECT_THROW(sessions.Open(ssl, user, "ws1"), std::logic_error);
 }
 
 // The target rules of the one authorization path, over real keys.

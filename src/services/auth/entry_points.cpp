@@ -18,6 +18,10 @@ const char* ToString(Credentials credentials) {
       return "metrics_token";
     case Credentials::kDelegated:
       return "delegated";
+    case Credentials::kWorkspaceLogin:
+      return "workspace_login";
+    case Credentials::kCancelKey:
+      return "cancel_key";
   }
   return "unknown";
 }
@@ -44,6 +48,8 @@ const char* ToString(TargetFrom target) {
       return "object_bucket";
     case TargetFrom::kRegistration:
       return "registration";
+    case TargetFrom::kWorkspace:
+      return "workspace";
   }
   return "unknown";
 }
@@ -75,6 +81,7 @@ void AuthorizeEntry(const AuthService& auth, const Principal& principal, const E
       return;
     case TargetFrom::kCallerItems:
     case TargetFrom::kObjectBucket:
+    case TargetFrom::kWorkspace:
       break;
   }
   throw std::logic_error("entry point " + entry.door + " " + entry.operation + " is authorized per item (" +

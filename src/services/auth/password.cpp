@@ -6,34 +6,18 @@
 
 #include <vector>
 
+#include "duckstore/common/base64.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/common/sha256.hpp"
 
 namespace duckstore {
 namespace {
 
-constexpr int kIterations = 4096;
 constexpr size_t kSaltBytes = 16;
 constexpr const char* kScheme = "SCRAM-SHA-256";
 
-std::string Base64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::string Sha256(const std::string& data) {
-  std::string out(32, '\0');
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &length, EVP_sha256(),
-             nullptr);
-  return out;
-}
-
-// StoredKey and ServerKey of RFC 5802, base64-encoded.
+// StoredKey and ServerKey of RFC 5802 (raw).
 std::pair<std::string, std::string> Keys(const std::string& password, const std::string& salt,
                                          int iterations) {
   std::string salted(32, '\0');
@@ -45,19 +29,7 @@ std::pair<std::string, std::string> Keys(const std::string& password, const std:
   }
   std::string client_key = HmacSha256(salted, "Client Key");
   std::string server_key = HmacSha256(salted, "Server Key");
-  return {Base64(Sha256(client_key)), Base64(server_key)};
-}
-
-std::string Base64Decode(const std::string& text) {
-  std::string out(text.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return {};
-  // EVP_DecodeBlock counts the bytes of '=' padding as zeros; drop them.
-  size_t padding = 0;
-  for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) ++padding;
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
+  return {Sha256(client_key), server_key};
 }
 
 }  // namespace
@@ -70,12 +42,12 @@ std::string MakeScramVerifier(const std::string& password) {
   std::string salt(kSaltBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) != 1)
     throw Internal("no randomness for a password salt");
-  auto [stored_key, server_key] = Keys(password, salt, kIterations);
-  return std::string(kScheme) + "$" + std::to_string(kIterations) + ":" + Base64(salt) + "$" + stored_key +
-         ":" + server_key;
+  auto [stored_key, server_key] = Keys(password, salt, kScramIterations);
+  return std::string(kScheme) + "$" + std::to_string(kScramIterations) + ":" + Base64Encode(salt) + "$" +
+         Base64Encode(stored_key) + ":" + Base64Encode(server_key);
 }
 
-bool VerifyScramPassword(const std::string& verifier, const std::string& password) {
+std::optional<ScramSecret> ParseScramVerifier(const std::string& verifier) {
   // SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
   auto dollar1 = verifier.find('$');
   auto colon1 = verifier.find(':', dollar1);
@@ -83,20 +55,31 @@ bool VerifyScramPassword(const std::string& verifier, const std::string& passwor
   auto colon2 = verifier.find(':', dollar2);
   if (dollar1 == std::string::npos || colon1 == std::string::npos || dollar2 == std::string::npos ||
       colon2 == std::string::npos || verifier.substr(0, dollar1) != kScheme) {
-    return false;
+    return std::nullopt;
   }
-  int iterations = 0;
+  ScramSecret secret;
   try {
-    iterations = std::stoi(verifier.substr(dollar1 + 1, colon1 - dollar1 - 1));
+    secret.iterations = std::stoi(verifier.substr(dollar1 + 1, colon1 - dollar1 - 1));
   } catch (const std::exception&) {
-    return false;
+    return std::nullopt;
   }
-  if (iterations < 1) return false;
-  std::string salt = Base64Decode(verifier.substr(colon1 + 1, dollar2 - colon1 - 1));
-  std::string expected = verifier.substr(dollar2 + 1, colon2 - dollar2 - 1);
-  auto [stored_key, server_key] = Keys(password, salt, iterations);
-  return stored_key.size() == expected.size() &&
-         CRYPTO_memcmp(stored_key.data(), expected.data(), expected.size()) == 0;
+  auto salt = Base64Decode(verifier.substr(colon1 + 1, dollar2 - colon1 - 1));
+  auto stored_key = Base64Decode(verifier.substr(dollar2 + 1, colon2 - dollar2 - 1));
+  auto server_key = Base64Decode(verifier.substr(colon2 + 1));
+  if (secret.iterations < 1 || !salt || !stored_key || !server_key || stored_key->size() != 32 ||
+      server_key->size() != 32)
+    return std::nullopt;
+  secret.salt = std::move(*salt);
+  secret.stored_key = std::move(*stored_key);
+  secret.server_key = std::move(*server_key);
+  return secret;
+}
+
+bool VerifyScramPassword(const std::string& verifier, const std::string& password) {
+  auto secret = ParseScramVerifier(verifier);
+  if (!secret) return false;
+  auto [stored_key, server_key] = Keys(password, secret->salt, secret->iterations);
+  return CRYPTO_memcmp(stored_key.data(), secret->stored_key.data(), stored_key.size()) == 0;
 }
 
 }  // namespace duckstore

@@ -1,4 +1,5 @@
 #include "duckstore/services/query/query.hpp"
+#include "duckstore/services/query/statement_scope.hpp"
 
 #include <cctype>
 #include <condition_variable>
@@ -59,8 +60,14 @@ struct QueryShape {
 // Walks a parsed statement, rejects every table reference outside the scope and records its shape.
 class ScopeChecker {
  public:
-  ScopeChecker(std::string scope, bool allow_table_functions)
-      : scope_(std::move(scope)), allow_table_functions_(allow_table_functions) {}
+  // `read_schemas`: schemas whose tables and functions a statement may read besides the scope's;
+  // `allow_transactions`: BEGIN, COMMIT and ROLLBACK pass (a session's own transaction control).
+  ScopeChecker(std::string scope, bool allow_table_functions, std::vector<std::string> read_schemas = {},
+               bool allow_transactions = false)
+      : scope_(std::move(scope)),
+        allow_table_functions_(allow_table_functions),
+        read_schemas_(std::move(read_schemas)),
+        allow_transactions_(allow_transactions) {}
 
   QueryShape Statement(duckdb::SQLStatement& statement) {
     using duckdb::StatementType;
@@ -157,6 +164,9 @@ class ScopeChecker {
         Target(QueryKind::kWrite, info.name);
         return std::move(shape_);
       }
+      case StatementType::TRANSACTION_STATEMENT:
+        if (!allow_transactions_) Reject("transaction control is not allowed");
+        return std::move(shape_);
       default:
         Reject("statements of type " + duckdb::StatementTypeToString(statement.type) + " are not allowed");
     }
@@ -175,10 +185,19 @@ class ScopeChecker {
 
   void TargetRef(duckdb::TableRef& ref) {
     if (ref.type != duckdb::TableReferenceType::BASE_TABLE) Reject("the target must be a table");
-    Target(QueryKind::kWrite, ref.Cast<duckdb::BaseTableRef>().table_name);
+    auto& table = ref.Cast<duckdb::BaseTableRef>();
+    Name(table.catalog_name, table.schema_name, table.table_name);
+    Target(QueryKind::kWrite, table.table_name);
   }
 
-  void Name(const std::string& catalog, const std::string& schema, const std::string& name) {
+  // `read`: the name is read (a table of a query, a function call), not created or written.
+  void Name(const std::string& catalog, const std::string& schema, const std::string& name,
+            bool read = false) {
+    if (read && catalog.empty()) {
+      for (const auto& allowed : read_schemas_) {
+        if (duckdb::StringUtil::CIEquals(schema, allowed)) return;
+      }
+    }
     if (!catalog.empty()) Reject("'" + catalog + "." + schema + "." + name + "' names a database");
     if (!schema.empty() && !duckdb::StringUtil::CIEquals(schema, scope_))
       Reject("'" + schema + "." + name + "' is outside it");
@@ -208,7 +227,7 @@ class ScopeChecker {
       Ctes(*ref.Cast<duckdb::SubqueryRef>().subquery->node);
     if (ref.type == duckdb::TableReferenceType::BASE_TABLE) {
       auto& table = ref.Cast<duckdb::BaseTableRef>();
-      Name(table.catalog_name, table.schema_name, table.table_name);
+      Name(table.catalog_name, table.schema_name, table.table_name, /*read=*/true);
       shape_.tables.push_back(&table);
     } else if (ref.type == duckdb::TableReferenceType::TABLE_FUNCTION) {
       if (!allow_table_functions_)
@@ -232,7 +251,7 @@ class ScopeChecker {
       auto& function = expression->Cast<duckdb::FunctionExpression>();
       bool builtin = function.catalog.empty() && function.schema == DEFAULT_SCHEMA;
       if (!builtin) {
-        Name(function.catalog, function.schema, function.function_name);
+        Name(function.catalog, function.schema, function.function_name, /*read=*/true);
         if (!function.schema.empty()) shape_.qualified_functions.push_back(&function);
       }
     }
@@ -246,6 +265,8 @@ class ScopeChecker {
 
   std::string scope_;
   bool allow_table_functions_;
+  std::vector<std::string> read_schemas_;
+  bool allow_transactions_;
   QueryShape shape_;
 };
 
@@ -530,6 +551,12 @@ QueryResult RunOnLinked(BranchView& view, const BucketLocation& bucket, std::vec
 }
 
 }  // namespace
+
+void CheckWorkspaceStatement(duckdb::SQLStatement& statement) {
+  ScopeChecker(DEFAULT_SCHEMA, /*allow_table_functions=*/true, {"pg_catalog", "information_schema"},
+               /*allow_transactions=*/true)
+      .Statement(statement);
+}
 
 void CheckQueryScope(const std::string& sql, const std::string& scope) {
   for (auto& statement : Parse(sql))

@@ -4,13 +4,14 @@
 #include <memory>
 
 #include "duckstore/config/config.hpp"
+#include "duckstore/config/pg_settings.hpp"
 #include "duckstore/config/serve_options.hpp"
 
 namespace duckstore {
 
 class App {
  public:
-  App(Config config, MetricsOptions metrics);
+  App(Config config, MetricsOptions metrics, PgSettings pg);
   ~App();
   // Starts every listener, blocks until SIGINT or SIGTERM, then shuts down gracefully. Returns the exit code.
   int Run();
@@ -19,6 +20,7 @@ class App {
   struct State;
   Config config_;
   MetricsOptions metrics_;
+  PgSettings pg_;
   std::unique_ptr<State> state_;
 };
 

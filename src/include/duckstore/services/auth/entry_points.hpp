@@ -1,5 +1,5 @@
 // Authorization as a declared property of every entry point, one model for every door: REST routes, storage
-// driver commands, S3 operations and DAS RPCs (and, next, the PostgreSQL wire login). An entry point declares
+// driver commands, S3 operations, DAS RPCs and the PostgreSQL wire messages. An entry point declares
 //  - which credentials it reads (how its door authenticates the caller),
 //  - the access it needs (Access, auth.hpp), and
 //  - where its target comes from: the project and branch that access is checked on.
@@ -8,8 +8,9 @@
 // hand. A rule that depends on data (the branch of a stored job, the bucket an import reads) is resolved by
 // the handler and checked through the same service (AuthorizeEntry, or FileAccess for object buckets).
 // Every door lists its declarations (http::Router::EntryPoints, CommandRegistry::EntryPoints, S3EntryPoints,
-// DasEntryPoints), so a coverage test catches an undeclared entry point and an authorization matrix test can
-// drive every entry point with every kind of bad credential. docs/design/auth.md, "Declared access".
+// DasEntryPoints, pgwire::PgEntryPoints), so a coverage test catches an undeclared entry point and an
+// authorization matrix test can drive every entry point with every kind of bad credential.
+// docs/design/auth.md, "Declared access".
 #pragma once
 
 #include <string>
@@ -30,6 +31,9 @@ enum class Credentials {
   kMetricsToken,  // GET /metrics: the admin API key, or the scraper token of --metrics-token when one is set
   kDelegated,     // a route carrying another door's requests, which declare their own (POST /driver/execute
                   // -> the driver commands; the S3 prefix and host routes -> the S3 operations)
+  kWorkspaceLogin,  // PostgreSQL wire: a workspace user's SCRAM login (user, database = the workspace id),
+                    // proved against the user's stored verifier; later messages act as that login
+  kCancelKey,       // PostgreSQL wire CancelRequest: the process id and secret a session was given
 };
 
 // Where an entry point's target (the project and branch its access is checked on) comes from.
@@ -48,6 +52,9 @@ enum class TargetFrom {
   kCallerItems,       // nothing up front: a listing shows only the items the caller may use (S3 ListBuckets)
   kObjectBucket,      // the object-store bucket the request names: FileAccess (services/files/file_access)
   kRegistration,      // the project and branch of a DAS registration (or its definition, for Register)
+  kWorkspace,         // the workspace a PostgreSQL login names, which must be the user's own; statements stay
+                      // in its scope. Authorized by services/workspaces/sql_session (SqlSessionService), not
+                      // through AuthorizeEntry (std::logic_error there)
 };
 
 const char* ToString(Credentials credentials);
@@ -55,7 +62,7 @@ const char* ToString(TargetFrom target);
 
 // One entry point of one door.
 struct EntryPoint {
-  std::string door;       // "rest", "driver", "s3", "das"
+  std::string door;       // "rest", "driver", "s3", "das", "pg"
   std::string operation;  // "POST /projects/{project_id}/branches", a command's full type name, "PutObject"
   Credentials credentials = Credentials::kApiKey;
   Access access = Access::kRead;
@@ -66,7 +73,8 @@ struct EntryPoint {
 // door) may call `entry` on `target`, the project and branch the door resolved as the entry declares (an
 // empty project id for kServer and kCallerProject, whose target is the server or the caller's own project).
 // Entry points without credentials or target pass; kCallerItems and kObjectBucket are checked per item
-// through FileAccess, so reaching here with them is a programming error (std::logic_error).
+// through FileAccess and kWorkspace by the workspace login, so reaching here with them is a programming
+// error (std::logic_error).
 void AuthorizeEntry(const AuthService& auth, const Principal& principal, const EntryPoint& entry,
                     const BranchRef& target);
 

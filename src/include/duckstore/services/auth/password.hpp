@@ -4,14 +4,25 @@
 // without ever knowing the password.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace duckstore {
 
 // A new random password: 32 characters of base64url (192 bits).
 std::string GeneratePassword();
-// A verifier for `password` with a random 16-byte salt and 4096 PBKDF2 iterations (PostgreSQL's default).
+// PBKDF2 iterations of the verifiers made here (PostgreSQL's default).
+inline constexpr int kScramIterations = 4096;
+// A verifier for `password` with a random 16-byte salt and kScramIterations.
 std::string MakeScramVerifier(const std::string& password);
+// The parts of a verifier, decoded (raw bytes); nullopt for a malformed verifier.
+struct ScramSecret {
+  int iterations = 0;
+  std::string salt;
+  std::string stored_key;
+  std::string server_key;
+};
+std::optional<ScramSecret> ParseScramVerifier(const std::string& verifier);
 // True when `password` matches `verifier` (constant-time comparison); false for malformed verifiers.
 bool VerifyScramPassword(const std::string& verifier, const std::string& password);
 

@@ -1,0 +1,145 @@
+// SQL sessions of workspace users: what the PostgreSQL wire door runs for a logged-in user.
+//
+// Login: a workspace user (database = the workspace id) authenticates with the SCRAM verifier of its
+// password (password.hpp); Secret answers it for a user of that workspace only. A session is a connection
+// on the project's instance whose default database is the workspace's; it keeps the project database open
+// while it lives. Its temporary objects die with it.
+//
+// Confinement: every statement passes the same scope check as the driver's restricted ExecuteQuery
+// (statement_scope.hpp) with the workspace's `main` as the scope, plus reads of DuckDB's pg_catalog and
+// information_schema (what clients introspect), narrowed to the workspace (session_catalog.hpp), and
+// transaction control. Files are out of reach (no external access), ATTACH, COPY to paths, PRAGMA and
+// DuckDB SET are refused by the check.
+//
+// PostgreSQL session parameters are emulated here, not passed to DuckDB: SET/SHOW/RESET of
+// application_name, client_encoding (UTF8 only), DateStyle (ISO only), TimeZone (UTC only),
+// extra_float_digits, search_path, statement_timeout and idle_in_transaction_session_timeout, and SHOW of
+// the server's fixed parameters.
+//
+// Transactions: BEGIN/COMMIT/ROLLBACK run in DuckDB; after an error inside a transaction block every
+// statement fails with in_failed_sql_transaction until ROLLBACK (COMMIT then rolls back, as PostgreSQL).
+//
+// Errors are duckstore::Error whose code is PostgreSQL's condition name (syntax_error, undefined_table,
+// undefined_column, unique_violation, query_canceled, ...) with "position" (1-based) in the details when
+// DuckDB reports one.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "duckdb.hpp"
+#include "duckstore/common/error.hpp"
+#include "duckstore/services/auth/entry_points.hpp"
+#include "duckstore/services/metadata/branch_view.hpp"
+#include "duckstore/services/workspaces/session_catalog.hpp"
+
+namespace duckstore {
+
+struct SqlStatementInfo {
+  bool empty = false;                                // no statement in the text
+  std::vector<duckdb::LogicalType> parameter_types;  // UNKNOWN where DuckDB infers none
+  std::vector<std::string> column_names;             // empty: no rows
+  std::vector<duckdb::LogicalType> column_types;
+};
+
+class SqlSession;
+
+// The results of one run; ends the previous run's stream on the same session.
+class SqlRows {
+ public:
+  // The next chunk (non-empty) or nullptr at the end.
+  duckdb::unique_ptr<duckdb::DataChunk> Next();
+  // "SELECT 3", "INSERT 0 2", "CREATE TABLE", ...; `rows_sent` counts the rows a SELECT returned.
+  std::string Tag(uint64_t rows_sent) const;
+  // The result's column types before the first Next(): DuckDB infers some only from the parameters'
+  // values (SELECT $1 IS NULL), where the prepared statement's are UNKNOWN.
+  std::vector<duckdb::LogicalType> Types() const;
+
+ private:
+  friend class SqlStatement;
+  SqlRows(SqlSession& session, std::string verb) : session_(session), verb_(std::move(verb)) {}
+
+  SqlSession& session_;
+  std::string verb_;
+  duckdb::unique_ptr<duckdb::QueryResult> result_;
+  duckdb::unique_ptr<duckdb::QueryResult> fixed_;  // SHOW of an emulated parameter
+  std::optional<int64_t> changed_;                 // rows an INSERT/UPDATE/DELETE changed
+};
+
+class SqlStatement {
+ public:
+  const SqlStatementInfo& info() const { return info_; }
+  std::unique_ptr<SqlRows> Run(duckdb::vector<duckdb::Value> parameters);
+
+ private:
+  friend class SqlSession;
+  explicit SqlStatement(SqlSession& session) : session_(session) {}
+
+  SqlSession& session_;
+  SqlStatementInfo info_;
+  std::string verb_;
+  duckdb::unique_ptr<duckdb::PreparedStatement> prepared_;
+  // Emulated statements: a SET (name, value) or a SHOW (name), and ROLLBACK of a failed transaction.
+  std::optional<std::pair<std::string, std::optional<std::string>>> set_;
+  std::optional<std::string> show_;
+  bool rollback_ = false;
+};
+
+class SqlSession {
+ public:
+  SqlSession(std::unique_ptr<BranchView> view, Workspace workspace, std::string user);
+  ~SqlSession();
+
+  std::vector<std::string> Split(const std::string& sql);
+  std::shared_ptr<SqlStatement> Prepare(const std::string& sql);
+  char TransactionStatus();
+  std::vector<std::pair<std::string, std::string>> ChangedParameters();
+  // The startup packet's parameters: the emulated ones a SET may change take the value given (the client
+  // learns them from ParameterStatus); unknown names and values a SET would refuse are ignored (pgjdbc
+  // sends the JVM's time zone, for one).
+  void ApplyStartupParameters(const std::vector<std::pair<std::string, std::string>>& parameters);
+  void Interrupt();
+
+  const Workspace& workspace() const { return workspace_; }
+
+ private:
+  friend class SqlStatement;
+  friend class SqlRows;
+  // Marks the transaction block failed when one is open, then rethrows `error` as a condition-named Error.
+  [[noreturn]] void Fail(const duckdb::ErrorData& error);
+  [[noreturn]] void Fail(const Error& error);
+  void Set(const std::string& name, const std::optional<std::string>& value);
+
+  std::unique_ptr<BranchView> view_;
+  Workspace workspace_;
+  std::string user_;
+  std::string alias_;
+  std::unique_ptr<duckdb::Connection> conn_;
+  std::unique_ptr<SessionCatalog> catalog_;
+  bool failed_ = false;
+  std::map<std::string, std::string> parameters_;  // lower-case name -> value
+  std::vector<std::pair<std::string, std::string>> changed_;
+};
+
+// The authorization path of the workspace login (Credentials::kWorkspaceLogin, TargetFrom::kWorkspace in
+// the access model): `entry` is the door's declaration of its login message; any other declaration is a
+// programming error (std::logic_error).
+class SqlSessionService {
+ public:
+  explicit SqlSessionService(BranchResolver& branches) : branches_(branches) {}
+  // The password verifier of `user` when it is a user of workspace `database`; nullopt otherwise.
+  std::optional<std::string> Verifier(const EntryPoint& entry, const std::string& user,
+                                      const std::string& database);
+  // A session of an authenticated user; kUnauthenticated when the user or workspace went away meanwhile.
+  std::unique_ptr<SqlSession> Open(const EntryPoint& entry, const std::string& user,
+                                   const std::string& database);
+
+ private:
+  BranchResolver& branches_;
+};
+
+}  // namespace duckstore

@@ -1,0 +1,588 @@
+#include "duckstore/services/workspaces/sql_session.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+#include <stdexcept>
+
+#include "duckdb/main/client_context.hpp"
+#include "duckdb/parser/parsed_data/create_info.hpp"
+#include "duckdb/parser/parsed_data/drop_info.hpp"
+#include "duckdb/parser/parser.hpp"
+#include "duckdb/parser/statement/list.hpp"
+
+#include "duckstore/common/error.hpp"
+#include "duckstore/common/identifiers.hpp"
+#include "duckstore/services/query/statement_scope.hpp"
+#include "duckstore/storage/engine/sql.hpp"
+
+namespace duckstore {
+namespace {
+
+using duckdb::StringUtil;
+
+Error Condition(const std::string& code, const std::string& message, nlohmann::json details = nullptr) {
+  return Error(ErrorKind::kInvalidArgument, code, message, std::move(details));
+}
+
+bool Contains(const std::string& text, const char* part) {
+  return StringUtil::Contains(StringUtil::Lower(text), part);
+}
+
+// PostgreSQL's condition name for a DuckDB error.
+std::string ConditionOf(const duckdb::ErrorData& error) {
+  using duckdb::ExceptionType;
+  const auto& message = error.RawMessage();
+  auto subtype_it = error.ExtraInfo().find("error_subtype");
+  std::string subtype = subtype_it == error.ExtraInfo().end() ? "" : subtype_it->second;
+  switch (error.Type()) {
+    case ExceptionType::PARSER:
+    case ExceptionType::SYNTAX:
+      return "syntax_error";
+    case ExceptionType::CATALOG:
+      if (subtype == "ENTRY_ALREADY_EXISTS") return "duplicate_table";
+      if (StringUtil::StartsWith(message, "Table") || StringUtil::StartsWith(message, "View"))
+        return "undefined_table";
+      if (Contains(message, "function") || Contains(message, "macro")) return "undefined_function";
+      return "undefined_object";
+    case ExceptionType::BINDER:
+      if (subtype == "COLUMN_NOT_FOUND" || Contains(message, "referenced column")) return "undefined_column";
+      if (Contains(message, "no function matches") || Contains(message, "function with name"))
+        return "undefined_function";
+      if (Contains(message, "table with name")) return "undefined_table";
+      return "syntax_error_or_access_rule_violation";
+    case ExceptionType::CONSTRAINT:
+      if (Contains(message, "duplicate key") || Contains(message, "unique")) return "unique_violation";
+      if (Contains(message, "not null")) return "not_null_violation";
+      if (Contains(message, "foreign key")) return "foreign_key_violation";
+      return "check_violation";
+    case ExceptionType::CONVERSION:
+      return "invalid_text_representation";
+    case ExceptionType::OUT_OF_RANGE:
+      return "numeric_value_out_of_range";
+    case ExceptionType::DIVIDE_BY_ZERO:
+      return "division_by_zero";
+    case ExceptionType::INVALID_INPUT:
+      return "invalid_parameter_value";
+    case ExceptionType::TRANSACTION:
+      return Contains(message, "aborted") ? "in_failed_sql_transaction" : "serialization_failure";
+    case ExceptionType::INTERRUPT:
+      return "query_canceled";
+    case ExceptionType::OUT_OF_MEMORY:
+      return "out_of_memory";
+    case ExceptionType::PERMISSION:
+      return "insufficient_privilege";
+    case ExceptionType::NOT_IMPLEMENTED:
+      return "feature_not_supported";
+    default:
+      return "internal_error";
+  }
+}
+
+Error ConditionError(const duckdb::ErrorData& error) {
+  std::string code = ConditionOf(error);
+  nlohmann::json details = nlohmann::json::object();
+  if (auto it = error.ExtraInfo().find("position"); it != error.ExtraInfo().end()) {
+    try {
+      details["position"] = std::stoi(it->second) + 1;
+    } catch (const std::exception&) {
+    }
+  }
+  std::string message =
+      code == "query_canceled" ? "canceling statement due to user request" : error.RawMessage();
+  return Condition(code, message, details);
+}
+
+// --- Emulated session parameters ---
+
+struct Parameter {
+  const char* name;  // as reported (ParameterStatus, SHOW's column)
+  const char* initial;
+  bool settable;
+  bool reported;  // sent in ParameterStatus when changed
+};
+
+const std::map<std::string, Parameter>& Parameters() {
+  static const std::map<std::string, Parameter> kParameters = {
+      {"application_name", {"application_name", "", true, true}},
+      {"client_encoding", {"client_encoding", "UTF8", true, true}},
+      {"datestyle", {"DateStyle", "ISO, MDY", true, true}},
+      {"timezone", {"TimeZone", "UTC", true, true}},
+      {"intervalstyle", {"IntervalStyle", "postgres", true, true}},
+      {"extra_float_digits", {"extra_float_digits", "1", true, false}},
+      {"search_path", {"search_path", "\"$user\", public", true, false}},
+      {"statement_timeout", {"statement_timeout", "0", true, false}},
+      {"idle_in_transaction_session_timeout", {"idle_in_transaction_session_timeout", "0", true, false}},
+      {"standard_conforming_strings", {"standard_conforming_strings", "on", false, false}},
+      {"server_version", {"server_version", "15.0", false, false}},
+      {"server_version_num", {"server_version_num", "150000", false, false}},
+      {"server_encoding", {"server_encoding", "UTF8", false, false}},
+      {"integer_datetimes", {"integer_datetimes", "on", false, false}},
+      {"max_identifier_length", {"max_identifier_length", "63", false, false}},
+      {"transaction_isolation", {"transaction_isolation", "repeatable read", false, false}},
+      {"default_transaction_isolation", {"default_transaction_isolation", "repeatable read", false, false}},
+      {"transaction_read_only", {"transaction_read_only", "off", false, false}},
+      {"is_superuser", {"is_superuser", "off", false, false}},
+  };
+  return kParameters;
+}
+
+// The value of a SET as the client wrote it: quotes removed; nullopt for DEFAULT.
+std::optional<std::string> SetValue(std::string value) {
+  StringUtil::Trim(value);
+  if (StringUtil::CIEquals(value, "default")) return std::nullopt;
+  if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front())
+    value = value.substr(1, value.size() - 2);
+  return value;
+}
+
+// The canonical value of a parameter the session accepts, or an invalid_parameter_value error.
+std::string Validate(const std::string& name, const std::string& value) {
+  auto bad = [&](const std::string& why) {
+    return Condition("invalid_parameter_value",
+                     "invalid value for parameter \"" + name + "\": \"" + value + "\": " + why);
+  };
+  std::string upper = StringUtil::Upper(value);
+  if (name == "client_encoding") {
+    if (upper != "UTF8" && upper != "UTF-8" && upper != "UNICODE") throw bad("only UTF8 is supported");
+    return "UTF8";
+  }
+  if (name == "datestyle") {
+    if (!StringUtil::Contains(upper, "ISO")) throw bad("only ISO is supported");
+    return "ISO, MDY";
+  }
+  if (name == "timezone") {
+    if (upper != "UTC" && upper != "ETC/UTC" && upper != "GMT" && upper != "Z" && upper != "+00" &&
+        upper != "0")
+      throw bad("only UTC is supported");
+    return "UTC";
+  }
+  if (name == "intervalstyle") {
+    if (upper != "POSTGRES") throw bad("only postgres is supported");
+    return "postgres";
+  }
+  if (name == "extra_float_digits" || name == "statement_timeout" ||
+      name == "idle_in_transaction_session_timeout") {
+    try {
+      size_t used = 0;
+      long long n = std::stoll(value, &used);
+      if (used != value.size() || n < -15) throw bad("an integer is required");
+    } catch (const std::invalid_argument&) {
+      throw bad("an integer is required");
+    } catch (const std::out_of_range&) {
+      throw bad("an integer is required");
+    }
+  }
+  return value;
+}
+
+struct SessionCommand {
+  enum Kind { kSet, kShow, kReset, kNoOp } kind;
+  std::string name;  // lower-case
+  std::optional<std::string> value;
+};
+
+// SET/SHOW/RESET of an emulated parameter (and SET TRANSACTION / SESSION CHARACTERISTICS, a no-op: DuckDB's
+// isolation is fixed); nullopt for anything else.
+std::optional<SessionCommand> ParseSessionCommand(const std::string& sql) {
+  static const std::regex kTimeZone(R"(^\s*set\s+(?:session\s+|local\s+)?time\s+zone\s+(.+?)\s*;?\s*$)",
+                                    std::regex::icase);
+  static const std::regex kSet(
+      R"(^\s*set\s+(?:session\s+|local\s+)?([a-z_][a-z0-9_]*)\s*(?:=|\s+to\s+)\s*(.+?)\s*;?\s*$)",
+      std::regex::icase);
+  static const std::regex kTransaction(
+      R"(^\s*set\s+(?:session\s+characteristics\s+as\s+)?transaction\s[^;]*;?\s*$)", std::regex::icase);
+  static const std::regex kShow(R"(^\s*show\s+([a-z_][a-z0-9_ ]*?)\s*;?\s*$)", std::regex::icase);
+  static const std::regex kReset(R"(^\s*reset\s+([a-z_][a-z0-9_]*)\s*;?\s*$)", std::regex::icase);
+  std::smatch m;
+  auto known = [](const std::string& name) { return Parameters().contains(name) || name == "all"; };
+  if (std::regex_match(sql, m, kTimeZone))
+    return SessionCommand{SessionCommand::kSet, "timezone", SetValue(m[1])};
+  if (std::regex_match(sql, m, kTransaction)) return SessionCommand{SessionCommand::kNoOp, "", {}};
+  if (std::regex_match(sql, m, kSet)) {
+    std::string name = StringUtil::Lower(m[1]);
+    if (known(name) && name != "all") return SessionCommand{SessionCommand::kSet, name, SetValue(m[2])};
+    return std::nullopt;
+  }
+  if (std::regex_match(sql, m, kShow)) {
+    std::string name = StringUtil::Lower(m[1]);
+    if (name == "transaction isolation level") name = "transaction_isolation";
+    if (name == "time zone") name = "timezone";
+    if (Parameters().contains(name)) return SessionCommand{SessionCommand::kShow, name, {}};
+    return std::nullopt;
+  }
+  if (std::regex_match(sql, m, kReset)) {
+    std::string name = StringUtil::Lower(m[1]);
+    if (known(name)) return SessionCommand{SessionCommand::kReset, name, {}};
+  }
+  return std::nullopt;
+}
+
+bool EndsTransaction(const std::string& sql) {
+  static const std::regex kEnd(R"(^\s*(rollback|abort|commit|end)\b[^;]*;?\s*$)", std::regex::icase);
+  return std::regex_match(sql, kEnd);
+}
+
+// The command tag's verb of a statement.
+std::string VerbOf(const duckdb::SQLStatement& statement) {
+  using duckdb::StatementType;
+  auto object = [](duckdb::CatalogType type) -> std::string {
+    switch (type) {
+      case duckdb::CatalogType::TABLE_ENTRY:
+        return "TABLE";
+      case duckdb::CatalogType::VIEW_ENTRY:
+        return "VIEW";
+      case duckdb::CatalogType::MACRO_ENTRY:
+      case duckdb::CatalogType::TABLE_MACRO_ENTRY:
+        return "FUNCTION";
+      case duckdb::CatalogType::SCHEMA_ENTRY:
+        return "SCHEMA";
+      case duckdb::CatalogType::INDEX_ENTRY:
+        return "INDEX";
+      case duckdb::CatalogType::SEQUENCE_ENTRY:
+        return "SEQUENCE";
+      default:
+        return "";
+    }
+  };
+  switch (statement.type) {
+    case StatementType::SELECT_STATEMENT:
+      return "SELECT";
+    case StatementType::INSERT_STATEMENT:
+      return "INSERT";
+    case StatementType::UPDATE_STATEMENT:
+      return "UPDATE";
+    case StatementType::DELETE_STATEMENT:
+      return "DELETE";
+    case StatementType::CREATE_STATEMENT:
+    case StatementType::DROP_STATEMENT: {
+      auto kind = statement.type == StatementType::CREATE_STATEMENT
+                      ? object(statement.Cast<duckdb::CreateStatement>().info->type)
+                      : object(statement.Cast<duckdb::DropStatement>().info->type);
+      std::string verb = statement.type == StatementType::CREATE_STATEMENT ? "CREATE" : "DROP";
+      return kind.empty() ? verb : verb + " " + kind;
+    }
+    case StatementType::ALTER_STATEMENT:
+      return "ALTER TABLE";
+    case StatementType::TRANSACTION_STATEMENT:
+      switch (statement.Cast<duckdb::TransactionStatement>().info->type) {
+        case duckdb::TransactionType::BEGIN_TRANSACTION:
+          return "BEGIN";
+        case duckdb::TransactionType::COMMIT:
+          return "COMMIT";
+        default:
+          return "ROLLBACK";
+      }
+    case StatementType::EXPLAIN_STATEMENT:
+      return "EXPLAIN";
+    default:
+      return duckdb::StatementTypeToString(statement.type);
+  }
+}
+
+// The statements of a simple-query string, split at semicolons outside quotes ('...', "...", $tag$...$tag$)
+// and comments (-- and /* */); pieces holding only blanks and comments are dropped.
+std::vector<std::string> SplitStatements(const std::string& sql) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  bool content = false;  // the piece has something besides blanks and comments
+  auto finish = [&](size_t end) {
+    if (content) out.push_back(sql.substr(start, end - start));
+    start = end + 1;
+    content = false;
+  };
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      i = std::min(sql.find('\n', i), sql.size());
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      auto end = sql.find("*/", i + 2);
+      i = end == std::string::npos ? sql.size() : end + 1;
+    } else if (c == '\'' || c == '"') {
+      content = true;
+      for (++i; i < sql.size() && sql[i] != c; ++i) {
+      }  // a doubled quote is two quoted runs back to back
+    } else if (c == '$') {
+      content = true;
+      auto close = sql.find('$', i + 1);
+      std::string tag = close == std::string::npos ? "" : sql.substr(i, close - i + 1);
+      bool valid = !tag.empty() && std::all_of(tag.begin() + 1, tag.end() - 1, [](char t) {
+        return std::isalnum(static_cast<unsigned char>(t)) || t == '_';
+      });
+      if (valid) {
+        auto end = sql.find(tag, close + 1);
+        i = end == std::string::npos ? sql.size() : end + tag.size() - 1;
+      }
+    } else if (c == ';') {
+      finish(i);
+    } else if (!std::isspace(static_cast<unsigned char>(c))) {
+      content = true;
+    }
+  }
+  finish(sql.size());
+  return out;
+}
+
+}  // namespace
+
+duckdb::unique_ptr<duckdb::DataChunk> SqlRows::Next() {
+  if (fixed_) {
+    auto chunk = fixed_->Fetch();
+    fixed_.reset();
+    return chunk;
+  }
+  if (!result_) return nullptr;
+  try {
+    auto chunk = result_->Fetch();
+    if (result_->HasError()) session_.Fail(result_->GetErrorObject());
+    if (!chunk || chunk->size() == 0) {
+      result_.reset();
+      return nullptr;
+    }
+    return chunk;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    session_.Fail(duckdb::ErrorData(e));
+  }
+}
+
+std::vector<duckdb::LogicalType> SqlRows::Types() const {
+  const auto* result = fixed_ ? fixed_.get() : result_.get();
+  if (!result) return {};
+  return {result->types.begin(), result->types.end()};
+}
+
+std::string SqlRows::Tag(uint64_t rows_sent) const {
+  uint64_t rows = changed_ ? static_cast<uint64_t>(*changed_) : rows_sent;
+  if (verb_ == "SELECT" || verb_ == "UPDATE" || verb_ == "DELETE" || verb_ == "COPY")
+    return verb_ + " " + std::to_string(rows);
+  if (verb_ == "INSERT") return "INSERT 0 " + std::to_string(rows);
+  return verb_;
+}
+
+std::unique_ptr<SqlRows> SqlStatement::Run(duckdb::vector<duckdb::Value> parameters) {
+  std::unique_ptr<SqlRows> rows(new SqlRows(session_, verb_));
+  auto& conn = *session_.conn_;
+  if (rollback_) {
+    if (!conn.context->transaction.IsAutoCommit()) conn.Query("ROLLBACK");
+    session_.failed_ = false;
+    return rows;
+  }
+  if (set_) {
+    session_.Set(set_->first, set_->second);
+    return rows;
+  }
+  if (show_) {
+    rows->fixed_ = conn.Query("SELECT " + QuoteLiteral(session_.parameters_.at(*show_)) + "::VARCHAR AS " +
+                              QuoteIdent(Parameters().at(*show_).name));
+    return rows;
+  }
+  if (!prepared_) return rows;  // a no-op (SET TRANSACTION ...)
+  duckdb::unique_ptr<duckdb::QueryResult> result;
+  try {
+    auto pending = prepared_->PendingQuery(parameters, /*allow_stream_result=*/true);
+    if (pending->HasError()) session_.Fail(pending->GetErrorObject());
+    result = pending->Execute();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    session_.Fail(duckdb::ErrorData(e));
+  }
+  if (result->HasError()) session_.Fail(result->GetErrorObject());
+  if (prepared_->GetStatementProperties().return_type == duckdb::StatementReturnType::CHANGED_ROWS) {
+    auto chunk = result->Fetch();
+    rows->changed_ = chunk && chunk->size() > 0 ? chunk->GetValue(0, 0).GetValue<int64_t>() : 0;
+  } else {
+    rows->result_ = std::move(result);
+  }
+  return rows;
+}
+
+SqlSession::SqlSession(std::unique_ptr<BranchView> view, Workspace workspace, std::string user)
+    : view_(std::move(view)), workspace_(std::move(workspace)), user_(std::move(user)) {
+  alias_ = view_->db().Attach(AttachedKind::kWorkspace, workspace_.id, /*create=*/true);
+  conn_ = view_->db().Connect();
+  RunDdl(*conn_, "USE " + QuoteIdent(alias_));
+  catalog_ = std::make_unique<SessionCatalog>(alias_, workspace_.id, user_);
+  catalog_->CreateViews(*conn_);
+  for (const auto& [name, parameter] : Parameters()) parameters_[name] = parameter.initial;
+}
+
+SqlSession::~SqlSession() = default;
+
+void SqlSession::Fail(const duckdb::ErrorData& error) {
+  Fail(ConditionError(error));
+}
+
+void SqlSession::Fail(const Error& error) {
+  if (!conn_->context->transaction.IsAutoCommit()) failed_ = true;
+  throw error;
+}
+
+std::vector<std::string> SqlSession::Split(const std::string& sql) {
+  auto pieces = SplitStatements(sql);
+  // Like PostgreSQL, a syntax error anywhere in the string runs none of it.
+  for (const auto& piece : pieces) {
+    if (ParseSessionCommand(piece))
+      continue;  // PostgreSQL-only forms DuckDB cannot parse (SET TIME ZONE ...)
+    try {
+      duckdb::Parser parser;
+      parser.ParseQuery(piece);
+    } catch (const std::exception& e) {
+      Fail(duckdb::ErrorData(e));
+    }
+  }
+  return pieces;
+}
+
+std::shared_ptr<SqlStatement> SqlSession::Prepare(const std::string& sql) {
+  std::shared_ptr<SqlStatement> statement(new SqlStatement(*this));
+  if (failed_) {
+    if (!EndsTransaction(sql)) {
+      throw Condition("in_failed_sql_transaction",
+                      "current transaction is aborted, commands ignored until end of transaction block");
+    }
+    statement->rollback_ = true;
+    statement->verb_ = "ROLLBACK";
+    return statement;
+  }
+  if (auto command = ParseSessionCommand(sql)) {
+    statement->verb_ = command->kind == SessionCommand::kShow    ? "SHOW"
+                       : command->kind == SessionCommand::kReset ? "RESET"
+                                                                 : "SET";
+    if (command->kind == SessionCommand::kShow) {
+      statement->show_ = command->name;
+      statement->info_.column_names = {Parameters().at(command->name).name};
+      statement->info_.column_types = {duckdb::LogicalType::VARCHAR};
+    } else if (command->kind != SessionCommand::kNoOp) {
+      if (command->name != "all" && !Parameters().at(command->name).settable) {
+        throw Condition("cant_change_runtime_param", "parameter \"" + command->name + "\" cannot be changed");
+      }
+      std::optional<std::string> value = command->value;
+      if (value) value = Validate(command->name, *value);  // refused at once, as PostgreSQL does
+      statement->set_ = std::make_pair(command->name, value);
+    }
+    return statement;
+  }
+  duckdb::Parser parser;
+  try {
+    parser.ParseQuery(sql);
+  } catch (const std::exception& e) {
+    Fail(duckdb::ErrorData(e));
+  }
+  if (parser.statements.empty()) {
+    statement->info_.empty = true;
+    return statement;
+  }
+  if (parser.statements.size() > 1)
+    Fail(Condition("syntax_error", "cannot insert multiple commands into a prepared statement"));
+  auto& parsed = parser.statements[0];
+  try {
+    CheckWorkspaceStatement(*parsed);
+  } catch (const Error& e) {
+    Fail(e);
+  }
+  try {
+    catalog_->Apply(*parsed);
+  } catch (const Error& e) {
+    Fail(e);
+  }
+  statement->verb_ = VerbOf(*parsed);
+  try {
+    statement->prepared_ = conn_->Prepare(std::move(parsed));
+  } catch (const std::exception& e) {
+    Fail(duckdb::ErrorData(e));
+  }
+  if (statement->prepared_->HasError()) Fail(statement->prepared_->GetErrorObject());
+  auto& info = statement->info_;
+  auto expected = statement->prepared_->GetExpectedParameterTypes();
+  info.parameter_types.resize(statement->prepared_->named_param_map.size(), duckdb::LogicalType::UNKNOWN);
+  for (const auto& [name, index] : statement->prepared_->named_param_map) {
+    auto it = expected.find(name);
+    if (index >= 1 && index <= info.parameter_types.size() && it != expected.end())
+      info.parameter_types[index - 1] = it->second;
+  }
+  if (statement->prepared_->GetStatementProperties().return_type ==
+      duckdb::StatementReturnType::QUERY_RESULT) {
+    info.column_names = statement->prepared_->GetNames();
+    info.column_types = statement->prepared_->GetTypes();
+  }
+  return statement;
+}
+
+char SqlSession::TransactionStatus() {
+  if (failed_) return 'E';
+  return conn_->context->transaction.IsAutoCommit() ? 'I' : 'T';
+}
+
+std::vector<std::pair<std::string, std::string>> SqlSession::ChangedParameters() {
+  return std::exchange(changed_, {});
+}
+
+void SqlSession::Interrupt() {
+  conn_->Interrupt();
+}
+
+void SqlSession::ApplyStartupParameters(const std::vector<std::pair<std::string, std::string>>& parameters) {
+  for (const auto& [name, value] : parameters) {
+    auto key = StringUtil::Lower(name);
+    auto it = Parameters().find(key);
+    if (it == Parameters().end() || !it->second.settable) continue;
+    try {
+      parameters_[key] = Validate(key, value);
+    } catch (const Error&) {
+      // Keep the default.
+    }
+  }
+}
+
+void SqlSession::Set(const std::string& name, const std::optional<std::string>& value) {
+  auto assign = [&](const std::string& key, const std::string& v) {
+    const auto& parameter = Parameters().at(key);
+    if (!parameter.settable || parameters_[key] == v) return;
+    parameters_[key] = v;
+    if (parameter.reported) changed_.emplace_back(parameter.name, v);
+  };
+  if (name == "all") {
+    for (const auto& [key, parameter] : Parameters()) assign(key, parameter.initial);
+    return;
+  }
+  assign(name, value.value_or(Parameters().at(name).initial));
+}
+
+namespace {
+
+// A workspace login is declared with these credentials and this target (and write access: a workspace user
+// writes its own workspace); the rest of the check is the user's workspace being the one named.
+void RequireWorkspaceLogin(const EntryPoint& entry) {
+  if (entry.credentials != Credentials::kWorkspaceLogin || entry.target != TargetFrom::kWorkspace ||
+      entry.access != Access::kWrite) {
+    throw std::logic_error("entry point " + entry.door + " " + entry.operation +
+                           " is not declared as a workspace login");
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> SqlSessionService::Verifier(const EntryPoint& entry, const std::string& user,
+                                                       const std::string& database) {
+  RequireWorkspaceLogin(entry);
+  auto found = branches_.catalog().GetWorkspaceUser(user);
+  if (!found || found->workspace_id != database) return std::nullopt;
+  return found->password_verifier;
+}
+
+std::unique_ptr<SqlSession> SqlSessionService::Open(const EntryPoint& entry, const std::string& user,
+                                                    const std::string& database) {
+  RequireWorkspaceLogin(entry);
+  auto found = branches_.catalog().GetWorkspaceUser(user);
+  std::optional<Workspace> workspace;
+  if (found && found->workspace_id == database)
+    workspace = branches_.catalog().GetWorkspace(found->project_id, database);
+  if (!workspace) throw Unauthenticated("the workspace or its user no longer exists");
+  auto view = branches_.View(BranchRef{workspace->project_id, workspace->branch_id});
+  return std::make_unique<SqlSession>(std::move(view), *workspace, user);
+}
+
+}  // namespace duckstore
