@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/beast/core/detail/base64.hpp>
 #include <climits>
 
 #include "duckstore/common/crc64nvme.hpp"
@@ -222,27 +221,6 @@ std::string CompositeChecksum(ChecksumAlgorithm algorithm, const std::vector<std
   Checksummer checksummer(algorithm);
   for (const auto& part : part_checksums) checksummer.Update(part.data(), part.size());
   return checksummer.Finish();
-}
-
-std::string Base64Encode(std::string_view raw) {
-  namespace base64 = boost::beast::detail::base64;
-  std::string out(base64::encoded_size(raw.size()), '\0');
-  out.resize(base64::encode(out.data(), raw.data(), raw.size()));
-  return out;
-}
-
-std::optional<std::string> Base64Decode(std::string_view text) {
-  namespace base64 = boost::beast::detail::base64;
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string raw(base64::decoded_size(text.size()), '\0');
-  auto [written, read] = base64::decode(raw.data(), text.data(), text.size());
-  // The decoder stops at the first character outside the alphabet: only padding may follow it.
-  if (text.substr(read).find_first_not_of('=') != std::string_view::npos || text.size() - read > 2) {
-    return std::nullopt;
-  }
-  raw.resize(written);
-  if (Base64Encode(raw) != text) return std::nullopt;  // non-canonical (stray bits, wrong padding)
-  return raw;
 }
 
 std::optional<std::string> DecodeChecksum(ChecksumAlgorithm algorithm, std::string_view base64) {

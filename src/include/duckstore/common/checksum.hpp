@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "duckstore/common/base64.hpp"  // S3 carries checksums base64-encoded
+
 namespace duckstore {
 
 enum class ChecksumAlgorithm { kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256 };
@@ -71,9 +73,6 @@ std::string CombineCrc(ChecksumAlgorithm algorithm, std::string_view crc_a, std:
 // COMPOSITE: the raw checksum of the concatenated raw part checksums.
 std::string CompositeChecksum(ChecksumAlgorithm algorithm, const std::vector<std::string>& part_checksums);
 
-std::string Base64Encode(std::string_view raw);
-// Strict: canonical padding, nothing after it; nullopt when malformed.
-std::optional<std::string> Base64Decode(std::string_view text);
 // A checksum as S3 sends it (base64 of exactly ChecksumBytes bytes); nullopt when it is not one.
 std::optional<std::string> DecodeChecksum(ChecksumAlgorithm algorithm, std::string_view base64);
 
