@@ -77,13 +77,18 @@ def main():
     parser.add_argument("-p", dest="build_dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("-j", dest="jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--strict", action="store_true", default=os.environ.get("DUCKSTORE_LINT_STRICT") == "1")
-    parser.add_argument("paths", nargs="*", help="only files under these repository paths (default: src/)")
+    parser.add_argument("paths", nargs="*", help="only these files, or files under these folders (default: src/)")
     options = parser.parse_args()
 
     with open(os.path.join(options.build_dir, "compile_commands.json")) as f:
         database = json.load(f)
-    prefixes = [os.path.join(ROOT, p.rstrip("/")) for p in (options.paths or ["src"])]
-    entries = [e for e in database if any(os.path.abspath(e["file"]).startswith(p + os.sep) for p in prefixes)]
+    prefixes = [os.path.abspath(os.path.join(ROOT, p.rstrip("/"))) for p in (options.paths or ["src"])]
+
+    def selected(entry):
+        name = os.path.abspath(entry["file"])
+        return any(name == p or name.startswith(p + os.sep) for p in prefixes)
+
+    entries = [e for e in database if selected(e)]
     version = subprocess.run(["clang-tidy", "--version"], capture_output=True).stdout
     with open(os.path.join(ROOT, ".clang-tidy"), "rb") as f:
         salt = version + f.read()

@@ -9,7 +9,7 @@ git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/unit/*.cpp' 'tests/unit/*.hpp' 'benc
 echo "== layering (scripts/check_layers.py)"
 python3 scripts/check_layers.py
 echo "== static analysis (clang-tidy)"
-./scripts/lint.sh
+./scripts/lint.sh --strict
 echo "== unit tests (ctest)"
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
 echo "== end-to-end tests (pytest)"

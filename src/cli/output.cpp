@@ -81,6 +81,7 @@ void PrintRows(std::ostream& out, OutputFormat format, const nlohmann::json& row
     return;
   }
   std::vector<size_t> widths;
+  widths.reserve(names.size());
   for (const auto& name : names) widths.push_back(Width(name));
   for (auto& line : cells) {
     for (size_t i = 0; i < line.size(); ++i) {

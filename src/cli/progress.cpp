@@ -1,5 +1,6 @@
 #include "duckstore/cli/progress.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 namespace duckstore::cli {
@@ -18,7 +19,7 @@ std::string Duration(double seconds) {
     std::snprintf(text, sizeof text, "%dm%02ds", static_cast<int>(seconds / 60),
                   static_cast<int>(seconds) % 60);
   } else {
-    std::snprintf(text, sizeof text, "%ds", static_cast<int>(seconds + 0.5));
+    std::snprintf(text, sizeof text, "%ds", static_cast<int>(std::lround(seconds)));
   }
   return text;
 }

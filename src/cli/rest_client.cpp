@@ -108,7 +108,7 @@ nlohmann::json RestClient::Call(const std::string& method, const std::string& pa
   bhttp::read(connection.socket(), connection.buffer(), parser, ec);
   connection.Check(ec);
   auto& response = parser.get();
-  int status = response.result_int();
+  int status = static_cast<int>(response.result_int());
   if (status >= 400) throw ErrorOf(status, response.body());
   return JsonOf(response.body());
 }
@@ -146,7 +146,7 @@ nlohmann::json RestClient::Upload(const std::string& path, const std::filesystem
   bhttp::read(connection.socket(), connection.buffer(), parser, read_ec);
   connection.Check(read_ec);
   auto& response = parser.get();
-  int status = response.result_int();
+  int status = static_cast<int>(response.result_int());
   if (status >= 400) throw ErrorOf(status, response.body());
   connection.Check(ec);
   return JsonOf(response.body());
@@ -164,7 +164,7 @@ uint64_t RestClient::Download(const std::string& path, const std::filesystem::pa
   parser.body_limit(boost::none);
   bhttp::read_header(connection.socket(), connection.buffer(), parser, ec);
   connection.Check(ec);
-  int status = parser.get().result_int();
+  int status = static_cast<int>(parser.get().result_int());
   std::vector<char> chunk(kChunkBytes);
   std::string error_body;
   std::ofstream file;

@@ -18,7 +18,7 @@ constexpr int kMaxConnectionIdleMs = 30 * 60 * 1000;
 
 }  // namespace
 
-GrpcServer::GrpcServer(const std::string& host, uint16_t port, std::vector<grpc::Service*> services,
+GrpcServer::GrpcServer(const std::string& host, uint16_t port, const std::vector<grpc::Service*>& services,
                        std::vector<GrpcDoor> doors) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

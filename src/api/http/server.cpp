@@ -31,10 +31,10 @@ constexpr size_t kChunkBytes = 1 << 20;  // file responses and body reads move t
 // Beast reads a body through the connection buffer, at most 64 KiB and at most the buffer's free capacity
 // per socket read. The capacity left over from reading the header is a few hundred bytes, and each socket
 // read costs a coroutine resumption and a timer re-arm: reserve the full 64 KiB before streaming a body.
-constexpr size_t kSocketReadBytes = 64 * 1024;
-constexpr size_t kMaxHeaderBytes = 64 * 1024;
+constexpr size_t kSocketReadBytes = size_t{64} * 1024;
+constexpr size_t kMaxHeaderBytes = size_t{64} * 1024;
 // Longest request line (method, target, version). S3 presigned URLs with session tokens reach a few KiB.
-constexpr size_t kMaxRequestLineBytes = 16 * 1024;
+constexpr size_t kMaxRequestLineBytes = size_t{16} * 1024;
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr uint64_t kMaxLingerBytes = 64ull << 20;
 // While at the connection cap, the accept loop looks this often whether a connection has closed.
@@ -368,7 +368,7 @@ class Server::Impl {
   // sending it. Closing at once would reset the connection, and the reset can destroy the response before
   // the client reads it; so, like nginx's lingering_close, discard what still arrives for a short while.
   asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
-    std::vector<char> scratch(64 * 1024);
+    std::vector<char> scratch(kSocketReadBytes);
     stream.expires_after(kLingerTimeout);
     for (uint64_t discarded = 0; discarded < kMaxLingerBytes;) {
       auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
@@ -462,7 +462,7 @@ class Server::Impl {
     {
       log::ScopedRequestId scoped(request.request_id);
       spdlog::info("{} {} -> {} ({:.1f} ms)", request.method, request.path, response.status,
-                   elapsed.count() / 1000.0);
+                   static_cast<double>(elapsed.count()) / 1000.0);
     }
     {
       std::lock_guard lock(inflight_mutex_);

@@ -10,6 +10,9 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+// clang 14 (clang-tidy) lacks C++20 aggregate deduction (P1816); g++ does not need the guide.
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 // A message of the workspace login's session: statements (kWrite: a workspace user writes its workspace)
 // or protocol bookkeeping on the session's own statements and portals (kRead).

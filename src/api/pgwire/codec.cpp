@@ -94,7 +94,7 @@ std::optional<Frame> ScanFrame(std::string_view buffer, bool startup, const Limi
     if (needed) *needed = header;
     return std::nullopt;
   }
-  char type = startup ? 0 : buffer[0];
+  char type = startup ? '\0' : buffer[0];
   uint32_t length = ReadUint32(buffer.data() + header - 4);
   // A startup packet holds at least its protocol code; any other length counts only itself.
   if (length < (startup ? 8u : 4u)) throw ProtocolError("invalid message length " + std::to_string(length));
@@ -225,7 +225,7 @@ int16_t FormatOf(const std::vector<int16_t>& formats, size_t index, size_t count
     throw ProtocolError("a format list of " + std::to_string(formats.size()) + " entries for " +
                         std::to_string(count) + " values");
   }
-  int16_t format = formats.empty() ? 0 : formats.size() == 1 ? formats[0] : formats[index];
+  int16_t format = formats.empty() ? int16_t{0} : formats.size() == 1 ? formats[0] : formats[index];
   if (format != 0 && format != 1) throw ProtocolError("unknown format code " + std::to_string(format));
   return format;
 }

@@ -285,9 +285,8 @@ std::string ScalarText(const Value& value) {
       return ByteaText(value.GetValueUnsafe<std::string>());
     case LogicalTypeId::INTERVAL:
       return IntervalText(duckdb::IntervalValue::Get(value));
-    case LogicalTypeId::TIMESTAMP_TZ:
-      // DuckDB renders UTC with "+00" when no time zone applies, as PostgreSQL does under TimeZone UTC.
-      return value.ToString();
+    // TIMESTAMP_TZ included: DuckDB renders UTC with "+00" when no time zone applies, as PostgreSQL does
+    // under TimeZone UTC.
     default:
       return value.ToString();
   }

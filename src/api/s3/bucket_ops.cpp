@@ -86,7 +86,7 @@ http::Response CreateBucket(S3Services& s3, S3Call& call) {
   std::optional<std::string> project;
   if (!call.principal.admin) project = call.principal.key->project_id;  // write access: operations.cpp
   // The body (CreateBucketConfiguration) only names a region; there is one.
-  ReadSmallPayload(call, 64 * 1024);
+  ReadSmallPayload(call, kSmallPayloadBytes);
   try {
     s3.store.CreateBucket(call.bucket, project);
   } catch (const Error& e) {

@@ -82,7 +82,7 @@ std::vector<CompletedPart> ParseCompletedParts(const std::string& body) {
 
 http::Response CreateMultipartUpload(S3Services& s3, S3Call& call) {
   const ObjectBucket& bucket = call.target_bucket;
-  ReadSmallPayload(call, 64 * 1024);
+  ReadSmallPayload(call, kSmallPayloadBytes);
   ObjectAttributes attributes = AttributesFromRequest(call);
   MultipartUpload upload = s3.multipart.Create(bucket, call.key, attributes);
   XmlWriter xml("InitiateMultipartUploadResult");
@@ -111,7 +111,7 @@ http::Response UploadPartCopy(S3Services& s3, S3Call& call) {
   int64_t part_number = PartNumberOf(call.Query("partNumber"));
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
   // The copy request has no payload of its own, but a signed one must still be what was signed.
-  ReadSmallPayload(call, 64 * 1024);
+  ReadSmallPayload(call, kSmallPayloadBytes);
   for (int attempt = 0;; ++attempt) {
     StoredObject source = s3.store.Get(source_bucket, source_key);
     CheckCopySourceConditions(call, source);

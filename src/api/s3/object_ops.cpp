@@ -37,7 +37,7 @@ http::Response CopyObject(S3Services& s3, S3Call& call) {
   const ObjectBucket& target = call.target_bucket;
   auto [source_bucket_name, source_key] = AuthorizedCopySource(s3, call);
   // The copy request has no payload of its own, but a signed one must still be what was signed.
-  ReadSmallPayload(call, 64 * 1024);
+  ReadSmallPayload(call, kSmallPayloadBytes);
 
   std::string directive = call.http.headers.Get("x-amz-metadata-directive", "COPY");
   if (directive != "COPY" && directive != "REPLACE") {

@@ -8,9 +8,9 @@
 namespace duckstore::s3 {
 namespace {
 
-constexpr size_t kMaxField = 64 * 1024;
+constexpr size_t kMaxField = size_t{64} * 1024;
 constexpr size_t kMaxFields = 1 << 20;
-constexpr size_t kMaxPartHeaders = 8 * 1024;
+constexpr size_t kMaxPartHeaders = size_t{8} * 1024;
 
 Error Malformed(const std::string& message) {
   return InvalidArgument("malformed_post_request",

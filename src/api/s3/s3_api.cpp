@@ -190,7 +190,7 @@ std::optional<std::string> BucketFromHost(std::string_view host, std::string_vie
   return std::nullopt;
 }
 
-void AddS3Routes(http::Router& router, S3Services services, S3Options options) {
+void AddS3Routes(http::Router& router, S3Services services, const S3Options& options) {
   http::RouteOptions streamed{.stream_body = true};
   // S3 authenticates itself (SigV4) and authorizes each operation as operations.cpp declares it.
   auto delegated = [](const char* style) {

@@ -123,7 +123,7 @@ void CheckVersionId(const std::string& version_id) {
   }
 }
 
-std::string S3Call::Query(std::string_view name, std::string fallback) const {
+std::string S3Call::Query(std::string_view name, const std::string& fallback) const {
   const std::string* value = http.QueryParam(name);
   return value ? *value : fallback;
 }

@@ -18,7 +18,7 @@ namespace duckstore::s3 {
 namespace {
 
 constexpr std::string_view kHeaderPrefix = "AWS ";
-constexpr int64_t kMaxPresignedExpiry = 7 * 24 * 3600;
+constexpr int64_t kMaxPresignedExpiry = int64_t{7} * 24 * 3600;
 
 // The query parameters that name a subresource and so belong to the signed resource (as botocore's
 // HmacV1 signer and S3 define them).

@@ -12,7 +12,7 @@ namespace duckstore::s3 {
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
-constexpr int64_t kMaxPresignedExpiry = 7 * 24 * 3600;
+constexpr int64_t kMaxPresignedExpiry = int64_t{7} * 24 * 3600;
 const std::string kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 Error Malformed(const std::string& message) {

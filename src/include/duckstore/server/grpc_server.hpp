@@ -16,7 +16,7 @@ namespace duckstore {
 class GrpcServer {
  public:
   // `services` must outlive the server; `doors` name the door of each service for the request metrics.
-  GrpcServer(const std::string& host, uint16_t port, std::vector<grpc::Service*> services,
+  GrpcServer(const std::string& host, uint16_t port, const std::vector<grpc::Service*>& services,
              std::vector<GrpcDoor> doors);
   ~GrpcServer();
   uint16_t port() const { return port_; }

@@ -57,8 +57,8 @@ class Wire {
   Channel& channel() { return channel_; }
 
  private:
-  static constexpr size_t kBatchBytes = 256 * 1024;
-  static constexpr size_t kReadBytes = 64 * 1024;
+  static constexpr size_t kBatchBytes = size_t{256} * 1024;
+  static constexpr size_t kReadBytes = size_t{64} * 1024;
 
   Channel& channel_;
   const Limits& limits_;

@@ -44,7 +44,7 @@ struct S3Call {
   FormUpload* form_upload = nullptr;
 
   bool Has(std::string_view query_name) const { return http.QueryParam(query_name) != nullptr; }
-  std::string Query(std::string_view name, std::string fallback = "") const;
+  std::string Query(std::string_view name, const std::string& fallback = "") const;
 };
 
 // Bucket family.
@@ -99,6 +99,8 @@ void SetChecksumHeaders(http::Response& response, const Checksum& checksum, std:
 // Reads a small payload (XML requests) whole, verifying a signed SHA-256 and a claimed checksum;
 // kInvalidArgument beyond `limit`.
 std::string ReadSmallPayload(S3Call& call, size_t limit);
+// The limit for requests whose payload is empty or only names options (CreateBucketConfiguration).
+constexpr size_t kSmallPayloadBytes = size_t{64} * 1024;
 // Conditional request headers (If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since, each named
 // `header_prefix` + name) evaluated on `object` in RFC 7232 order. Throws kPreconditionFailed when
 // If-Match or If-Unmodified-Since fails; kNotModified when If-None-Match or If-Modified-Since fails.

@@ -17,7 +17,7 @@ struct S3Options {
   std::chrono::seconds max_skew{900};
 };
 
-void AddS3Routes(http::Router& router, S3Services services, S3Options options);
+void AddS3Routes(http::Router& router, S3Services services, const S3Options& options);
 
 // The bucket named by a Host header value under `domain`: "" for the domain itself, nullopt when the host
 // is not under the domain. Case-insensitive; the port is ignored.

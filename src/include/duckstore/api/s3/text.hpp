@@ -24,7 +24,7 @@ inline std::string AsciiLower(std::string_view text) {
 
 // Bytes read ahead from a body: consumed from the front (`pos`), refilled from `source`.
 struct ReadAhead {
-  static constexpr size_t kReadBytes = 256 * 1024;
+  static constexpr size_t kReadBytes = size_t{256} * 1024;
 
   explicit ReadAhead(http::BodyReader& body) : source(body) {}
 
