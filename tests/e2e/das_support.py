@@ -122,16 +122,38 @@ def options_for(project, key: str | None = None, **extra) -> dict:
     return {"project_id": project.id, "api_key": key or project.key, **extra}
 
 
-class Das:
-    """Stubs on one channel, bound to a DAS id once registered."""
+def key_metadata(key: str) -> tuple:
+    """The caller's API key as gRPC metadata (what a registration under a readable id requires)."""
+    return (("authorization", f"Bearer {key}"),)
 
-    def __init__(self, server, das_id: str | None = None):
+
+class _CallerKey(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """Sends the caller's API key with every call of a channel."""
+
+    def __init__(self, key: str):
+        self.metadata = key_metadata(key)
+
+    def _with_key(self, details):
+        return details._replace(metadata=tuple(details.metadata or ()) + self.metadata)
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._with_key(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._with_key(details), request)
+
+
+class Das:
+    """Stubs on one channel, bound to a DAS id once registered; with `key`, every call carries that API key."""
+
+    def __init__(self, server, das_id: str | None = None, key: str | None = None):
         self.channel = grpc.insecure_channel(
             server.grpc_address, options=[("grpc.max_receive_message_length", CLIENT_MAX_MESSAGE)])
-        self.health = health_service_pb2_grpc.HealthCheckServiceStub(self.channel)
-        self.registration = registration_service_pb2_grpc.RegistrationServiceStub(self.channel)
-        self.tables = tables_service_pb2_grpc.TablesServiceStub(self.channel)
-        self.functions = functions_service_pb2_grpc.FunctionsServiceStub(self.channel)
+        channel = grpc.intercept_channel(self.channel, _CallerKey(key)) if key else self.channel
+        self.health = health_service_pb2_grpc.HealthCheckServiceStub(channel)
+        self.registration = registration_service_pb2_grpc.RegistrationServiceStub(channel)
+        self.tables = tables_service_pb2_grpc.TablesServiceStub(channel)
+        self.functions = functions_service_pb2_grpc.FunctionsServiceStub(channel)
         self.id = das_id
 
     def close(self):

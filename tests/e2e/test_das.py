@@ -8,7 +8,8 @@ import time
 import grpc
 import pytest
 
-from das_support import CLIENT_MAX_MESSAGE, Das, Op, das_row, is_all, is_any, options_for, simple, sort_key, status_of
+from das_support import (CLIENT_MAX_MESSAGE, Das, Op, das_row, is_all, is_any, key_metadata, options_for, simple,
+                         sort_key, status_of)
 from das_support import ts
 
 BUCKET = "in.c-sales"
@@ -107,10 +108,49 @@ def test_unknown_das_id_is_not_found_everywhere(server, sales):
     assert status_of(das.function_definitions) == grpc.StatusCode.NOT_FOUND
     assert status_of(lambda: das.call("f", x=1)) == grpc.StatusCode.NOT_FOUND
     # Unregistering an unknown id is a no-op; a registration is gone once unregistered.
-    das.registration.Unregister(das.das_id)
+    das.registration.Unregister(das.das_id, metadata=key_metadata(sales.key))
     das.register(options_for(sales))
-    das.registration.Unregister(das.das_id)
+    das.registration.Unregister(das.das_id, metadata=key_metadata(sales.key))
     assert status_of(das.definitions) == grpc.StatusCode.NOT_FOUND
+
+
+def test_readable_ids_need_the_callers_key(server, sales, project_factory):
+    """Issue 15 item 3: knowing or guessing a DAS id gives nothing unless the id is a server-issued one."""
+    unauthenticated, denied = grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED
+    das_id = f"team-{sales.id}"
+    assert Das(server).register(options_for(sales), das_id=das_id) == das_id
+    anonymous = Das(server, das_id)
+    assert status_of(anonymous.definitions) == unauthenticated
+    assert status_of(lambda: anonymous.execute(ORDERS, columns=["id"])) == unauthenticated
+    assert status_of(lambda: anonymous.estimate(ORDERS)) == unauthenticated
+    assert status_of(lambda: anonymous.insert(ORDERS, {"id": 9})) == unauthenticated
+    other = project_factory()
+    assert status_of(Das(server, das_id, key=other.key).definitions) == denied
+    assert status_of(Das(server, das_id, key="DSKNOPE.secret").definitions) == unauthenticated
+
+    owner = Das(server, das_id, key=sales.key)
+    assert sorted(owner.definitions()) == [ORDERS]
+    assert ids(owner.execute(ORDERS, columns=["id"])) == [1, 2, 3, 4, 5]
+    # A read-only caller reads through the registration but cannot write through it.
+    reader = Das(server, das_id, key=sales.create_key("branch_read", branch_id="default")["api_key"])
+    assert ids(reader.execute(ORDERS, columns=["id"])) == [1, 2, 3, 4, 5]
+    assert status_of(lambda: reader.insert(ORDERS, {"id": 9})) == denied
+    owner.insert(ORDERS, {"id": 9})
+    assert ids(reader.execute(ORDERS, columns=["id"])) == [1, 2, 3, 4, 5, 9]
+
+    # A server-issued id is the credential multicorn-das has (it sends no metadata); Unregister still needs the
+    # caller's key, with write access.
+    issued = Das(server)
+    issued.register(options_for(sales))
+    assert sorted(issued.definitions()) == [ORDERS]
+    assert status_of(lambda: issued.registration.Unregister(issued.das_id)) == unauthenticated
+    assert status_of(lambda: Das(server, key=other.key).registration.Unregister(issued.das_id)) == denied
+    assert status_of(lambda: reader.registration.Unregister(owner.das_id)) == denied
+    assert sorted(issued.definitions()) == [ORDERS] and sorted(owner.definitions()) == [ORDERS]
+    owner.registration.Unregister(owner.das_id)
+    Das(server, key=sales.key).registration.Unregister(issued.das_id)
+    assert status_of(owner.definitions) == grpc.StatusCode.NOT_FOUND
+    assert status_of(issued.definitions) == grpc.StatusCode.NOT_FOUND
 
 
 def test_revoked_key_and_deleted_project_lose_access(server, das, sales):

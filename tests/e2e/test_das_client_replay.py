@@ -5,7 +5,7 @@ server restart. Each statement's result is asserted as PostgreSQL would return i
 
 import grpc
 
-from das_support import Das, Op, environment_pb2, is_all, query_pb2, row_dict, simple, sort_key, ts
+from das_support import Das, Op, environment_pb2, is_all, key_metadata, query_pb2, row_dict, simple, sort_key, ts
 from harness import Project
 
 BUCKET = "in.c-crm"
@@ -183,7 +183,7 @@ def test_lost_registration_and_server_restart(fresh_server):
 
     # The registration is lost (unregistered): the first planning RPC gets NOT_FOUND, the client
     # re-registers under its stored id with the table + server options, and the statement succeeds.
-    pg.das.registration.Unregister(pg.das.das_id)
+    pg.das.registration.Unregister(pg.das.das_id, metadata=key_metadata(project.key))
     rows, _ = pg.select(customers, ["id"], [simple("id", Op.LESS_THAN, 3)])
     assert sorted(r["id"] for r in rows) == [1, 2]
     assert pg.registrations == 2 and pg.das.id == das_id

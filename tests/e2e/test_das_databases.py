@@ -11,7 +11,7 @@ import shutil
 import grpc
 import pytest
 
-from das_support import Das, Op, simple, sort_key, status_of
+from das_support import Das, Op, key_metadata, simple, sort_key, status_of
 from driver_client import Driver
 from harness import Project, Server
 from keboola.storage_driver import execute_query_pb2
@@ -165,8 +165,10 @@ def test_registrations_survive_restart_and_builtins(env, das):
     assert len(again.execute("in_c_shop__orders", columns=["id"])) == 3
     builtin = Das(srv, "files")  # --das-builtin files:database=...
     assert builtin.execute("out_c_report__daily", columns=["n"]) == [{"n": 7}]
-    assert status_of(lambda: builtin.registration.Unregister(builtin.das_id)) == grpc.StatusCode.INVALID_ARGUMENT
-    again.registration.Unregister(again.das_id)
+    admin = key_metadata(ADMIN_KEY)
+    assert status_of(lambda: builtin.registration.Unregister(builtin.das_id, metadata=admin)) == \
+        grpc.StatusCode.INVALID_ARGUMENT
+    again.registration.Unregister(again.das_id, metadata=admin)
     assert status_of(lambda: again.definitions()) == grpc.StatusCode.NOT_FOUND
     again.close()
     builtin.close()

@@ -66,9 +66,9 @@ TEST_F(DasServiceTest, RegistrationsAreIdempotentPersistentAndChecked) {
             "das_exists");
   // Another registry over the same catalog (a restarted server) resolves it.
   DasRegistry restarted(*catalog_, services_.auth, services_.branches, services_.standalone);
-  auto scope = restarted.Resolve("my-das");
+  auto scope = restarted.Resolve("my-das", created_.admin_key.token);
   EXPECT_EQ(scope.registration.project_id, "p1");
-  EXPECT_EQ(CaptureError([&] { restarted.Resolve("nope"); }).code(), "das_not_found");
+  EXPECT_EQ(CaptureError([&] { restarted.Resolve("nope", std::nullopt); }).code(), "das_not_found");
   EXPECT_EQ(CaptureError([&] {
               registry.Register(Definition({{"branch_id", "dev"}}), std::nullopt);
             }).code(),
@@ -77,15 +77,53 @@ TEST_F(DasServiceTest, RegistrationsAreIdempotentPersistentAndChecked) {
               registry.Register(DasDefinition{"sqlite", {}}, std::nullopt);
             }).code(),
             "invalid_das_definition");
-  registry.Unregister("my-das");
-  EXPECT_EQ(CaptureError([&] { registry.Resolve("my-das"); }).kind(), ErrorKind::kNotFound);
+  registry.Unregister("my-das", created_.admin_key.token);
+  EXPECT_EQ(CaptureError([&] { registry.Resolve("my-das", created_.admin_key.token); }).kind(),
+            ErrorKind::kNotFound);
+}
+
+TEST_F(DasServiceTest, ReadableIdsNeedTheCallersKey) {
+  auto& registry = services_.das_registry;
+  std::string id = registry.Register(Definition(), std::nullopt);
+  EXPECT_TRUE(IsCapabilityId(id));
+  EXPECT_FALSE(IsCapabilityId("team-das"));
+  EXPECT_FALSE(IsCapabilityId("0123456789AB-cdef-0123-4567-89abcdef0123"));
+  // A server-issued id is a credential by itself (multicorn-das sends nothing else).
+  EXPECT_FALSE(registry.Resolve(id, std::nullopt).caller);
+
+  registry.Register(Definition(), std::string("team-das"));
+  EXPECT_EQ(CaptureError([&] { registry.Resolve("team-das", std::nullopt); }).code(),
+            "das_credentials_required");
+  auto other = services_.projects.Create("p2", "Project Two", nlohmann::json::object());
+  EXPECT_EQ(CaptureError([&] { registry.Resolve("team-das", other.admin_key.token); }).kind(),
+            ErrorKind::kPermissionDenied);
+  EXPECT_EQ(CaptureError([&] { registry.Resolve("team-das", std::string("DSKNOPE.secret")); }).kind(),
+            ErrorKind::kUnauthenticated);
+  // A reader may read through it, not write: both keys must hold the access.
+  auto reader = services_.projects.CreateKey("p1", KeyScope::kBranchRead, "default", "reader", std::nullopt);
+  auto scope = registry.Resolve("team-das", reader.token);
+  EXPECT_EQ(services_.das.ListTables(scope).size(), 1u);
+  EXPECT_EQ(CaptureError([&] { registry.RequireWrite(scope); }).kind(), ErrorKind::kPermissionDenied);
+  registry.RequireWrite(registry.Resolve("team-das", created_.admin_key.token));
+
+  // Unregister takes the caller's key, with write access to the registration's branch.
+  EXPECT_EQ(CaptureError([&] { registry.Unregister("team-das", std::nullopt); }).code(),
+            "das_credentials_required");
+  EXPECT_EQ(CaptureError([&] { registry.Unregister("team-das", reader.token); }).kind(),
+            ErrorKind::kPermissionDenied);
+  EXPECT_EQ(CaptureError([&] { registry.Unregister(id, other.admin_key.token); }).kind(),
+            ErrorKind::kPermissionDenied);
+  registry.Unregister("team-das", created_.admin_key.token);
+  registry.Unregister("team-das", created_.admin_key.token);  // now unknown: a no-op
+  EXPECT_EQ(CaptureError([&] { registry.Resolve("team-das", created_.admin_key.token); }).kind(),
+            ErrorKind::kNotFound);
 }
 
 TEST_F(DasServiceTest, ReadOnlyKeysCannotWrite) {
   auto reader = services_.projects.CreateKey("p1", KeyScope::kBranchRead, "default", "reader", std::nullopt);
   auto id = services_.das_registry.Register(
       DasDefinition{kDasType, {{"project_id", "p1"}, {"api_key", reader.token}}}, std::nullopt);
-  auto scope = services_.das_registry.Resolve(id);
+  auto scope = services_.das_registry.Resolve(id, std::nullopt);
   EXPECT_EQ(services_.das.ListTables(scope).size(), 1u);
   EXPECT_EQ(CaptureError([&] {
               services_.das.Insert(scope, "in_c_sales__orders", {{{"id", duckdb::Value::BIGINT(1)}}});
@@ -99,16 +137,19 @@ TEST_F(DasServiceTest, BuiltinsParseAndRegister) {
   EXPECT_EQ(id, "sales");
   EXPECT_EQ(definition.options.at("project_id"), "p1");
   services_.das_registry.AddBuiltin(id, definition);
-  auto scope = services_.das_registry.Resolve("sales");
+  auto scope = services_.das_registry.Resolve("sales", std::nullopt);
   EXPECT_EQ(scope.registration.buckets, (std::vector<std::string>{"in.c-sales"}));
-  EXPECT_EQ(CaptureError([&] { services_.das_registry.Unregister("sales"); }).code(), "builtin_das");
+  EXPECT_EQ(
+      CaptureError([&] { services_.das_registry.Unregister("sales", created_.admin_key.token); }).code(),
+      "builtin_das");
   EXPECT_EQ(CaptureError([] { ParseBuiltinDas("no-colon"); }).code(), "invalid_config");
 }
 
 TEST_F(DasServiceTest, TableNamesAreFriendlyAndReversible) {
   EXPECT_EQ(DasTableName("in.c-sales", "Orders"), "in_c_sales__orders");
   EXPECT_EQ(DasTableName("out.c-Report 2024", "Daily-Totals"), "out_c_report_2024__daily_totals");
-  auto scope = services_.das_registry.Resolve(services_.das_registry.Register(Definition(), std::nullopt));
+  auto scope = services_.das_registry.Resolve(services_.das_registry.Register(Definition(), std::nullopt),
+                                              std::nullopt);
   auto table = services_.das.GetTable(scope, "in_c_sales__orders");
   EXPECT_EQ(table.table.name, "Orders");
   EXPECT_EQ(services_.das.GetTable(scope, "in.c-sales/Orders").table.bucket, "in.c-sales");
@@ -116,7 +157,8 @@ TEST_F(DasServiceTest, TableNamesAreFriendlyAndReversible) {
 }
 
 TEST_F(DasServiceTest, TypedWritesUseDefaultsAndStampTheTimestamp) {
-  auto scope = services_.das_registry.Resolve(services_.das_registry.Register(Definition(), std::nullopt));
+  auto scope = services_.das_registry.Resolve(services_.das_registry.Register(Definition(), std::nullopt),
+                                              std::nullopt);
   auto& das = services_.das;
   auto stored = das.Insert(
       scope, "in_c_sales__orders",
@@ -147,7 +189,8 @@ TEST_F(DasServiceTest, TypedWritesUseDefaultsAndStampTheTimestamp) {
 TEST_F(DasServiceTest, MacrosAreFunctions) {
   Sql("CREATE MACRO main.add_tax(amount, rate) AS amount * (1 + rate)");
   Sql(R"(CREATE MACRO "in.c-sales".big_orders(min_qty) AS TABLE SELECT id, qty FROM "in.c-sales"."Orders" WHERE qty >= min_qty)");
-  auto scope = services_.das_registry.Resolve(services_.das_registry.Register(Definition(), std::nullopt));
+  auto scope = services_.das_registry.Resolve(services_.das_registry.Register(Definition(), std::nullopt),
+                                              std::nullopt);
   auto& das = services_.das;
   das.Insert(scope, "in_c_sales__orders",
              {{{"id", duckdb::Value::INTEGER(1)}, {"qty", duckdb::Value::INTEGER(10)}},

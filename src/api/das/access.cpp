@@ -18,9 +18,9 @@ const std::vector<EntryPoint>& DasEntryPoints() {
       // The definition's api_key must read the definition's branch (checked by DasRegistry::Register).
       EntryPoint{"das", "RegistrationService/Register", Credentials::kApiKey, Access::kRead,
                  TargetFrom::kRegistration},
-      // Takes no credentials today (issue 15 item 3 adds the caller's).
-      EntryPoint{"das", "RegistrationService/Unregister", Credentials::kNone, Access::kRead,
-                 TargetFrom::kNone},
+      // The caller's key (gRPC metadata) must write the registration's branch (DasRegistry::Unregister).
+      EntryPoint{"das", "RegistrationService/Unregister", Credentials::kApiKey, Access::kWrite,
+                 TargetFrom::kRegistration},
       Rpc("TablesService/GetTableDefinitions", Access::kRead),
       Rpc("TablesService/GetTableSortOrders", Access::kRead),
       Rpc("TablesService/GetTablePathKeys", Access::kRead),
@@ -40,14 +40,30 @@ const std::vector<EntryPoint>& DasEntryPoints() {
   return entries;
 }
 
-DasScope AuthorizedScope(DasRegistry& registry, std::string_view rpc, const std::string& das_id) {
+std::optional<std::string> CallerKey(const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  if (auto found = metadata.find("authorization"); found != metadata.end()) {
+    std::string_view value(found->second.data(), found->second.size());
+    constexpr std::string_view kBearer = "Bearer ";
+    if (value.size() > kBearer.size() && value.substr(0, kBearer.size()) == kBearer) {
+      return std::string(value.substr(kBearer.size()));
+    }
+  }
+  if (auto found = metadata.find("x-api-key"); found != metadata.end() && !found->second.empty()) {
+    return std::string(found->second.data(), found->second.size());
+  }
+  return std::nullopt;
+}
+
+DasScope AuthorizedScope(DasRegistry& registry, std::string_view rpc, const std::string& das_id,
+                         const grpc::ServerContext& context) {
   const auto& entries = DasEntryPoints();
   auto entry =
       std::find_if(entries.begin(), entries.end(), [rpc](const EntryPoint& e) { return e.operation == rpc; });
   if (entry == entries.end() || entry->target != TargetFrom::kRegistration) {
     throw std::logic_error("DAS RPC " + std::string(rpc) + " has no registration-scoped access declaration");
   }
-  DasScope scope = registry.Resolve(das_id);
+  DasScope scope = registry.Resolve(das_id, CallerKey(context));
   if (entry->access == Access::kWrite) registry.RequireWrite(scope);
   return scope;
 }

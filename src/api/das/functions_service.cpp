@@ -5,12 +5,12 @@
 
 namespace duckstore::das {
 
-grpc::Status FunctionsService::GetFunctionDefinitions(grpc::ServerContext*,
+grpc::Status FunctionsService::GetFunctionDefinitions(grpc::ServerContext* context,
                                                       const pb::GetFunctionDefinitionsRequest* request,
                                                       pb::GetFunctionDefinitionsResponse* response) {
   return Serve([&] {
-    auto scope =
-        AuthorizedScope(registry_, "FunctionsService/GetFunctionDefinitions", request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "FunctionsService/GetFunctionDefinitions", request->das_id().id(),
+                                 *context);
     for (const auto& function : das_.ListFunctions(scope)) {
       auto* definition = response->add_definitions();
       definition->mutable_function_id()->set_name(function.name);
@@ -39,11 +39,12 @@ grpc::Status FunctionsService::GetFunctionDefinitions(grpc::ServerContext*,
   });
 }
 
-grpc::Status FunctionsService::ExecuteFunction(grpc::ServerContext*,
+grpc::Status FunctionsService::ExecuteFunction(grpc::ServerContext* context,
                                                const pb::ExecuteFunctionRequest* request,
                                                pb::ExecuteFunctionResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "FunctionsService/ExecuteFunction", request->das_id().id());
+    auto scope =
+        AuthorizedScope(registry_, "FunctionsService/ExecuteFunction", request->das_id().id(), *context);
     std::vector<DasArgument> args;
     for (const auto& arg : request->args()) {
       if (arg.has_named_arg()) {

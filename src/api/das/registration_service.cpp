@@ -1,3 +1,4 @@
+#include "duckstore/api/das/access.hpp"
 #include "duckstore/api/das/services.hpp"
 #include "duckstore/api/das/status.hpp"
 
@@ -18,10 +19,10 @@ grpc::Status RegistrationService::Register(grpc::ServerContext*, const pb::Regis
   });
 }
 
-grpc::Status RegistrationService::Unregister(grpc::ServerContext*,
+grpc::Status RegistrationService::Unregister(grpc::ServerContext* context,
                                              const com::rawlabs::protocol::das::v1::common::DASId* request,
                                              pb::UnregisterResponse*) {
-  return Serve([&] { registry_.Unregister(request->id()); });
+  return Serve([&] { registry_.Unregister(request->id(), CallerKey(*context)); });
 }
 
 }  // namespace duckstore::das

@@ -272,11 +272,12 @@ duckdb::Value KeyValue(const pb_types::Value& value, const DasTable& table, cons
 
 }  // namespace
 
-grpc::Status TablesService::GetTableDefinitions(grpc::ServerContext*,
+grpc::Status TablesService::GetTableDefinitions(grpc::ServerContext* context,
                                                 const pb::GetTableDefinitionsRequest* request,
                                                 pb::GetTableDefinitionsResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/GetTableDefinitions", request->das_id().id());
+    auto scope =
+        AuthorizedScope(registry_, "TablesService/GetTableDefinitions", request->das_id().id(), *context);
     for (const auto& table : das_.ListTables(scope)) {
       auto* definition = response->add_definitions();
       definition->mutable_table_id()->set_name(table.name);
@@ -293,11 +294,12 @@ grpc::Status TablesService::GetTableDefinitions(grpc::ServerContext*,
   });
 }
 
-grpc::Status TablesService::GetTableSortOrders(grpc::ServerContext*,
+grpc::Status TablesService::GetTableSortOrders(grpc::ServerContext* context,
                                                const pb::GetTableSortOrdersRequest* request,
                                                pb::GetTableSortOrdersResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/GetTableSortOrders", request->das_id().id());
+    auto scope =
+        AuthorizedScope(registry_, "TablesService/GetTableSortOrders", request->das_id().id(), *context);
     std::vector<ScanSortKey> keys;
     for (const auto& key : request->sort_keys()) keys.push_back(ToSortKey(key));
     size_t accepted = das_.SortOrders(scope, request->table_id().name(), keys).size();
@@ -306,10 +308,12 @@ grpc::Status TablesService::GetTableSortOrders(grpc::ServerContext*,
   });
 }
 
-grpc::Status TablesService::GetTablePathKeys(grpc::ServerContext*, const pb::GetTablePathKeysRequest* request,
+grpc::Status TablesService::GetTablePathKeys(grpc::ServerContext* context,
+                                             const pb::GetTablePathKeysRequest* request,
                                              pb::GetTablePathKeysResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/GetTablePathKeys", request->das_id().id());
+    auto scope =
+        AuthorizedScope(registry_, "TablesService/GetTablePathKeys", request->das_id().id(), *context);
     for (const auto& key : das_.PathKeys(scope, request->table_id().name())) {
       auto* out = response->add_path_keys();
       for (const auto& column : key.columns) out->add_key_columns(column);
@@ -318,10 +322,12 @@ grpc::Status TablesService::GetTablePathKeys(grpc::ServerContext*, const pb::Get
   });
 }
 
-grpc::Status TablesService::GetTableEstimate(grpc::ServerContext*, const pb::GetTableEstimateRequest* request,
+grpc::Status TablesService::GetTableEstimate(grpc::ServerContext* context,
+                                             const pb::GetTableEstimateRequest* request,
                                              pb::GetTableEstimateResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/GetTableEstimate", request->das_id().id());
+    auto scope =
+        AuthorizedScope(registry_, "TablesService/GetTableEstimate", request->das_id().id(), *context);
     ScanRequest scan;
     scan.columns.assign(request->columns().begin(), request->columns().end());
     AddQuals(request->quals(), scan);
@@ -331,10 +337,10 @@ grpc::Status TablesService::GetTableEstimate(grpc::ServerContext*, const pb::Get
   });
 }
 
-grpc::Status TablesService::ExplainTable(grpc::ServerContext*, const pb::ExplainTableRequest* request,
+grpc::Status TablesService::ExplainTable(grpc::ServerContext* context, const pb::ExplainTableRequest* request,
                                          pb::ExplainTableResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/ExplainTable", request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/ExplainTable", request->das_id().id(), *context);
     for (auto& line : das_.Explain(scope, request->table_id().name(), ToScanRequest(request->query()))) {
       response->add_stmts(std::move(line));
     }
@@ -344,7 +350,7 @@ grpc::Status TablesService::ExplainTable(grpc::ServerContext*, const pb::Explain
 grpc::Status TablesService::ExecuteTable(grpc::ServerContext* context, const pb::ExecuteTableRequest* request,
                                          grpc::ServerWriter<pb_tables::Rows>* writer) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/ExecuteTable", request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/ExecuteTable", request->das_id().id(), *context);
     size_t limit = settings_.max_batch_bytes;
     if (request->has_max_batch_size_bytes() && request->max_batch_size_bytes() > 0) {
       limit = std::min<size_t>(limit, static_cast<size_t>(request->max_batch_size_bytes()) / 4 * 3);
@@ -372,39 +378,43 @@ grpc::Status TablesService::ExecuteTable(grpc::ServerContext* context, const pb:
   });
 }
 
-grpc::Status TablesService::GetTableUniqueColumn(grpc::ServerContext*,
+grpc::Status TablesService::GetTableUniqueColumn(grpc::ServerContext* context,
                                                  const pb::GetTableUniqueColumnRequest* request,
                                                  pb::GetTableUniqueColumnResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/GetTableUniqueColumn", request->das_id().id());
+    auto scope =
+        AuthorizedScope(registry_, "TablesService/GetTableUniqueColumn", request->das_id().id(), *context);
     response->set_column(das_.UniqueColumn(scope, request->table_id().name()));
   });
 }
 
-grpc::Status TablesService::InsertTable(grpc::ServerContext*, const pb::InsertTableRequest* request,
+grpc::Status TablesService::InsertTable(grpc::ServerContext* context, const pb::InsertTableRequest* request,
                                         pb::InsertTableResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/InsertTable", request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/InsertTable", request->das_id().id(), *context);
     auto table = das_.GetTable(scope, request->table_id().name());
     auto stored = das_.Insert(scope, table.name, {FromDasRow(request->row(), table)});
     if (!stored.rows.empty()) ToDasRow(stored, 0, response->mutable_row());
   });
 }
 
-grpc::Status TablesService::GetBulkInsertTableSize(grpc::ServerContext*,
+grpc::Status TablesService::GetBulkInsertTableSize(grpc::ServerContext* context,
                                                    const pb::GetBulkInsertTableSizeRequest* request,
                                                    pb::GetBulkInsertTableSizeResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/GetBulkInsertTableSize", request->das_id().id());
+    auto scope =
+        AuthorizedScope(registry_, "TablesService/GetBulkInsertTableSize", request->das_id().id(), *context);
     das_.GetTable(scope, request->table_id().name());
     response->set_size(settings_.bulk_insert_size);
   });
 }
 
-grpc::Status TablesService::BulkInsertTable(grpc::ServerContext*, const pb::BulkInsertTableRequest* request,
+grpc::Status TablesService::BulkInsertTable(grpc::ServerContext* context,
+                                            const pb::BulkInsertTableRequest* request,
                                             pb::BulkInsertTableResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/BulkInsertTable", request->das_id().id());
+    auto scope =
+        AuthorizedScope(registry_, "TablesService/BulkInsertTable", request->das_id().id(), *context);
     auto table = das_.GetTable(scope, request->table_id().name());
     std::vector<TableService::TypedRow> rows;
     for (const auto& row : request->rows()) rows.push_back(FromDasRow(row, table));
@@ -416,10 +426,10 @@ grpc::Status TablesService::BulkInsertTable(grpc::ServerContext*, const pb::Bulk
   });
 }
 
-grpc::Status TablesService::UpdateTable(grpc::ServerContext*, const pb::UpdateTableRequest* request,
+grpc::Status TablesService::UpdateTable(grpc::ServerContext* context, const pb::UpdateTableRequest* request,
                                         pb::UpdateTableResponse* response) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/UpdateTable", request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/UpdateTable", request->das_id().id(), *context);
     auto table = das_.GetTable(scope, request->table_id().name());
     auto key = KeyValue(request->row_id(), table, das_.UniqueColumn(scope, table.name));
     if (key.IsNull()) throw InvalidArgument("invalid_row_id", "row_id must not be null");
@@ -428,10 +438,10 @@ grpc::Status TablesService::UpdateTable(grpc::ServerContext*, const pb::UpdateTa
   });
 }
 
-grpc::Status TablesService::DeleteTable(grpc::ServerContext*, const pb::DeleteTableRequest* request,
+grpc::Status TablesService::DeleteTable(grpc::ServerContext* context, const pb::DeleteTableRequest* request,
                                         pb::DeleteTableResponse*) {
   return Serve([&] {
-    auto scope = AuthorizedScope(registry_, "TablesService/DeleteTable", request->das_id().id());
+    auto scope = AuthorizedScope(registry_, "TablesService/DeleteTable", request->das_id().id(), *context);
     auto table = das_.GetTable(scope, request->table_id().name());
     auto key = KeyValue(request->row_id(), table, das_.UniqueColumn(scope, table.name));
     if (key.IsNull()) throw InvalidArgument("invalid_row_id", "row_id must not be null");

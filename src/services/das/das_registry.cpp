@@ -30,6 +30,31 @@ std::string NewDasId() {
          hex.substr(20);
 }
 
+Principal AuthenticateCaller(AuthService& auth, const std::optional<std::string>& caller_key,
+                             const std::string& id) {
+  if (!caller_key || caller_key->empty()) {
+    throw Error(ErrorKind::kUnauthenticated, "das_credentials_required",
+                "DAS '" + id +
+                    "' needs the caller's API key with the call (gRPC metadata 'authorization: Bearer <key>' "
+                    "or 'x-api-key'): only a server-issued DAS id is a credential by itself");
+  }
+  return auth.Authenticate(*caller_key);
+}
+
+// The caller may use the registration with `access`: on its project branch, or, for a standalone database
+// (which only the admin may register), as the admin.
+void AuthorizeCaller(AuthService& auth, const Principal& caller, Access access,
+                     const DasRegistration& registration) {
+  if (registration.standalone()) {
+    if (!caller.admin) {
+      throw PermissionDenied("only the admin key may use DAS '" + registration.id +
+                             "' (a standalone database)");
+    }
+    return;
+  }
+  auth.Authorize(caller, access, registration.project_id, registration.branch_id);
+}
+
 std::string Trim(const std::string& text) {
   auto begin = text.find_first_not_of(" \t");
   if (begin == std::string::npos) return "";
@@ -75,6 +100,16 @@ std::pair<std::string, DasDefinition> ParseBuiltinDas(const std::string& spec) {
     start = end + 1;
   }
   return {spec.substr(0, colon), std::move(definition)};
+}
+
+bool IsCapabilityId(const std::string& id) {
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    char c = id[i];
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
 }
 
 bool DasScope::Exposes(const std::string& bucket) const {
@@ -173,13 +208,17 @@ std::string DasRegistry::Register(const DasDefinition& definition, const std::op
   return registration.id;
 }
 
-void DasRegistry::Unregister(const std::string& id) {
+void DasRegistry::Unregister(const std::string& id, const std::optional<std::string>& caller_key) {
+  Principal caller = AuthenticateCaller(auth_, caller_key, id);
   {
     std::lock_guard lock(mutex_);
     if (builtins_.contains(id)) {
       throw InvalidArgument("builtin_das", "DAS '" + id + "' comes from the server configuration");
     }
   }
+  auto registration = catalog_.GetDasRegistration(id);
+  if (!registration) return;
+  AuthorizeCaller(auth_, caller, Access::kWrite, *registration);
   catalog_.DeleteDasRegistration(id);
 }
 
@@ -190,15 +229,25 @@ void DasRegistry::AddBuiltin(const std::string& id, const DasDefinition& definit
   builtins_[id] = std::move(registration);
 }
 
-DasScope DasRegistry::Resolve(const std::string& id) {
+DasScope DasRegistry::Resolve(const std::string& id, const std::optional<std::string>& caller_key) {
   std::optional<DasRegistration> registration;
+  bool builtin = false;
   {
     std::lock_guard lock(mutex_);
-    if (auto it = builtins_.find(id); it != builtins_.end()) registration = it->second;
+    if (auto it = builtins_.find(id); it != builtins_.end()) {
+      registration = it->second;
+      builtin = true;
+    }
   }
   if (!registration) registration = catalog_.GetDasRegistration(id);
   if (!registration) throw NotFound("das_not_found", "DAS '" + id + "' is not registered");
-  DasScope scope{std::move(*registration), Principal{}};
+  DasScope scope{std::move(*registration), Principal{}, std::nullopt};
+  // A built-in registration is published by the server's configuration under the id it names: the
+  // operator's choice, like a public share (docs/design/das.md).
+  if ((caller_key && !caller_key->empty()) || (!builtin && !IsCapabilityId(id))) {
+    scope.caller = AuthenticateCaller(auth_, caller_key, id);
+    AuthorizeCaller(auth_, *scope.caller, Access::kRead, scope.registration);
+  }
   if (scope.registration.standalone()) {
     scope.principal.admin = true;  // registered by the admin; the file is read-only to everyone
     return scope;
@@ -223,6 +272,7 @@ void DasRegistry::RequireWrite(const DasScope& scope) const {
   }
   auth_.Authorize(scope.principal, Access::kWrite, scope.registration.project_id,
                   scope.registration.branch_id);
+  if (scope.caller) AuthorizeCaller(auth_, *scope.caller, Access::kWrite, scope.registration);
 }
 
 }  // namespace duckstore
