@@ -95,8 +95,6 @@ def test_multipart_with_checksums(sdk):
         assert observed["head"]["Checksum" + algorithm] == whole and observed["head"]["ChecksumType"] == kind
 
 
-@pytest.mark.xfail(strict=True, reason="not done yet: If-None-Match/If-Match on PutObject decided atomically with the "
-                   "publish needs the catalog change planned after issue 12")
 def test_conditional_creates_race_exactly_one_wins(sdk):
     run, _, _ = sdk
     result = run("conditional_race")

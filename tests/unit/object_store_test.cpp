@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/services/files/files.hpp"
@@ -37,10 +39,19 @@ class ObjectStoreTest : public ::testing::Test {
     bucket_ = store_.CreateBucket("data", "p1");
   }
 
-  StoredObject Put(const std::string& key, const std::string& content, ObjectAttributes attributes = {}) {
+  StoredObject Put(const std::string& key, const std::string& content, ObjectAttributes attributes = {},
+                   const WriteCondition& condition = {}) {
     auto writer = store_.OpenWriter(bucket_, attributes.digests());
     writer->Append(content.data(), content.size());
-    return store_.CommitWrite(*writer, bucket_, key, attributes);
+    return store_.CommitWrite(*writer, bucket_, key, attributes, condition);
+  }
+
+  size_t BlobCount() {
+    size_t blobs = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_ / "projects/p1/objects")) {
+      if (entry.is_regular_file()) ++blobs;
+    }
+    return blobs;
   }
 
   std::vector<std::string> Keys(const ObjectListing& listing) {
@@ -93,11 +104,49 @@ TEST_F(ObjectStoreTest, ChecksumMismatchPublishesNothing) {
     EXPECT_EQ(e.code(), "bad_digest");
   }
   EXPECT_FALSE(store_.Find("data", "k").has_value());
-  size_t blobs = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "projects/p1/objects")) {
-    if (entry.is_regular_file()) ++blobs;
+  EXPECT_EQ(BlobCount(), 0u);
+}
+
+TEST_F(ObjectStoreTest, ConditionalWritesHoldOrPublishNothing) {
+  auto kind_of = [&](const std::string& content, const WriteCondition& condition) {
+    try {
+      Put("k", content, {}, condition);
+      return std::string("published");
+    } catch (const Error& e) {
+      return e.code();
+    }
+  };
+  EXPECT_EQ(kind_of("a", {.if_match = "*"}), "object_not_found");  // If-Match needs an object
+  EXPECT_EQ(kind_of("first", {.if_none_match = true}), "published");
+  std::string etag = store_.Get("data", "k").etag;
+  EXPECT_EQ(kind_of("second", {.if_none_match = true}), "precondition_failed");
+  EXPECT_EQ(kind_of("third", {.if_match = std::string(32, '0')}), "precondition_failed");
+  EXPECT_EQ(ReadAll(store_.Get("data", "k").blob), "first");
+  EXPECT_EQ(BlobCount(), 1u) << "refused writes leave no blob";
+  EXPECT_EQ(kind_of("fourth", {.if_match = etag}), "published");
+  EXPECT_EQ(ReadAll(store_.Get("data", "k").blob), "fourth");
+  EXPECT_EQ(kind_of("fifth", {.if_match = "*"}), "published");
+}
+
+TEST_F(ObjectStoreTest, RacingConditionalCreatesHaveOneWinner) {
+  constexpr int kWriters = 8;
+  std::atomic<int> published{0}, refused{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      try {
+        Put("race", "writer " + std::to_string(i), {}, {.if_none_match = true});
+        ++published;
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::kPreconditionFailed) ++refused;
+      }
+    });
   }
-  EXPECT_EQ(blobs, 0u);
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(published.load(), 1);
+  EXPECT_EQ(refused.load(), kWriters - 1);
+  EXPECT_TRUE(ReadAll(store_.Get("data", "race").blob).starts_with("writer "));
+  EXPECT_EQ(BlobCount(), 1u);
 }
 
 TEST_F(ObjectStoreTest, SignedPayloadHashIsCheckedOnlyWhenGiven) {

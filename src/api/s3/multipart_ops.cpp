@@ -137,8 +137,9 @@ http::Response UploadPartCopy(S3Services& s3, S3Call& call) {
 http::Response CompleteMultipartUpload(S3Services& s3, S3Call& call) {
   const ObjectBucket& bucket = call.target_bucket;
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
+  WriteCondition condition = WriteConditionOf(call);
   std::vector<CompletedPart> parts = ParseCompletedParts(ReadSmallPayload(call, kMaxCompleteBody));
-  StoredObject object = s3.multipart.Complete(bucket, upload, parts);
+  StoredObject object = s3.multipart.Complete(bucket, upload, parts, condition);
   XmlWriter xml("CompleteMultipartUploadResult");
   xml.Element("Location", "/" + call.bucket + "/" + UriEncode(call.key, true))
       .Element("Bucket", call.bucket)

@@ -24,9 +24,10 @@ void SetObjectHeaders(http::Response& response, const StoredObject& object) {
 http::Response PutObject(S3Services& s3, S3Call& call) {
   const ObjectBucket& bucket = call.target_bucket;
   ObjectAttributes attributes = AttributesFromRequest(call);
+  WriteCondition condition = WriteConditionOf(call);  // decided when the object is published
   auto writer = s3.store.OpenWriter(bucket, attributes.digests());
   std::optional<Checksum> checksum = StreamPayload(call, *writer);
-  StoredObject object = s3.store.CommitWrite(*writer, bucket, call.key, attributes);
+  StoredObject object = s3.store.CommitWrite(*writer, bucket, call.key, attributes, condition);
   http::Response response = http::Response::Empty(200);
   response.headers.Set("etag", QuotedEtag(object.etag));
   if (checksum) SetChecksumHeaders(response, *checksum, ChecksumType::kFullObject);

@@ -83,6 +83,19 @@ Precondition EvaluatePreconditions(const http::Request& request, const StoredObj
   return Precondition::kHolds;
 }
 
+WriteCondition WriteConditionOf(const S3Call& call) {
+  WriteCondition condition;
+  if (const std::string* none_match = call.http.headers.Find("if-none-match")) {
+    if (UnquoteEtag(*none_match) != "*") {
+      throw Error(ErrorKind::kUnimplemented, "not_implemented", "If-None-Match on a write supports only '*'",
+                  {{"Header", "If-None-Match"}});
+    }
+    condition.if_none_match = true;
+  }
+  if (const std::string* match = call.http.headers.Find("if-match")) condition.if_match = UnquoteEtag(*match);
+  return condition;
+}
+
 std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call) {
   auto source = ParseCopySource(call.http.headers.Get("x-amz-copy-source"));
   FileAccess(s3.auth, s3.store).Bucket(call.principal, source.first, Access::kRead);

@@ -120,7 +120,8 @@ std::shared_ptr<void> MultipartService::ClaimForCompletion(const std::string& up
 }
 
 StoredObject MultipartService::Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
-                                        const std::vector<CompletedPart>& parts) {
+                                        const std::vector<CompletedPart>& parts,
+                                        const WriteCondition& condition) {
   if (parts.empty()) {
     throw InvalidArgument("malformed_xml", "the request must list at least one part");
   }
@@ -169,7 +170,7 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
   ObjectAttributes attributes;
   attributes.content_type = upload.content_type;
   attributes.metadata = upload.metadata;
-  StoredObject object = store_.PublishBlob(blob, etag, bucket, upload.key, attributes);
+  StoredObject object = store_.PublishBlob(blob, etag, bucket, upload.key, attributes, condition);
   if (auto part_blobs = catalog_.DeleteMultipartUpload(upload.id)) UnlinkAll(*part_blobs);
   return object;
 }

@@ -107,6 +107,9 @@ constexpr size_t kSmallPayloadBytes = size_t{64} * 1024;
 enum class Precondition { kHolds, kNotModified };
 Precondition EvaluatePreconditions(const http::Request& request, const StoredObject& object,
                                    std::string_view header_prefix);
+// The conditional write a PutObject or CompleteMultipartUpload asks for: If-None-Match (only "*" is
+// supported, anything else is NotImplemented as S3 answers) and If-Match (an ETag, quoted or not, or "*").
+WriteCondition WriteConditionOf(const S3Call& call);
 // The (bucket, key) x-amz-copy-source names, after checking that the caller may read that bucket
 // (FileAccess: the source is data-dependent).
 std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call);

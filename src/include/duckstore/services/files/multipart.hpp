@@ -63,8 +63,10 @@ class MultipartService {
 
   // kInvalidArgument codes: invalid_part_order, invalid_part, entity_too_small, malformed_xml (no parts);
   // kConflict("upload_in_progress") while another Complete of the same upload runs.
+  // The object is published only when `condition` holds (ObjectStore::PublishBlob); when it does not, the
+  // upload stays as it was.
   StoredObject Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
-                        const std::vector<CompletedPart>& parts);
+                        const std::vector<CompletedPart>& parts, const WriteCondition& condition = {});
   void Abort(const MultipartUpload& upload);
 
   std::vector<UploadPart> ListParts(const std::string& upload_id, int64_t after_part_number, int64_t limit);

@@ -32,6 +32,17 @@ struct ObjectAttributes {
   BlobDigests digests() const { return {.md5 = true, .sha256 = expected_sha256.has_value()}; }
 };
 
+// A write that publishes only when the key's current object is as expected (S3's conditional writes,
+// If-None-Match / If-Match). The check and the publish are one catalog transaction, so of two racing
+// conditional creates exactly one wins. Failures: kPreconditionFailed("precondition_failed"); If-Match on a
+// key without an object is kNotFound("object_not_found"), as S3 answers it.
+struct WriteCondition {
+  bool if_none_match = false;           // "If-None-Match: *": no object may have the key
+  std::optional<std::string> if_match;  // the current object's ETag (unquoted hex), or "*" for any object
+
+  bool empty() const { return !if_none_match && !if_match; }
+};
+
 // One page of a listing with S3's delimiter semantics.
 struct ObjectListing {
   std::vector<StoredObject> objects;
@@ -79,14 +90,16 @@ class ObjectStore {
   ObjectBucket ProjectFilesBucket(const std::string& project_id);
 
   // Writing: open a writer for the bucket, stream the content into it, then commit it under a key.
-  // Commit verifies the expected digests and the bucket's existence, then publishes the object. The writer
-  // must compute what CommitWrite checks: open it with `attributes.digests()`.
+  // Commit verifies the expected digests and the bucket's existence, then publishes the object if
+  // `condition` holds (a failed commit unlinks the blob). The writer must compute what CommitWrite checks:
+  // open it with `attributes.digests()`.
   std::unique_ptr<BlobWriter> OpenWriter(const ObjectBucket& bucket, BlobDigests digests = {});
   StoredObject CommitWrite(BlobWriter& writer, const ObjectBucket& bucket, const std::string& key,
-                           const ObjectAttributes& attributes);
+                           const ObjectAttributes& attributes, const WriteCondition& condition = {});
   // Publishes an already committed blob of the bucket's directory (multipart completion, copies).
   StoredObject PublishBlob(const BlobInfo& blob, const std::string& etag, const ObjectBucket& bucket,
-                           const std::string& key, const ObjectAttributes& attributes);
+                           const std::string& key, const ObjectAttributes& attributes,
+                           const WriteCondition& condition = {});
   // Server-side copy (a new blob with the same content); metadata from `attributes` when given, else the
   // source's. kNotFound("object_not_found") for a missing source.
   StoredObject Copy(const std::string& source_bucket, const std::string& source_key,
