@@ -12,13 +12,6 @@ from harness import Client, Server, unique_id
 from s3util import checksum, client, composite_checksum, run_js, s3_endpoint
 
 
-# Strict: each flips to a failure once the feature lands, so the mark is removed with it.
-CHECKSUM_STORAGE_NOT_DONE = pytest.mark.xfail(
-    strict=True, reason="not done yet: storing checksums with objects and parts and returning them (x-amz-checksum-mode, "
-    "GetObjectAttributes Checksum, ListParts, Complete) needs the services/files and catalog changes planned after "
-    "issue 12")
-
-
 def pattern(size: int, seed: int, step: int = 31) -> bytes:
     return bytes((i * step + seed) & 0xFF for i in range(size))
 
@@ -32,7 +25,6 @@ def sdk(server, project):
     return (lambda scenario: run_js("aws_sdk.cjs", scenario, s3_endpoint(server), project.key, bucket)), s3, bucket
 
 
-@CHECKSUM_STORAGE_NOT_DONE
 def test_default_checksums_are_verified_stored_and_returned(sdk):
     run, s3, bucket = sdk
     result = run("default_checksums")
@@ -45,7 +37,6 @@ def test_default_checksums_are_verified_stored_and_returned(sdk):
     assert s3.get_object(Bucket=bucket, Key="default/stream")["Body"].read() == data
 
 
-@CHECKSUM_STORAGE_NOT_DONE
 def test_explicit_algorithms_read_back(sdk):
     run, _, _ = sdk
     result = run("explicit_algorithms")
@@ -77,7 +68,6 @@ def test_stream_of_unknown_length_through_lib_storage(sdk):
     assert s3.get_object(Bucket=bucket, Key="unknown/length")["Body"].read() == data
 
 
-@CHECKSUM_STORAGE_NOT_DONE
 def test_multipart_with_checksums(sdk):
     run, _, _ = sdk
     result = run("multipart_checksums")

@@ -1,5 +1,7 @@
 // PutObject, CopyObject, GetObject / HeadObject (ranges, conditional requests), GetObjectAttributes,
 // DeleteObject.
+#include <cctype>
+
 #include "duckstore/api/http/range.hpp"
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/api/s3/header_text.hpp"
@@ -19,6 +21,12 @@ void SetObjectHeaders(http::Response& response, const StoredObject& object) {
   }
 }
 
+bool ChecksumModeEnabled(const S3Call& call) {
+  std::string mode = call.http.headers.Get("x-amz-checksum-mode");
+  for (char& c : mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return mode == "ENABLED";
+}
+
 }  // namespace
 
 http::Response PutObject(S3Services& s3, S3Call& call) {
@@ -26,11 +34,12 @@ http::Response PutObject(S3Services& s3, S3Call& call) {
   ObjectAttributes attributes = AttributesFromRequest(call);
   WriteCondition condition = WriteConditionOf(call);  // decided when the object is published
   auto writer = s3.store.OpenWriter(bucket, attributes.digests());
-  std::optional<Checksum> checksum = StreamPayload(call, *writer);
+  if (auto checksum = StreamPayload(call, *writer))
+    attributes.checksum = StoredChecksumOf(*checksum, ChecksumType::kFullObject);
   StoredObject object = s3.store.CommitWrite(*writer, bucket, call.key, attributes, condition);
   http::Response response = http::Response::Empty(200);
   response.headers.Set("etag", QuotedEtag(object.etag));
-  if (checksum) SetChecksumHeaders(response, *checksum, ChecksumType::kFullObject);
+  SetChecksumHeaders(response, object.checksum);
   return response;
 }
 
@@ -96,6 +105,8 @@ http::Response GetObject(S3Services& s3, S3Call& call) {
       return response;
     }
   }
+  // S3 returns the stored checksum only when asked, and only for the whole object (a range has none).
+  if (response.status == 200 && ChecksumModeEnabled(call)) SetChecksumHeaders(response, object.checksum);
   if (head) {
     response.headers.Set("content-length", std::to_string(range.length));
     response.omit_body = true;
@@ -127,6 +138,12 @@ http::Response GetObjectAttributes(S3Services& s3, S3Call& call) {
   XmlWriter xml("GetObjectAttributesResponse");
   // S3 answers the ETag here without quotes.
   if (asked("ETag")) xml.Element("ETag", object.etag);
+  if (asked("Checksum") && !object.checksum.algorithm.empty()) {
+    xml.Open("Checksum")
+        .Element("Checksum" + object.checksum.algorithm, object.checksum.value)
+        .Element("ChecksumType", object.checksum.type)
+        .Close();
+  }
   if (asked("StorageClass")) xml.Element("StorageClass", "STANDARD");
   if (asked("ObjectSize")) xml.Element("ObjectSize", object.size);
   http::Response response = XmlResponse(200, xml.Finish());

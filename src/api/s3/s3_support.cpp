@@ -141,11 +141,18 @@ std::string S3Call::Query(std::string_view name, const std::string& fallback) co
   return value ? *value : fallback;
 }
 
-std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer) {
+std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer,
+                                      std::optional<ChecksumAlgorithm> required) {
   // The claim is checked before the body is read: a malformed one is refused before any upload.
   std::optional<ChecksumClaim> claim = ChecksumClaimOf(call.http);
+  if (claim && required && claim->algorithm != *required) {
+    throw InvalidArgument(
+        "invalid_request",
+        "Checksum Type mismatch occurred, expected checksum Type: " + ChecksumHeaderSuffix(*required) +
+            ", actual checksum Type: " + ChecksumHeaderSuffix(claim->algorithm));
+  }
   std::optional<Checksummer> checksummer;
-  if (claim) checksummer.emplace(claim->algorithm);
+  if (claim || required) checksummer.emplace(claim ? claim->algorithm : *required);
   Payload payload(call.http, call.signature);
   std::vector<char> buffer(kStreamBytes);
   for (;;) {
@@ -154,21 +161,27 @@ std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer) {
     if (checksummer) checksummer->Update(buffer.data(), got);
     writer.Append(buffer.data(), got);
   }
-  if (!claim) return std::nullopt;
-  Checksum checksum{claim->algorithm, checksummer->Finish()};
-  VerifyChecksum(*claim, checksum.value, payload.trailers());
+  if (!checksummer) return std::nullopt;
+  Checksum checksum{checksummer->algorithm(), checksummer->Finish()};
+  if (claim) VerifyChecksum(*claim, checksum.value, payload.trailers());
   return checksum;
 }
 
-void SetChecksumHeaders(http::Response& response, const Checksum& checksum,
-                        std::optional<ChecksumType> type) {
-  response.headers.Set("x-amz-checksum-" + ChecksumHeaderSuffix(checksum.algorithm),
-                       Base64Encode(checksum.value));
-  if (type) response.headers.Set("x-amz-checksum-type", std::string(ChecksumTypeName(*type)));
+StoredChecksum StoredChecksumOf(const Checksum& checksum, std::optional<ChecksumType> type) {
+  return {std::string(ChecksumName(checksum.algorithm)), type ? std::string(ChecksumTypeName(*type)) : "",
+          Base64Encode(checksum.value)};
 }
 
-std::string ReadSmallPayload(S3Call& call, size_t limit) {
-  std::optional<ChecksumClaim> claim = ChecksumClaimOf(call.http);
+void SetChecksumHeaders(http::Response& response, const StoredChecksum& checksum) {
+  auto algorithm = ParseChecksumAlgorithm(checksum.algorithm);
+  if (!algorithm) return;
+  response.headers.Set("x-amz-checksum-" + ChecksumHeaderSuffix(*algorithm), checksum.value);
+  if (!checksum.type.empty()) response.headers.Set("x-amz-checksum-type", checksum.type);
+}
+
+std::string ReadSmallPayload(S3Call& call, size_t limit, bool claim_is_body) {
+  std::optional<ChecksumClaim> claim;
+  if (claim_is_body) claim = ChecksumClaimOf(call.http);
   Payload payload(call.http, call.signature);
   std::string body;
   char buffer[64 * 1024];

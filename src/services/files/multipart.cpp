@@ -8,6 +8,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/services/files/multipart_checksum.hpp"
 
 namespace duckstore {
 namespace {
@@ -56,6 +57,7 @@ MultipartUpload MultipartService::Create(const ObjectBucket& bucket, const std::
   upload.content_type = attributes.content_type;
   upload.metadata = attributes.metadata;
   upload.created_at = NowTimestamp();
+  upload.checksum = {attributes.checksum.algorithm, attributes.checksum.type, ""};
   catalog_.CreateMultipartUpload(upload);
   return upload;
 }
@@ -77,10 +79,11 @@ std::unique_ptr<BlobWriter> MultipartService::OpenPartWriter(const ObjectBucket&
 
 UploadPart MultipartService::CommitPart(BlobWriter& writer, const MultipartUpload& upload,
                                         int64_t part_number, const std::optional<std::string>& expected_md5,
-                                        const std::optional<std::string>& expected_sha256) {
+                                        const std::optional<std::string>& expected_sha256,
+                                        const StoredChecksum& checksum) {
   CheckPartNumber(part_number);
   BlobInfo blob = writer.Commit();
-  UploadPart part{upload.id, part_number, blob.path, blob.size, blob.md5, NowTimestamp()};
+  UploadPart part{upload.id, part_number, blob.path, blob.size, blob.md5, NowTimestamp(), checksum};
   std::optional<std::string> replaced;
   try {
     if (expected_md5 && *expected_md5 != blob.md5) {
@@ -103,9 +106,14 @@ UploadPart MultipartService::CopyPart(const ObjectBucket& bucket, const Multipar
                                       int64_t part_number, const StoredObject& source, uint64_t offset,
                                       uint64_t length) {
   CheckPartNumber(part_number);
+  StoredChecksum checksum;
+  if (!upload.checksum.algorithm.empty()) {
+    checksum = {upload.checksum.algorithm, "",
+                FileRangeChecksum(upload.checksum.algorithm, source.blob, offset, length)};
+  }
   auto writer = OpenPartWriter(bucket, {.md5 = true});
   writer->AppendFile(source.blob, offset, length);
-  return CommitPart(*writer, upload, part_number, std::nullopt, std::nullopt);
+  return CommitPart(*writer, upload, part_number, std::nullopt, std::nullopt, checksum);
 }
 
 std::shared_ptr<void> MultipartService::ClaimForCompletion(const std::string& upload_id) {
@@ -121,7 +129,8 @@ std::shared_ptr<void> MultipartService::ClaimForCompletion(const std::string& up
 
 StoredObject MultipartService::Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
                                         const std::vector<CompletedPart>& parts,
-                                        const WriteCondition& condition) {
+                                        const WriteCondition& condition,
+                                        const std::string& expected_checksum) {
   if (parts.empty()) {
     throw InvalidArgument("malformed_xml", "the request must list at least one part");
   }
@@ -132,6 +141,7 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
 
   // Every listed part must exist with its ETag before sizes are judged (S3 reports InvalidPart first).
   std::vector<const UploadPart*> chosen;
+  std::vector<StoredChecksum> listed;
   int64_t previous = 0;
   for (const CompletedPart& wanted : parts) {
     if (wanted.part_number <= previous) {
@@ -146,6 +156,7 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
           {{"UploadId", upload.id}, {"PartNumber", std::to_string(wanted.part_number)}});
     }
     chosen.push_back(it->second);
+    listed.push_back(wanted.checksum);
   }
   for (size_t i = 0; i + 1 < chosen.size(); ++i) {
     if (chosen[i]->size < min_part_bytes_) {
@@ -155,6 +166,13 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
                                 " bytes",
                             {{"PartNumber", std::to_string(chosen[i]->part_number)}});
     }
+  }
+
+  ObjectAttributes attributes;
+  attributes.checksum = CompletedObjectChecksum(upload.checksum, chosen, listed);
+  if (!expected_checksum.empty() && expected_checksum != attributes.checksum.value) {
+    throw InvalidArgument("bad_digest", "the checksum you specified did not match the object's checksum",
+                          {{"expected", expected_checksum}, {"actual", attributes.checksum.value}});
   }
 
   // The object's ETag derives from the parts' MD5s, so the concatenation hashes nothing and the kernel
@@ -167,7 +185,6 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
   }
   BlobInfo blob = writer->Commit();
   std::string etag = Md5Hex(md5s) + "-" + std::to_string(chosen.size());
-  ObjectAttributes attributes;
   attributes.content_type = upload.content_type;
   attributes.metadata = upload.metadata;
   StoredObject object = store_.PublishBlob(blob, etag, bucket, upload.key, attributes, condition);

@@ -198,6 +198,7 @@ StoredObject ObjectStore::PublishBlob(const BlobInfo& blob, const std::string& e
   object.content_type = attributes.content_type;
   object.metadata = attributes.metadata;
   object.created_at = NowTimestamp();
+  object.checksum = attributes.checksum;
   std::optional<std::string> replaced;
   try {
     if (condition.empty()) {
@@ -236,7 +237,9 @@ StoredObject ObjectStore::Copy(const std::string& source_bucket, const std::stri
   ObjectAttributes copied;
   copied.content_type = source.content_type;
   copied.metadata = source.metadata;
-  return PublishBlob(blob, source.etag, target_bucket, target_key, attributes.value_or(copied));
+  ObjectAttributes chosen = attributes.value_or(copied);
+  chosen.checksum = source.checksum;  // the same content, whatever metadata it gets
+  return PublishBlob(blob, source.etag, target_bucket, target_key, chosen);
 }
 
 std::optional<StoredObject> ObjectStore::Find(const std::string& bucket, const std::string& key) {

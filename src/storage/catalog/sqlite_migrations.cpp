@@ -227,6 +227,17 @@ CREATE TRIGGER readonly_grants_follow_links AFTER DELETE ON bucket_links BEGIN
    WHERE project_id = OLD.project_id AND branch_id = 'default' AND bucket = OLD.bucket;
 END;
 )sql"},
+    {10, "S3 checksums of objects, upload parts and uploads (StoredChecksum)", R"sql(
+ALTER TABLE objects ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';
+ALTER TABLE objects ADD COLUMN checksum_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE objects ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
+ALTER TABLE upload_parts ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';
+ALTER TABLE upload_parts ADD COLUMN checksum_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE upload_parts ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
+ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';
+ALTER TABLE multipart_uploads ADD COLUMN checksum_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE multipart_uploads ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

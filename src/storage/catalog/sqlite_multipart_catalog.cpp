@@ -6,17 +6,22 @@ namespace duckstore {
 namespace {
 
 MultipartUpload ReadUpload(RowReader& row) {
-  return MultipartUpload{row.Text(), row.Text(), row.Text(), row.Text(), row.Json(), row.Text()};
+  return MultipartUpload{row.Text(), row.Text(), row.Text(),       row.Text(),
+                         row.Json(), row.Text(), ReadChecksum(row)};
 }
 
 UploadPart ReadPart(RowReader& row) {
-  return UploadPart{row.Text(), row.Int(), row.Blob(), row.Int(), row.Text(), row.Text()};
+  return UploadPart{row.Text(), row.Int(), row.Blob(), row.Int(), row.Text(), row.Text(), ReadChecksum(row)};
 }
 
 constexpr RowMapping<MultipartUpload> kUploads{
-    {"multipart_uploads", "id, bucket, key, content_type, metadata, created_at"}, ReadUpload};
+    {"multipart_uploads",
+     "id, bucket, key, content_type, metadata, created_at, checksum_algorithm, checksum_type, checksum"},
+    ReadUpload};
 constexpr RowMapping<UploadPart> kParts{
-    {"upload_parts", "upload_id, part_number, blob, size, etag, created_at"}, ReadPart};
+    {"upload_parts",
+     "upload_id, part_number, blob, size, etag, created_at, checksum_algorithm, checksum_type, checksum"},
+    ReadPart};
 
 }  // namespace
 
@@ -25,7 +30,8 @@ void SqliteMultipartCatalog::CreateMultipartUpload(const MultipartUpload& u) {
   if (!db_.Exists("SELECT 1 FROM object_buckets WHERE name = ?", u.bucket)) {
     throw NotFound("bucket_not_found", "bucket '" + u.bucket + "' not found");
   }
-  db_.Insert(kUploads, u.id, u.bucket, u.key, u.content_type, u.metadata, u.created_at);
+  db_.Insert(kUploads, u.id, u.bucket, u.key, u.content_type, u.metadata, u.created_at, u.checksum.algorithm,
+             u.checksum.type, u.checksum.value);
 }
 
 std::optional<MultipartUpload> SqliteMultipartCatalog::GetMultipartUpload(const std::string& id) {
@@ -73,7 +79,7 @@ std::optional<std::string> SqliteMultipartCatalog::PutUploadPart(const UploadPar
   auto previous = db_.Blob("SELECT blob FROM upload_parts WHERE upload_id = ? AND part_number = ?",
                            p.upload_id, p.part_number);
   db_.Upsert(kParts, "upload_id, part_number", p.upload_id, p.part_number, db_.blobs().Encode(p.blob), p.size,
-             p.etag, p.created_at);
+             p.etag, p.created_at, p.checksum.algorithm, p.checksum.type, p.checksum.value);
   return previous;
 }
 

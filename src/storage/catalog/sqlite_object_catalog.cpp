@@ -10,13 +10,16 @@ ObjectBucket ReadBucket(RowReader& row) {
 }
 
 StoredObject ReadObject(RowReader& row) {
-  return StoredObject{row.Text(), row.Text(), row.Blob(), row.Int(),
-                      row.Text(), row.Text(), row.Json(), row.Text()};
+  return StoredObject{row.Text(), row.Text(), row.Blob(), row.Int(),        row.Text(),
+                      row.Text(), row.Json(), row.Text(), ReadChecksum(row)};
 }
 
 constexpr RowMapping<ObjectBucket> kBuckets{{"object_buckets", "name, project_id, created_at"}, ReadBucket};
 constexpr RowMapping<StoredObject> kObjects{
-    {"objects", "bucket, key, blob, size, etag, content_type, metadata, created_at"}, ReadObject};
+    {"objects",
+     "bucket, key, blob, size, etag, content_type, metadata, created_at, checksum_algorithm, checksum_type, "
+     "checksum"},
+    ReadObject};
 
 }  // namespace
 
@@ -60,7 +63,8 @@ std::optional<std::string> SqliteObjectCatalog::PutObject(const StoredObject& o)
   if (!GetObjectBucket(o.bucket)) throw NotFound("bucket_not_found", "bucket '" + o.bucket + "' not found");
   auto previous = db_.Blob("SELECT blob FROM objects WHERE bucket = ? AND key = ?", o.bucket, o.key);
   db_.Upsert(kObjects, "bucket, key", o.bucket, o.key, db_.blobs().Encode(o.blob), o.size, o.etag,
-             o.content_type, o.metadata, o.created_at);
+             o.content_type, o.metadata, o.created_at, o.checksum.algorithm, o.checksum.type,
+             o.checksum.value);
   return previous;
 }
 

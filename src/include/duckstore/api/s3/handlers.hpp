@@ -92,13 +92,19 @@ inline constexpr const char* kNullVersion = "null";
 void CheckVersionId(const std::string& version_id);
 
 // Streams the whole payload into `writer`, computing the checksum the request claims (payload.hpp) on the
-// way; returns it once verified, nullopt when the request claims none.
-std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer);
-// x-amz-checksum-<algorithm> (base64) and, when given, x-amz-checksum-type.
-void SetChecksumHeaders(http::Response& response, const Checksum& checksum, std::optional<ChecksumType> type);
-// Reads a small payload (XML requests) whole, verifying a signed SHA-256 and a claimed checksum;
+// way, or `required`'s when it claims none (a part of an upload created with that algorithm); returns it
+// once verified, nullopt when there is none. A claim of another algorithm than `required` is
+// invalid_request, as S3 answers it.
+std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer,
+                                      std::optional<ChecksumAlgorithm> required = std::nullopt);
+// A verified checksum as stored (S3's names, base64); `type` empty for a part.
+StoredChecksum StoredChecksumOf(const Checksum& checksum, std::optional<ChecksumType> type);
+// x-amz-checksum-<algorithm> and, when it has one, x-amz-checksum-type; nothing for an empty checksum.
+void SetChecksumHeaders(http::Response& response, const StoredChecksum& checksum);
+// Reads a small payload (XML requests) whole, verifying a signed SHA-256 and, with `claim_is_body`, a
+// claimed checksum (CompleteMultipartUpload's x-amz-checksum-* is the object's, not the body's);
 // kInvalidArgument beyond `limit`.
-std::string ReadSmallPayload(S3Call& call, size_t limit);
+std::string ReadSmallPayload(S3Call& call, size_t limit, bool claim_is_body = true);
 // The limit for requests whose payload is empty or only names options (CreateBucketConfiguration).
 constexpr size_t kSmallPayloadBytes = size_t{64} * 1024;
 // Conditional request headers (If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since, each named

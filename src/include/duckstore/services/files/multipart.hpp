@@ -23,7 +23,8 @@ namespace duckstore {
 // One entry of a CompleteMultipartUpload request.
 struct CompletedPart {
   int64_t part_number = 0;
-  std::string etag;  // hex MD5, without quotes
+  std::string etag;         // hex MD5, without quotes
+  StoredChecksum checksum;  // the part's checksum the request names (algorithm and base64 value), if any
 };
 
 // One page of ListMultipartUploads with S3's delimiter semantics (as ObjectListing for objects).
@@ -43,6 +44,8 @@ class MultipartService {
 
   MultipartService(Catalog& catalog, ObjectStore& store, int64_t min_part_bytes = kDefaultMinPartBytes);
 
+  // The upload keeps the algorithm and type of `attributes.checksum` (multipart_checksum.hpp), which its
+  // parts and the completed object are checksummed with.
   MultipartUpload Create(const ObjectBucket& bucket, const std::string& key,
                          const ObjectAttributes& attributes);
   // The upload `upload_id` of (`bucket`, `key`); kNotFound("upload_not_found") when there is none.
@@ -51,22 +54,28 @@ class MultipartService {
   // A writer for a part's content; CommitPart records it (replacing an earlier part of that number).
   // kInvalidArgument("invalid_argument") for a part number outside 1..10000.
   std::unique_ptr<BlobWriter> OpenPartWriter(const ObjectBucket& bucket, BlobDigests digests);
+  // `checksum`: the part's content checksum the caller verified (empty: none), kept with the part.
   UploadPart CommitPart(BlobWriter& writer, const MultipartUpload& upload, int64_t part_number,
                         const std::optional<std::string>& expected_md5,
-                        const std::optional<std::string>& expected_sha256);
+                        const std::optional<std::string>& expected_sha256,
+                        const StoredChecksum& checksum = {});
 
   // Records `length` bytes of `source` from `offset` as part `part_number` (UploadPartCopy): the part's
-  // ETag is the MD5 of those bytes. The caller checks the range against the source's size. A source blob
-  // unlinked by a concurrent overwrite or delete is kNotFound("blob_missing"): look the source up again.
+  // ETag is the MD5 of those bytes, its checksum that of the upload's algorithm, if it has one. The caller
+  // checks the range against the source's size. A source blob unlinked by a concurrent overwrite or delete
+  // is kNotFound("blob_missing"): look the source up again.
   UploadPart CopyPart(const ObjectBucket& bucket, const MultipartUpload& upload, int64_t part_number,
                       const StoredObject& source, uint64_t offset, uint64_t length);
 
   // kInvalidArgument codes: invalid_part_order, invalid_part, entity_too_small, malformed_xml (no parts);
-  // kConflict("upload_in_progress") while another Complete of the same upload runs.
+  // kConflict("upload_in_progress") while another Complete of the same upload runs. The object's checksum
+  // derives from the parts' (CompletedObjectChecksum); `expected_checksum` (base64, empty: none) is what the
+  // client says it is: bad_digest when it is not.
   // The object is published only when `condition` holds (ObjectStore::PublishBlob); when it does not, the
   // upload stays as it was.
   StoredObject Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
-                        const std::vector<CompletedPart>& parts, const WriteCondition& condition = {});
+                        const std::vector<CompletedPart>& parts, const WriteCondition& condition = {},
+                        const std::string& expected_checksum = "");
   void Abort(const MultipartUpload& upload);
 
   std::vector<UploadPart> ListParts(const std::string& upload_id, int64_t after_part_number, int64_t limit);

@@ -27,6 +27,8 @@ struct ObjectAttributes {
   nlohmann::json metadata = nlohmann::json::object();  // user metadata, name -> string value
   std::optional<std::string> expected_md5;             // lowercase hex; mismatch -> kInvalidArgument
   std::optional<std::string> expected_sha256;          // lowercase hex; mismatch -> kInvalidArgument
+  // The content checksum the caller verified while the content streamed (S3), stored with the object.
+  StoredChecksum checksum;
 
   // What a writer of this content must compute: MD5 (the ETag) always, SHA-256 only to check it.
   BlobDigests digests() const { return {.md5 = true, .sha256 = expected_sha256.has_value()}; }

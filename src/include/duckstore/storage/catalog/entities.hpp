@@ -65,6 +65,14 @@ struct ObjectBucket {
   std::string created_at;
 };
 
+// A content checksum kept with an object, an upload part or (its algorithm and type only) a multipart
+// upload, as S3 names them (docs/design/s3.md, "Checksums"). Empty fields: none.
+struct StoredChecksum {
+  std::string algorithm;  // "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"
+  std::string type;       // "FULL_OBJECT" or "COMPOSITE" (objects and uploads)
+  std::string value;      // base64 as S3 sends it; a COMPOSITE object's is "<base64>-<part count>"
+};
+
 // An object's metadata. The content lives in a blob file named by a random id, never by the key; `key` is
 // only a string in the catalog (any bytes, '/' has no meaning here).
 struct StoredObject {
@@ -75,7 +83,8 @@ struct StoredObject {
   std::string etag;  // hex MD5 of the content (multipart objects will use "<md5 of md5s>-<parts>")
   std::string content_type = "application/octet-stream";
   nlohmann::json metadata = nlohmann::json::object();  // user metadata (x-amz-meta-*), name -> value
-  std::string created_at;  // time of the last write (an overwrite is a new object)
+  std::string created_at;   // time of the last write (an overwrite is a new object)
+  StoredChecksum checksum;  // the checksum the writer sent, verified
 };
 
 // A workspace: an isolated database of a project branch (workspaces/<id>.duckdb) that its users reach with
@@ -172,6 +181,7 @@ struct MultipartUpload {
   std::string content_type = "application/octet-stream";
   nlohmann::json metadata = nlohmann::json::object();
   std::string created_at;
+  StoredChecksum checksum;  // the algorithm and type the upload declared (no value)
 };
 
 struct UploadPart {
@@ -181,6 +191,7 @@ struct UploadPart {
   int64_t size = 0;
   std::string etag;  // hex MD5 of the part
   std::string created_at;
+  StoredChecksum checksum;  // the part's checksum, verified (no type)
 };
 
 template <typename T>

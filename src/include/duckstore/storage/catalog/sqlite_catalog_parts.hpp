@@ -15,6 +15,14 @@
 
 namespace duckstore {
 
+// The checksum columns (checksum_algorithm, checksum_type, checksum) that objects, upload parts and
+// multipart uploads end with.
+inline StoredChecksum ReadChecksum(RowReader& row) {
+  std::string algorithm = row.Text();
+  std::string type = row.Text();
+  return StoredChecksum{std::move(algorithm), std::move(type), row.Text()};
+}
+
 class SqliteProjectCatalog : public virtual ProjectCatalog {
  public:
   explicit SqliteProjectCatalog(SqliteCatalogDb& db) : db_(db) {}
