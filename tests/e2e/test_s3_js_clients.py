@@ -1,7 +1,8 @@
 """The S3 API through the current AWS SDK for JavaScript v3 and minio-js, pinned from the npm registry
 (tests/e2e/js/package-lock.json): default-checksum uploads, explicit algorithms read back, a wrong checksum
 refused with nothing stored, streams of unknown length, multipart with checksums, conditional creates racing,
-presigned URLs and a browser POST form. The scenarios run in node (tests/e2e/js/*.cjs); the assertions on
+presigned URLs and a browser POST form, standard object headers, a retried Complete, GET of one part and
+bucket CORS with a preflight. The scenarios run in node (tests/e2e/js/*.cjs); the assertions on
 stored bytes, returned checksums and codes are here, against independently computed checksums."""
 
 from __future__ import annotations
@@ -139,3 +140,18 @@ def test_minio_presigned_urls_and_post_policy(minio):
     assert result["post_status"] == 204
     assert result["posted"] == "posted from a browser form"
     assert s3.head_object(Bucket=bucket, Key="minio/posted")["ContentType"] == "text/plain"
+
+
+def test_headers_retried_complete_parts_and_cors(sdk):
+    run, _, _ = sdk
+    result = run("semantics")
+    assert result["head"] == {"CacheControl": "max-age=60", "ContentDisposition": "attachment", "ContentEncoding": "gzip",
+                              "ContentLanguage": "de", "Expires": "2039-12-01T16:00:00.000Z"}
+    first, retried = result["complete_etags"]
+    assert first == retried and first.endswith('-2"')
+    size = 5 * 1024 * 1024
+    assert result["part"] == {"PartsCount": 2, "ContentRange": f"bytes {size}-{size + 4320}/{size + 4321}", "md5_ok": True}
+    assert result["cors_rules"][0]["AllowedOrigins"] == ["https://app.example.com"]
+    assert result["preflight"] == {"status": 200, "allow_origin": "https://app.example.com"}
+    assert result["browser_get"] == {"status": 200, "allow_origin": "https://app.example.com"}
+    assert result["no_cors"]["status"] == 404 and result["no_cors"]["name"] == "NoSuchCORSConfiguration"

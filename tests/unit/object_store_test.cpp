@@ -242,6 +242,68 @@ TEST_F(ObjectStoreTest, CopyIsIndependentOfTheSource) {
   EXPECT_EQ(ReadAll(store_.Get("data", "dst").blob), "content");
 }
 
+TEST_F(ObjectStoreTest, StandardHeadersAndPartSizesFollowCopiesUnlessReplaced) {
+  nlohmann::json headers = {{"cache-control", "max-age=60"}, {"content-language", "cs"}};
+  ObjectAttributes attributes;
+  attributes.headers = headers;
+  attributes.part_sizes = {3, 4};
+  Put("src", "content", attributes);
+  EXPECT_EQ(store_.Get("data", "src").headers, headers);
+  EXPECT_EQ(store_.Get("data", "src").part_sizes, (std::vector<int64_t>{3, 4}));
+  auto copy = store_.Copy("data", "src", bucket_, "copy", std::nullopt);
+  EXPECT_EQ(store_.Get("data", "copy").headers, headers);
+  EXPECT_EQ(copy.part_sizes, (std::vector<int64_t>{3, 4}));  // the same content and ETag
+  ObjectAttributes replaced;
+  replaced.headers = {{"expires", "Thu, 01 Dec 2030 16:00:00 GMT"}};
+  store_.Copy("data", "src", bucket_, "replaced", replaced);
+  EXPECT_EQ(store_.Get("data", "replaced").headers, replaced.headers);
+  EXPECT_EQ(Put("plain", "x").part_sizes, std::vector<int64_t>{});
+}
+
+TEST_F(ObjectStoreTest, BucketCorsIsStoredAndRemoved) {
+  EXPECT_TRUE(store_.GetBucket("data").cors.is_null());
+  nlohmann::json cors = {{"rules", nlohmann::json::array({{{"allowed_methods", {"GET"}}}})}};
+  store_.SetBucketCors("data", cors);
+  EXPECT_EQ(store_.GetBucket("data").cors, cors);
+  store_.SetBucketCors("data", nullptr);
+  EXPECT_TRUE(store_.GetBucket("data").cors.is_null());
+  EXPECT_EQ(testing::CaptureError([&] { store_.SetBucketCors("nope", cors); }).code(), "bucket_not_found");
+}
+
+TEST_F(ObjectStoreTest, RetriedCompletionWithTheSamePartsIsAnsweredFromItsRecord) {
+  MultipartService multipart(*catalog_, store_, /*min_part_bytes=*/1);
+  ObjectAttributes attributes;
+  attributes.headers = {{"content-disposition", "attachment"}};
+  auto upload = multipart.Create(bucket_, "joined", attributes);
+  auto put_part = [&](int64_t number, const std::string& content) {
+    auto writer = multipart.OpenPartWriter(bucket_, {.md5 = true});
+    writer->Append(content.data(), content.size());
+    return multipart.CommitPart(*writer, upload, number, std::nullopt, std::nullopt);
+  };
+  auto one = put_part(1, "abc");
+  auto three = put_part(3, "defgh");
+  std::vector<CompletedPart> parts = {{1, one.etag, {}}, {3, three.etag, {}}};
+  auto object = multipart.Complete(bucket_, upload, parts);
+  EXPECT_EQ(object.part_sizes, (std::vector<int64_t>{3, 5}));
+  EXPECT_EQ(store_.Get("data", "joined").headers, attributes.headers);
+  EXPECT_FALSE(multipart.Find("data", "joined", upload.id).has_value());
+
+  auto replayed = multipart.Replay("data", "joined", upload.id, parts);
+  EXPECT_EQ(replayed.etag, object.etag);
+  auto code = [&](const std::string& key, const std::vector<CompletedPart>& listed) {
+    return testing::CaptureError([&] { multipart.Replay("data", key, upload.id, listed); }).code();
+  };
+  EXPECT_EQ(code("joined", {{1, one.etag, {}}}), "upload_not_found");  // another part list
+  EXPECT_EQ(code("other", parts), "upload_not_found");
+  // Past the retention the record no longer answers.
+  CompletedUpload old = *catalog_->GetCompletedUpload(upload.id);
+  old.completed_at = NowTimestamp(-MultipartService::kCompletedRetentionSeconds - 1);
+  catalog_->RecordCompletedUpload(old);
+  EXPECT_EQ(code("joined", parts), "upload_not_found");
+  EXPECT_EQ(catalog_->ForgetCompletedUploads(NowTimestamp(-MultipartService::kCompletedRetentionSeconds)), 1);
+  EXPECT_FALSE(catalog_->GetCompletedUpload(upload.id).has_value());
+}
+
 TEST_F(ObjectStoreTest, StagingLinksAdminObjectsIntoTheProjectUntilReleased) {
   auto shared = store_.CreateBucket("stack-files", std::nullopt);
   auto writer = store_.OpenWriter(shared);

@@ -49,21 +49,6 @@ std::pair<uint64_t, uint64_t> CopySourceRange(const S3Call& call, uint64_t size)
   return {first, last - first + 1};
 }
 
-int64_t PartNumberOf(const std::string& text) {
-  try {
-    size_t used = 0;
-    int64_t number = std::stoll(text, &used);
-    if (used == text.size()) {
-      MultipartService::CheckPartNumber(number);
-      return number;
-    }
-  } catch (const std::invalid_argument&) {
-  } catch (const std::out_of_range&) {
-  }
-  throw InvalidArgument("invalid_argument", "part numbers must be integers between 1 and 10000",
-                        {{"ArgumentName", "partNumber"}, {"ArgumentValue", text}});
-}
-
 std::vector<CompletedPart> ParseCompletedParts(const std::string& body) {
   XmlElement root = ParseXml(body);
   if (root.name != "CompleteMultipartUpload") {
@@ -152,23 +137,33 @@ http::Response UploadPartCopy(S3Services& s3, S3Call& call) {
 
 http::Response CompleteMultipartUpload(S3Services& s3, S3Call& call) {
   const ObjectBucket& bucket = call.target_bucket;
-  MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
+  std::string upload_id = call.Query("uploadId");
+  std::optional<MultipartUpload> upload = s3.multipart.Find(call.bucket, call.key, upload_id);
   WriteCondition condition = WriteConditionOf(call);
   // An x-amz-checksum-<algorithm> header here is the whole object's checksum (FULL_OBJECT), not the body's.
   std::optional<ChecksumClaim> claim = ChecksumClaimOf(call.http);
   std::string expected = claim && claim->expected ? Base64Encode(*claim->expected) : "";
   std::vector<CompletedPart> parts =
       ParseCompletedParts(ReadSmallPayload(call, kMaxCompleteBody, /*claim_is_body=*/false));
-  StoredObject object = s3.multipart.Complete(bucket, upload, parts, condition, expected);
+  std::string etag;
+  StoredChecksum checksum;
+  if (upload) {
+    StoredObject object = s3.multipart.Complete(bucket, *upload, parts, condition, expected);
+    etag = object.etag;
+    checksum = object.checksum;
+  } else {
+    // No upload in progress: a retry of a Complete that succeeded (its response lost) gets that success.
+    CompletedUpload completed = s3.multipart.Replay(call.bucket, call.key, upload_id, parts);
+    etag = completed.etag;
+    checksum = completed.checksum;
+  }
   XmlWriter xml("CompleteMultipartUploadResult");
   xml.Element("Location", "/" + call.bucket + "/" + UriEncode(call.key, true))
       .Element("Bucket", call.bucket)
       .Element("Key", call.key)
-      .Element("ETag", QuotedEtag(object.etag));
-  if (!object.checksum.algorithm.empty()) {
-    xml.Element("Checksum" + object.checksum.algorithm, object.checksum.value)
-        .Element("ChecksumType", object.checksum.type);
-  }
+      .Element("ETag", QuotedEtag(etag));
+  if (!checksum.algorithm.empty())
+    xml.Element("Checksum" + checksum.algorithm, checksum.value).Element("ChecksumType", checksum.type);
   return XmlResponse(200, xml.Finish());
 }
 

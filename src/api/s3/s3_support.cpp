@@ -3,6 +3,7 @@
 
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/api/s3/header_text.hpp"
+#include "duckstore/api/s3/text.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
 #include "duckstore/services/files/file_access.hpp"
@@ -202,8 +203,34 @@ std::string ReadSmallPayload(S3Call& call, size_t limit, bool claim_is_body) {
   return body;
 }
 
+nlohmann::json StandardHeadersOf(const std::function<const std::string*(const std::string&)>& value_of) {
+  nlohmann::json headers = nlohmann::json::object();
+  for (const char* name : kObjectHeaderNames) {
+    const std::string* value = value_of(name);
+    if (!value) continue;
+    std::string kept = *value;
+    if (std::string_view(name) == "content-encoding") {
+      // "aws-chunked" describes how this request's body travels, not the object: S3 drops it.
+      kept.clear();
+      std::string_view list(*value);
+      while (!list.empty()) {
+        size_t comma = list.find(',');
+        std::string_view item = TrimBlanks(list.substr(0, comma));
+        if (!item.empty() && AsciiLower(item) != "aws-chunked")
+          kept += (kept.empty() ? "" : ",") + std::string(item);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    }
+    if (!kept.empty()) headers[name] = HeaderValueToUtf8(kept);
+  }
+  return headers;
+}
+
 ObjectAttributes AttributesFromRequest(const S3Call& call) {
   ObjectAttributes attributes;
+  attributes.headers =
+      StandardHeadersOf([&](const std::string& name) { return call.http.headers.Find(name); });
   if (const std::string* type = call.http.headers.Find("content-type"); type && !type->empty()) {
     attributes.content_type = *type;
   }
@@ -243,6 +270,21 @@ std::string UnquoteEtag(std::string_view etag) {
   if (etag.starts_with("W/")) etag.remove_prefix(2);
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return std::string(etag);
+}
+
+int64_t PartNumberOf(const std::string& text) {
+  try {
+    size_t used = 0;
+    int64_t number = std::stoll(text, &used);
+    if (used == text.size()) {
+      MultipartService::CheckPartNumber(number);
+      return number;
+    }
+  } catch (const std::invalid_argument&) {
+  } catch (const std::out_of_range&) {
+  }
+  throw InvalidArgument("invalid_argument", "part numbers must be integers between 1 and 10000",
+                        {{"ArgumentName", "partNumber"}, {"ArgumentValue", text}});
 }
 
 int64_t IntegerParam(const S3Call& call, std::string_view name, int64_t fallback, int64_t max) {

@@ -32,6 +32,13 @@ std::string Md5Hex(const std::string& data) {
   return HexEncode(std::string_view(reinterpret_cast<char*>(digest), length));
 }
 
+// What identifies the part list a Complete names: each part's number and ETag, in order.
+std::string PartsDigest(const std::vector<CompletedPart>& parts) {
+  std::string text;
+  for (const auto& part : parts) text += std::to_string(part.part_number) + ":" + part.etag + "\n";
+  return Sha256Hex(text);
+}
+
 void UnlinkAll(const std::vector<std::string>& paths) {
   for (const auto& path : paths) ::unlink(path.c_str());
 }
@@ -58,14 +65,22 @@ MultipartUpload MultipartService::Create(const ObjectBucket& bucket, const std::
   upload.metadata = attributes.metadata;
   upload.created_at = NowTimestamp();
   upload.checksum = {attributes.checksum.algorithm, attributes.checksum.type, ""};
+  upload.headers = attributes.headers;
   catalog_.CreateMultipartUpload(upload);
+  return upload;
+}
+
+std::optional<MultipartUpload> MultipartService::Find(const std::string& bucket, const std::string& key,
+                                                      const std::string& upload_id) {
+  auto upload = catalog_.GetMultipartUpload(upload_id);
+  if (!upload || upload->bucket != bucket || upload->key != key) return std::nullopt;
   return upload;
 }
 
 MultipartUpload MultipartService::Get(const std::string& bucket, const std::string& key,
                                       const std::string& upload_id) {
-  auto upload = catalog_.GetMultipartUpload(upload_id);
-  if (!upload || upload->bucket != bucket || upload->key != key) {
+  auto upload = Find(bucket, key, upload_id);
+  if (!upload) {
     throw NotFound("upload_not_found", "the specified multipart upload does not exist",
                    {{"UploadId", upload_id}});
   }
@@ -187,9 +202,40 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
   std::string etag = Md5Hex(md5s) + "-" + std::to_string(chosen.size());
   attributes.content_type = upload.content_type;
   attributes.metadata = upload.metadata;
+  attributes.headers = upload.headers;
+  attributes.part_sizes.reserve(chosen.size());
+  for (const UploadPart* part : chosen) attributes.part_sizes.push_back(part->size);
   StoredObject object = store_.PublishBlob(blob, etag, bucket, upload.key, attributes, condition);
-  if (auto part_blobs = catalog_.DeleteMultipartUpload(upload.id)) UnlinkAll(*part_blobs);
+  // The upload goes and its completion is remembered together: a retry finds one or the other.
+  CompletedUpload completed{upload.id,          bucket.name,     upload.key,       object.etag,
+                            PartsDigest(parts), object.checksum, object.created_at};
+  std::optional<std::vector<std::string>> part_blobs;
+  catalog_.InTransaction([&] {
+    part_blobs = catalog_.DeleteMultipartUpload(upload.id);
+    catalog_.RecordCompletedUpload(completed);
+    catalog_.ForgetCompletedUploads(NowTimestamp(-kCompletedRetentionSeconds));
+  });
+  if (part_blobs) UnlinkAll(*part_blobs);
   return object;
+}
+
+CompletedUpload MultipartService::Replay(const std::string& bucket, const std::string& key,
+                                         const std::string& upload_id,
+                                         const std::vector<CompletedPart>& parts) {
+  auto completed = catalog_.GetCompletedUpload(upload_id);
+  bool replayable = completed && completed->bucket == bucket && completed->key == key &&
+                    completed->completed_at >= NowTimestamp(-kCompletedRetentionSeconds);
+  if (!replayable) {
+    throw NotFound("upload_not_found", "the specified multipart upload does not exist",
+                   {{"UploadId", upload_id}});
+  }
+  if (completed->parts_digest != PartsDigest(parts)) {
+    throw NotFound("upload_not_found",
+                   "the specified multipart upload was completed with another list of parts and does not "
+                   "exist any more",
+                   {{"UploadId", upload_id}});
+  }
+  return *completed;
 }
 
 void MultipartService::Abort(const MultipartUpload& upload) {

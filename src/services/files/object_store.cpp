@@ -159,6 +159,10 @@ ObjectBucket ObjectStore::ProjectFilesBucket(const std::string& project_id) {
   }
 }
 
+void ObjectStore::SetBucketCors(const std::string& name, const nlohmann::json& cors) {
+  catalog_.SetObjectBucketCors(name, cors);
+}
+
 std::filesystem::path ObjectStore::BlobDir(const ObjectBucket& bucket) const {
   if (bucket.project_id) return data_dir_ / "projects" / *bucket.project_id / "objects";
   return data_dir_ / "objects";
@@ -199,6 +203,8 @@ StoredObject ObjectStore::PublishBlob(const BlobInfo& blob, const std::string& e
   object.metadata = attributes.metadata;
   object.created_at = NowTimestamp();
   object.checksum = attributes.checksum;
+  object.headers = attributes.headers;
+  object.part_sizes = attributes.part_sizes;
   std::optional<std::string> replaced;
   try {
     if (condition.empty()) {
@@ -237,8 +243,11 @@ StoredObject ObjectStore::Copy(const std::string& source_bucket, const std::stri
   ObjectAttributes copied;
   copied.content_type = source.content_type;
   copied.metadata = source.metadata;
+  copied.headers = source.headers;
   ObjectAttributes chosen = attributes.value_or(copied);
-  chosen.checksum = source.checksum;  // the same content, whatever metadata it gets
+  // The same content (and ETag), whatever metadata it gets.
+  chosen.checksum = source.checksum;
+  chosen.part_sizes = source.part_sizes;
   return PublishBlob(blob, source.etag, target_bucket, target_key, chosen);
 }
 

@@ -6,8 +6,13 @@ namespace duckstore {
 namespace {
 
 MultipartUpload ReadUpload(RowReader& row) {
-  return MultipartUpload{row.Text(), row.Text(), row.Text(),       row.Text(),
-                         row.Json(), row.Text(), ReadChecksum(row)};
+  return MultipartUpload{row.Text(), row.Text(), row.Text(),        row.Text(),
+                         row.Json(), row.Text(), ReadChecksum(row), row.Json()};
+}
+
+CompletedUpload ReadCompleted(RowReader& row) {
+  return CompletedUpload{row.Text(), row.Text(),        row.Text(), row.Text(),
+                         row.Text(), ReadChecksum(row), row.Text()};
 }
 
 UploadPart ReadPart(RowReader& row) {
@@ -16,12 +21,17 @@ UploadPart ReadPart(RowReader& row) {
 
 constexpr RowMapping<MultipartUpload> kUploads{
     {"multipart_uploads",
-     "id, bucket, key, content_type, metadata, created_at, checksum_algorithm, checksum_type, checksum"},
+     "id, bucket, key, content_type, metadata, created_at, checksum_algorithm, checksum_type, checksum, "
+     "headers"},
     ReadUpload};
 constexpr RowMapping<UploadPart> kParts{
     {"upload_parts",
      "upload_id, part_number, blob, size, etag, created_at, checksum_algorithm, checksum_type, checksum"},
     ReadPart};
+constexpr RowMapping<CompletedUpload> kCompleted{
+    {"completed_uploads",
+     "id, bucket, key, etag, parts_digest, checksum_algorithm, checksum_type, checksum, completed_at"},
+    ReadCompleted};
 
 }  // namespace
 
@@ -31,7 +41,7 @@ void SqliteMultipartCatalog::CreateMultipartUpload(const MultipartUpload& u) {
     throw NotFound("bucket_not_found", "bucket '" + u.bucket + "' not found");
   }
   db_.Insert(kUploads, u.id, u.bucket, u.key, u.content_type, u.metadata, u.created_at, u.checksum.algorithm,
-             u.checksum.type, u.checksum.value);
+             u.checksum.type, u.checksum.value, u.headers);
 }
 
 std::optional<MultipartUpload> SqliteMultipartCatalog::GetMultipartUpload(const std::string& id) {
@@ -95,6 +105,19 @@ std::optional<std::vector<std::string>> SqliteMultipartCatalog::DeleteMultipartU
   auto blobs = db_.Blobs("SELECT blob FROM upload_parts WHERE upload_id = ? ORDER BY part_number", id);
   db_.Delete(kUploads, "id = ?", id);
   return blobs;
+}
+
+void SqliteMultipartCatalog::RecordCompletedUpload(const CompletedUpload& c) {
+  db_.Upsert(kCompleted, "id", c.id, c.bucket, c.key, c.etag, c.parts_digest, c.checksum.algorithm,
+             c.checksum.type, c.checksum.value, c.completed_at);
+}
+
+std::optional<CompletedUpload> SqliteMultipartCatalog::GetCompletedUpload(const std::string& id) {
+  return db_.One(kCompleted, "id = ?", id);
+}
+
+int64_t SqliteMultipartCatalog::ForgetCompletedUploads(const std::string& before) {
+  return db_.Delete(kCompleted, "completed_at < ?", before);
 }
 
 }  // namespace duckstore

@@ -5,6 +5,7 @@
 // renders as S3 error documents.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,17 @@ http::Response GetBucketVersioning(S3Services& s3, S3Call& call);
 http::Response ListObjectVersions(S3Services& s3, S3Call& call);
 http::Response ListObjects(S3Services& s3, S3Call& call, bool v2);
 http::Response DeleteObjects(S3Services& s3, S3Call& call);
+
+// CORS (bucket_cors.cpp): the bucket's configuration, and the preflight OPTIONS a browser sends before a
+// cross-origin request, which carries no credentials and is answered from the bucket's rules.
+http::Response PutBucketCors(S3Services& s3, S3Call& call);
+http::Response GetBucketCors(S3Services& s3, S3Call& call);
+http::Response DeleteBucketCors(S3Services& s3, S3Call& call);
+http::Response PreflightCors(S3Services& s3, S3Call& call);
+// Adds the Access-Control-* headers of `bucket`'s matching rule to the response of a request with an
+// Origin header (an error included, as S3 does); nothing without a bucket, rule or Origin.
+void AddBucketCorsHeaders(S3Services& s3, const std::string& bucket, const http::Request& request,
+                          http::Response& response);
 
 // Object family.
 http::Response PutObject(S3Services& s3, S3Call& call);
@@ -123,12 +135,18 @@ std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S
 void CheckCopySourceConditions(const S3Call& call, const StoredObject& source);
 // Content-Type and x-amz-meta-* of the request; Content-MD5 and a signed SHA-256 as expected digests.
 ObjectAttributes AttributesFromRequest(const S3Call& call);
+// The standard object headers (kObjectHeaderNames) that `value_of` (a lowercase name -> the request's value
+// or null) finds, as the object keeps them: aws-chunked, a transfer encoding, removed from Content-Encoding
+// as S3 does.
+nlohmann::json StandardHeadersOf(const std::function<const std::string*(const std::string&)>& value_of);
 // "Sun, 06 Nov 1994 08:49:37 GMT" of a catalog timestamp.
 std::string HttpDate(const std::string& timestamp);
 // ETag as S3 quotes it.
 std::string QuotedEtag(const std::string& etag);
 // Strips surrounding quotes (and a W/ prefix) from a client-sent ETag.
 std::string UnquoteEtag(std::string_view etag);
+// A partNumber parameter: an integer 1..10000, else kInvalidArgument.
+int64_t PartNumberOf(const std::string& text);
 // max-keys style parameter: default when absent, capped at `max`; kInvalidArgument when not a number >= 0.
 int64_t IntegerParam(const S3Call& call, std::string_view name, int64_t fallback, int64_t max);
 http::Response XmlResponse(int status, std::string body);

@@ -6,12 +6,15 @@
 // - Complete checks the client's part list (ascending numbers, ETags matching the stored parts, every part
 //   but the last at least `min_part_bytes`), concatenates the listed parts into one new blob (streamed,
 //   bounded memory), publishes it with ETag "<md5 of the parts' binary MD5s>-<count>", then drops the upload
-//   and unlinks every part blob. A failure before publishing leaves the upload as it was.
+//   and unlinks every part blob. A failure before publishing leaves the upload as it was. The completion is
+//   remembered for kCompletedRetention: the same Complete again (same upload id and parts) is answered
+//   from that record (Replay) instead of NoSuchUpload, so a client retrying after a lost response succeeds.
 // - Like the store, the service does not authorise; callers check the bucket first.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,6 +44,8 @@ class MultipartService {
  public:
   static constexpr int64_t kMaxPartNumber = 10000;
   static constexpr int64_t kDefaultMinPartBytes = 5ll << 20;
+  // How long a completed upload answers a retried Complete (docs/design/s3.md, "Multipart uploads").
+  static constexpr int64_t kCompletedRetentionSeconds = 3600;
 
   MultipartService(Catalog& catalog, ObjectStore& store, int64_t min_part_bytes = kDefaultMinPartBytes);
 
@@ -50,6 +55,9 @@ class MultipartService {
                          const ObjectAttributes& attributes);
   // The upload `upload_id` of (`bucket`, `key`); kNotFound("upload_not_found") when there is none.
   MultipartUpload Get(const std::string& bucket, const std::string& key, const std::string& upload_id);
+  // The same, nullopt when there is none.
+  std::optional<MultipartUpload> Find(const std::string& bucket, const std::string& key,
+                                      const std::string& upload_id);
 
   // A writer for a part's content; CommitPart records it (replacing an earlier part of that number).
   // kInvalidArgument("invalid_argument") for a part number outside 1..10000.
@@ -76,6 +84,12 @@ class MultipartService {
   StoredObject Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
                         const std::vector<CompletedPart>& parts, const WriteCondition& condition = {},
                         const std::string& expected_checksum = "");
+  // A retried Complete of upload `upload_id` of (`bucket`, `key`), which is no longer in progress: the
+  // recorded completion when it was completed within kCompletedRetentionSeconds with the same `parts`
+  // (numbers and ETags), else kNotFound("upload_not_found"), as S3 answers a Complete of an unknown
+  // upload (a different part list included: that upload cannot be completed again).
+  CompletedUpload Replay(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                         const std::vector<CompletedPart>& parts);
   void Abort(const MultipartUpload& upload);
 
   std::vector<UploadPart> ListParts(const std::string& upload_id, int64_t after_part_number, int64_t limit);

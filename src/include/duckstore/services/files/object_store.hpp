@@ -29,10 +29,18 @@ struct ObjectAttributes {
   std::optional<std::string> expected_sha256;          // lowercase hex; mismatch -> kInvalidArgument
   // The content checksum the caller verified while the content streamed (S3), stored with the object.
   StoredChecksum checksum;
+  // Standard headers kept with the object (kObjectHeaderNames), lowercase name -> value.
+  nlohmann::json headers = nlohmann::json::object();
+  // Set by multipart completion: the sizes of the parts the object was assembled from, in order.
+  std::vector<int64_t> part_sizes = {};
 
   // What a writer of this content must compute: MD5 (the ETag) always, SHA-256 only to check it.
   BlobDigests digests() const { return {.md5 = true, .sha256 = expected_sha256.has_value()}; }
 };
+
+// The standard headers an object keeps as its writer sent them and answers on every read, as S3 does.
+inline constexpr const char* kObjectHeaderNames[] = {"cache-control", "content-disposition",
+                                                     "content-encoding", "content-language", "expires"};
 
 // A write that publishes only when the key's current object is as expected (S3's conditional writes,
 // If-None-Match / If-Match). The check and the publish are one catalog transaction, so of two racing
@@ -85,6 +93,8 @@ class ObjectStore {
   ObjectBucket CreateBucket(const std::string& name, const std::optional<std::string>& project_id);
   ObjectBucket GetBucket(const std::string& name);  // kNotFound("bucket_not_found")
   std::vector<ObjectBucket> ListBuckets(const std::optional<std::string>& project_id);
+  // Replaces the bucket's CORS configuration (JSON null: removes it); kNotFound("bucket_not_found").
+  void SetBucketCors(const std::string& name, const nlohmann::json& cors);
   // Without `force`, a bucket holding objects is kConflict("bucket_not_empty").
   void DeleteBucket(const std::string& name, bool force);
   // The bucket REST files of `project_id` live in, created on first use ("<project>-files", or a hashed
@@ -102,8 +112,9 @@ class ObjectStore {
   StoredObject PublishBlob(const BlobInfo& blob, const std::string& etag, const ObjectBucket& bucket,
                            const std::string& key, const ObjectAttributes& attributes,
                            const WriteCondition& condition = {});
-  // Server-side copy (a new blob with the same content); metadata from `attributes` when given, else the
-  // source's. kNotFound("object_not_found") for a missing source.
+  // Server-side copy (a new blob with the same content); metadata and headers from `attributes` when
+  // given, else the source's; the checksum and part sizes are the source's. kNotFound("object_not_found") for
+  // a missing source.
   StoredObject Copy(const std::string& source_bucket, const std::string& source_key,
                     const ObjectBucket& target_bucket, const std::string& target_key,
                     const std::optional<ObjectAttributes>& attributes);
