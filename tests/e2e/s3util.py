@@ -143,6 +143,15 @@ def streaming_chunked_headers(data: bytes, chunk_size: int) -> tuple[dict, int]:
             "content-length": str(length)}, length
 
 
+def with_headers(s3, operation: str, headers: dict):
+    """Makes `s3`'s `operation` calls (e.g. "PutObject") carry `headers` too, signed with the rest: Debian's
+    boto3 predates parameters such as IfNoneMatch, IfMatch and ChecksumType. Returns `s3`."""
+    def add(request, **_):
+        request.headers.update(headers)
+    s3.meta.events.register(f"before-sign.s3.{operation}", add)
+    return s3
+
+
 def error_code(response) -> str:
     """The <Code> of an S3 error document."""
     import xml.etree.ElementTree as ET

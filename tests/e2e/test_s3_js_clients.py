@@ -1,7 +1,8 @@
 """The S3 API through the current AWS SDK for JavaScript v3 and minio-js, pinned from the npm registry
 (tests/e2e/js/package-lock.json): default-checksum uploads, explicit algorithms read back, a wrong checksum
 refused with nothing stored, streams of unknown length, multipart with checksums, conditional creates racing,
-presigned URLs and a browser POST form. The scenarios run in node (tests/e2e/js/*.cjs); the assertions on
+presigned URLs and a browser POST form, standard object headers, a retried Complete, GET of one part and
+bucket CORS with a preflight. The scenarios run in node (tests/e2e/js/*.cjs); the assertions on
 stored bytes, returned checksums and codes are here, against independently computed checksums."""
 
 from __future__ import annotations
@@ -10,13 +11,6 @@ import pytest
 
 from harness import Client, Server, unique_id
 from s3util import checksum, client, composite_checksum, run_js, s3_endpoint
-
-
-# Strict: each flips to a failure once the feature lands, so the mark is removed with it.
-CHECKSUM_STORAGE_NOT_DONE = pytest.mark.xfail(
-    strict=True, reason="not done yet: storing checksums with objects and parts and returning them (x-amz-checksum-mode, "
-    "GetObjectAttributes Checksum, ListParts, Complete) needs the services/files and catalog changes planned after "
-    "issue 12")
 
 
 def pattern(size: int, seed: int, step: int = 31) -> bytes:
@@ -32,7 +26,6 @@ def sdk(server, project):
     return (lambda scenario: run_js("aws_sdk.cjs", scenario, s3_endpoint(server), project.key, bucket)), s3, bucket
 
 
-@CHECKSUM_STORAGE_NOT_DONE
 def test_default_checksums_are_verified_stored_and_returned(sdk):
     run, s3, bucket = sdk
     result = run("default_checksums")
@@ -45,7 +38,6 @@ def test_default_checksums_are_verified_stored_and_returned(sdk):
     assert s3.get_object(Bucket=bucket, Key="default/stream")["Body"].read() == data
 
 
-@CHECKSUM_STORAGE_NOT_DONE
 def test_explicit_algorithms_read_back(sdk):
     run, _, _ = sdk
     result = run("explicit_algorithms")
@@ -77,7 +69,6 @@ def test_stream_of_unknown_length_through_lib_storage(sdk):
     assert s3.get_object(Bucket=bucket, Key="unknown/length")["Body"].read() == data
 
 
-@CHECKSUM_STORAGE_NOT_DONE
 def test_multipart_with_checksums(sdk):
     run, _, _ = sdk
     result = run("multipart_checksums")
@@ -95,8 +86,6 @@ def test_multipart_with_checksums(sdk):
         assert observed["head"]["Checksum" + algorithm] == whole and observed["head"]["ChecksumType"] == kind
 
 
-@pytest.mark.xfail(strict=True, reason="not done yet: If-None-Match/If-Match on PutObject decided atomically with the "
-                   "publish needs the catalog change planned after issue 12")
 def test_conditional_creates_race_exactly_one_wins(sdk):
     run, _, _ = sdk
     result = run("conditional_race")
@@ -151,3 +140,18 @@ def test_minio_presigned_urls_and_post_policy(minio):
     assert result["post_status"] == 204
     assert result["posted"] == "posted from a browser form"
     assert s3.head_object(Bucket=bucket, Key="minio/posted")["ContentType"] == "text/plain"
+
+
+def test_headers_retried_complete_parts_and_cors(sdk):
+    run, _, _ = sdk
+    result = run("semantics")
+    assert result["head"] == {"CacheControl": "max-age=60", "ContentDisposition": "attachment", "ContentEncoding": "gzip",
+                              "ContentLanguage": "de", "Expires": "2039-12-01T16:00:00.000Z"}
+    first, retried = result["complete_etags"]
+    assert first == retried and first.endswith('-2"')
+    size = 5 * 1024 * 1024
+    assert result["part"] == {"PartsCount": 2, "ContentRange": f"bytes {size}-{size + 4320}/{size + 4321}", "md5_ok": True}
+    assert result["cors_rules"][0]["AllowedOrigins"] == ["https://app.example.com"]
+    assert result["preflight"] == {"status": 200, "allow_origin": "https://app.example.com"}
+    assert result["browser_get"] == {"status": 200, "allow_origin": "https://app.example.com"}
+    assert result["no_cors"]["status"] == 404 and result["no_cors"]["name"] == "NoSuchCORSConfiguration"

@@ -274,7 +274,7 @@ TEST_F(CatalogTest, ReadOnlyGrantsBeforeMigration9BelongToTheDefaultBranch) {
     // A catalog as migration 8 left it, with one grant.
     SqliteDb db(Path());
     db.Exec(
-        "DELETE FROM schema_migrations WHERE version >= 9; DROP TRIGGER readonly_grants_follow_branches; "
+        "DELETE FROM schema_migrations WHERE version = 9; DROP TRIGGER readonly_grants_follow_branches; "
         "DROP TRIGGER readonly_grants_follow_links; DROP TABLE readonly_grants; "
         "CREATE TABLE readonly_grants (project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE, "
         "bucket TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (project_id, bucket)); "

@@ -19,11 +19,18 @@ MultipartUpload MakeUpload(const std::string& id, const std::string& key, const 
   u.content_type = "text/csv";
   u.metadata = {{"origin", "test"}};
   u.created_at = at;
+  u.checksum = {"SHA1", "COMPOSITE", ""};
   return u;
 }
 
 UploadPart MakePart(const std::string& upload_id, int64_t number, const std::string& blob) {
-  return UploadPart{upload_id, number, blob, 5, "etag" + std::to_string(number), "2026-01-01T00:00:00.000Z"};
+  return UploadPart{upload_id,
+                    number,
+                    blob,
+                    5,
+                    "etag" + std::to_string(number),
+                    "2026-01-01T00:00:00.000Z",
+                    StoredChecksum{"SHA1", "", "part" + std::to_string(number)}};
 }
 
 std::vector<std::string> Ids(const std::vector<MultipartUpload>& uploads) {
@@ -48,6 +55,8 @@ TEST_F(MultipartCatalogTest, UploadRoundTripAndMissingBucket) {
   EXPECT_EQ(upload->key, "a/b.csv");
   EXPECT_EQ(upload->content_type, "text/csv");
   EXPECT_EQ(upload->metadata["origin"], "test");
+  EXPECT_EQ(upload->checksum.algorithm, "SHA1");
+  EXPECT_EQ(upload->checksum.type, "COMPOSITE");
   EXPECT_FALSE(catalog_->GetMultipartUpload("nope").has_value());
 
   auto orphan = MakeUpload("u2", "k", "2026-01-01T00:00:01.000Z");
@@ -73,6 +82,8 @@ TEST_F(MultipartCatalogTest, PartsUpsertAndPage) {
   ASSERT_EQ(parts.size(), 3u);
   EXPECT_EQ(parts[0].part_number, 1);
   EXPECT_EQ(parts[1].blob, "/b/2bis");
+  EXPECT_EQ(parts[1].checksum.algorithm, "SHA1");
+  EXPECT_EQ(parts[1].checksum.value, "part2");
   auto page = catalog_->ListUploadParts("u1", 1, 1);
   ASSERT_EQ(page.size(), 1u);
   EXPECT_EQ(page[0].part_number, 2);

@@ -99,6 +99,7 @@ TEST_F(ObjectCatalogTest, ObjectCrudRoundTripsEveryField) {
   o.size = 11;
   o.content_type = "text/csv";
   o.metadata = {{"owner", "me"}, {"source", "s3"}};
+  o.checksum = {"CRC32C", "COMPOSITE", "yZRlqg==-2"};
   EXPECT_FALSE(catalog_->PutObject(o).has_value());  // nothing replaced
 
   auto stored = catalog_->GetObject("b", "dir/file.csv");
@@ -111,6 +112,9 @@ TEST_F(ObjectCatalogTest, ObjectCrudRoundTripsEveryField) {
   EXPECT_EQ(stored->content_type, "text/csv");
   EXPECT_EQ(stored->metadata, (nlohmann::json{{"owner", "me"}, {"source", "s3"}}));
   EXPECT_EQ(stored->created_at, kAt);
+  EXPECT_EQ(stored->checksum.algorithm, "CRC32C");
+  EXPECT_EQ(stored->checksum.type, "COMPOSITE");
+  EXPECT_EQ(stored->checksum.value, "yZRlqg==-2");
   EXPECT_FALSE(catalog_->GetObject("b", "dir/file").has_value());
   EXPECT_FALSE(catalog_->GetObject("other", "dir/file.csv").has_value());
 

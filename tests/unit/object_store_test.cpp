@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/services/files/files.hpp"
@@ -37,10 +39,19 @@ class ObjectStoreTest : public ::testing::Test {
     bucket_ = store_.CreateBucket("data", "p1");
   }
 
-  StoredObject Put(const std::string& key, const std::string& content, ObjectAttributes attributes = {}) {
+  StoredObject Put(const std::string& key, const std::string& content, ObjectAttributes attributes = {},
+                   const WriteCondition& condition = {}) {
     auto writer = store_.OpenWriter(bucket_, attributes.digests());
     writer->Append(content.data(), content.size());
-    return store_.CommitWrite(*writer, bucket_, key, attributes);
+    return store_.CommitWrite(*writer, bucket_, key, attributes, condition);
+  }
+
+  size_t BlobCount() {
+    size_t blobs = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_ / "projects/p1/objects")) {
+      if (entry.is_regular_file()) ++blobs;
+    }
+    return blobs;
   }
 
   std::vector<std::string> Keys(const ObjectListing& listing) {
@@ -93,11 +104,49 @@ TEST_F(ObjectStoreTest, ChecksumMismatchPublishesNothing) {
     EXPECT_EQ(e.code(), "bad_digest");
   }
   EXPECT_FALSE(store_.Find("data", "k").has_value());
-  size_t blobs = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "projects/p1/objects")) {
-    if (entry.is_regular_file()) ++blobs;
+  EXPECT_EQ(BlobCount(), 0u);
+}
+
+TEST_F(ObjectStoreTest, ConditionalWritesHoldOrPublishNothing) {
+  auto kind_of = [&](const std::string& content, const WriteCondition& condition) {
+    try {
+      Put("k", content, {}, condition);
+      return std::string("published");
+    } catch (const Error& e) {
+      return e.code();
+    }
+  };
+  EXPECT_EQ(kind_of("a", {.if_match = "*"}), "object_not_found");  // If-Match needs an object
+  EXPECT_EQ(kind_of("first", {.if_none_match = true}), "published");
+  std::string etag = store_.Get("data", "k").etag;
+  EXPECT_EQ(kind_of("second", {.if_none_match = true}), "precondition_failed");
+  EXPECT_EQ(kind_of("third", {.if_match = std::string(32, '0')}), "precondition_failed");
+  EXPECT_EQ(ReadAll(store_.Get("data", "k").blob), "first");
+  EXPECT_EQ(BlobCount(), 1u) << "refused writes leave no blob";
+  EXPECT_EQ(kind_of("fourth", {.if_match = etag}), "published");
+  EXPECT_EQ(ReadAll(store_.Get("data", "k").blob), "fourth");
+  EXPECT_EQ(kind_of("fifth", {.if_match = "*"}), "published");
+}
+
+TEST_F(ObjectStoreTest, RacingConditionalCreatesHaveOneWinner) {
+  constexpr int kWriters = 8;
+  std::atomic<int> published{0}, refused{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      try {
+        Put("race", "writer " + std::to_string(i), {}, {.if_none_match = true});
+        ++published;
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::kPreconditionFailed) ++refused;
+      }
+    });
   }
-  EXPECT_EQ(blobs, 0u);
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(published.load(), 1);
+  EXPECT_EQ(refused.load(), kWriters - 1);
+  EXPECT_TRUE(ReadAll(store_.Get("data", "race").blob).starts_with("writer "));
+  EXPECT_EQ(BlobCount(), 1u);
 }
 
 TEST_F(ObjectStoreTest, SignedPayloadHashIsCheckedOnlyWhenGiven) {
@@ -191,6 +240,68 @@ TEST_F(ObjectStoreTest, CopyIsIndependentOfTheSource) {
   EXPECT_NE(copy.blob, store_.Get("data", "src").blob);
   store_.Delete("data", "src");
   EXPECT_EQ(ReadAll(store_.Get("data", "dst").blob), "content");
+}
+
+TEST_F(ObjectStoreTest, StandardHeadersAndPartSizesFollowCopiesUnlessReplaced) {
+  nlohmann::json headers = {{"cache-control", "max-age=60"}, {"content-language", "cs"}};
+  ObjectAttributes attributes;
+  attributes.headers = headers;
+  attributes.part_sizes = {3, 4};
+  Put("src", "content", attributes);
+  EXPECT_EQ(store_.Get("data", "src").headers, headers);
+  EXPECT_EQ(store_.Get("data", "src").part_sizes, (std::vector<int64_t>{3, 4}));
+  auto copy = store_.Copy("data", "src", bucket_, "copy", std::nullopt);
+  EXPECT_EQ(store_.Get("data", "copy").headers, headers);
+  EXPECT_EQ(copy.part_sizes, (std::vector<int64_t>{3, 4}));  // the same content and ETag
+  ObjectAttributes replaced;
+  replaced.headers = {{"expires", "Thu, 01 Dec 2030 16:00:00 GMT"}};
+  store_.Copy("data", "src", bucket_, "replaced", replaced);
+  EXPECT_EQ(store_.Get("data", "replaced").headers, replaced.headers);
+  EXPECT_EQ(Put("plain", "x").part_sizes, std::vector<int64_t>{});
+}
+
+TEST_F(ObjectStoreTest, BucketCorsIsStoredAndRemoved) {
+  EXPECT_TRUE(store_.GetBucket("data").cors.is_null());
+  nlohmann::json cors = {{"rules", nlohmann::json::array({{{"allowed_methods", {"GET"}}}})}};
+  store_.SetBucketCors("data", cors);
+  EXPECT_EQ(store_.GetBucket("data").cors, cors);
+  store_.SetBucketCors("data", nullptr);
+  EXPECT_TRUE(store_.GetBucket("data").cors.is_null());
+  EXPECT_EQ(testing::CaptureError([&] { store_.SetBucketCors("nope", cors); }).code(), "bucket_not_found");
+}
+
+TEST_F(ObjectStoreTest, RetriedCompletionWithTheSamePartsIsAnsweredFromItsRecord) {
+  MultipartService multipart(*catalog_, store_, /*min_part_bytes=*/1);
+  ObjectAttributes attributes;
+  attributes.headers = {{"content-disposition", "attachment"}};
+  auto upload = multipart.Create(bucket_, "joined", attributes);
+  auto put_part = [&](int64_t number, const std::string& content) {
+    auto writer = multipart.OpenPartWriter(bucket_, {.md5 = true});
+    writer->Append(content.data(), content.size());
+    return multipart.CommitPart(*writer, upload, number, std::nullopt, std::nullopt);
+  };
+  auto one = put_part(1, "abc");
+  auto three = put_part(3, "defgh");
+  std::vector<CompletedPart> parts = {{1, one.etag, {}}, {3, three.etag, {}}};
+  auto object = multipart.Complete(bucket_, upload, parts);
+  EXPECT_EQ(object.part_sizes, (std::vector<int64_t>{3, 5}));
+  EXPECT_EQ(store_.Get("data", "joined").headers, attributes.headers);
+  EXPECT_FALSE(multipart.Find("data", "joined", upload.id).has_value());
+
+  auto replayed = multipart.Replay("data", "joined", upload.id, parts);
+  EXPECT_EQ(replayed.etag, object.etag);
+  auto code = [&](const std::string& key, const std::vector<CompletedPart>& listed) {
+    return testing::CaptureError([&] { multipart.Replay("data", key, upload.id, listed); }).code();
+  };
+  EXPECT_EQ(code("joined", {{1, one.etag, {}}}), "upload_not_found");  // another part list
+  EXPECT_EQ(code("other", parts), "upload_not_found");
+  // Past the retention the record no longer answers.
+  CompletedUpload old = *catalog_->GetCompletedUpload(upload.id);
+  old.completed_at = NowTimestamp(-MultipartService::kCompletedRetentionSeconds - 1);
+  catalog_->RecordCompletedUpload(old);
+  EXPECT_EQ(code("joined", parts), "upload_not_found");
+  EXPECT_EQ(catalog_->ForgetCompletedUploads(NowTimestamp(-MultipartService::kCompletedRetentionSeconds)), 1);
+  EXPECT_FALSE(catalog_->GetCompletedUpload(upload.id).has_value());
 }
 
 TEST_F(ObjectStoreTest, StagingLinksAdminObjectsIntoTheProjectUntilReleased) {

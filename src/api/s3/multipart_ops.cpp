@@ -6,6 +6,7 @@
 #include "duckstore/api/s3/xml.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/error_codes.hpp"
+#include "duckstore/services/files/multipart_checksum.hpp"
 
 namespace duckstore::s3 {
 namespace {
@@ -48,21 +49,6 @@ std::pair<uint64_t, uint64_t> CopySourceRange(const S3Call& call, uint64_t size)
   return {first, last - first + 1};
 }
 
-int64_t PartNumberOf(const std::string& text) {
-  try {
-    size_t used = 0;
-    int64_t number = std::stoll(text, &used);
-    if (used == text.size()) {
-      MultipartService::CheckPartNumber(number);
-      return number;
-    }
-  } catch (const std::invalid_argument&) {
-  } catch (const std::out_of_range&) {
-  }
-  throw InvalidArgument("invalid_argument", "part numbers must be integers between 1 and 10000",
-                        {{"ArgumentName", "partNumber"}, {"ArgumentValue", text}});
-}
-
 std::vector<CompletedPart> ParseCompletedParts(const std::string& body) {
   XmlElement root = ParseXml(body);
   if (root.name != "CompleteMultipartUpload") {
@@ -73,7 +59,12 @@ std::vector<CompletedPart> ParseCompletedParts(const std::string& body) {
     const XmlElement* number = part->Child("PartNumber");
     const XmlElement* etag = part->Child("ETag");
     if (!number || !etag) throw InvalidArgument("malformed_xml", "every Part needs a PartNumber and an ETag");
-    parts.push_back(CompletedPart{PartNumberOf(number->text), UnquoteEtag(etag->text)});
+    StoredChecksum checksum;
+    for (ChecksumAlgorithm algorithm : kAllChecksumAlgorithms) {
+      std::string name(ChecksumName(algorithm));
+      if (const XmlElement* value = part->Child("Checksum" + name)) checksum = {name, "", value->text};
+    }
+    parts.push_back(CompletedPart{PartNumberOf(number->text), UnquoteEtag(etag->text), checksum});
   }
   return parts;
 }
@@ -84,10 +75,17 @@ http::Response CreateMultipartUpload(S3Services& s3, S3Call& call) {
   const ObjectBucket& bucket = call.target_bucket;
   ReadSmallPayload(call, kSmallPayloadBytes);
   ObjectAttributes attributes = AttributesFromRequest(call);
+  attributes.checksum = DeclaredUploadChecksum(call.http.headers.Get("x-amz-checksum-algorithm"),
+                                               call.http.headers.Get("x-amz-checksum-type"));
   MultipartUpload upload = s3.multipart.Create(bucket, call.key, attributes);
   XmlWriter xml("InitiateMultipartUploadResult");
   xml.Element("Bucket", call.bucket).Element("Key", call.key).Element("UploadId", upload.id);
-  return XmlResponse(200, xml.Finish());
+  http::Response response = XmlResponse(200, xml.Finish());
+  if (!upload.checksum.algorithm.empty()) {
+    response.headers.Set("x-amz-checksum-algorithm", upload.checksum.algorithm);
+    response.headers.Set("x-amz-checksum-type", upload.checksum.type);
+  }
+  return response;
 }
 
 http::Response UploadPart(S3Services& s3, S3Call& call) {
@@ -96,12 +94,15 @@ http::Response UploadPart(S3Services& s3, S3Call& call) {
   MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
   ObjectAttributes attributes = AttributesFromRequest(call);  // for the expected digests
   auto writer = s3.multipart.OpenPartWriter(bucket, attributes.digests());
-  std::optional<Checksum> checksum = StreamPayload(call, *writer);
-  duckstore::UploadPart part = s3.multipart.CommitPart(*writer, upload, part_number, attributes.expected_md5,
-                                                       attributes.expected_sha256);
+  // Every part of an upload created with a checksum algorithm gets that checksum, sent or not.
+  std::optional<Checksum> checksum =
+      StreamPayload(call, *writer, ParseChecksumAlgorithm(upload.checksum.algorithm));
+  duckstore::UploadPart part = s3.multipart.CommitPart(
+      *writer, upload, part_number, attributes.expected_md5, attributes.expected_sha256,
+      checksum ? StoredChecksumOf(*checksum, std::nullopt) : StoredChecksum{});
   http::Response response = http::Response::Empty(200);
   response.headers.Set("etag", QuotedEtag(part.etag));
-  if (checksum) SetChecksumHeaders(response, *checksum, std::nullopt);
+  SetChecksumHeaders(response, part.checksum);
   return response;
 }
 
@@ -136,14 +137,33 @@ http::Response UploadPartCopy(S3Services& s3, S3Call& call) {
 
 http::Response CompleteMultipartUpload(S3Services& s3, S3Call& call) {
   const ObjectBucket& bucket = call.target_bucket;
-  MultipartUpload upload = s3.multipart.Get(call.bucket, call.key, call.Query("uploadId"));
-  std::vector<CompletedPart> parts = ParseCompletedParts(ReadSmallPayload(call, kMaxCompleteBody));
-  StoredObject object = s3.multipart.Complete(bucket, upload, parts);
+  std::string upload_id = call.Query("uploadId");
+  std::optional<MultipartUpload> upload = s3.multipart.Find(call.bucket, call.key, upload_id);
+  WriteCondition condition = WriteConditionOf(call);
+  // An x-amz-checksum-<algorithm> header here is the whole object's checksum (FULL_OBJECT), not the body's.
+  std::optional<ChecksumClaim> claim = ChecksumClaimOf(call.http);
+  std::string expected = claim && claim->expected ? Base64Encode(*claim->expected) : "";
+  std::vector<CompletedPart> parts =
+      ParseCompletedParts(ReadSmallPayload(call, kMaxCompleteBody, /*claim_is_body=*/false));
+  std::string etag;
+  StoredChecksum checksum;
+  if (upload) {
+    StoredObject object = s3.multipart.Complete(bucket, *upload, parts, condition, expected);
+    etag = object.etag;
+    checksum = object.checksum;
+  } else {
+    // No upload in progress: a retry of a Complete that succeeded (its response lost) gets that success.
+    CompletedUpload completed = s3.multipart.Replay(call.bucket, call.key, upload_id, parts);
+    etag = completed.etag;
+    checksum = completed.checksum;
+  }
   XmlWriter xml("CompleteMultipartUploadResult");
   xml.Element("Location", "/" + call.bucket + "/" + UriEncode(call.key, true))
       .Element("Bucket", call.bucket)
       .Element("Key", call.key)
-      .Element("ETag", QuotedEtag(object.etag));
+      .Element("ETag", QuotedEtag(etag));
+  if (!checksum.algorithm.empty())
+    xml.Element("Checksum" + checksum.algorithm, checksum.value).Element("ChecksumType", checksum.type);
   return XmlResponse(200, xml.Finish());
 }
 
@@ -167,13 +187,18 @@ http::Response ListParts(S3Services& s3, S3Call& call) {
   xml.Element("MaxParts", max_parts)
       .Element("IsTruncated", XmlBool(truncated))
       .Element("StorageClass", "STANDARD");
+  if (!upload.checksum.algorithm.empty()) {
+    xml.Element("ChecksumAlgorithm", upload.checksum.algorithm).Element("ChecksumType", upload.checksum.type);
+  }
   for (const auto& part : parts) {
     xml.Open("Part")
         .Element("PartNumber", part.part_number)
         .Element("LastModified", part.created_at)
         .Element("ETag", QuotedEtag(part.etag))
-        .Element("Size", part.size)
-        .Close();
+        .Element("Size", part.size);
+    if (!part.checksum.algorithm.empty())
+      xml.Element("Checksum" + part.checksum.algorithm, part.checksum.value);
+    xml.Close();
   }
   return XmlResponse(200, xml.Finish());
 }

@@ -1,5 +1,7 @@
 // PutObject, CopyObject, GetObject / HeadObject (ranges, conditional requests), GetObjectAttributes,
 // DeleteObject.
+#include <cctype>
+
 #include "duckstore/api/http/range.hpp"
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/api/s3/header_text.hpp"
@@ -17,6 +19,35 @@ void SetObjectHeaders(http::Response& response, const StoredObject& object) {
     if (value.is_string())
       response.headers.Set("x-amz-meta-" + name, Utf8ToHeaderValue(value.get<std::string>()));
   }
+  for (const auto& [name, value] : object.headers.items()) {
+    if (value.is_string()) response.headers.Set(name, Utf8ToHeaderValue(value.get<std::string>()));
+  }
+}
+
+// The bytes ?partNumber=N addresses: the N-th part of a multipart object (parts counted in order), the
+// whole object as its only part otherwise; kRangeNotSatisfiable("invalid_part_number") beyond the last.
+http::ByteRange PartRange(const S3Call& call, const StoredObject& object) {
+  if (call.http.headers.Find("range")) {
+    throw InvalidArgument("invalid_request",
+                          "Cannot specify both Range header and partNumber query parameter");
+  }
+  int64_t number = PartNumberOf(call.Query("partNumber"));
+  std::vector<int64_t> sizes = object.part_sizes;
+  if (sizes.empty()) sizes.push_back(object.size);
+  if (number > static_cast<int64_t>(sizes.size())) {
+    throw Error(
+        ErrorKind::kRangeNotSatisfiable, "invalid_part_number", "The requested partnumber is not satisfiable",
+        {{"PartNumberRequested", std::to_string(number)}, {"ActualPartCount", std::to_string(sizes.size())}});
+  }
+  uint64_t offset = 0;
+  for (int64_t i = 0; i + 1 < number; ++i) offset += static_cast<uint64_t>(sizes[static_cast<size_t>(i)]);
+  return {offset, static_cast<uint64_t>(sizes[static_cast<size_t>(number - 1)])};
+}
+
+bool ChecksumModeEnabled(const S3Call& call) {
+  std::string mode = call.http.headers.Get("x-amz-checksum-mode");
+  for (char& c : mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return mode == "ENABLED";
 }
 
 }  // namespace
@@ -24,12 +55,14 @@ void SetObjectHeaders(http::Response& response, const StoredObject& object) {
 http::Response PutObject(S3Services& s3, S3Call& call) {
   const ObjectBucket& bucket = call.target_bucket;
   ObjectAttributes attributes = AttributesFromRequest(call);
+  WriteCondition condition = WriteConditionOf(call);  // decided when the object is published
   auto writer = s3.store.OpenWriter(bucket, attributes.digests());
-  std::optional<Checksum> checksum = StreamPayload(call, *writer);
-  StoredObject object = s3.store.CommitWrite(*writer, bucket, call.key, attributes);
+  if (auto checksum = StreamPayload(call, *writer))
+    attributes.checksum = StoredChecksumOf(*checksum, ChecksumType::kFullObject);
+  StoredObject object = s3.store.CommitWrite(*writer, bucket, call.key, attributes, condition);
   http::Response response = http::Response::Empty(200);
   response.headers.Set("etag", QuotedEtag(object.etag));
-  if (checksum) SetChecksumHeaders(response, *checksum, ChecksumType::kFullObject);
+  SetChecksumHeaders(response, object.checksum);
   return response;
 }
 
@@ -81,7 +114,17 @@ http::Response GetObject(S3Services& s3, S3Call& call) {
   uint64_t size = static_cast<uint64_t>(object.size);
   http::ByteRange range{0, size};
   response.status = 200;
-  if (const std::string* header = call.http.headers.Find("range")) {
+  if (call.Has("partNumber")) {
+    // A part is answered as the range it is, as S3 does (206, Content-Range).
+    range = PartRange(call, object);
+    // S3 counts the parts only when one is asked for, and only of a multipart object.
+    if (!object.part_sizes.empty())
+      response.headers.Set("x-amz-mp-parts-count", std::to_string(object.part_sizes.size()));
+    if (range.length > 0) {  // an empty object's one part has no byte to name
+      response.status = 206;
+      response.headers.Set("content-range", range.ContentRange(size));
+    }
+  } else if (const std::string* header = call.http.headers.Find("range")) {
     try {
       if (auto parsed = http::ParseRange(*header, size)) {
         range = *parsed;
@@ -95,6 +138,8 @@ http::Response GetObject(S3Services& s3, S3Call& call) {
       return response;
     }
   }
+  // S3 returns the stored checksum only when asked, and only for the whole object (a range has none).
+  if (response.status == 200 && ChecksumModeEnabled(call)) SetChecksumHeaders(response, object.checksum);
   if (head) {
     response.headers.Set("content-length", std::to_string(range.length));
     response.omit_body = true;
@@ -126,6 +171,12 @@ http::Response GetObjectAttributes(S3Services& s3, S3Call& call) {
   XmlWriter xml("GetObjectAttributesResponse");
   // S3 answers the ETag here without quotes.
   if (asked("ETag")) xml.Element("ETag", object.etag);
+  if (asked("Checksum") && !object.checksum.algorithm.empty()) {
+    xml.Open("Checksum")
+        .Element("Checksum" + object.checksum.algorithm, object.checksum.value)
+        .Element("ChecksumType", object.checksum.type)
+        .Close();
+  }
   if (asked("StorageClass")) xml.Element("StorageClass", "STANDARD");
   if (asked("ObjectSize")) xml.Element("ObjectSize", object.size);
   http::Response response = XmlResponse(200, xml.Finish());

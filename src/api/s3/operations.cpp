@@ -7,8 +7,9 @@
 namespace duckstore::s3 {
 namespace {
 
-S3Operation Declare(S3Op op, const char* name, Access access, TargetFrom target, S3Handler handler) {
-  return S3Operation{op, EntryPoint{"s3", name, Credentials::kSigV4, access, target}, handler};
+S3Operation Declare(S3Op op, const char* name, Access access, TargetFrom target, S3Handler handler,
+                    Credentials credentials = Credentials::kSigV4) {
+  return S3Operation{op, EntryPoint{"s3", name, credentials, access, target}, handler};
 }
 
 // The table, in S3Op order.
@@ -45,6 +46,12 @@ const std::vector<S3Operation>& Table() {
       Declare(S3Op::kListParts, "ListParts", Access::kRead, kBucket, ListParts),
       Declare(S3Op::kListMultipartUploads, "ListMultipartUploads", Access::kRead, kBucket,
               ListMultipartUploads),
+      Declare(S3Op::kPutBucketCors, "PutBucketCors", Access::kWrite, kBucket, PutBucketCors),
+      Declare(S3Op::kGetBucketCors, "GetBucketCors", Access::kRead, kBucket, GetBucketCors),
+      Declare(S3Op::kDeleteBucketCors, "DeleteBucketCors", Access::kWrite, kBucket, DeleteBucketCors),
+      // A browser sends the preflight without credentials; it only reads the bucket's public CORS rules.
+      Declare(S3Op::kPreflightCors, "PreflightCors", Access::kRead, TargetFrom::kNone, PreflightCors,
+              Credentials::kNone),
   };
   return table;
 }
@@ -73,6 +80,7 @@ http::Response RunAuthorized(S3Services& s3, const S3Operation& operation, S3Cal
           FileAccess(s3.auth, s3.store).Bucket(call.principal, call.bucket, operation.entry.access);
       break;
     case TargetFrom::kCallerItems:
+    case TargetFrom::kNone:
       break;
     default:
       AuthorizeEntry(s3.auth, call.principal, operation.entry, BranchRef{"", kDefaultBranch});

@@ -12,6 +12,7 @@ constexpr size_t kStreamBytes = 1 << 20;
 
 ObjectAttributes AttributesOf(const PostForm& form) {
   ObjectAttributes attributes;
+  attributes.headers = StandardHeadersOf([&](const std::string& name) { return form.Field(name); });
   if (const std::string* type = form.Field("content-type"); type && !type->empty())
     attributes.content_type = *type;
   for (const auto& [name, value] : form.fields()) {

@@ -21,6 +21,11 @@ S3Op Route(const S3Call& call) {
     throw Error(ErrorKind::kInvalidArgument, "method_not_allowed",
                 "the specified method is not allowed against this resource");
   }
+  if (call.key.empty() && call.Has("cors")) {
+    if (method == "PUT") return S3Op::kPutBucketCors;
+    if (method == "GET") return S3Op::kGetBucketCors;
+    if (method == "DELETE") return S3Op::kDeleteBucketCors;
+  }
   if (call.key.empty()) {
     if (method == "PUT") {
       if (!call.http.query.empty())
@@ -43,9 +48,9 @@ S3Op Route(const S3Call& call) {
       if (call.Has("versions")) return S3Op::kListObjectVersions;
       if (call.Query("list-type") == "2") return S3Op::kListObjectsV2;
       for (const char* unsupported :
-           {"acl", "policy", "cors", "lifecycle", "tagging", "website", "logging", "notification",
-            "replication", "encryption", "object-lock", "ownershipControls", "publicAccessBlock",
-            "accelerate", "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering"}) {
+           {"acl", "policy", "lifecycle", "tagging", "website", "logging", "notification", "replication",
+            "encryption", "object-lock", "ownershipControls", "publicAccessBlock", "accelerate",
+            "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering"}) {
         if (call.Has(unsupported)) {
           throw Error(ErrorKind::kUnimplemented, "not_implemented",
                       std::string("the bucket subresource '") + unsupported + "' is not supported");
@@ -132,6 +137,7 @@ http::Response Serve(S3Services& s3, const S3Options& options, http::Request& re
                      const std::optional<std::string>& host_bucket, std::string_view path,
                      std::string_view raw_path) {
   http::Response response;
+  std::string bucket_name;  // for the CORS headers of the answer, whatever it is
   try {
     std::string bucket, key;
     if (path.starts_with("/")) path.remove_prefix(1);
@@ -143,9 +149,16 @@ http::Response Serve(S3Services& s3, const S3Options& options, http::Request& re
       bucket = std::string(path.substr(0, slash));
       if (slash != std::string_view::npos) key = std::string(path.substr(slash + 1));
     }
+    bucket_name = bucket;
     SecretLookup secrets = [&](const std::string& access_key_id) { return SecretOf(s3, access_key_id); };
     auto now = std::chrono::system_clock::now();
-    if (IsFormUpload(request, bucket, key)) {
+    if (request.method == "OPTIONS" && !bucket.empty()) {
+      // A CORS preflight carries no credentials (operations.cpp declares it so).
+      S3Call call{request, {}, {}, bucket, key, {}, nullptr};
+      const S3Operation& operation = S3OperationOf(S3Op::kPreflightCors);
+      request.operation = operation.entry.operation;
+      response = RunAuthorized(s3, operation, call);
+    } else if (IsFormUpload(request, bucket, key)) {
       // Authenticated by the form's signed policy, not by a request signature.
       response = ServeFormUpload(s3, request, bucket, secrets, now);
     } else {
@@ -165,6 +178,7 @@ http::Response Serve(S3Services& s3, const S3Options& options, http::Request& re
   } catch (const std::exception& e) {
     response = RenderS3Error(request, e);
   }
+  AddBucketCorsHeaders(s3, bucket_name, request, response);
   response.headers.Set("x-amz-request-id", request.request_id);
   return response;
 }

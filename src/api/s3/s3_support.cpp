@@ -3,6 +3,7 @@
 
 #include "duckstore/api/s3/handlers.hpp"
 #include "duckstore/api/s3/header_text.hpp"
+#include "duckstore/api/s3/text.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
 #include "duckstore/services/files/file_access.hpp"
@@ -83,6 +84,19 @@ Precondition EvaluatePreconditions(const http::Request& request, const StoredObj
   return Precondition::kHolds;
 }
 
+WriteCondition WriteConditionOf(const S3Call& call) {
+  WriteCondition condition;
+  if (const std::string* none_match = call.http.headers.Find("if-none-match")) {
+    if (UnquoteEtag(*none_match) != "*") {
+      throw Error(ErrorKind::kUnimplemented, "not_implemented", "If-None-Match on a write supports only '*'",
+                  {{"Header", "If-None-Match"}});
+    }
+    condition.if_none_match = true;
+  }
+  if (const std::string* match = call.http.headers.Find("if-match")) condition.if_match = UnquoteEtag(*match);
+  return condition;
+}
+
 std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call) {
   auto source = ParseCopySource(call.http.headers.Get("x-amz-copy-source"));
   FileAccess(s3.auth, s3.store).Bucket(call.principal, source.first, Access::kRead);
@@ -128,11 +142,18 @@ std::string S3Call::Query(std::string_view name, const std::string& fallback) co
   return value ? *value : fallback;
 }
 
-std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer) {
+std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer,
+                                      std::optional<ChecksumAlgorithm> required) {
   // The claim is checked before the body is read: a malformed one is refused before any upload.
   std::optional<ChecksumClaim> claim = ChecksumClaimOf(call.http);
+  if (claim && required && claim->algorithm != *required) {
+    throw InvalidArgument(
+        "invalid_request",
+        "Checksum Type mismatch occurred, expected checksum Type: " + ChecksumHeaderSuffix(*required) +
+            ", actual checksum Type: " + ChecksumHeaderSuffix(claim->algorithm));
+  }
   std::optional<Checksummer> checksummer;
-  if (claim) checksummer.emplace(claim->algorithm);
+  if (claim || required) checksummer.emplace(claim ? claim->algorithm : *required);
   Payload payload(call.http, call.signature);
   std::vector<char> buffer(kStreamBytes);
   for (;;) {
@@ -141,21 +162,27 @@ std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer) {
     if (checksummer) checksummer->Update(buffer.data(), got);
     writer.Append(buffer.data(), got);
   }
-  if (!claim) return std::nullopt;
-  Checksum checksum{claim->algorithm, checksummer->Finish()};
-  VerifyChecksum(*claim, checksum.value, payload.trailers());
+  if (!checksummer) return std::nullopt;
+  Checksum checksum{checksummer->algorithm(), checksummer->Finish()};
+  if (claim) VerifyChecksum(*claim, checksum.value, payload.trailers());
   return checksum;
 }
 
-void SetChecksumHeaders(http::Response& response, const Checksum& checksum,
-                        std::optional<ChecksumType> type) {
-  response.headers.Set("x-amz-checksum-" + ChecksumHeaderSuffix(checksum.algorithm),
-                       Base64Encode(checksum.value));
-  if (type) response.headers.Set("x-amz-checksum-type", std::string(ChecksumTypeName(*type)));
+StoredChecksum StoredChecksumOf(const Checksum& checksum, std::optional<ChecksumType> type) {
+  return {std::string(ChecksumName(checksum.algorithm)), type ? std::string(ChecksumTypeName(*type)) : "",
+          Base64Encode(checksum.value)};
 }
 
-std::string ReadSmallPayload(S3Call& call, size_t limit) {
-  std::optional<ChecksumClaim> claim = ChecksumClaimOf(call.http);
+void SetChecksumHeaders(http::Response& response, const StoredChecksum& checksum) {
+  auto algorithm = ParseChecksumAlgorithm(checksum.algorithm);
+  if (!algorithm) return;
+  response.headers.Set("x-amz-checksum-" + ChecksumHeaderSuffix(*algorithm), checksum.value);
+  if (!checksum.type.empty()) response.headers.Set("x-amz-checksum-type", checksum.type);
+}
+
+std::string ReadSmallPayload(S3Call& call, size_t limit, bool claim_is_body) {
+  std::optional<ChecksumClaim> claim;
+  if (claim_is_body) claim = ChecksumClaimOf(call.http);
   Payload payload(call.http, call.signature);
   std::string body;
   char buffer[64 * 1024];
@@ -176,8 +203,34 @@ std::string ReadSmallPayload(S3Call& call, size_t limit) {
   return body;
 }
 
+nlohmann::json StandardHeadersOf(const std::function<const std::string*(const std::string&)>& value_of) {
+  nlohmann::json headers = nlohmann::json::object();
+  for (const char* name : kObjectHeaderNames) {
+    const std::string* value = value_of(name);
+    if (!value) continue;
+    std::string kept = *value;
+    if (std::string_view(name) == "content-encoding") {
+      // "aws-chunked" describes how this request's body travels, not the object: S3 drops it.
+      kept.clear();
+      std::string_view list(*value);
+      while (!list.empty()) {
+        size_t comma = list.find(',');
+        std::string_view item = TrimBlanks(list.substr(0, comma));
+        if (!item.empty() && AsciiLower(item) != "aws-chunked")
+          kept += (kept.empty() ? "" : ",") + std::string(item);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    }
+    if (!kept.empty()) headers[name] = HeaderValueToUtf8(kept);
+  }
+  return headers;
+}
+
 ObjectAttributes AttributesFromRequest(const S3Call& call) {
   ObjectAttributes attributes;
+  attributes.headers =
+      StandardHeadersOf([&](const std::string& name) { return call.http.headers.Find(name); });
   if (const std::string* type = call.http.headers.Find("content-type"); type && !type->empty()) {
     attributes.content_type = *type;
   }
@@ -217,6 +270,21 @@ std::string UnquoteEtag(std::string_view etag) {
   if (etag.starts_with("W/")) etag.remove_prefix(2);
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return std::string(etag);
+}
+
+int64_t PartNumberOf(const std::string& text) {
+  try {
+    size_t used = 0;
+    int64_t number = std::stoll(text, &used);
+    if (used == text.size()) {
+      MultipartService::CheckPartNumber(number);
+      return number;
+    }
+  } catch (const std::invalid_argument&) {
+  } catch (const std::out_of_range&) {
+  }
+  throw InvalidArgument("invalid_argument", "part numbers must be integers between 1 and 10000",
+                        {{"ArgumentName", "partNumber"}, {"ArgumentValue", text}});
 }
 
 int64_t IntegerParam(const S3Call& call, std::string_view name, int64_t fallback, int64_t max) {

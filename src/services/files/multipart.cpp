@@ -8,6 +8,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
+#include "duckstore/services/files/multipart_checksum.hpp"
 
 namespace duckstore {
 namespace {
@@ -29,6 +30,13 @@ std::string Md5Hex(const std::string& data) {
   if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr) != 1)
     throw Internal("md5 failed");
   return HexEncode(std::string_view(reinterpret_cast<char*>(digest), length));
+}
+
+// What identifies the part list a Complete names: each part's number and ETag, in order.
+std::string PartsDigest(const std::vector<CompletedPart>& parts) {
+  std::string text;
+  for (const auto& part : parts) text += std::to_string(part.part_number) + ":" + part.etag + "\n";
+  return Sha256Hex(text);
 }
 
 void UnlinkAll(const std::vector<std::string>& paths) {
@@ -56,14 +64,23 @@ MultipartUpload MultipartService::Create(const ObjectBucket& bucket, const std::
   upload.content_type = attributes.content_type;
   upload.metadata = attributes.metadata;
   upload.created_at = NowTimestamp();
+  upload.checksum = {attributes.checksum.algorithm, attributes.checksum.type, ""};
+  upload.headers = attributes.headers;
   catalog_.CreateMultipartUpload(upload);
+  return upload;
+}
+
+std::optional<MultipartUpload> MultipartService::Find(const std::string& bucket, const std::string& key,
+                                                      const std::string& upload_id) {
+  auto upload = catalog_.GetMultipartUpload(upload_id);
+  if (!upload || upload->bucket != bucket || upload->key != key) return std::nullopt;
   return upload;
 }
 
 MultipartUpload MultipartService::Get(const std::string& bucket, const std::string& key,
                                       const std::string& upload_id) {
-  auto upload = catalog_.GetMultipartUpload(upload_id);
-  if (!upload || upload->bucket != bucket || upload->key != key) {
+  auto upload = Find(bucket, key, upload_id);
+  if (!upload) {
     throw NotFound("upload_not_found", "the specified multipart upload does not exist",
                    {{"UploadId", upload_id}});
   }
@@ -77,10 +94,11 @@ std::unique_ptr<BlobWriter> MultipartService::OpenPartWriter(const ObjectBucket&
 
 UploadPart MultipartService::CommitPart(BlobWriter& writer, const MultipartUpload& upload,
                                         int64_t part_number, const std::optional<std::string>& expected_md5,
-                                        const std::optional<std::string>& expected_sha256) {
+                                        const std::optional<std::string>& expected_sha256,
+                                        const StoredChecksum& checksum) {
   CheckPartNumber(part_number);
   BlobInfo blob = writer.Commit();
-  UploadPart part{upload.id, part_number, blob.path, blob.size, blob.md5, NowTimestamp()};
+  UploadPart part{upload.id, part_number, blob.path, blob.size, blob.md5, NowTimestamp(), checksum};
   std::optional<std::string> replaced;
   try {
     if (expected_md5 && *expected_md5 != blob.md5) {
@@ -103,9 +121,14 @@ UploadPart MultipartService::CopyPart(const ObjectBucket& bucket, const Multipar
                                       int64_t part_number, const StoredObject& source, uint64_t offset,
                                       uint64_t length) {
   CheckPartNumber(part_number);
+  StoredChecksum checksum;
+  if (!upload.checksum.algorithm.empty()) {
+    checksum = {upload.checksum.algorithm, "",
+                FileRangeChecksum(upload.checksum.algorithm, source.blob, offset, length)};
+  }
   auto writer = OpenPartWriter(bucket, {.md5 = true});
   writer->AppendFile(source.blob, offset, length);
-  return CommitPart(*writer, upload, part_number, std::nullopt, std::nullopt);
+  return CommitPart(*writer, upload, part_number, std::nullopt, std::nullopt, checksum);
 }
 
 std::shared_ptr<void> MultipartService::ClaimForCompletion(const std::string& upload_id) {
@@ -120,7 +143,9 @@ std::shared_ptr<void> MultipartService::ClaimForCompletion(const std::string& up
 }
 
 StoredObject MultipartService::Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
-                                        const std::vector<CompletedPart>& parts) {
+                                        const std::vector<CompletedPart>& parts,
+                                        const WriteCondition& condition,
+                                        const std::string& expected_checksum) {
   if (parts.empty()) {
     throw InvalidArgument("malformed_xml", "the request must list at least one part");
   }
@@ -131,6 +156,7 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
 
   // Every listed part must exist with its ETag before sizes are judged (S3 reports InvalidPart first).
   std::vector<const UploadPart*> chosen;
+  std::vector<StoredChecksum> listed;
   int64_t previous = 0;
   for (const CompletedPart& wanted : parts) {
     if (wanted.part_number <= previous) {
@@ -145,6 +171,7 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
           {{"UploadId", upload.id}, {"PartNumber", std::to_string(wanted.part_number)}});
     }
     chosen.push_back(it->second);
+    listed.push_back(wanted.checksum);
   }
   for (size_t i = 0; i + 1 < chosen.size(); ++i) {
     if (chosen[i]->size < min_part_bytes_) {
@@ -154,6 +181,13 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
                                 " bytes",
                             {{"PartNumber", std::to_string(chosen[i]->part_number)}});
     }
+  }
+
+  ObjectAttributes attributes;
+  attributes.checksum = CompletedObjectChecksum(upload.checksum, chosen, listed);
+  if (!expected_checksum.empty() && expected_checksum != attributes.checksum.value) {
+    throw InvalidArgument("bad_digest", "the checksum you specified did not match the object's checksum",
+                          {{"expected", expected_checksum}, {"actual", attributes.checksum.value}});
   }
 
   // The object's ETag derives from the parts' MD5s, so the concatenation hashes nothing and the kernel
@@ -166,12 +200,42 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
   }
   BlobInfo blob = writer->Commit();
   std::string etag = Md5Hex(md5s) + "-" + std::to_string(chosen.size());
-  ObjectAttributes attributes;
   attributes.content_type = upload.content_type;
   attributes.metadata = upload.metadata;
-  StoredObject object = store_.PublishBlob(blob, etag, bucket, upload.key, attributes);
-  if (auto part_blobs = catalog_.DeleteMultipartUpload(upload.id)) UnlinkAll(*part_blobs);
+  attributes.headers = upload.headers;
+  attributes.part_sizes.reserve(chosen.size());
+  for (const UploadPart* part : chosen) attributes.part_sizes.push_back(part->size);
+  StoredObject object = store_.PublishBlob(blob, etag, bucket, upload.key, attributes, condition);
+  // The upload goes and its completion is remembered together: a retry finds one or the other.
+  CompletedUpload completed{upload.id,          bucket.name,     upload.key,       object.etag,
+                            PartsDigest(parts), object.checksum, object.created_at};
+  std::optional<std::vector<std::string>> part_blobs;
+  catalog_.InTransaction([&] {
+    part_blobs = catalog_.DeleteMultipartUpload(upload.id);
+    catalog_.RecordCompletedUpload(completed);
+    catalog_.ForgetCompletedUploads(NowTimestamp(-kCompletedRetentionSeconds));
+  });
+  if (part_blobs) UnlinkAll(*part_blobs);
   return object;
+}
+
+CompletedUpload MultipartService::Replay(const std::string& bucket, const std::string& key,
+                                         const std::string& upload_id,
+                                         const std::vector<CompletedPart>& parts) {
+  auto completed = catalog_.GetCompletedUpload(upload_id);
+  bool replayable = completed && completed->bucket == bucket && completed->key == key &&
+                    completed->completed_at >= NowTimestamp(-kCompletedRetentionSeconds);
+  if (!replayable) {
+    throw NotFound("upload_not_found", "the specified multipart upload does not exist",
+                   {{"UploadId", upload_id}});
+  }
+  if (completed->parts_digest != PartsDigest(parts)) {
+    throw NotFound("upload_not_found",
+                   "the specified multipart upload was completed with another list of parts and does not "
+                   "exist any more",
+                   {{"UploadId", upload_id}});
+  }
+  return *completed;
 }
 
 void MultipartService::Abort(const MultipartUpload& upload) {

@@ -32,6 +32,25 @@ void CheckDigest(const std::optional<std::string>& expected, const std::string& 
   }
 }
 
+// Throws unless `condition` holds for `current`, the key's object now (nullopt: none).
+void CheckCondition(const WriteCondition& condition, const std::optional<StoredObject>& current,
+                    const std::string& bucket, const std::string& key) {
+  if (condition.if_none_match && current) {
+    throw Error(ErrorKind::kPreconditionFailed, "precondition_failed",
+                "at least one of the preconditions you specified did not hold",
+                {{"Condition", "If-None-Match"}});
+  }
+  if (!condition.if_match) return;
+  if (!current) {
+    throw NotFound("object_not_found", "object '" + key + "' does not exist in bucket '" + bucket + "'",
+                   {{"bucket", bucket}, {"key", key}});
+  }
+  if (*condition.if_match != "*" && *condition.if_match != current->etag) {
+    throw Error(ErrorKind::kPreconditionFailed, "precondition_failed",
+                "at least one of the preconditions you specified did not hold", {{"Condition", "If-Match"}});
+  }
+}
+
 void RemoveChildren(const std::filesystem::path& dir) {
   std::error_code error;
   if (!std::filesystem::is_directory(dir, error)) return;
@@ -140,6 +159,10 @@ ObjectBucket ObjectStore::ProjectFilesBucket(const std::string& project_id) {
   }
 }
 
+void ObjectStore::SetBucketCors(const std::string& name, const nlohmann::json& cors) {
+  catalog_.SetObjectBucketCors(name, cors);
+}
+
 std::filesystem::path ObjectStore::BlobDir(const ObjectBucket& bucket) const {
   if (bucket.project_id) return data_dir_ / "projects" / *bucket.project_id / "objects";
   return data_dir_ / "objects";
@@ -150,7 +173,7 @@ std::unique_ptr<BlobWriter> ObjectStore::OpenWriter(const ObjectBucket& bucket, 
 }
 
 StoredObject ObjectStore::CommitWrite(BlobWriter& writer, const ObjectBucket& bucket, const std::string& key,
-                                      const ObjectAttributes& attributes) {
+                                      const ObjectAttributes& attributes, const WriteCondition& condition) {
   BlobInfo blob = writer.Commit();
   try {
     CheckDigest(attributes.expected_md5, blob.md5, "bad_digest", "MD5");
@@ -159,12 +182,12 @@ StoredObject ObjectStore::CommitWrite(BlobWriter& writer, const ObjectBucket& bu
     UnlinkQuietly(blob.path);
     throw;
   }
-  return PublishBlob(blob, blob.md5, bucket, key, attributes);
+  return PublishBlob(blob, blob.md5, bucket, key, attributes, condition);
 }
 
 StoredObject ObjectStore::PublishBlob(const BlobInfo& blob, const std::string& etag,
                                       const ObjectBucket& bucket, const std::string& key,
-                                      const ObjectAttributes& attributes) {
+                                      const ObjectAttributes& attributes, const WriteCondition& condition) {
   if (key.empty() || key.size() > 1024 || key.find('\0') != std::string::npos) {
     UnlinkQuietly(blob.path);
     throw InvalidArgument("invalid_object_key", "object keys are 1 to 1024 bytes without NUL",
@@ -179,9 +202,20 @@ StoredObject ObjectStore::PublishBlob(const BlobInfo& blob, const std::string& e
   object.content_type = attributes.content_type;
   object.metadata = attributes.metadata;
   object.created_at = NowTimestamp();
+  object.checksum = attributes.checksum;
+  object.headers = attributes.headers;
+  object.part_sizes = attributes.part_sizes;
   std::optional<std::string> replaced;
   try {
-    replaced = catalog_.PutObject(object);
+    if (condition.empty()) {
+      replaced = catalog_.PutObject(object);
+    } else {
+      // The condition is judged on the object the publish replaces: no other write can come between.
+      catalog_.InTransaction([&] {
+        CheckCondition(condition, catalog_.GetObject(bucket.name, key), bucket.name, key);
+        replaced = catalog_.PutObject(object);
+      });
+    }
   } catch (...) {
     UnlinkQuietly(blob.path);
     throw;
@@ -209,7 +243,12 @@ StoredObject ObjectStore::Copy(const std::string& source_bucket, const std::stri
   ObjectAttributes copied;
   copied.content_type = source.content_type;
   copied.metadata = source.metadata;
-  return PublishBlob(blob, source.etag, target_bucket, target_key, attributes.value_or(copied));
+  copied.headers = source.headers;
+  ObjectAttributes chosen = attributes.value_or(copied);
+  // The same content (and ETag), whatever metadata it gets.
+  chosen.checksum = source.checksum;
+  chosen.part_sizes = source.part_sizes;
+  return PublishBlob(blob, source.etag, target_bucket, target_key, chosen);
 }
 
 std::optional<StoredObject> ObjectStore::Find(const std::string& bucket, const std::string& key) {

@@ -227,6 +227,35 @@ CREATE TRIGGER readonly_grants_follow_links AFTER DELETE ON bucket_links BEGIN
    WHERE project_id = OLD.project_id AND branch_id = 'default' AND bucket = OLD.bucket;
 END;
 )sql"},
+    {10, "S3 checksums of objects, upload parts and uploads (StoredChecksum)", R"sql(
+ALTER TABLE objects ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';
+ALTER TABLE objects ADD COLUMN checksum_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE objects ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
+ALTER TABLE upload_parts ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';
+ALTER TABLE upload_parts ADD COLUMN checksum_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE upload_parts ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
+ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';
+ALTER TABLE multipart_uploads ADD COLUMN checksum_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE multipart_uploads ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
+)sql"},
+    {11, "S3 standard object headers, multipart part sizes, bucket CORS, completed uploads", R"sql(
+ALTER TABLE objects ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE objects ADD COLUMN part_sizes TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE multipart_uploads ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE object_buckets ADD COLUMN cors TEXT NULL;
+CREATE TABLE completed_uploads (
+  id TEXT PRIMARY KEY,
+  bucket TEXT NOT NULL REFERENCES object_buckets(name) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  parts_digest TEXT NOT NULL,
+  checksum_algorithm TEXT NOT NULL,
+  checksum_type TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  completed_at TEXT NOT NULL
+);
+CREATE INDEX completed_uploads_by_time ON completed_uploads(completed_at);
+)sql"},
 };
 
 }  // namespace

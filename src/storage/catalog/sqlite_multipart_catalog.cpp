@@ -6,17 +6,32 @@ namespace duckstore {
 namespace {
 
 MultipartUpload ReadUpload(RowReader& row) {
-  return MultipartUpload{row.Text(), row.Text(), row.Text(), row.Text(), row.Json(), row.Text()};
+  return MultipartUpload{row.Text(), row.Text(), row.Text(),        row.Text(),
+                         row.Json(), row.Text(), ReadChecksum(row), row.Json()};
+}
+
+CompletedUpload ReadCompleted(RowReader& row) {
+  return CompletedUpload{row.Text(), row.Text(),        row.Text(), row.Text(),
+                         row.Text(), ReadChecksum(row), row.Text()};
 }
 
 UploadPart ReadPart(RowReader& row) {
-  return UploadPart{row.Text(), row.Int(), row.Blob(), row.Int(), row.Text(), row.Text()};
+  return UploadPart{row.Text(), row.Int(), row.Blob(), row.Int(), row.Text(), row.Text(), ReadChecksum(row)};
 }
 
 constexpr RowMapping<MultipartUpload> kUploads{
-    {"multipart_uploads", "id, bucket, key, content_type, metadata, created_at"}, ReadUpload};
+    {"multipart_uploads",
+     "id, bucket, key, content_type, metadata, created_at, checksum_algorithm, checksum_type, checksum, "
+     "headers"},
+    ReadUpload};
 constexpr RowMapping<UploadPart> kParts{
-    {"upload_parts", "upload_id, part_number, blob, size, etag, created_at"}, ReadPart};
+    {"upload_parts",
+     "upload_id, part_number, blob, size, etag, created_at, checksum_algorithm, checksum_type, checksum"},
+    ReadPart};
+constexpr RowMapping<CompletedUpload> kCompleted{
+    {"completed_uploads",
+     "id, bucket, key, etag, parts_digest, checksum_algorithm, checksum_type, checksum, completed_at"},
+    ReadCompleted};
 
 }  // namespace
 
@@ -25,7 +40,8 @@ void SqliteMultipartCatalog::CreateMultipartUpload(const MultipartUpload& u) {
   if (!db_.Exists("SELECT 1 FROM object_buckets WHERE name = ?", u.bucket)) {
     throw NotFound("bucket_not_found", "bucket '" + u.bucket + "' not found");
   }
-  db_.Insert(kUploads, u.id, u.bucket, u.key, u.content_type, u.metadata, u.created_at);
+  db_.Insert(kUploads, u.id, u.bucket, u.key, u.content_type, u.metadata, u.created_at, u.checksum.algorithm,
+             u.checksum.type, u.checksum.value, u.headers);
 }
 
 std::optional<MultipartUpload> SqliteMultipartCatalog::GetMultipartUpload(const std::string& id) {
@@ -73,7 +89,7 @@ std::optional<std::string> SqliteMultipartCatalog::PutUploadPart(const UploadPar
   auto previous = db_.Blob("SELECT blob FROM upload_parts WHERE upload_id = ? AND part_number = ?",
                            p.upload_id, p.part_number);
   db_.Upsert(kParts, "upload_id, part_number", p.upload_id, p.part_number, db_.blobs().Encode(p.blob), p.size,
-             p.etag, p.created_at);
+             p.etag, p.created_at, p.checksum.algorithm, p.checksum.type, p.checksum.value);
   return previous;
 }
 
@@ -89,6 +105,19 @@ std::optional<std::vector<std::string>> SqliteMultipartCatalog::DeleteMultipartU
   auto blobs = db_.Blobs("SELECT blob FROM upload_parts WHERE upload_id = ? ORDER BY part_number", id);
   db_.Delete(kUploads, "id = ?", id);
   return blobs;
+}
+
+void SqliteMultipartCatalog::RecordCompletedUpload(const CompletedUpload& c) {
+  db_.Upsert(kCompleted, "id", c.id, c.bucket, c.key, c.etag, c.parts_digest, c.checksum.algorithm,
+             c.checksum.type, c.checksum.value, c.completed_at);
+}
+
+std::optional<CompletedUpload> SqliteMultipartCatalog::GetCompletedUpload(const std::string& id) {
+  return db_.One(kCompleted, "id = ?", id);
+}
+
+int64_t SqliteMultipartCatalog::ForgetCompletedUploads(const std::string& before) {
+  return db_.Delete(kCompleted, "completed_at < ?", before);
 }
 
 }  // namespace duckstore

@@ -6,17 +6,30 @@ namespace duckstore {
 namespace {
 
 ObjectBucket ReadBucket(RowReader& row) {
-  return ObjectBucket{row.Text(), row.OptionalText(), row.Text()};
+  return ObjectBucket{row.Text(), row.OptionalText(), row.Text(), row.OptionalJson()};
 }
 
 StoredObject ReadObject(RowReader& row) {
-  return StoredObject{row.Text(), row.Text(), row.Blob(), row.Int(),
-                      row.Text(), row.Text(), row.Json(), row.Text()};
+  return StoredObject{row.Text(),
+                      row.Text(),
+                      row.Blob(),
+                      row.Int(),
+                      row.Text(),
+                      row.Text(),
+                      row.Json(),
+                      row.Text(),
+                      ReadChecksum(row),
+                      row.Json(),
+                      row.Json().get<std::vector<int64_t>>()};
 }
 
-constexpr RowMapping<ObjectBucket> kBuckets{{"object_buckets", "name, project_id, created_at"}, ReadBucket};
+constexpr RowMapping<ObjectBucket> kBuckets{{"object_buckets", "name, project_id, created_at, cors"},
+                                            ReadBucket};
 constexpr RowMapping<StoredObject> kObjects{
-    {"objects", "bucket, key, blob, size, etag, content_type, metadata, created_at"}, ReadObject};
+    {"objects",
+     "bucket, key, blob, size, etag, content_type, metadata, created_at, checksum_algorithm, checksum_type, "
+     "checksum, headers, part_sizes"},
+    ReadObject};
 
 }  // namespace
 
@@ -27,7 +40,7 @@ void SqliteObjectCatalog::CreateObjectBucket(const ObjectBucket& b) {
     throw NotFound("project_not_found", "project '" + *b.project_id + "' not found");
   }
   db_.InsertUnique(kBuckets, "bucket_exists", "bucket '" + b.name + "' already exists", b.name, b.project_id,
-                   b.created_at);
+                   b.created_at, NullableJson(b.cors));
 }
 
 std::optional<ObjectBucket> SqliteObjectCatalog::GetObjectBucket(const std::string& name) {
@@ -51,6 +64,11 @@ std::vector<std::string> SqliteObjectCatalog::DeleteObjectBucket(const std::stri
   return blobs;
 }
 
+void SqliteObjectCatalog::SetObjectBucketCors(const std::string& name, const nlohmann::json& cors) {
+  if (db_.Run("UPDATE object_buckets SET cors = ? WHERE name = ?", NullableJson(cors), name) == 0)
+    throw NotFound("bucket_not_found", "bucket '" + name + "' not found");
+}
+
 std::vector<std::string> SqliteObjectCatalog::ListReferencedBlobs() {
   return db_.Blobs("SELECT blob FROM objects UNION ALL SELECT blob FROM upload_parts");
 }
@@ -60,7 +78,8 @@ std::optional<std::string> SqliteObjectCatalog::PutObject(const StoredObject& o)
   if (!GetObjectBucket(o.bucket)) throw NotFound("bucket_not_found", "bucket '" + o.bucket + "' not found");
   auto previous = db_.Blob("SELECT blob FROM objects WHERE bucket = ? AND key = ?", o.bucket, o.key);
   db_.Upsert(kObjects, "bucket, key", o.bucket, o.key, db_.blobs().Encode(o.blob), o.size, o.etag,
-             o.content_type, o.metadata, o.created_at);
+             o.content_type, o.metadata, o.created_at, o.checksum.algorithm, o.checksum.type,
+             o.checksum.value, o.headers, nlohmann::json(o.part_sizes));
   return previous;
 }
 

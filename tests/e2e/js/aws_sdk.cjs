@@ -197,6 +197,59 @@ const scenarios = {
     };
   },
 
+  // What tools rely on beyond the bytes: standard headers, a retried Complete, one part of a multipart
+  // object, and a bucket's CORS rules answering a browser's preflight and its presigned GET.
+  async semantics() {
+    const headers = {
+      CacheControl: "max-age=60", ContentDisposition: "attachment", ContentEncoding: "gzip", ContentLanguage: "de",
+      Expires: new Date("2039-12-01T16:00:00Z"),
+    };
+    await send(new s3sdk.PutObjectCommand({ Bucket: bucket, Key: "headers", Body: "x", ...headers }));
+    const head = await send(new s3sdk.HeadObjectCommand({ Bucket: bucket, Key: "headers" }));
+
+    const parts = [pattern(5 * 1024 * 1024, 5), pattern(4321, 6)];
+    const created = await send(new s3sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: "parts" }));
+    const listed = [];
+    for (let i = 0; i < parts.length; i++) {
+      const part = await send(
+        new s3sdk.UploadPartCommand({ Bucket: bucket, Key: "parts", UploadId: created.UploadId, PartNumber: i + 1, Body: parts[i] }),
+      );
+      listed.push({ PartNumber: i + 1, ETag: part.ETag });
+    }
+    const complete = () =>
+      send(new s3sdk.CompleteMultipartUploadCommand({
+        Bucket: bucket, Key: "parts", UploadId: created.UploadId, MultipartUpload: { Parts: listed },
+      }));
+    const first = await complete();
+    const retried = await complete();
+    const { got, bytes } = await bodyOf("parts", { PartNumber: 2 });
+
+    await send(new s3sdk.PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: { CORSRules: [{ AllowedOrigins: ["https://app.example.com"], AllowedMethods: ["GET"], ExposeHeaders: ["ETag"] }] },
+    }));
+    const cors = await send(new s3sdk.GetBucketCorsCommand({ Bucket: bucket }));
+    const url = await getSignedUrl(client, new s3sdk.GetObjectCommand({ Bucket: bucket, Key: "headers" }), { expiresIn: 300 });
+    const preflight = await fetch(url, {
+      method: "OPTIONS", headers: { Origin: "https://app.example.com", "Access-Control-Request-Method": "GET" },
+    });
+    const browserGet = await fetch(url, { headers: { Origin: "https://app.example.com" } });
+    await send(new s3sdk.DeleteBucketCorsCommand({ Bucket: bucket }));
+    const noCors = await expectError(send(new s3sdk.GetBucketCorsCommand({ Bucket: bucket })));
+    return {
+      head: {
+        CacheControl: head.CacheControl, ContentDisposition: head.ContentDisposition, ContentEncoding: head.ContentEncoding,
+        ContentLanguage: head.ContentLanguage, Expires: head.Expires && head.Expires.toISOString(),
+      },
+      complete_etags: [first.ETag, retried.ETag],
+      part: { PartsCount: got.PartsCount, ContentRange: got.ContentRange, md5_ok: md5(bytes) === md5(parts[1]) },
+      cors_rules: cors.CORSRules,
+      preflight: { status: preflight.status, allow_origin: preflight.headers.get("access-control-allow-origin") },
+      browser_get: { status: browserGet.status, allow_origin: browserGet.headers.get("access-control-allow-origin") },
+      no_cors: noCors,
+    };
+  },
+
   // Presigned GET and PUT URLs, used with plain fetch.
   async presigned() {
     const put = await getSignedUrl(client, new s3sdk.PutObjectCommand({ Bucket: bucket, Key: "presigned/obj" }), { expiresIn: 300 });

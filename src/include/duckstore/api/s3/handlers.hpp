@@ -5,6 +5,7 @@
 // renders as S3 error documents.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,17 @@ http::Response ListObjectVersions(S3Services& s3, S3Call& call);
 http::Response ListObjects(S3Services& s3, S3Call& call, bool v2);
 http::Response DeleteObjects(S3Services& s3, S3Call& call);
 
+// CORS (bucket_cors.cpp): the bucket's configuration, and the preflight OPTIONS a browser sends before a
+// cross-origin request, which carries no credentials and is answered from the bucket's rules.
+http::Response PutBucketCors(S3Services& s3, S3Call& call);
+http::Response GetBucketCors(S3Services& s3, S3Call& call);
+http::Response DeleteBucketCors(S3Services& s3, S3Call& call);
+http::Response PreflightCors(S3Services& s3, S3Call& call);
+// Adds the Access-Control-* headers of `bucket`'s matching rule to the response of a request with an
+// Origin header (an error included, as S3 does); nothing without a bucket, rule or Origin.
+void AddBucketCorsHeaders(S3Services& s3, const std::string& bucket, const http::Request& request,
+                          http::Response& response);
+
 // Object family.
 http::Response PutObject(S3Services& s3, S3Call& call);
 http::Response CopyObject(S3Services& s3, S3Call& call);
@@ -92,13 +104,19 @@ inline constexpr const char* kNullVersion = "null";
 void CheckVersionId(const std::string& version_id);
 
 // Streams the whole payload into `writer`, computing the checksum the request claims (payload.hpp) on the
-// way; returns it once verified, nullopt when the request claims none.
-std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer);
-// x-amz-checksum-<algorithm> (base64) and, when given, x-amz-checksum-type.
-void SetChecksumHeaders(http::Response& response, const Checksum& checksum, std::optional<ChecksumType> type);
-// Reads a small payload (XML requests) whole, verifying a signed SHA-256 and a claimed checksum;
+// way, or `required`'s when it claims none (a part of an upload created with that algorithm); returns it
+// once verified, nullopt when there is none. A claim of another algorithm than `required` is
+// invalid_request, as S3 answers it.
+std::optional<Checksum> StreamPayload(S3Call& call, BlobWriter& writer,
+                                      std::optional<ChecksumAlgorithm> required = std::nullopt);
+// A verified checksum as stored (S3's names, base64); `type` empty for a part.
+StoredChecksum StoredChecksumOf(const Checksum& checksum, std::optional<ChecksumType> type);
+// x-amz-checksum-<algorithm> and, when it has one, x-amz-checksum-type; nothing for an empty checksum.
+void SetChecksumHeaders(http::Response& response, const StoredChecksum& checksum);
+// Reads a small payload (XML requests) whole, verifying a signed SHA-256 and, with `claim_is_body`, a
+// claimed checksum (CompleteMultipartUpload's x-amz-checksum-* is the object's, not the body's);
 // kInvalidArgument beyond `limit`.
-std::string ReadSmallPayload(S3Call& call, size_t limit);
+std::string ReadSmallPayload(S3Call& call, size_t limit, bool claim_is_body = true);
 // The limit for requests whose payload is empty or only names options (CreateBucketConfiguration).
 constexpr size_t kSmallPayloadBytes = size_t{64} * 1024;
 // Conditional request headers (If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since, each named
@@ -107,6 +125,9 @@ constexpr size_t kSmallPayloadBytes = size_t{64} * 1024;
 enum class Precondition { kHolds, kNotModified };
 Precondition EvaluatePreconditions(const http::Request& request, const StoredObject& object,
                                    std::string_view header_prefix);
+// The conditional write a PutObject or CompleteMultipartUpload asks for: If-None-Match (only "*" is
+// supported, anything else is NotImplemented as S3 answers) and If-Match (an ETag, quoted or not, or "*").
+WriteCondition WriteConditionOf(const S3Call& call);
 // The (bucket, key) x-amz-copy-source names, after checking that the caller may read that bucket
 // (FileAccess: the source is data-dependent).
 std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S3Call& call);
@@ -114,12 +135,18 @@ std::pair<std::string, std::string> AuthorizedCopySource(S3Services& s3, const S
 void CheckCopySourceConditions(const S3Call& call, const StoredObject& source);
 // Content-Type and x-amz-meta-* of the request; Content-MD5 and a signed SHA-256 as expected digests.
 ObjectAttributes AttributesFromRequest(const S3Call& call);
+// The standard object headers (kObjectHeaderNames) that `value_of` (a lowercase name -> the request's value
+// or null) finds, as the object keeps them: aws-chunked, a transfer encoding, removed from Content-Encoding
+// as S3 does.
+nlohmann::json StandardHeadersOf(const std::function<const std::string*(const std::string&)>& value_of);
 // "Sun, 06 Nov 1994 08:49:37 GMT" of a catalog timestamp.
 std::string HttpDate(const std::string& timestamp);
 // ETag as S3 quotes it.
 std::string QuotedEtag(const std::string& etag);
 // Strips surrounding quotes (and a W/ prefix) from a client-sent ETag.
 std::string UnquoteEtag(std::string_view etag);
+// A partNumber parameter: an integer 1..10000, else kInvalidArgument.
+int64_t PartNumberOf(const std::string& text);
 // max-keys style parameter: default when absent, capped at `max`; kInvalidArgument when not a number >= 0.
 int64_t IntegerParam(const S3Call& call, std::string_view name, int64_t fallback, int64_t max);
 http::Response XmlResponse(int status, std::string body);

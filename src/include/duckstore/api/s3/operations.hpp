@@ -42,7 +42,11 @@ enum class S3Op {
   kAbortMultipartUpload,
   kListParts,
   kListMultipartUploads,
-  kCount,  // not an operation: the number of them
+  kPutBucketCors,
+  kGetBucketCors,
+  kDeleteBucketCors,
+  kPreflightCors,  // OPTIONS: unauthenticated (Credentials::kNone), answered from the bucket's CORS rules
+  kCount,          // not an operation: the number of them
 };
 
 using S3Handler = http::Response (*)(S3Services& s3, S3Call& call);

@@ -6,12 +6,15 @@
 // - Complete checks the client's part list (ascending numbers, ETags matching the stored parts, every part
 //   but the last at least `min_part_bytes`), concatenates the listed parts into one new blob (streamed,
 //   bounded memory), publishes it with ETag "<md5 of the parts' binary MD5s>-<count>", then drops the upload
-//   and unlinks every part blob. A failure before publishing leaves the upload as it was.
+//   and unlinks every part blob. A failure before publishing leaves the upload as it was. The completion is
+//   remembered for kCompletedRetention: the same Complete again (same upload id and parts) is answered
+//   from that record (Replay) instead of NoSuchUpload, so a client retrying after a lost response succeeds.
 // - Like the store, the service does not authorise; callers check the bucket first.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,7 +26,8 @@ namespace duckstore {
 // One entry of a CompleteMultipartUpload request.
 struct CompletedPart {
   int64_t part_number = 0;
-  std::string etag;  // hex MD5, without quotes
+  std::string etag;         // hex MD5, without quotes
+  StoredChecksum checksum;  // the part's checksum the request names (algorithm and base64 value), if any
 };
 
 // One page of ListMultipartUploads with S3's delimiter semantics (as ObjectListing for objects).
@@ -40,31 +44,52 @@ class MultipartService {
  public:
   static constexpr int64_t kMaxPartNumber = 10000;
   static constexpr int64_t kDefaultMinPartBytes = 5ll << 20;
+  // How long a completed upload answers a retried Complete (docs/design/s3.md, "Multipart uploads").
+  static constexpr int64_t kCompletedRetentionSeconds = 3600;
 
   MultipartService(Catalog& catalog, ObjectStore& store, int64_t min_part_bytes = kDefaultMinPartBytes);
 
+  // The upload keeps the algorithm and type of `attributes.checksum` (multipart_checksum.hpp), which its
+  // parts and the completed object are checksummed with.
   MultipartUpload Create(const ObjectBucket& bucket, const std::string& key,
                          const ObjectAttributes& attributes);
   // The upload `upload_id` of (`bucket`, `key`); kNotFound("upload_not_found") when there is none.
   MultipartUpload Get(const std::string& bucket, const std::string& key, const std::string& upload_id);
+  // The same, nullopt when there is none.
+  std::optional<MultipartUpload> Find(const std::string& bucket, const std::string& key,
+                                      const std::string& upload_id);
 
   // A writer for a part's content; CommitPart records it (replacing an earlier part of that number).
   // kInvalidArgument("invalid_argument") for a part number outside 1..10000.
   std::unique_ptr<BlobWriter> OpenPartWriter(const ObjectBucket& bucket, BlobDigests digests);
+  // `checksum`: the part's content checksum the caller verified (empty: none), kept with the part.
   UploadPart CommitPart(BlobWriter& writer, const MultipartUpload& upload, int64_t part_number,
                         const std::optional<std::string>& expected_md5,
-                        const std::optional<std::string>& expected_sha256);
+                        const std::optional<std::string>& expected_sha256,
+                        const StoredChecksum& checksum = {});
 
   // Records `length` bytes of `source` from `offset` as part `part_number` (UploadPartCopy): the part's
-  // ETag is the MD5 of those bytes. The caller checks the range against the source's size. A source blob
-  // unlinked by a concurrent overwrite or delete is kNotFound("blob_missing"): look the source up again.
+  // ETag is the MD5 of those bytes, its checksum that of the upload's algorithm, if it has one. The caller
+  // checks the range against the source's size. A source blob unlinked by a concurrent overwrite or delete
+  // is kNotFound("blob_missing"): look the source up again.
   UploadPart CopyPart(const ObjectBucket& bucket, const MultipartUpload& upload, int64_t part_number,
                       const StoredObject& source, uint64_t offset, uint64_t length);
 
   // kInvalidArgument codes: invalid_part_order, invalid_part, entity_too_small, malformed_xml (no parts);
-  // kConflict("upload_in_progress") while another Complete of the same upload runs.
+  // kConflict("upload_in_progress") while another Complete of the same upload runs. The object's checksum
+  // derives from the parts' (CompletedObjectChecksum); `expected_checksum` (base64, empty: none) is what the
+  // client says it is: bad_digest when it is not.
+  // The object is published only when `condition` holds (ObjectStore::PublishBlob); when it does not, the
+  // upload stays as it was.
   StoredObject Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
-                        const std::vector<CompletedPart>& parts);
+                        const std::vector<CompletedPart>& parts, const WriteCondition& condition = {},
+                        const std::string& expected_checksum = "");
+  // A retried Complete of upload `upload_id` of (`bucket`, `key`), which is no longer in progress: the
+  // recorded completion when it was completed within kCompletedRetentionSeconds with the same `parts`
+  // (numbers and ETags), else kNotFound("upload_not_found"), as S3 answers a Complete of an unknown
+  // upload (a different part list included: that upload cannot be completed again).
+  CompletedUpload Replay(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                         const std::vector<CompletedPart>& parts);
   void Abort(const MultipartUpload& upload);
 
   std::vector<UploadPart> ListParts(const std::string& upload_id, int64_t after_part_number, int64_t limit);

@@ -27,9 +27,30 @@ struct ObjectAttributes {
   nlohmann::json metadata = nlohmann::json::object();  // user metadata, name -> string value
   std::optional<std::string> expected_md5;             // lowercase hex; mismatch -> kInvalidArgument
   std::optional<std::string> expected_sha256;          // lowercase hex; mismatch -> kInvalidArgument
+  // The content checksum the caller verified while the content streamed (S3), stored with the object.
+  StoredChecksum checksum;
+  // Standard headers kept with the object (kObjectHeaderNames), lowercase name -> value.
+  nlohmann::json headers = nlohmann::json::object();
+  // Set by multipart completion: the sizes of the parts the object was assembled from, in order.
+  std::vector<int64_t> part_sizes = {};
 
   // What a writer of this content must compute: MD5 (the ETag) always, SHA-256 only to check it.
   BlobDigests digests() const { return {.md5 = true, .sha256 = expected_sha256.has_value()}; }
+};
+
+// The standard headers an object keeps as its writer sent them and answers on every read, as S3 does.
+inline constexpr const char* kObjectHeaderNames[] = {"cache-control", "content-disposition",
+                                                     "content-encoding", "content-language", "expires"};
+
+// A write that publishes only when the key's current object is as expected (S3's conditional writes,
+// If-None-Match / If-Match). The check and the publish are one catalog transaction, so of two racing
+// conditional creates exactly one wins. Failures: kPreconditionFailed("precondition_failed"); If-Match on a
+// key without an object is kNotFound("object_not_found"), as S3 answers it.
+struct WriteCondition {
+  bool if_none_match = false;           // "If-None-Match: *": no object may have the key
+  std::optional<std::string> if_match;  // the current object's ETag (unquoted hex), or "*" for any object
+
+  bool empty() const { return !if_none_match && !if_match; }
 };
 
 // One page of a listing with S3's delimiter semantics.
@@ -72,6 +93,8 @@ class ObjectStore {
   ObjectBucket CreateBucket(const std::string& name, const std::optional<std::string>& project_id);
   ObjectBucket GetBucket(const std::string& name);  // kNotFound("bucket_not_found")
   std::vector<ObjectBucket> ListBuckets(const std::optional<std::string>& project_id);
+  // Replaces the bucket's CORS configuration (JSON null: removes it); kNotFound("bucket_not_found").
+  void SetBucketCors(const std::string& name, const nlohmann::json& cors);
   // Without `force`, a bucket holding objects is kConflict("bucket_not_empty").
   void DeleteBucket(const std::string& name, bool force);
   // The bucket REST files of `project_id` live in, created on first use ("<project>-files", or a hashed
@@ -79,16 +102,19 @@ class ObjectStore {
   ObjectBucket ProjectFilesBucket(const std::string& project_id);
 
   // Writing: open a writer for the bucket, stream the content into it, then commit it under a key.
-  // Commit verifies the expected digests and the bucket's existence, then publishes the object. The writer
-  // must compute what CommitWrite checks: open it with `attributes.digests()`.
+  // Commit verifies the expected digests and the bucket's existence, then publishes the object if
+  // `condition` holds (a failed commit unlinks the blob). The writer must compute what CommitWrite checks:
+  // open it with `attributes.digests()`.
   std::unique_ptr<BlobWriter> OpenWriter(const ObjectBucket& bucket, BlobDigests digests = {});
   StoredObject CommitWrite(BlobWriter& writer, const ObjectBucket& bucket, const std::string& key,
-                           const ObjectAttributes& attributes);
+                           const ObjectAttributes& attributes, const WriteCondition& condition = {});
   // Publishes an already committed blob of the bucket's directory (multipart completion, copies).
   StoredObject PublishBlob(const BlobInfo& blob, const std::string& etag, const ObjectBucket& bucket,
-                           const std::string& key, const ObjectAttributes& attributes);
-  // Server-side copy (a new blob with the same content); metadata from `attributes` when given, else the
-  // source's. kNotFound("object_not_found") for a missing source.
+                           const std::string& key, const ObjectAttributes& attributes,
+                           const WriteCondition& condition = {});
+  // Server-side copy (a new blob with the same content); metadata and headers from `attributes` when
+  // given, else the source's; the checksum and part sizes are the source's. kNotFound("object_not_found") for
+  // a missing source.
   StoredObject Copy(const std::string& source_bucket, const std::string& source_key,
                     const ObjectBucket& target_bucket, const std::string& target_key,
                     const std::optional<ObjectAttributes>& attributes);

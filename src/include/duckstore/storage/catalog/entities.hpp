@@ -63,6 +63,16 @@ struct ObjectBucket {
   std::string name;                       // unique server-wide
   std::optional<std::string> project_id;  // nullopt: admin-owned
   std::string created_at;
+  // The bucket's CORS configuration (api/s3/cors.hpp's JSON form of S3's CORSConfiguration); null: none.
+  nlohmann::json cors = nullptr;
+};
+
+// A content checksum kept with an object, an upload part or (its algorithm and type only) a multipart
+// upload, as S3 names them (docs/design/s3.md, "Checksums"). Empty fields: none.
+struct StoredChecksum {
+  std::string algorithm;  // "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"
+  std::string type;       // "FULL_OBJECT" or "COMPOSITE" (objects and uploads)
+  std::string value;      // base64 as S3 sends it; a COMPOSITE object's is "<base64>-<part count>"
 };
 
 // An object's metadata. The content lives in a blob file named by a random id, never by the key; `key` is
@@ -75,7 +85,12 @@ struct StoredObject {
   std::string etag;  // hex MD5 of the content (multipart objects will use "<md5 of md5s>-<parts>")
   std::string content_type = "application/octet-stream";
   nlohmann::json metadata = nlohmann::json::object();  // user metadata (x-amz-meta-*), name -> value
-  std::string created_at;  // time of the last write (an overwrite is a new object)
+  std::string created_at;   // time of the last write (an overwrite is a new object)
+  StoredChecksum checksum;  // the checksum the writer sent, verified
+  // The standard headers S3 keeps with an object (kObjectHeaderNames, object_store.hpp): lowercase name ->
+  // value as the writer sent it.
+  nlohmann::json headers = nlohmann::json::object();
+  std::vector<int64_t> part_sizes = {};  // a multipart object's part sizes, in part order; empty otherwise
 };
 
 // A workspace: an isolated database of a project branch (workspaces/<id>.duckdb) that its users reach with
@@ -172,6 +187,20 @@ struct MultipartUpload {
   std::string content_type = "application/octet-stream";
   nlohmann::json metadata = nlohmann::json::object();
   std::string created_at;
+  StoredChecksum checksum;                            // the algorithm and type the upload declared (no value)
+  nlohmann::json headers = nlohmann::json::object();  // the completed object's standard headers
+};
+
+// A multipart upload that was completed, kept for a while so that a retried CompleteMultipartUpload (same
+// upload id and parts) is answered with the same result instead of NoSuchUpload.
+struct CompletedUpload {
+  std::string id;  // the upload id
+  std::string bucket;
+  std::string key;
+  std::string etag;          // the completed object's
+  std::string parts_digest;  // fingerprint of the part list it was completed with (number and ETag of each)
+  StoredChecksum checksum;   // the completed object's
+  std::string completed_at;
 };
 
 struct UploadPart {
@@ -181,6 +210,7 @@ struct UploadPart {
   int64_t size = 0;
   std::string etag;  // hex MD5 of the part
   std::string created_at;
+  StoredChecksum checksum;  // the part's checksum, verified (no type)
 };
 
 template <typename T>

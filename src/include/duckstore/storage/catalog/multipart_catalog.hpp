@@ -38,6 +38,12 @@ class MultipartCatalog {
   // Removes the upload and its parts; returns the parts' blob paths for the caller to unlink after commit,
   // or nullopt when the upload did not exist.
   virtual std::optional<std::vector<std::string>> DeleteMultipartUpload(const std::string& id) = 0;
+
+  // Completed uploads, kept for retried completions. Record inserts or replaces by id; Forget removes
+  // those completed before `before` (a timestamp) and returns how many.
+  virtual void RecordCompletedUpload(const CompletedUpload& completed) = 0;
+  virtual std::optional<CompletedUpload> GetCompletedUpload(const std::string& id) = 0;
+  virtual int64_t ForgetCompletedUploads(const std::string& before) = 0;
 };
 
 }  // namespace duckstore

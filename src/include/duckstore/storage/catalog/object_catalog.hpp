@@ -27,6 +27,8 @@ class ObjectCatalog {
   // caller's policy); returns the blob paths of the removed objects and upload parts so that the caller can
   // unlink them once the deletion is committed. A missing bucket is a no-op that returns nothing.
   virtual std::vector<std::string> DeleteObjectBucket(const std::string& name) = 0;
+  // Replaces the bucket's CORS configuration (JSON null: removes it); kNotFound("bucket_not_found").
+  virtual void SetObjectBucketCors(const std::string& name, const nlohmann::json& cors) = 0;
   // The blob path of every object and every upload part (for the start-up sweep of unreferenced blobs).
   virtual std::vector<std::string> ListReferencedBlobs() = 0;
 

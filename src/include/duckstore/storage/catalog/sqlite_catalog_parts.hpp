@@ -15,6 +15,14 @@
 
 namespace duckstore {
 
+// The checksum columns (checksum_algorithm, checksum_type, checksum) that objects, upload parts and
+// multipart uploads end with.
+inline StoredChecksum ReadChecksum(RowReader& row) {
+  std::string algorithm = row.Text();
+  std::string type = row.Text();
+  return StoredChecksum{std::move(algorithm), std::move(type), row.Text()};
+}
+
 class SqliteProjectCatalog : public virtual ProjectCatalog {
  public:
   explicit SqliteProjectCatalog(SqliteCatalogDb& db) : db_(db) {}
@@ -75,6 +83,7 @@ class SqliteObjectCatalog : public virtual ObjectCatalog {
   std::optional<ObjectBucket> GetObjectBucket(const std::string& name) override;
   std::vector<ObjectBucket> ListObjectBuckets(const std::optional<std::string>& project_id) override;
   std::vector<std::string> DeleteObjectBucket(const std::string& name) override;
+  void SetObjectBucketCors(const std::string& name, const nlohmann::json& cors) override;
   std::vector<std::string> ListReferencedBlobs() override;
   std::optional<std::string> PutObject(const StoredObject& object) override;
   std::optional<StoredObject> GetObject(const std::string& bucket, const std::string& key) override;
@@ -99,6 +108,9 @@ class SqliteMultipartCatalog : public virtual MultipartCatalog {
   std::vector<UploadPart> ListUploadParts(const std::string& upload_id, int64_t after_part_number,
                                           int64_t limit) override;
   std::optional<std::vector<std::string>> DeleteMultipartUpload(const std::string& id) override;
+  void RecordCompletedUpload(const CompletedUpload& completed) override;
+  std::optional<CompletedUpload> GetCompletedUpload(const std::string& id) override;
+  int64_t ForgetCompletedUploads(const std::string& before) override;
 
  private:
   SqliteCatalogDb& db_;
