@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import boto3
+import botocore.exceptions
+import pytest
 from botocore.config import Config
 
 REGION = "us-east-1"
@@ -150,6 +152,14 @@ def with_headers(s3, operation: str, headers: dict):
         request.headers.update(headers)
     s3.meta.events.register(f"before-sign.s3.{operation}", add)
     return s3
+
+
+def refusal(call) -> tuple[str, int]:
+    """(S3 error code, HTTP status) of a boto3 call that must fail."""
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        call()
+    error = refused.value.response
+    return error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def error_code(response) -> str:

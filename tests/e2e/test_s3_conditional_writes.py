@@ -9,18 +9,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import botocore.exceptions
-import pytest
 
-from s3util import client, with_headers
+from s3util import client, refusal, with_headers
 
 STALE = '"0123456789abcdef0123456789abcdef"'
-
-
-def refusal(call) -> tuple[str, int]:
-    with pytest.raises(botocore.exceptions.ClientError) as refused:
-        call()
-    error = refused.value.response
-    return error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def body(s3, bucket: str, key: str) -> bytes:

@@ -153,5 +153,5 @@ def test_headers_retried_complete_parts_and_cors(sdk):
     assert result["part"] == {"PartsCount": 2, "ContentRange": f"bytes {size}-{size + 4320}/{size + 4321}", "md5_ok": True}
     assert result["cors_rules"][0]["AllowedOrigins"] == ["https://app.example.com"]
     assert result["preflight"] == {"status": 200, "allow_origin": "https://app.example.com"}
-    assert result["browser_get"] == {"status": 200, "allow_origin": "https://app.example.com"}
+    assert result["browser_get"] == {"status": 200, "allow_origin": "https://app.example.com", "body": "for the browser"}
     assert result["no_cors"]["status"] == 404 and result["no_cors"]["name"] == "NoSuchCORSConfiguration"

@@ -229,7 +229,8 @@ const scenarios = {
       CORSConfiguration: { CORSRules: [{ AllowedOrigins: ["https://app.example.com"], AllowedMethods: ["GET"], ExposeHeaders: ["ETag"] }] },
     }));
     const cors = await send(new s3sdk.GetBucketCorsCommand({ Bucket: bucket }));
-    const url = await getSignedUrl(client, new s3sdk.GetObjectCommand({ Bucket: bucket, Key: "headers" }), { expiresIn: 300 });
+    await send(new s3sdk.PutObjectCommand({ Bucket: bucket, Key: "shared", Body: "for the browser" }));
+    const url = await getSignedUrl(client, new s3sdk.GetObjectCommand({ Bucket: bucket, Key: "shared" }), { expiresIn: 300 });
     const preflight = await fetch(url, {
       method: "OPTIONS", headers: { Origin: "https://app.example.com", "Access-Control-Request-Method": "GET" },
     });
@@ -245,7 +246,9 @@ const scenarios = {
       part: { PartsCount: got.PartsCount, ContentRange: got.ContentRange, md5_ok: md5(bytes) === md5(parts[1]) },
       cors_rules: cors.CORSRules,
       preflight: { status: preflight.status, allow_origin: preflight.headers.get("access-control-allow-origin") },
-      browser_get: { status: browserGet.status, allow_origin: browserGet.headers.get("access-control-allow-origin") },
+      browser_get: {
+        status: browserGet.status, allow_origin: browserGet.headers.get("access-control-allow-origin"), body: await browserGet.text(),
+      },
       no_cors: noCors,
     };
   },
