@@ -5,6 +5,7 @@ Over every transport (gRPC, protobuf JSON and binary on /driver/execute)."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -189,14 +190,32 @@ def test_profile(drv):
     assert columns["name"]["nullCount"] == 1
 
 
-def test_time_travel_reports_missing_history(drv):
+def test_time_travel(drv):
+    """CreateTableFromTimeTravel: the source's rows as of the second given, and the contract's errors."""
+    time.sleep(1.1)
+    then = int(time.time())  # after the fixture's rows, before the deletion below
+    time.sleep(1.1)
+    drv.execute(table_pb2.DeleteTableRowsCommand(path=[B], tableName="items"))
     command = table_pb2.CreateTableFromTimeTravelCommand(
         source=table_pb2.CreateTableFromTimeTravelCommand.SourceTableMapping(path=[B], tableName="items"),
-        destination=Shared.Table(path=[B], tableName="items_then"), timestamp=4102444800)
+        destination=Shared.Table(path=[B], tableName="items_then"), timestamp=then)
+    response = drv.execute(command).response
+    assert response.tableInfo.rowsCount == 4
+    assert run_sql(drv, "SELECT string_agg(name, ',' ORDER BY id) AS n FROM items_then").data.rows[0].fields["n"] \
+        == "apple,banana,cherry"
+    assert list(response.tableInfo.primaryKeysNames) == []
+    assert [c.name for c in response.tableInfo.columns] == ["id", "name", "price", "qty", "_timestamp"]
+    # The destination exists now.
+    expect_driver_error(lambda: drv.execute(command), "ALREADY_EXISTS", 2006, "table_exists")
+    command.destination.tableName = "items_other"
+    command.timestamp = 4102444800  # 2100
+    expect_driver_error(lambda: drv.execute(command), "INVALID_ARGUMENT", 3000, "timestamp_in_future")
+    command.timestamp = int(time.time()) - 8 * 86400  # before the 7 days retained
     expect_driver_error(lambda: drv.execute(command), "INVALID_ARGUMENT", 3000, "time_travel_data_not_retained")
-    command.timestamp = 946684800  # 2000-01-01: before the table existed
+    command.timestamp = int(time.time()) - 3600  # before the table existed
     expect_driver_error(lambda: drv.execute(command), "NOT_FOUND", 2004, "table_not_found")
     command.source.tableName = "nope"
+    command.timestamp = then
     expect_driver_error(lambda: drv.execute(command), "NOT_FOUND", 2004, "table_not_found")
 
 

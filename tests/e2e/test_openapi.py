@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -472,6 +473,17 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
         deleted = walk.call(key, "DELETE", table + "/rows", 200,
                             json_body={"filters": [{"column": "id", "operator": "eq", "value": 1}]}, **T)
         assert deleted == {"deleted_rows": 1, "rows_after": 2}
+
+        # History: the table's versions, a past state, a restore into a new table (dropped again: listed).
+        walk.call(key, "GET", table + "/history", 200, **T)
+        time.sleep(0.01)
+        at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        walk.call(key, "GET", table + "/preview", 200, query={"at": at, "limit": 10}, **T)
+        walk.call(key, "POST", table + "/restore", 201, json_body={"at": at, "destination": {"table": "then"}}, **T)
+        walk.call(key, "DELETE", table, 204, **{**T, "table": "then"})
+        walk.call(key, "GET", "/projects/{project_id}/branches/{branch_id}/dropped-tables", 200, **B)
+        walk.call(key, "GET", "/projects/{project_id}/retention", 200, **P)
+        walk.call(key, "PUT", "/projects/{project_id}/retention", 200, json_body={"dataRetentionTimeInDays": 7}, **P)
 
         # Dev branches: a write on the branch copies the table there; reset discards the copy.
         branches = "/projects/{project_id}/branches"

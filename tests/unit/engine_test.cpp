@@ -79,9 +79,10 @@ TEST_F(EngineTest, CreateProjectThenOpenGivesAWorkingDatabase) {
   auto result = RunSql(*conn, "SELECT name FROM t WHERE id = 1");
   ASSERT_EQ(result->RowCount(), 1u);
   EXPECT_EQ(result->GetValue(0, 0).ToString(), "one");
-  // The internal schema is in place: buckets, tables, branch_hidden.
+  // The internal schema is in place: buckets, tables, branch_hidden, history_tables, history_changes,
+  // history_settings.
   auto internal = RunSql(*conn, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_duckstore'");
-  EXPECT_EQ(internal->GetValue(0, 0).GetValue<int64_t>(), 3);
+  EXPECT_EQ(internal->GetValue(0, 0).GetValue<int64_t>(), 6);
   EXPECT_EQ(engine_.Stats().open_projects, 1u);
 
   EXPECT_DUCKSTORE_ERROR(engine_.CreateProject("p1"), ErrorKind::kConflict, "project_exists");

@@ -9,6 +9,7 @@
 #include "duckstore/api/driver/commands.hpp"
 #include "duckstore/api/driver/support.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/services/metadata/table_history.hpp"
 #include "keboola/storage_driver/project.pb.h"
 
 namespace duckstore::driver {
@@ -23,6 +24,10 @@ void AddProjectCommands(CommandRegistry& registry) {
         if (!command.stackprefix().empty()) settings["stack_prefix"] = command.stackprefix();
         if (command.dataretentiontime() > 0) settings["data_retention_days"] = command.dataretentiontime();
         auto created = context.services.projects.Create(id, id, std::move(settings));
+        // Time travel keeps this many days of table history (0 in the command: the default).
+        if (command.dataretentiontime() > 0)
+          TableHistoryService(context.services.branches, context.services.operations)
+              .SetRetentionDays(id, command.dataretentiontime());
         project::CreateProjectResponse response;
         response.set_projectusername(created.admin_key.key.id);
         response.set_projectpassword(created.admin_key.token);

@@ -1,7 +1,10 @@
 // /projects/{project_id}/branches/{branch_id}/buckets/{bucket}/tables[/{table}[/columns|primary-key|preview|rows|stats]]
+// (a table's history, restore and undrop: history_routes.cpp)
+#include "duckstore/api/rest/history_routes.hpp"
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/services/metadata/table_history.hpp"
 
 namespace duckstore::rest {
 namespace {
@@ -140,10 +143,15 @@ void AddTableRoutes(RestRoutes& routes, Services& s) {
                return Json(200, TableJson(s.tables.DropPrimaryKey(TableOf(r))));
              });
 
-  routes.Add("GET", table + "/preview", Access::kRead, TargetFrom::kBranch,
-             [&s](http::Request& r, const Caller& caller) {
-               return PreviewJson(s.tables.Preview(TableOf(r), ParsePreviewQuery(r)));
-             });
+  routes.Add(
+      "GET", table + "/preview", Access::kRead, TargetFrom::kBranch,
+      [&s](http::Request& r, const Caller& caller) {
+        // ?at=<RFC 3339>: the table as it was then (docs/design/history.md).
+        if (const auto* at = r.QueryParam("at"))
+          return PreviewJson(
+              TableHistoryService(s.branches, s.operations).PreviewAt(TableOf(r), ParsePreviewQuery(r), *at));
+        return PreviewJson(s.tables.Preview(TableOf(r), ParsePreviewQuery(r)));
+      });
   routes.Add("POST", table + "/preview", Access::kRead, TargetFrom::kBranch,
              [&s](http::Request& r, const Caller& caller) {
                auto body = ParseJsonObject(r);
@@ -183,6 +191,7 @@ void AddTableRoutes(RestRoutes& routes, Services& s) {
                auto result = s.tables.DeleteRows(TableOf(r), ParseFilters(ParseJsonObject(r)));
                return Json(200, {{"deleted_rows", result.deleted_rows}, {"rows_after", result.rows_after}});
              });
+  AddHistoryRoutes(routes, s);
 }
 
 }  // namespace duckstore::rest

@@ -15,6 +15,7 @@
 #include "duckstore/services/metadata/views.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/project_metadata.hpp"
+#include "duckstore/storage/engine/project_metadata_history.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 
 namespace duckstore {
@@ -90,6 +91,11 @@ void DropDestination(duckdb::Connection& conn, const std::string& bucket, const 
   if (kind->RowCount() == 0) return;
   std::string canonical = kind->GetValue(0, 0).ToString();
   bool view = kind->GetValue(1, 0).ToString() == "view";
+  if (!view) {
+    // A replaced table is kept for time travel and undrop, as a drop keeps it.
+    if (auto dropped = LoadTable(conn, bucket, canonical, TableDetail::kDefinition))
+      CloseTableHistory(conn, *dropped, {"table.drop"});
+  }
   RunDdl(conn, std::string(view ? "DROP VIEW " : "DROP TABLE ") + QualifiedName(bucket, canonical));
   ForgetTable(conn, bucket, canonical);
 }
@@ -274,6 +280,7 @@ ImportResult CreateFromTable(BranchResolver& branches, const TableRef& destinati
     for (const auto& k : key)
       RunDdl(conn, "ALTER TABLE " + name + " ALTER COLUMN " + QuoteIdent(k) + " SET NOT NULL");
     RecordTable(conn, target.bucket, destination.table, key);
+    OpenTableHistory(conn, *LoadTable(conn, target.bucket, destination.table, TableDetail::kDefinition));
   });
   if (options.type == ImportType::kClone) {
     auto after = LoadTable(conn, target.bucket, destination.table, TableDetail::kWithStats);

@@ -5,6 +5,7 @@
 #include "duckstore/services/import/load_sql.hpp"
 #include "duckstore/services/import/phase_timers.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
+#include "duckstore/storage/engine/project_metadata_history.hpp"
 
 namespace duckstore {
 namespace {
@@ -66,11 +67,16 @@ LoadOutcome LoadIntoTable(duckdb::Connection& conn, const TableInfo& table, cons
   try {
     RunDdl(conn, "BEGIN TRANSACTION");
     try {
+      // The history of the load (docs/design/history.md) commits with it: what it removed, what it added.
+      auto change = BeginTableChange(conn, table);
+      ChangeSummary summary{options.type == ImportType::kIncremental ? "import.incremental" : "import.full"};
       if (options.type != ImportType::kIncremental) {
         // FULL: the old rows go and the new ones come in the same transaction; readers keep seeing the
-        // old content until COMMIT.
+        // old content until COMMIT. The replaced rows are kept once, as the table's previous state.
         enter("loading");
-        timers.Time("deleteTarget", [&] { RunSql(conn, "DELETE FROM " + target); });
+        timers.Time("keepHistory", [&] { KeepRemovedRows(conn, change, "", {}); });
+        summary.rows_removed =
+            timers.Time("deleteTarget", [&] { return Count(RunSql(conn, "DELETE FROM " + target)); });
         outcome.imported_rows = timers.Time("insertIntoTarget", [&] {
           return Count(RunSql(conn, InsertFromSource(target, plan, source.sql), source.params));
         });
@@ -98,13 +104,25 @@ LoadOutcome LoadIntoTable(duckdb::Connection& conn, const TableInfo& table, cons
             timers.Time("keepUnchangedTimestamps",
                         [&] { RunSql(conn, KeepUnchangedTimestamps(plan, kStage, target)); });
           }
-          timers.Time("deleteUpdatedRows", [&] { RunSql(conn, DeleteReplacedRows(key, target, kStage)); });
+          timers.Time("keepHistory", [&] {
+            KeepRemovedRows(conn, change,
+                            std::string(" WHERE EXISTS (SELECT 1 FROM ") + kStage + " s WHERE " +
+                                KeyMatch(key, "t", "s") + ")",
+                            {});
+          });
+          summary.rows_removed = timers.Time("deleteUpdatedRows", [&] {
+            return Count(RunSql(conn, DeleteReplacedRows(key, target, kStage)));
+          });
         }
         enter("loading");
         timers.Time("insertIntoTargetFromStaging",
                     [&] { RunSql(conn, InsertFromStage(target, plan, kStage)); });
         RunDdl(conn, std::string("DROP TABLE ") + kStage);
       }
+      const bool full = options.type != ImportType::kIncremental;
+      if (!full) timers.Time("keepHistory", [&] { KeepAppendedRows(conn, change); });
+      summary.rows_added = outcome.imported_rows;
+      RecordTableChange(conn, change, summary, /*full_image=*/full);
       enter("committing");
       timers.Time("commit", [&] { RunDdl(conn, "COMMIT"); });
     } catch (...) {

@@ -6,6 +6,7 @@
 #include "duckstore/services/auth/auth.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/project_metadata.hpp"
+#include "duckstore/storage/engine/project_metadata_history.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -82,6 +83,9 @@ bool BranchService::ResetTable(const TableRef& ref) {
     InSqlTransaction(own, [&] {
       auto copy = bucket.own ? view->FindTable(bucket, ref.table) : std::nullopt;
       if (copy && copy->source == TableSource::kOwn) {
+        // The copy's history ends with it (a later copy begins its own; docs/design/history.md).
+        if (auto dropped = LoadTable(own, bucket.name, copy->name, TableDetail::kDefinition))
+          CloseTableHistory(own, *dropped, {"branch.reset"});
         RunDdl(own, "DROP TABLE " + QualifiedName(bucket.name, copy->name));
         ForgetTable(own, bucket.name, copy->name);
         changed = true;

@@ -3,6 +3,7 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/storage/engine/project_metadata.hpp"
+#include "duckstore/storage/engine/project_metadata_history.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
@@ -95,6 +96,12 @@ void BucketService::Delete(const BranchRef& branch, const std::string& name, boo
     auto& conn = view->Conn(TableSource::kOwn);
     InSqlTransaction(conn, [&] {
       if (bucket.own) {
+        // Its tables are kept for time travel and undrop within the retention, as a table drop keeps one.
+        for (const auto& table : view->ListTables(bucket)) {
+          if (table.source != TableSource::kOwn || table.is_view) continue;
+          if (auto dropped = LoadTable(conn, bucket.name, table.name, TableDetail::kDefinition))
+            CloseTableHistory(conn, *dropped, {"table.drop"});
+        }
         RunDdl(conn, "DROP SCHEMA " + QuoteIdent(bucket.name) + " CASCADE");
         ForgetBucket(conn, bucket.name);
       }

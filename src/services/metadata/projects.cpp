@@ -83,14 +83,15 @@ ProjectStats ProjectService::Stats(const std::string& id) {
   auto db = engine_.Open(id);
   auto conn = db->Connect();
   ProjectStats stats;
-  auto buckets = RunSql(*conn,
-                        "SELECT count(*) FROM duckdb_schemas() WHERE database_name = current_database() "
-                        "AND NOT internal AND schema_name NOT IN ('main', '_duckstore')");
-  stats.bucket_count = buckets->GetValue(0, 0).GetValue<int64_t>();
-  auto tables =
+  auto buckets =
       RunSql(*conn,
-             "SELECT count(*), coalesce(sum(estimated_size), 0) FROM duckdb_tables() "
-             "WHERE database_name = current_database() AND schema_name NOT IN ('main', '_duckstore')");
+             "SELECT count(*) FROM duckdb_schemas() WHERE database_name = current_database() "
+             "AND NOT internal AND schema_name <> 'main' AND NOT starts_with(schema_name, '_duckstore')");
+  stats.bucket_count = buckets->GetValue(0, 0).GetValue<int64_t>();
+  auto tables = RunSql(*conn,
+                       "SELECT count(*), coalesce(sum(estimated_size), 0) FROM duckdb_tables() "
+                       "WHERE database_name = current_database() AND schema_name <> 'main' AND NOT "
+                       "starts_with(schema_name, '_duckstore')");
   stats.table_count = tables->GetValue(0, 0).GetValue<int64_t>();
   stats.row_count = tables->GetValue(1, 0).GetValue<int64_t>();
   auto size = RunSql(*conn,

@@ -1,6 +1,7 @@
 // TableService: tables' definitions (create, list, get, delete) and structure changes (columns, key).
 #include "duckstore/services/metadata/tables.hpp"
 
+#include <functional>
 #include <set>
 
 #include "duckstore/common/error.hpp"
@@ -8,6 +9,7 @@
 #include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/project_metadata.hpp"
+#include "duckstore/storage/engine/project_metadata_history.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -51,6 +53,16 @@ void CheckDefault(duckdb::Connection& conn, const std::string& column,
     throw Error(e.kind(), e.code(), "invalid default of column '" + column + "': " + e.what(),
                 {{"column", column}});
   }
+}
+
+// A change of a table's columns, in the caller's transaction: the table as it was is kept whole in its
+// history, which ends; the next history begins with the new columns (docs/design/history.md).
+void ChangeColumns(duckdb::Connection& conn, const TableInfo& before, const std::string& operation,
+                   const std::function<void()>& ddl) {
+  CloseTableHistory(conn, before, {operation});
+  ddl();
+  if (auto after = LoadTable(conn, before.bucket, before.name, TableDetail::kDefinition))
+    OpenTableHistory(conn, *after, /*created=*/false);
 }
 
 std::string ColumnDdl(const ColumnDefinition& column) {
@@ -101,6 +113,7 @@ TableInfo TableService::Create(const TableRef& ref, const std::vector<ColumnDefi
     InSqlTransaction(*conn, [&] {
       RunDdl(*conn, "CREATE TABLE " + QualifiedName(*bucket, ref.table) + " (" + ddl + ")");
       RecordTable(*conn, *bucket, ref.table, key);
+      OpenTableHistory(*conn, *LoadTable(*conn, *bucket, ref.table, TableDetail::kDefinition));
     });
     return *LoadTable(*conn, *bucket, ref.table);
   });
@@ -143,6 +156,9 @@ void TableService::Delete(const TableRef& ref) {
     auto& conn = open.view->Conn(TableSource::kOwn);
     InSqlTransaction(conn, [&] {
       if (table->source == TableSource::kOwn) {
+        // Kept for time travel and undrop within the retention.
+        if (auto dropped = LoadTable(conn, bucket.name, table->name, TableDetail::kDefinition))
+          CloseTableHistory(conn, *dropped, {"table.drop"});
         RunDdl(conn, "DROP TABLE " + QualifiedName(bucket.name, table->name));
         ForgetTable(conn, bucket.name, table->name);
       }
@@ -165,17 +181,19 @@ TableInfo TableService::AddColumn(const TableRef& ref, const ColumnDefinition& c
     nullable.nullable = true;
     CheckDefault(*open.conn, column.name, column.default_value, NormalizeType(column.type));
     InSqlTransaction(*open.conn, [&] {
-      RunDdl(*open.conn, "ALTER TABLE " + table + " ADD COLUMN " + ColumnDdl(nullable));
-      if (!column.nullable) {
-        bool empty =
-            RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>() == 0;
-        if (!empty && !column.default_value) {
-          throw InvalidArgument("invalid_request",
-                                "a NOT NULL column added to a non-empty table needs a default");
+      ChangeColumns(*open.conn, open.info, "column.add", [&] {
+        RunDdl(*open.conn, "ALTER TABLE " + table + " ADD COLUMN " + ColumnDdl(nullable));
+        if (!column.nullable) {
+          bool empty =
+              RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>() == 0;
+          if (!empty && !column.default_value) {
+            throw InvalidArgument("invalid_request",
+                                  "a NOT NULL column added to a non-empty table needs a default");
+          }
+          RunDdl(*open.conn,
+                 "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(column.name) + " SET NOT NULL");
         }
-        RunDdl(*open.conn,
-               "ALTER TABLE " + table + " ALTER COLUMN " + QuoteIdent(column.name) + " SET NOT NULL");
-      }
+      });
     });
     return *LoadTable(*open.conn, open.info.bucket, open.info.name);
   });
@@ -196,8 +214,12 @@ TableInfo TableService::DropColumn(const TableRef& ref, const std::string& colum
                               "column '" + column->name + "' is part of the primary key; drop the key first");
       }
     }
-    RunDdl(*open.conn, "ALTER TABLE " + QualifiedName(open.info.bucket, open.info.name) + " DROP COLUMN " +
-                           QuoteIdent(column->name));
+    InSqlTransaction(*open.conn, [&] {
+      ChangeColumns(*open.conn, open.info, "column.drop", [&] {
+        RunDdl(*open.conn, "ALTER TABLE " + QualifiedName(open.info.bucket, open.info.name) +
+                               " DROP COLUMN " + QuoteIdent(column->name));
+      });
+    });
     return *LoadTable(*open.conn, open.info.bucket, open.info.name);
   });
 }
@@ -219,42 +241,44 @@ TableInfo TableService::AlterColumn(const TableRef& ref, const std::string& colu
                     [&](const std::string& k) { return duckdb::StringUtil::CIEquals(k, column.name); });
     std::string table = "ALTER TABLE " + QualifiedName(open.info.bucket, open.info.name);
     InSqlTransaction(*open.conn, [&] {
-      std::string ident = QuoteIdent(column.name);
-      if (change.type) {
-        std::string type = NormalizeType(*change.type);
-        RunDdl(*open.conn, table + " ALTER COLUMN " + ident + " SET DATA TYPE " + type);
-        column.type = type;
-      }
-      if (change.default_value) {
-        CheckDefault(*open.conn, column.name, *change.default_value, column.type);
-        RunDdl(*open.conn, table + " ALTER COLUMN " + ident +
-                               (*change.default_value
-                                    ? " SET DEFAULT " + DefaultLiteral(**change.default_value, column.type)
-                                    : std::string(" DROP DEFAULT")));
-      }
-      if (change.nullable) {
-        if (*change.nullable && in_key) {
-          throw InvalidArgument("column_in_primary_key", "primary key columns cannot be nullable");
+      ChangeColumns(*open.conn, open.info, "column.alter", [&] {
+        std::string ident = QuoteIdent(column.name);
+        if (change.type) {
+          std::string type = NormalizeType(*change.type);
+          RunDdl(*open.conn, table + " ALTER COLUMN " + ident + " SET DATA TYPE " + type);
+          column.type = type;
         }
-        RunDdl(*open.conn,
-               table + " ALTER COLUMN " + ident + (*change.nullable ? " DROP NOT NULL" : " SET NOT NULL"));
-      }
-      if (change.new_name && *change.new_name != column.name) {
-        ValidateObjectName(*change.new_name, "column name");
-        const ColumnInfo* clash = open.info.FindColumn(*change.new_name);
-        if (clash && clash->name != column.name) {
-          throw Conflict("column_exists", "column '" + *change.new_name + "' already exists");
+        if (change.default_value) {
+          CheckDefault(*open.conn, column.name, *change.default_value, column.type);
+          RunDdl(*open.conn, table + " ALTER COLUMN " + ident +
+                                 (*change.default_value
+                                      ? " SET DEFAULT " + DefaultLiteral(**change.default_value, column.type)
+                                      : std::string(" DROP DEFAULT")));
         }
-        RunDdl(*open.conn, table + " RENAME COLUMN " + ident + " TO " + QuoteIdent(*change.new_name));
-        if (in_key) {
-          auto key = open.info.primary_key;
-          for (auto& k : key) {
-            if (duckdb::StringUtil::CIEquals(k, column.name)) k = *change.new_name;
+        if (change.nullable) {
+          if (*change.nullable && in_key) {
+            throw InvalidArgument("column_in_primary_key", "primary key columns cannot be nullable");
           }
-          SavePrimaryKey(*open.conn, open.info.bucket, open.info.name, key);
+          RunDdl(*open.conn,
+                 table + " ALTER COLUMN " + ident + (*change.nullable ? " DROP NOT NULL" : " SET NOT NULL"));
         }
-        column.name = *change.new_name;
-      }
+        if (change.new_name && *change.new_name != column.name) {
+          ValidateObjectName(*change.new_name, "column name");
+          const ColumnInfo* clash = open.info.FindColumn(*change.new_name);
+          if (clash && clash->name != column.name) {
+            throw Conflict("column_exists", "column '" + *change.new_name + "' already exists");
+          }
+          RunDdl(*open.conn, table + " RENAME COLUMN " + ident + " TO " + QuoteIdent(*change.new_name));
+          if (in_key) {
+            auto key = open.info.primary_key;
+            for (auto& k : key) {
+              if (duckdb::StringUtil::CIEquals(k, column.name)) k = *change.new_name;
+            }
+            SavePrimaryKey(*open.conn, open.info.bucket, open.info.name, key);
+          }
+          column.name = *change.new_name;
+        }
+      });
     });
     return *LoadTable(*open.conn, open.info.bucket, open.info.name);
   });

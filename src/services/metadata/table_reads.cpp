@@ -5,6 +5,7 @@
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/log.hpp"
 #include "duckstore/services/metadata/change_window.hpp"
+#include "duckstore/services/metadata/preview_rows.hpp"
 #include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/sql.hpp"
@@ -48,21 +49,26 @@ std::optional<duckdb::unique_ptr<duckdb::MaterializedQueryResult>> TryMetric(duc
 }  // namespace
 
 PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& request) {
+  // Views preview like tables (their columns as the view returns them).
+  auto open = OpenForRead(branches_, ref, TableDetail::kDefinition, /*views_too=*/true);
+  return PreviewRows(*open.conn, open.info, QualifiedName(open.schema, open.info.name), request);
+}
+
+PreviewResult PreviewRows(duckdb::Connection& conn, const TableInfo& info, const std::string& from,
+                          const PreviewRequest& request) {
   if (request.limit < 1 || request.limit > kPreviewMaxLimit) {
     throw InvalidArgument("invalid_limit", "limit must be between 1 and " + std::to_string(kPreviewMaxLimit));
   }
   if (request.fulltext && !request.filters.empty()) {
     throw InvalidArgument("invalid_filter", "a fulltext search cannot be combined with column filters");
   }
-  // Views preview like tables (their columns as the view returns them).
-  auto open = OpenForRead(branches_, ref, TableDetail::kDefinition, /*views_too=*/true);
   PreviewResult out;
   std::string select;
   if (request.columns.empty()) {
-    for (const auto& column : open.info.columns) out.columns.push_back(column.name);
+    for (const auto& column : info.columns) out.columns.push_back(column.name);
   } else {
     for (const auto& name : request.columns) {
-      const ColumnInfo* column = open.info.FindColumn(name);
+      const ColumnInfo* column = info.FindColumn(name);
       if (!column)
         throw InvalidArgument("column_not_found", "column '" + name + "' does not exist", {{"column", name}});
       out.columns.push_back(column->name);
@@ -71,17 +77,14 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
   for (const auto& name : out.columns) select += (select.empty() ? "" : ", ") + QuoteIdent(name);
   SqlParams params;
   std::vector<ColumnFilter> filters = request.filters;
-  AddChangeWindow(request.changed, open.info, filters);
-  std::string where = BuildWhere(filters, open.info, params);
+  AddChangeWindow(request.changed, info, filters);
+  std::string where = BuildWhere(filters, info, params);
   if (request.fulltext) {
-    where +=
-        (where.empty() ? " WHERE (" : " AND (") + BuildFulltext(*request.fulltext, open.info, params) + ")";
+    where += (where.empty() ? " WHERE (" : " AND (") + BuildFulltext(*request.fulltext, info, params) + ")";
   }
-  std::string order = BuildOrderBy(request.order_by, open.info);
-  std::string table = QualifiedName(open.schema, open.info.name);
+  std::string order = BuildOrderBy(request.order_by, info);
   auto result = RunSql(
-      *open.conn,
-      "SELECT " + select + " FROM " + table + where + order + " LIMIT " + std::to_string(request.limit),
+      conn, "SELECT " + select + " FROM " + from + where + order + " LIMIT " + std::to_string(request.limit),
       params);
   for (size_t row = 0; row < result->RowCount(); ++row) {
     std::vector<nlohmann::json> values;
@@ -99,7 +102,7 @@ PreviewResult TableService::Preview(const TableRef& ref, const PreviewRequest& r
     out.rows.push_back(std::move(values));
   }
   out.total_row_count =
-      RunSql(*open.conn, "SELECT count(*) FROM " + table + where, params)->GetValue(0, 0).GetValue<int64_t>();
+      RunSql(conn, "SELECT count(*) FROM " + from + where, params)->GetValue(0, 0).GetValue<int64_t>();
   return out;
 }
 

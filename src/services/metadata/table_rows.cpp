@@ -11,6 +11,7 @@
 #include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/project_metadata.hpp"
+#include "duckstore/storage/engine/project_metadata_history.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -26,6 +27,7 @@ int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& ro
       returning += (returning.empty() ? " RETURNING " : ", ") + QuoteIdent(key);
     std::vector<std::vector<duckdb::Value>> keys;
     InSqlTransaction(*open.conn, [&] {
+      auto change = BeginTableChange(*open.conn, open.info);
       // Rows are grouped by their column set so each statement has one column list.
       std::map<std::vector<std::string>, std::vector<const Row*>> groups;
       for (const auto& row : rows) {
@@ -63,6 +65,9 @@ int64_t TableService::InsertRows(const TableRef& ref, const std::vector<Row>& ro
         }
       }
       RefuseDuplicateKeys(*open.conn, open.info, keys);
+      KeepAppendedRows(*open.conn, change);
+      RecordTableChange(*open.conn, change, {"rows.insert", static_cast<int64_t>(rows.size()), 0},
+                        /*full_image=*/false);
     });
     return RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>();
   });
@@ -111,8 +116,13 @@ DeleteRowsResult TableService::DeleteRows(const TableRef& ref, const DeleteRowsR
     }
     std::string table = QualifiedName(open.info.bucket, open.info.name);
     DeleteRowsResult out;
-    out.deleted_rows =
-        RunSql(*open.conn, "DELETE FROM " + table + where, params)->GetValue(0, 0).GetValue<int64_t>();
+    InSqlTransaction(*open.conn, [&] {
+      auto change = BeginTableChange(*open.conn, open.info);
+      KeepRemovedRows(*open.conn, change, where, params);
+      out.deleted_rows =
+          RunSql(*open.conn, "DELETE FROM " + table + where, params)->GetValue(0, 0).GetValue<int64_t>();
+      RecordTableChange(*open.conn, change, {"rows.delete", 0, out.deleted_rows}, /*full_image=*/false);
+    });
     out.rows_after = RunSql(*open.conn, "SELECT count(*) FROM " + table)->GetValue(0, 0).GetValue<int64_t>();
     return out;
   });

@@ -11,6 +11,7 @@
 #include "duckstore/services/metadata/row_keys.hpp"
 #include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
+#include "duckstore/storage/engine/project_metadata_history.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -69,6 +70,7 @@ TypedRows TableService::InsertTypedRows(const TableRef& ref, const std::vector<T
     TypedRows out;
     std::vector<std::vector<duckdb::Value>> keys;  // of every written row, checked before commit
     InSqlTransaction(*open.conn, [&] {
+      auto change = BeginTableChange(*open.conn, info);
       for (const auto& [columns, group] : groups) {
         std::string names;
         for (const auto* column : columns) names += (names.empty() ? "" : ", ") + QuoteIdent(column->name);
@@ -99,6 +101,9 @@ TypedRows TableService::InsertTypedRows(const TableRef& ref, const std::vector<T
         }
       }
       RefuseDuplicateKeys(*open.conn, info, keys);
+      KeepAppendedRows(*open.conn, change);
+      RecordTableChange(*open.conn, change, {"rows.insert", static_cast<int64_t>(out.rows.size()), 0},
+                        /*full_image=*/false);
     });
     return out;
   });
@@ -129,6 +134,21 @@ TypedRows TableService::UpdateRowsByKey(const TableRef& ref, const std::string& 
     std::string where = QuoteIdent(key_info->name) + " = " + TypedParam(*key_info, key, params);
     TypedRows out;
     InSqlTransaction(*open.conn, [&] {
+      // History: the rows before the update, and after it the same rows (an update keeps row ids unless
+      // DuckDB rewrites an indexed row as a new one, which KeepAppendedRows finds).
+      auto change = BeginTableChange(*open.conn, info);
+      std::vector<int64_t> row_ids;
+      if (change.recorded()) {
+        SqlParams key_params;
+        std::string key_where = QuoteIdent(key_info->name) + " = " + TypedParam(*key_info, key, key_params);
+        auto ids = RunSql(
+            *open.conn, "SELECT rowid FROM " + QualifiedName(info.bucket, info.name) + " WHERE " + key_where,
+            key_params);
+        row_ids.reserve(ids->RowCount());
+        for (size_t row = 0; row < ids->RowCount(); ++row)
+          row_ids.push_back(ids->GetValue(0, row).GetValue<int64_t>());
+        KeepRowsById(*open.conn, change, /*removed=*/true, row_ids);
+      }
       auto result = RunSql(*open.conn,
                            "UPDATE " + QualifiedName(info.bucket, info.name) + " SET " + set + " WHERE " +
                                where + " RETURNING *",
@@ -136,6 +156,10 @@ TypedRows TableService::UpdateRowsByKey(const TableRef& ref, const std::string& 
       if (result->RowCount() == 0) {
         throw NotFound("row_not_found", "no row has " + key_info->name + " = " + key.ToString());
       }
+      KeepRowsById(*open.conn, change, /*removed=*/false, row_ids);
+      KeepAppendedRows(*open.conn, change);
+      auto updated = static_cast<int64_t>(result->RowCount());
+      RecordTableChange(*open.conn, change, {"rows.update", updated, updated}, /*full_image=*/false);
       RefuseDuplicateKeys(*open.conn, info, KeysOf(*result, info));  // an update may change the key
       out = ReadRows(*result);
     });
@@ -150,12 +174,18 @@ int64_t TableService::DeleteRowsByKey(const TableRef& ref, const std::string& ke
     const ColumnInfo* key_info = open.info.FindColumn(key_column);
     if (!key_info) throw InvalidArgument("column_not_found", "column '" + key_column + "' does not exist");
     SqlParams params;
-    std::string where = QuoteIdent(key_info->name) + " = " + TypedParam(*key_info, key, params);
-    return RunSql(*open.conn,
-                  "DELETE FROM " + QualifiedName(open.info.bucket, open.info.name) + " WHERE " + where,
-                  params)
-        ->GetValue(0, 0)
-        .GetValue<int64_t>();
+    std::string where = " WHERE " + QuoteIdent(key_info->name) + " = " + TypedParam(*key_info, key, params);
+    int64_t deleted = 0;
+    InSqlTransaction(*open.conn, [&] {
+      auto change = BeginTableChange(*open.conn, open.info);
+      KeepRemovedRows(*open.conn, change, where, params);
+      deleted =
+          RunSql(*open.conn, "DELETE FROM " + QualifiedName(open.info.bucket, open.info.name) + where, params)
+              ->GetValue(0, 0)
+              .GetValue<int64_t>();
+      RecordTableChange(*open.conn, change, {"rows.delete", 0, deleted}, /*full_image=*/false);
+    });
+    return deleted;
   });
 }
 

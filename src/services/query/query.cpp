@@ -28,6 +28,8 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
+#include "duckstore/storage/engine/project_metadata.hpp"
+#include "duckstore/storage/engine/project_metadata_history.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -442,6 +444,33 @@ void DropHints(QueryResult& result) {
 }
 
 // The default branch: the script runs in the project database with the scope as its search path.
+// SQL changes a table's rows without saying which: before a statement writes or drops a table of
+// `schema`, the table's history keeps it whole and ends (as a drop's does); after a write a new history
+// begins (docs/design/history.md). Time travel across SQL writes is exact at the cost of one copy of the
+// table per writing statement.
+QueryResult RunKeepingHistory(duckdb::Connection& conn, const std::string& schema,
+                              std::vector<Statement>& script, std::chrono::seconds timeout) {
+  std::vector<std::string> written;
+  written.reserve(script.size());
+  for (const auto& statement : script) {
+    const auto& shape = statement.shape;
+    bool replaces = shape.kind == QueryKind::kCreate && shape.create_or_replace;
+    if (shape.kind != QueryKind::kWrite && shape.kind != QueryKind::kDrop && !replaces) continue;
+    auto table = LoadTable(conn, schema, shape.target, TableDetail::kDefinition);
+    if (!table) continue;
+    InSqlTransaction(conn, [&] {
+      CloseTableHistory(conn, *table, {shape.kind == QueryKind::kWrite ? "sql.write" : "table.drop"});
+    });
+    if (shape.kind == QueryKind::kWrite) written.push_back(table->name);
+  }
+  QueryResult result = Run(conn, script, timeout);
+  for (const auto& name : written) {
+    if (auto table = LoadTable(conn, schema, name, TableDetail::kDefinition))
+      InSqlTransaction(conn, [&] { OpenTableHistory(conn, *table, /*created=*/false); });
+  }
+  return result;
+}
+
 QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket, std::vector<Statement>& script,
                          std::chrono::seconds timeout, bool confine) {
   auto& conn = view.Conn(TableSource::kOwn);
@@ -449,7 +478,7 @@ QueryResult RunOnDefault(BranchView& view, const BucketLocation& bucket, std::ve
   if (confine) {
     for (auto& statement : script) ConfineToBucket(view, bucket, statement.shape, conn);
   }
-  return Run(conn, script, timeout);
+  return RunKeepingHistory(conn, bucket.name, script, timeout);
 }
 
 // A dev branch: the statement runs on the branch's own database with the copy-on-write rules of
@@ -522,7 +551,7 @@ QueryResult RunOnBranch(BranchResolver& branches, BranchView& view, const Bucket
   if (path.empty()) return Failed(Missing(shape.target));
   SetSearchPath(conn, path);
   if (confine) ConfineToBucket(*run_view, bucket, shape, conn);
-  QueryResult result = Run(conn, script, timeout);
+  QueryResult result = own ? RunKeepingHistory(conn, *own, script, timeout) : Run(conn, script, timeout);
   // A dropped or renamed copy of an inherited table: the default branch's table must not show through.
   if (result.ok && bucket.inherited && target &&
       (shape.kind == QueryKind::kWrite || shape.kind == QueryKind::kDrop)) {

@@ -5,11 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include <optional>
+#include <vector>
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/common/scope_exit.hpp"
 #include "duckstore/storage/engine/confined_database.hpp"
+#include "duckstore/storage/engine/project_metadata_history.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
 
 namespace duckstore {
@@ -17,6 +19,7 @@ namespace {
 
 constexpr const char* kDatabaseFile = "project.duckdb";
 constexpr auto kDropWait = std::chrono::seconds(30);
+constexpr auto kHistoryExpiryPeriod = std::chrono::minutes(10);
 
 void RunOrThrow(duckdb::Connection& conn, const std::string& sql) {
   RunSetupSql(conn, sql, "engine");
@@ -116,10 +119,31 @@ Engine::Engine(std::filesystem::path projects_dir, EngineLimits limits)
       project_memory_bytes_(ParseByteSize(limits_.project_memory_limit)),
       memory_cap_bytes_(ParseByteSize(limits_.memory_cap)) {
   std::filesystem::create_directories(projects_dir_);
-  idle_closer_ = std::make_unique<PeriodicTask>(std::chrono::seconds(5), [this] {
-    std::lock_guard lock(mutex_);
-    EvictIdleLocked(/*make_room=*/false);
-  });
+  // The same thread expires table history past each open project's retention every kHistoryExpiryPeriod
+  // (docs/design/history.md); a held database is not evicted meanwhile.
+  idle_closer_ = std::make_unique<PeriodicTask>(
+      std::chrono::seconds(5), [this, last_expiry = std::chrono::steady_clock::now()]() mutable {
+        std::vector<std::shared_ptr<ProjectDatabase>> expiring;
+        {
+          std::lock_guard lock(mutex_);
+          EvictIdleLocked(/*make_room=*/false);
+          auto now = std::chrono::steady_clock::now();
+          if (now - last_expiry >= kHistoryExpiryPeriod) {
+            last_expiry = now;
+            for (const auto& [id, db] : open_) expiring.push_back(db);
+          }
+        }
+        for (const auto& db : expiring) {
+          try {
+            auto conn = db->Connect();
+            int64_t forgotten = ExpireRetainedHistory(*conn);
+            if (forgotten > 0)
+              spdlog::info("project {}: {} expired table changes forgotten", db->project_id(), forgotten);
+          } catch (const std::exception& e) {
+            spdlog::warn("project {}: history expiry failed: {}", db->project_id(), e.what());
+          }
+        }
+      });
 }
 
 Engine::~Engine() {

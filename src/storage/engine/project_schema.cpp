@@ -19,6 +19,17 @@ void ApplyProjectSchema(duckdb::Connection& conn) {
       // Dev branch databases only: default-branch buckets (name '') and tables the branch deleted, which
       // therefore no longer show through (docs/design/branches.md).
       "CREATE TABLE IF NOT EXISTS _duckstore.branch_hidden (bucket VARCHAR NOT NULL, name VARCHAR NOT NULL)",
+      // Table history (docs/design/history.md): the histories, their changes, the retention, and per
+      // history a table of kept rows in the schema _duckstore_history (created with the first history, so
+      // that workspace databases, which keep none, show no such schema).
+      "CREATE TABLE IF NOT EXISTS _duckstore.history_tables (id VARCHAR NOT NULL, bucket VARCHAR NOT NULL, "
+      "name VARCHAR NOT NULL, since TIMESTAMPTZ NOT NULL, until TIMESTAMPTZ, created BOOLEAN NOT NULL, "
+      "definition VARCHAR NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS _duckstore.history_changes (history_id VARCHAR NOT NULL, version BIGINT "
+      "NOT "
+      "NULL, committed_at TIMESTAMPTZ NOT NULL, operation VARCHAR NOT NULL, rows_added BIGINT NOT NULL, "
+      "rows_removed BIGINT NOT NULL, full_image BOOLEAN NOT NULL, request_id VARCHAR NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS _duckstore.history_settings (retention_days BIGINT NOT NULL)",
   };
   for (const char* sql : kStatements) {
     auto result = conn.Query(sql);

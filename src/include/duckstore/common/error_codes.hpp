@@ -20,6 +20,12 @@ inline constexpr char kBucketExists[] = "bucket_exists";
 inline constexpr char kConstraintViolation[] = "constraint_violation";
 inline constexpr char kDuplicateKey[] = "duplicate_key";  // a row write repeating a primary key
 
+// Time travel (docs/design/history.md): a time outside what the table's history can answer.
+inline constexpr char kTimeTravelNotRetained[] = "time_travel_data_not_retained";
+inline constexpr char kTimestampInFuture[] = "timestamp_in_future";
+inline constexpr char kInvalidTimestamp[] = "invalid_timestamp";
+inline constexpr char kRestoreColumnsChanged[] = "restore_columns_changed";
+
 inline constexpr char kDasNotFound[] = "das_not_found";
 inline constexpr char kDasExists[] = "das_exists";
 
