@@ -29,6 +29,8 @@ grpc::StatusCode DefaultGrpcCode(ErrorKind kind) {
       return grpc::StatusCode::UNAVAILABLE;
     case ErrorKind::kTimeout:
       return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case ErrorKind::kInsufficientStorage:
+      return grpc::StatusCode::RESOURCE_EXHAUSTED;
     case ErrorKind::kInternal:
       return grpc::StatusCode::INTERNAL;
   }

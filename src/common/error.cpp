@@ -32,6 +32,8 @@ int HttpStatusOf(ErrorKind kind) {
       return 503;
     case ErrorKind::kTimeout:
       return 504;
+    case ErrorKind::kInsufficientStorage:
+      return 507;
   }
   return 500;
 }

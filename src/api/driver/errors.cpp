@@ -58,6 +58,8 @@ int DriverCodeOfKind(ErrorKind kind) {
       return kCodeCommandNotSupported;
     case ErrorKind::kTimeout:
       return kCodeQueryTimeout;
+    case ErrorKind::kInsufficientStorage:
+      return kCodeResourceFull;
     case ErrorKind::kUnavailable:
       return kCodeConnection;
     case ErrorKind::kCancelled:

@@ -78,6 +78,8 @@ const char* SqlStateOfKind(ErrorKind kind) {
       return "0A000";
     case ErrorKind::kUnavailable:
       return "53000";
+    case ErrorKind::kInsufficientStorage:
+      return "53100";  // disk_full
     default:
       return "XX000";
   }

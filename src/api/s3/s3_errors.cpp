@@ -81,6 +81,9 @@ S3ErrorCode ByKind(ErrorKind kind) {
       return {"ServiceUnavailable", 503};
     case ErrorKind::kTimeout:
       return {"RequestTimeout", 400};
+    case ErrorKind::kInsufficientStorage:
+      // AWS has no such error; MinIO answers a full backend with 507 too (XMinioStorageFull).
+      return {"InsufficientStorage", 507};
     case ErrorKind::kCancelled:
     case ErrorKind::kInternal:
       break;

@@ -1,14 +1,73 @@
 #include "duckstore/storage/catalog/sqlite_db.hpp"
 
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "duckstore/common/disk_full.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore {
+
+// The catalog's share of a full disk (see the header): a file of kBytes held next to the database.
+class SpaceReserve {
+ public:
+  static constexpr off_t kBytes = off_t{8} << 20;
+
+  explicit SpaceReserve(std::string path) : path_(std::move(path)) { MaybeRestore(); }
+
+  // Frees the reserve; false when it was not held.
+  bool Release() {
+    if (!held_) return false;
+    held_ = false;
+    next_check_ = std::chrono::steady_clock::now() + kCheckEvery;
+    ::unlink(path_.c_str());
+    spdlog::warn("the data directory's filesystem is full: the catalog released its {} MiB reserve",
+                 kBytes >> 20);
+    return true;
+  }
+
+  // Takes the reserve (again) when the filesystem has room for it several times over.
+  void MaybeRestore() {
+    if (path_.empty() || held_ || std::chrono::steady_clock::now() < next_check_) return;
+    next_check_ = std::chrono::steady_clock::now() + kCheckEvery;
+    if (::access(path_.c_str(), F_OK) == 0) {
+      held_ = true;  // kept from an earlier run
+      return;
+    }
+    std::string dir = path_.substr(0, path_.find_last_of('/') + 1);
+    struct statvfs fs {};
+    if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) != 0) return;
+    if (static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < 4 * static_cast<uint64_t>(kBytes)) return;
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    held_ = ::posix_fallocate(fd, 0, kBytes) == 0;
+    ::close(fd);
+    if (!held_) ::unlink(path_.c_str());
+  }
+
+ private:
+  static constexpr std::chrono::seconds kCheckEvery{5};
+  std::string path_;
+  bool held_ = false;
+  std::chrono::steady_clock::time_point next_check_{};
+};
+
 namespace {
+
+bool IsFull(int rc) {
+  return (rc & 0xFF) == SQLITE_FULL;
+}
 
 [[noreturn]] void Fail(sqlite3* db, int rc) {
   int extended = db ? sqlite3_extended_errcode(db) : rc;
   std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   if ((extended & 0xFF) == SQLITE_CONSTRAINT) throw Conflict("catalog_constraint", message);
+  if ((extended & 0xFF) == SQLITE_FULL) throw DiskFull("catalog write failed: " + message);
   throw Internal("catalog error: " + message);
 }
 
@@ -23,6 +82,7 @@ SqliteDb::SqliteDb(const std::string& path) {
     throw Internal("cannot open catalog " + path + ": " + message);
   }
   sqlite3_busy_timeout(db_, 10'000);
+  reserve_ = std::make_unique<SpaceReserve>(path == ":memory:" ? std::string() : path + ".reserve");
 }
 
 SqliteDb::~SqliteDb() {
@@ -30,23 +90,34 @@ SqliteDb::~SqliteDb() {
 }
 
 void SqliteDb::Exec(const std::string& sql) {
+  reserve_->MaybeRestore();
+  bool autocommit = sqlite3_get_autocommit(db_) != 0;
   char* error = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+  if (IsFull(rc) && reserve_->Release() && autocommit) {
+    sqlite3_free(error);
+    error = nullptr;
+    rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+  }
+  if (rc != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
+    if (IsFull(rc)) throw DiskFull("catalog write failed: " + message);
     throw Internal("catalog error: " + message);
   }
 }
 
 SqliteStatement SqliteDb::Prepare(const std::string& sql) {
-  return SqliteStatement(db_, sql);
+  return SqliteStatement(db_, reserve_.get(), sql);
 }
 
-SqliteStatement::SqliteStatement(sqlite3* db, const std::string& sql) : db_(db) {
+SqliteStatement::SqliteStatement(sqlite3* db, SpaceReserve* reserve, const std::string& sql)
+    : db_(db), reserve_(reserve) {
   Check(sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr));
 }
 
-SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
+    : db_(other.db_), reserve_(other.reserve_), stmt_(other.stmt_) {
   other.stmt_ = nullptr;
 }
 
@@ -77,7 +148,14 @@ SqliteStatement& SqliteStatement::Bind(int index, int64_t value) {
 }
 
 bool SqliteStatement::Step() {
+  reserve_->MaybeRestore();
   int rc = sqlite3_step(stmt_);
+  // A write outside a transaction that found the disk full was rolled back whole: once more with the
+  // reserve's space.
+  if (IsFull(rc) && reserve_->Release() && sqlite3_get_autocommit(db_) != 0) {
+    sqlite3_reset(stmt_);
+    rc = sqlite3_step(stmt_);
+  }
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   Fail(db_, rc);

@@ -4,6 +4,7 @@
 
 #include "duckdb/common/types/blob.hpp"
 
+#include "duckstore/common/disk_full.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 
@@ -12,6 +13,9 @@ namespace duckstore {
 void ThrowSqlError(const duckdb::ErrorData& error) {
   using duckdb::ExceptionType;
   const std::string& message = error.RawMessage();
+  // DuckDB reports a full disk as an IO error quoting strerror (or, once its WAL could not be written, as
+  // a FATAL error with the same text).
+  if (MentionsDiskFull(message)) throw DiskFull(message);
   switch (error.Type()) {
     case ExceptionType::CONVERSION:
     case ExceptionType::OUT_OF_RANGE:

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "duckstore/common/disk_full.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/random.hpp"
 #include "duckstore/common/scope_exit.hpp"
@@ -22,8 +23,10 @@ namespace {
 constexpr size_t kIdBytes = 16;
 constexpr size_t kCopyChunk = 1 << 20;
 
-std::string SystemError(const std::string& what, const std::string& path) {
-  return what + " '" + path + "': " + std::strerror(errno);
+// The failure of the system call that just set errno: a full disk is DiskFull, anything else Internal.
+Error SystemError(const std::string& what, const std::string& path) {
+  int err = errno;
+  return SystemFailure(err, what + " '" + path + "': " + std::strerror(err));
 }
 
 struct EvpContextFree {
@@ -47,10 +50,10 @@ std::string FinalHex(EVP_MD_CTX* context) {
 // Makes a rename in `dir` durable.
 void SyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw Internal(SystemError("cannot open directory", dir));
+  if (fd < 0) throw SystemError("cannot open directory", dir);
   int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) throw Internal(SystemError("cannot fsync directory", dir));
+  if (rc != 0) throw SystemError("cannot fsync directory", dir);
 }
 
 }  // namespace
@@ -74,10 +77,12 @@ BlobWriter::BlobWriter(const std::filesystem::path& dir, int64_t max_size, BlobD
     : dir_(dir), max_size_(max_size), digests_(std::make_unique<Digests>(digests)) {
   std::error_code error;
   std::filesystem::create_directories(dir_ / ".tmp", error);
-  if (error) throw Internal("cannot create '" + (dir_ / ".tmp").string() + "': " + error.message());
+  if (error)
+    throw SystemFailure(error.value(),
+                        "cannot create '" + (dir_ / ".tmp").string() + "': " + error.message());
   temp_path_ = (dir_ / ".tmp" / RandomHex(kIdBytes)).string();
   fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw Internal(SystemError("cannot create", temp_path_));
+  if (fd_ < 0) throw SystemError("cannot create", temp_path_);
 }
 
 BlobWriter::~BlobWriter() {
@@ -119,9 +124,9 @@ void BlobWriter::Append(const char* data, size_t size) {
     ssize_t n = ::write(fd_, data + written, size - written);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      std::string message = SystemError("cannot write", temp_path_);
+      Error failure = SystemError("cannot write", temp_path_);
       Fail();
-      throw Internal(message);
+      throw failure;
     }
     written += static_cast<size_t>(n);
   }
@@ -134,17 +139,17 @@ void BlobWriter::AppendFile(const std::string& path, uint64_t offset, uint64_t l
   int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) {
     bool missing = errno == ENOENT;
-    std::string message = SystemError("cannot open", path);
+    Error failure = SystemError("cannot open", path);
     Fail();
-    if (missing) throw NotFound("blob_missing", message);
-    throw Internal(message);
+    if (missing) throw NotFound("blob_missing", failure.what());
+    throw failure;
   }
   ScopeExit close_in([in] { ::close(in); });
   ::posix_fadvise(in, static_cast<off_t>(offset), static_cast<off_t>(length), POSIX_FADV_SEQUENTIAL);
   auto fail = [&](const std::string& what) {
-    std::string message = SystemError(what, path);
+    Error failure = SystemError(what, path);
     Fail();
-    throw Internal(message);
+    throw failure;
   };
   uint64_t copied = 0;
   if (!digests_->any()) {
@@ -188,22 +193,22 @@ void BlobWriter::AdoptFile(const std::string& path) {
       std::filesystem::remove(path, error);
       return;
     }
-    std::string message = SystemError("cannot adopt", path);
+    Error failure = SystemError("cannot adopt", path);
     Fail();
-    throw Internal(message);
+    throw failure;
   }
   ::close(fd_);
   fd_ = ::open(temp_path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) {
-    std::string message = SystemError("cannot open", temp_path_);
+    Error failure = SystemError("cannot open", temp_path_);
     Fail();
-    throw Internal(message);
+    throw failure;
   }
   struct stat st {};
   if (::fstat(fd_, &st) != 0) {
-    std::string message = SystemError("cannot stat", temp_path_);
+    Error failure = SystemError("cannot stat", temp_path_);
     Fail();
-    throw Internal(message);
+    throw failure;
   }
   CheckSpace(static_cast<uint64_t>(st.st_size));
   // The writer of the file left it in the page cache: the disk writes it while the digests read it, so
@@ -216,9 +221,9 @@ void BlobWriter::AdoptFile(const std::string& path) {
       ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), at);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0 || !digests_->Update(buffer.data(), static_cast<size_t>(n))) {
-        std::string message = SystemError("cannot read", temp_path_);
+        Error failure = SystemError("cannot read", temp_path_);
         Fail();
-        throw Internal(message);
+        throw failure;
       }
       at += n;
     }
@@ -230,17 +235,17 @@ BlobInfo BlobWriter::Commit() {
   if (done_) throw Internal("blob writer already committed or failed");
   BlobInfo info;
   try {
-    if (::fsync(fd_) != 0) throw Internal(SystemError("cannot fsync", temp_path_));
+    if (::fsync(fd_) != 0) throw SystemError("cannot fsync", temp_path_);
     int rc = ::close(fd_);
     fd_ = -1;
-    if (rc != 0) throw Internal(SystemError("cannot close", temp_path_));
+    if (rc != 0) throw SystemError("cannot close", temp_path_);
     info.path = (dir_ / RandomHex(kIdBytes)).string();
     info.size = size_;
     if (digests_->md5) info.md5 = FinalHex(digests_->md5.get());
     if (digests_->sha256) info.sha256 = FinalHex(digests_->sha256.get());
     // 128 random bits: the final name is never taken.
     if (::rename(temp_path_.c_str(), info.path.c_str()) != 0) {
-      throw Internal(SystemError("cannot rename to", info.path));
+      throw SystemError("cannot rename to", info.path);
     }
   } catch (...) {
     Fail();

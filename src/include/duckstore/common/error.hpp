@@ -28,6 +28,7 @@ enum class ErrorKind {
   kUnimplemented,        // 501
   kUnavailable,          // 503: transient; retrying may succeed
   kTimeout,              // 504: a configured time limit ran out
+  kInsufficientStorage,  // 507: the data directory's filesystem is full (ENOSPC); frees up as space does
 };
 
 int HttpStatusOf(ErrorKind kind);

@@ -26,6 +26,9 @@ inline constexpr char kTimestampInFuture[] = "timestamp_in_future";
 inline constexpr char kInvalidTimestamp[] = "invalid_timestamp";
 inline constexpr char kRestoreColumnsChanged[] = "restore_columns_changed";
 
+// A full filesystem (common/disk_full.hpp).
+inline constexpr char kInsufficientStorage[] = "insufficient_storage";
+
 inline constexpr char kDasNotFound[] = "das_not_found";
 inline constexpr char kDasExists[] = "das_exists";
 

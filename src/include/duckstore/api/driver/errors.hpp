@@ -27,6 +27,7 @@ enum DriverCode : int {
   kCodeTableNotFound = 2004,
   kCodeColumnNotFound = 2005,
   kCodeObjectAlreadyExists = 2006,
+  kCodeResourceFull = 2006,  // the contract's ERR_RESOURCE_FULL shares ERR_OBJECT_ALREADY_EXISTS's number
   kCodeObjectPermissionDenied = 2007,
   kCodeViewNotFound = 2008,
   kCodeValidation = 3000,

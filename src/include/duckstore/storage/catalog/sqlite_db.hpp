@@ -1,16 +1,26 @@
 // A thin RAII layer over the SQLite C API: a connection and prepared statements with bound values.
-// Errors throw duckstore::Error (kConflict for constraint violations, kInternal otherwise).
+// Errors throw duckstore::Error (kConflict for constraint violations, DiskFull for SQLITE_FULL, kInternal
+// otherwise).
+//
+// A full disk (common/disk_full.hpp) must not stop the catalog: deletes free space only after their
+// catalog row is gone. So the connection keeps a reserve file next to its database (<path>.reserve, a few
+// MiB that nothing else can take). When a statement fails with SQLITE_FULL the reserve is released, and a
+// statement outside an explicit transaction (which SQLite rolled back whole) runs once more; inside one,
+// the error stands and the transaction rolls back. The reserve is taken again once the filesystem has
+// room for it several times over (checked at most every few seconds, when statements run).
 #pragma once
 
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace duckstore {
 
 class SqliteStatement;
+class SpaceReserve;
 
 class SqliteDb {
  public:
@@ -27,11 +37,12 @@ class SqliteDb {
 
  private:
   sqlite3* db_ = nullptr;
+  std::unique_ptr<SpaceReserve> reserve_;
 };
 
 class SqliteStatement {
  public:
-  SqliteStatement(sqlite3* db, const std::string& sql);
+  SqliteStatement(sqlite3* db, SpaceReserve* reserve, const std::string& sql);
   ~SqliteStatement();
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement(const SqliteStatement&) = delete;
@@ -54,6 +65,7 @@ class SqliteStatement {
  private:
   void Check(int rc) const;
   sqlite3* db_;
+  SpaceReserve* reserve_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
