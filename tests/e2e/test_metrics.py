@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 
 import botocore.exceptions
 import grpc
@@ -148,3 +149,47 @@ def test_openmetrics_when_the_scraper_asks(metered):
     assert text.endswith("# EOF\n")
     assert "# TYPE duckstore_requests counter\n" in text
     assert "# TYPE duckstore_requests_total" not in text
+
+
+def test_services_report_operations_jobs_and_transfers(metered, tmp_path):
+    """Operations of the operations log, jobs and imports/exports are counted by the services, whichever door
+    asked; their labels are operation names, job kinds and phases, never a name the caller chose."""
+    admin = metered.admin()
+    project = admin.call("POST", "/projects", 201, json={"id": unique_id("p")})
+    rest = metered.client(project["api_key"])
+    branch = f"/projects/{project['id']}/branches/default"
+    rest.call("POST", f"{branch}/buckets", 201, json={"name": "in.c-secret-name"})
+    rest.call("POST", f"{branch}/buckets/in.c-secret-name/tables", 201,
+              json={"name": "orders", "columns": [{"name": "id", "type": "INTEGER"}, {"name": "v", "type": "VARCHAR"}]})
+    body = b"id,v\n" + b"".join(b"%d,x%d\n" % (i, i) for i in range(250))
+    file = rest.call("POST", f"/projects/{project['id']}/files?name=o.csv", 201, data=body,
+                     headers={"Content-Type": "text/csv"})
+    table = f"{branch}/buckets/in.c-secret-name/tables/orders"
+    job = rest.call("POST", f"{table}/import", 202, json={"file_id": file["id"], "async": True})
+    for _ in range(300):
+        job = rest.call("GET", f"/projects/{project['id']}/jobs/{job['id']}")
+        if job["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert job["status"] == "succeeded", job
+    rest.call("POST", f"{table}/export", 200, json={"format": "csv", "slicing": "none", "key": "exports/o.csv"})
+    expect_error(rest.post(f"{branch}/buckets", json={"name": "in.c-secret-name"}), 409, "bucket_exists")
+
+    text = scrape(metered).text
+    samples = parse(text)
+    assert value(samples, "duckstore_operations_total", operation="bucket.create", outcome="ok") == 1
+    assert value(samples, "duckstore_operations_total", operation="bucket.create", outcome="bucket_exists") == 1
+    assert value(samples, "duckstore_operations_total", operation="table.import", outcome="ok") == 1
+    assert value(samples, "duckstore_operation_duration_seconds_count", operation="table.export") == 1
+    assert value(samples, "duckstore_jobs_finished_total", kind="table.import", status="succeeded") == 1
+    assert value(samples, "duckstore_jobs", state="queued") == 0
+    assert value(samples, "duckstore_jobs", state="running") == 0
+    assert value(samples, "duckstore_transfers_total", direction="import") == 1
+    assert value(samples, "duckstore_transfer_rows_total", direction="import") == 250
+    assert value(samples, "duckstore_transfer_bytes_total", direction="import") == len(body)
+    assert value(samples, "duckstore_transfer_rows_total", direction="export") == 250
+    assert value(samples, "duckstore_transfer_bytes_total", direction="export") > 0
+    phases = {dict(labels)["phase"] for (name, labels) in samples
+              if name == "duckstore_transfer_phase_duration_seconds_count" and dict(labels)["direction"] == "export"}
+    assert "writeFiles" in phases
+    assert "secret-name" not in text and "orders" not in text and "o.csv" not in text

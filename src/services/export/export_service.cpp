@@ -10,6 +10,7 @@
 #include "duckstore/services/files/files.hpp"
 #include "duckstore/services/files/object_store.hpp"
 #include "duckstore/services/import/import_errors.hpp"
+#include "duckstore/services/import/transfer_metrics.hpp"
 #include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
 
@@ -229,6 +230,9 @@ ExportResult ExportService::ExportToFile(const TableRef& source, const ExportReq
          std::chrono::duration<double>(std::chrono::steady_clock::now() - write_done).count()});
     result.table = *LoadTable(*conn, schema, table->name, TableDetail::kWithStats);
     result.table.bucket = table->bucket;
+    uint64_t written = 0;
+    for (const auto& file : result.files) written += static_cast<uint64_t>(file.size);
+    RecordTransfer("export", result.exported_rows, written, result.timers);
     return result;
   });
 }

@@ -11,6 +11,7 @@
 #include "duckstore/services/import/source_reader.hpp"
 #include "duckstore/services/import/source_resolver.hpp"
 #include "duckstore/services/import/table_loader.hpp"
+#include "duckstore/services/import/transfer_metrics.hpp"
 #include "duckstore/services/metadata/table_access.hpp"
 #include "duckstore/services/metadata/views.hpp"
 #include "duckstore/services/model/sql_builder.hpp"
@@ -121,14 +122,17 @@ ImportResult ImportService::ImportFromPaths(const TableRef& destination,
     SourceRelation source = timers.Time("readSourceColumns", [&] { return reader.Open(*target.conn); });
     TableInfo table =
         RequireTable(*target.conn, target.bucket, TableRef{destination.branch, target.bucket, target.table});
-    return LoadSource(*target.conn, table, source, options, control, timers,
-                      [&](const Error& error, const ColumnPlan& plan) {
-                        if (IsReaderFailure(error)) reader.ThrowReadError(error);
-                        if (error.kind() == ErrorKind::kUnprocessable) {
-                          reader.DiagnoseCast(*target.conn, plan.casts);
-                          ThrowCastFailure(error);
-                        }
-                      });
+    auto result = LoadSource(*target.conn, table, source, options, control, timers,
+                             [&](const Error& error, const ColumnPlan& plan) {
+                               if (IsReaderFailure(error)) reader.ThrowReadError(error);
+                               if (error.kind() == ErrorKind::kUnprocessable) {
+                                 reader.DiagnoseCast(*target.conn, plan.casts);
+                                 ThrowCastFailure(error);
+                               }
+                             });
+    RecordTransfer("import", result.imported_rows, static_cast<uint64_t>(reader.total_bytes()),
+                   result.timers);
+    return result;
   });
 }
 
@@ -307,7 +311,7 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
       duckdb::StringUtil::CIEquals(request.source.table, destination.table)) {
     throw InvalidArgument("invalid_source", "a table cannot be imported into itself");
   }
-  return ops_.Run(destination.branch.project_id, "table.import", destination.Qualified(), [&] {
+  auto result = ops_.Run(destination.branch.project_id, "table.import", destination.Qualified(), [&] {
     const auto type = request.options.type;
     if (type == ImportType::kView || type == ImportType::kClone)
       return CreateFromTable(branches_, destination, request);
@@ -339,6 +343,8 @@ ImportResult ImportService::ImportFromTable(const TableRef& destination, const T
           ThrowCastFailure(error);
         });
   });
+  RecordTransfer("import", result.imported_rows, 0, result.timers);
+  return result;
 }
 
 }  // namespace duckstore

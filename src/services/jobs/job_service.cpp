@@ -2,6 +2,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/log.hpp"
+#include "duckstore/common/metrics/registry.hpp"
 #include "duckstore/common/random.hpp"
 
 namespace duckstore {
@@ -14,6 +15,31 @@ nlohmann::json ErrorJson(const std::string& code, const std::string& message,
 
 const nlohmann::json kInterrupted = ErrorJson(
     "interrupted", "the server stopped while the job was queued or running; its changes were rolled back");
+
+// Job metrics: jobs waiting and running now, and finished jobs by kind and final status (both bounded: the
+// services' job kinds and the job statuses).
+struct JobMetrics {
+  metrics::GaugeFamily& jobs = metrics::Registry::Default().Gauge(
+      "duckstore_jobs", "Asynchronous jobs now, by state: queued (waiting for a worker) or running.",
+      {"state"});
+  metrics::CounterFamily& finished = metrics::Registry::Default().Counter(
+      "duckstore_jobs_finished_total", "Jobs finished, by kind and final status.", {"kind", "status"});
+};
+
+JobMetrics& Metrics() {
+  static JobMetrics families;
+  return families;
+}
+
+// Called under the job service's lock after every change of its queue or active jobs (queued + running).
+void PublishDepth(size_t queued, size_t active) {
+  Metrics().jobs.With({"queued"}).Set(static_cast<double>(queued));
+  Metrics().jobs.With({"running"}).Set(static_cast<double>(active - queued));
+}
+
+void CountFinished(const Job& job) {
+  Metrics().finished.With({job.kind, job.status}).Add();
+}
 
 }  // namespace
 
@@ -47,8 +73,10 @@ void JobService::Shutdown() {
     entry->job.finished_at = NowTimestamp();
     catalog_.UpdateJob(entry->job);
     active_.erase(entry->job.id);
+    CountFinished(entry->job);
   }
   queue_.clear();
+  PublishDepth(queue_.size(), active_.size());
 }
 
 JobInfo JobService::InfoOf(Job job) {
@@ -85,6 +113,7 @@ JobInfo JobService::Submit(const BranchRef& branch, const std::string& kind, con
     queued = entry->job;
     queue_.push_back(entry);
     active_[entry->job.id] = entry;
+    PublishDepth(queue_.size(), active_.size());
   }
   wake_.notify_one();
   return InfoOf(queued);
@@ -150,6 +179,8 @@ JobInfo JobService::Cancel(const std::string& project_id, const std::string& id)
     catalog_.UpdateJob(entry.job);
     Job job = entry.job;
     active_.erase(it);
+    CountFinished(job);
+    PublishDepth(queue_.size(), active_.size());
     return InfoOf(std::move(job));
   }
   catalog_.UpdateJob(entry.job);
@@ -165,6 +196,7 @@ void JobService::WorkerLoop() {
       if (stopping_) return;
       entry = queue_.front();
       queue_.pop_front();
+      PublishDepth(queue_.size(), active_.size());
       entry->job.status = "running";
       entry->job.started_at = NowTimestamp();
       catalog_.UpdateJob(entry->job);
@@ -203,7 +235,9 @@ void JobService::Run(Entry& entry) {
   } catch (const std::exception& e) {
     spdlog::error("cannot record the outcome of job {}: {}", entry.job.id, e.what());
   }
+  CountFinished(entry.job);
   active_.erase(entry.job.id);
+  PublishDepth(queue_.size(), active_.size());
 }
 
 }  // namespace duckstore
