@@ -31,6 +31,7 @@ const char* SqlStateOfCode(const std::string& code) {
       {"serialization_failure", "40001"},
       {"invalid_parameter", "22P02"},
       {"invalid_text_representation", "22P02"},
+      {"bad_copy_file_format", "22P04"},
       {"division_by_zero", "22012"},
       {"numeric_value_out_of_range", "22003"},
       {"datetime_field_overflow", "22008"},

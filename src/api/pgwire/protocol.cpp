@@ -111,7 +111,7 @@ void Protocol::SimpleQuery(const std::string& sql) {
       const auto& info = portal.statement->info();
       portal.formats = TextFormats(info);
       portal.types = info.column_types;
-      if (!info.column_types.empty()) SendRowDescription(info, portal.types, portal.formats);
+      if (!info.column_types.empty() && !info.copy) SendRowDescription(info, portal.types, portal.formats);
       ExecutePortal(portal, 0);
     }
   } catch (const ProtocolError&) {
@@ -187,7 +187,7 @@ void Protocol::OnDescribe(const Describe& describe) {
       types.push_back(declared ? declared : PgTypeOf(info.parameter_types[i]).oid);
     }
     wire_.out().ParameterDescription(types);
-    if (info.column_types.empty()) {
+    if (info.column_types.empty() || info.copy) {
       wire_.out().NoData();
     } else {
       SendRowDescription(info, info.column_types, TextFormats(info));
@@ -198,7 +198,7 @@ void Protocol::OnDescribe(const Describe& describe) {
   if (it == portals_.end())
     throw SqlError("invalid_cursor_name", "portal \"" + describe.name + "\" does not exist");
   const auto& info = it->second.statement->info();
-  if (info.column_types.empty()) {
+  if (info.column_types.empty() || info.copy) {
     wire_.out().NoData();
   } else {
     SendRowDescription(info, it->second.types, it->second.formats);
@@ -230,6 +230,10 @@ void Protocol::ExecutePortal(Portal& portal, int32_t max_rows) {
   const auto& info = portal.statement->info();
   if (info.empty) {
     wire_.out().EmptyQueryResponse();
+    return;
+  }
+  if (info.copy) {
+    info.copy->from_stdin ? CopyIn(portal) : CopyOut(portal);
     return;
   }
   if (!portal.rows && !portal.done) portal.rows = portal.statement->Run(portal.parameters);

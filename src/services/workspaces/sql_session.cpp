@@ -478,6 +478,16 @@ std::shared_ptr<SqlStatement> SqlSession::Prepare(const std::string& sql) {
   if (parser.statements.size() > 1)
     Fail(Condition("syntax_error", "cannot insert multiple commands into a prepared statement"));
   auto& parsed = parser.statements[0];
+  if (parsed->type == duckdb::StatementType::COPY_STATEMENT &&
+      PrepareCopy(*statement, parsed->Cast<duckdb::CopyStatement>())) {
+    return statement;
+  }
+  PrepareChecked(*statement, std::move(parsed));
+  return statement;
+}
+
+void SqlSession::PrepareChecked(SqlStatement& target, duckdb::unique_ptr<duckdb::SQLStatement> parsed) {
+  auto* statement = &target;
   try {
     CheckWorkspaceStatement(*parsed);
   } catch (const Error& e) {
@@ -508,7 +518,6 @@ std::shared_ptr<SqlStatement> SqlSession::Prepare(const std::string& sql) {
     info.column_names = statement->prepared_->GetNames();
     info.column_types = statement->prepared_->GetTypes();
   }
-  return statement;
 }
 
 char SqlSession::TransactionStatus() {

@@ -1,8 +1,12 @@
 // pgjdbc against duckstore's PostgreSQL door: prepared statements (server-side after the threshold),
-// fetch size (row-limited Execute and PortalSuspended), batches, types, an error's SQLSTATE.
+// fetch size (row-limited Execute and PortalSuspended), batches, types, an error's SQLSTATE, COPY in and out.
 // Arguments: jdbc-url user password. Prints "OK" and exits 0 when every check passes.
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.sql.*;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 public class PgWireCheck {
   static void check(boolean ok, String what) {
@@ -62,6 +66,15 @@ public class PgWireCheck {
       } catch (SQLException e) {
         check("42P01".equals(e.getSQLState()), "sqlstate " + e.getSQLState());
       }
+      // COPY through pgjdbc's CopyManager, in and out.
+      CopyManager copy = conn.unwrap(PGConnection.class).getCopyAPI();
+      long in = copy.copyIn("COPY j FROM STDIN WITH (FORMAT csv)",
+                            new StringReader("1000,copied,1.50\n1001,\"with, comma\",\n"));
+      check(in == 2, "copied in " + in);
+      StringWriter out = new StringWriter();
+      long sent = copy.copyOut("COPY (SELECT * FROM j WHERE id >= 1000 ORDER BY id) TO STDOUT", out);
+      check(sent == 2, "copied out " + sent);
+      check(out.toString().equals("1000\tcopied\t1.50\n1001\twith, comma\t\\N\n"), "copy out " + out);
     }
     System.out.println("OK");
   }

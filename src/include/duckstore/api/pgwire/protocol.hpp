@@ -54,6 +54,11 @@ class Protocol {
                           const std::vector<int16_t>& formats);
   // Sends up to `max_rows` rows (0 = all), then PortalSuspended or CommandComplete.
   void ExecutePortal(Portal& portal, int32_t max_rows);
+  // COPY TO STDOUT: CopyOutResponse, a CopyData per row (and the header line), CopyDone, "COPY n".
+  void CopyOut(Portal& portal);
+  // COPY FROM STDIN: CopyInResponse, then reads CopyData until CopyDone (commit, "COPY n") or CopyFail
+  // (nothing kept, query_canceled); bad data ends the COPY with bad_copy_file_format and nothing kept.
+  void CopyIn(Portal& portal);
 
   Wire& wire_;
   SqlSession& session_;

@@ -16,6 +16,9 @@
 // extra_float_digits, search_path, statement_timeout and idle_in_transaction_session_timeout, and SHOW of
 // the server's fixed parameters.
 //
+// COPY ... TO STDOUT / FROM STDIN (sql_copy.hpp): a statement whose info has `copy`; its column types are
+// those of the query's rows or of the target table's listed columns.
+//
 // Transactions: BEGIN/COMMIT/ROLLBACK run in DuckDB; after an error inside a transaction block every
 // statement fails with in_failed_sql_transaction until ROLLBACK (COMMIT then rolls back, as PostgreSQL).
 //
@@ -36,6 +39,11 @@
 #include "duckstore/services/auth/entry_points.hpp"
 #include "duckstore/services/metadata/branch_view.hpp"
 #include "duckstore/services/workspaces/session_catalog.hpp"
+#include "duckstore/services/workspaces/sql_copy.hpp"
+
+namespace duckdb {
+class CopyStatement;
+}
 
 namespace duckstore {
 
@@ -44,6 +52,7 @@ struct SqlStatementInfo {
   std::vector<duckdb::LogicalType> parameter_types;  // UNKNOWN where DuckDB infers none
   std::vector<std::string> column_names;             // empty: no rows
   std::vector<duckdb::LogicalType> column_types;
+  std::optional<SqlCopy> copy;  // a COPY TO STDOUT (rows as with a query) or FROM STDIN (CopyIn)
 };
 
 class SqlSession;
@@ -74,6 +83,8 @@ class SqlStatement {
  public:
   const SqlStatementInfo& info() const { return info_; }
   std::unique_ptr<SqlRows> Run(duckdb::vector<duckdb::Value> parameters);
+  // Starts a COPY FROM STDIN (info().copy->from_stdin); std::logic_error for any other statement.
+  std::unique_ptr<SqlCopyIn> CopyIn();
 
  private:
   friend class SqlSession;
@@ -87,6 +98,7 @@ class SqlStatement {
   std::optional<std::pair<std::string, std::optional<std::string>>> set_;
   std::optional<std::string> show_;
   bool rollback_ = false;
+  std::pair<std::string, std::vector<std::string>> copy_target_;  // COPY FROM: the table, listed columns
 };
 
 class SqlSession {
@@ -109,10 +121,15 @@ class SqlSession {
  private:
   friend class SqlStatement;
   friend class SqlRows;
+  friend class SqlCopyIn;
   // Marks the transaction block failed when one is open, then rethrows `error` as a condition-named Error.
   [[noreturn]] void Fail(const duckdb::ErrorData& error);
   [[noreturn]] void Fail(const Error& error);
   void Set(const std::string& name, const std::optional<std::string>& value);
+  // The scope check, the session catalog's narrowing and DuckDB's prepare of one parsed statement.
+  void PrepareChecked(SqlStatement& statement, duckdb::unique_ptr<duckdb::SQLStatement> parsed);
+  // A COPY with the data on the client's side (sql_copy.cpp); false for a COPY to or from a file.
+  bool PrepareCopy(SqlStatement& statement, duckdb::CopyStatement& copy);
 
   std::unique_ptr<BranchView> view_;
   Workspace workspace_;
