@@ -155,7 +155,7 @@ int App::Run() {
   for (auto* service : s.das->All()) grpc_services.push_back(service);
   s.grpc = std::make_unique<GrpcServer>(config_.host, config_.grpc_port, grpc_services, GrpcDoors());
 
-  s.sql_sessions = std::make_unique<SqlSessionService>(s.services->branches);
+  s.sql_sessions = std::make_unique<SqlSessionService>(s.services->branches, s.services->sql_sessions);
   pgwire::ServerOptions pg_options;
   pg_options.host = config_.host;
   pg_options.port = pg_.port;

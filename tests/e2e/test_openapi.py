@@ -497,7 +497,7 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
         # Workspaces, on the dev branch.
         workspaces = branches + "/{branch_id}/workspaces"
         W = {**D, "workspace_id": "w1"}
-        walk.call(key, "POST", workspaces, 201, json_body={"id": "w1"}, **D)
+        created = walk.call(key, "POST", workspaces, 201, json_body={"id": "w1"}, **D)
         walk.call(key, "GET", workspaces, 200, query={"limit": 10, "offset": 0}, **D)
         source = {"bucket": "in.c-sales", "table": "orders"}
         walk.call(key, "POST", workspaces + "/{workspace_id}/load", 200, json_body={
@@ -512,6 +512,23 @@ def test_every_operation_matches_its_documented_schemas(doc, server):
         walk.call(key, "POST", workspaces + "/{workspace_id}/users/{user}/reset-password", 200, user=user["user"],
                   **W)
         walk.call(key, "DELETE", workspaces + "/{workspace_id}/users/{user}", 204, user=user["user"], **W)
+        # A PostgreSQL session of the workspace, listed and ended.
+        import psycopg2
+        pg = psycopg2.connect(host=walk.server.pg_host, port=walk.server.pg_port, dbname="w1",
+                              user=created["credentials"]["user"], password=created["credentials"]["password"])
+        try:
+            listed = walk.call(key, "GET", workspaces + "/{workspace_id}/sessions", 200, **W)
+            assert [s["pid"] for s in listed["sessions"]] == [pg.info.backend_pid]
+            walk.call(key, "DELETE", workspaces + "/{workspace_id}/sessions/{pid}", 204,
+                      pid=str(pg.info.backend_pid), **W)
+            deadline = time.monotonic() + 10
+            while walk.call(key, "GET", workspaces + "/{workspace_id}/sessions", 200, **W)["sessions"]:
+                assert time.monotonic() < deadline, "the ended session is still listed"
+                time.sleep(0.05)
+            walk.call(key, "DELETE", workspaces + "/{workspace_id}/sessions/{pid}", 404,
+                      pid=str(pg.info.backend_pid), **W)
+        finally:
+            pg.close()
         walk.call(key, "DELETE", workspaces + "/{workspace_id}", 204, **W)
         walk.call(key, "DELETE", branches + "/{branch_id}", 204, **D)
 

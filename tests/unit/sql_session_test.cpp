@@ -52,7 +52,7 @@ class SqlSessionTest : public testing::ServicesFixture {
     return out;
   }
 
-  SqlSessionService sessions_{services_.branches};
+  SqlSessionService sessions_{services_.branches, services_.sql_sessions};
   std::string user_;
   std::unique_ptr<SqlSession> session_;
 };

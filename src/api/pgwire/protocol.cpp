@@ -25,6 +25,7 @@ void Protocol::Run() {
   while (true) {
     auto frame = wire_.Read(false);
     if (!frame) return;
+    session_.CheckNotEnded();  // ended from outside: the messages already buffered are not run
     auto message = ParseMessage(*frame);
     if (std::holds_alternative<Terminate>(message)) return;
     Dispatch(message);
@@ -70,6 +71,8 @@ void Protocol::Dispatch(Message& message) {
     }
   } catch (const ProtocolError&) {
     throw;
+  } catch (const SqlSessionEnded&) {
+    throw;
   } catch (const std::exception& e) {
     SendError(e);
     skip_until_sync_ = true;
@@ -79,7 +82,7 @@ void Protocol::Dispatch(Message& message) {
 void Protocol::ReadyForQuery() {
   // Like PostgreSQL, changed reported parameters go out just before ReadyForQuery.
   for (const auto& [name, value] : session_.ChangedParameters()) wire_.out().ParameterStatus(name, value);
-  wire_.out().ReadyForQuery(session_.TransactionStatus());
+  wire_.out().ReadyForQuery(session_.Ready());
   wire_.Flush();
 }
 
@@ -115,6 +118,8 @@ void Protocol::SimpleQuery(const std::string& sql) {
       ExecutePortal(portal, 0);
     }
   } catch (const ProtocolError&) {
+    throw;
+  } catch (const SqlSessionEnded&) {
     throw;
   } catch (const std::exception& e) {
     SendError(e);

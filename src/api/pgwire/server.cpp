@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <map>
 #include <mutex>
 #include <thread>
 
@@ -102,14 +101,14 @@ class Server::Impl {
       ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes the blocked accept()
       accept_thread_.join();
     }
+    auto& registry = sessions_.registry();
+    registry.StopReadingAll();
     std::unique_lock lock(mutex_);
-    for (auto& [pid, entry] : entries_) entry->channel->StopReading();
     if (!idle_.wait_for(lock, options_.shutdown_timeout, [this] { return connections_ == 0; })) {
       spdlog::warn("pgwire: interrupting {} session(s) still running at the shutdown deadline", connections_);
-      for (auto& [pid, entry] : entries_) {
-        if (entry->session) entry->session->Interrupt();
-        entry->channel->Close();
-      }
+      lock.unlock();
+      registry.InterruptAndCloseAll();
+      lock.lock();
       idle_.wait(lock, [this] { return connections_ == 0; });
     }
   }
@@ -117,12 +116,6 @@ class Server::Impl {
   uint16_t port() const { return port_; }
 
  private:
-  struct Entry {
-    int32_t secret = 0;
-    Channel* channel = nullptr;
-    SqlSession* session = nullptr;  // set once logged in, cleared before the session ends
-  };
-
   void AcceptLoop() {
     while (!stopping_) {
       tcp::socket socket(io_);
@@ -145,23 +138,25 @@ class Server::Impl {
   void Serve(tcp::socket socket) {
     Channel channel(std::move(socket));
     Wire wire(channel, options_.limits);
-    auto entry = std::make_shared<Entry>();
-    entry->channel = &channel;
-    entry->secret = RandomInt32();
-    std::unique_ptr<SqlSession> session;
-    int32_t pid = 0;
+    auto& registry = sessions_.registry();
+    int32_t secret = RandomInt32();
+    // The registry (services/workspaces/session_registry) holds the connection: CancelRequest, listing,
+    // ending it from the REST door or when its workspace goes. Channel's stop and close are OS calls that
+    // any thread may make.
+    int32_t pid = registry.Register(
+        {secret, channel.peer(), [&channel] { channel.StopReading(); }, [&channel] { channel.Close(); }});
     bool over_capacity = false;
     {
       std::lock_guard lock(mutex_);
-      pid = next_pid_++;
       over_capacity = connections_ > options_.max_sessions;
-      entries_[pid] = entry;
     }
     if (stopping_) channel.StopReading();  // accepted just as Stop began: do not wait for this one
-    // Declared after `session`, so it runs first: the entry is gone before the session is destroyed.
+    std::unique_ptr<SqlSession> session;
+    // The session (which leaves the registry's list as it is destroyed) goes before the connection.
     ScopeExit unregister([&] {
+      session.reset();
+      registry.Unregister(pid);
       std::lock_guard lock(mutex_);
-      entries_.erase(pid);
       --connections_;
       idle_.notify_all();
     });
@@ -171,35 +166,30 @@ class Server::Impl {
       auto started = RunStartup(wire, settings_, sessions_, throttle_);
       if (!started) return;
       if (started->cancel) {
-        Cancel(*started->cancel);
+        registry.Cancel(started->cancel->pid, started->cancel->secret);
         return;
       }
       session = std::move(started->session);
-      SendSessionStart(wire, started->login, pid, entry->secret);
-      {
-        std::lock_guard lock(mutex_);
-        entry->session = session.get();
-      }
+      SendSessionStart(wire, started->login, pid, secret);
+      sessions_.List(pid, *session);
       Protocol(wire, *session).Run();
-      if (stopping_) {
-        SendFatal(wire, Error(ErrorKind::kUnavailable, "admin_shutdown",
-                              "terminating connection due to administrator command"));
+      if (auto reason = session->activity().ended()) {
+        SendFatal(wire, *reason);
+      } else if (stopping_) {
+        SendFatal(wire, SqlSessionRegistry::AdminShutdown());
       }
     } catch (const boost::system::system_error&) {
       // The peer went away mid-write.
     } catch (const std::exception& e) {
-      SendFatal(wire, e);
+      // Ended from outside: the reason, whatever the interrupted work threw (a read cut short, ...).
+      std::optional<Error> reason;
+      if (session) reason = session->activity().ended();
+      if (reason) {
+        SendFatal(wire, *reason);
+      } else {
+        SendFatal(wire, e);
+      }
     }
-    std::lock_guard lock(mutex_);
-    entry->session = nullptr;
-  }
-
-  void Cancel(const CancelRequest& cancel) {
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(cancel.pid);
-    // A wrong secret is ignored silently, as PostgreSQL does: the requester learns nothing.
-    if (it == entries_.end() || it->second->secret != cancel.secret || !it->second->session) return;
-    it->second->session->Interrupt();
   }
 
   ServerOptions options_;
@@ -215,8 +205,6 @@ class Server::Impl {
   mutable std::mutex mutex_;
   std::condition_variable idle_;
   size_t connections_ = 0;
-  int32_t next_pid_ = 1000;
-  std::map<int32_t, std::shared_ptr<Entry>> entries_;
 };
 
 Server::Server(ServerOptions options, SqlSessionService& sessions)

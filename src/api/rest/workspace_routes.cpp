@@ -1,4 +1,6 @@
-// /projects/{project_id}/branches/{branch_id}/workspaces[/{workspace_id}[/clear|load|objects|users]]
+// /projects/{project_id}/branches/{branch_id}/workspaces[/{workspace_id}[/clear|load|objects|users|sessions]]
+#include <charconv>
+
 #include "duckstore/api/rest/rest_support.hpp"
 #include "duckstore/api/rest/routes.hpp"
 #include "duckstore/common/error.hpp"
@@ -37,6 +39,26 @@ Workspace WorkspaceOf(Services& s, const http::Request& r) {
     throw NotFound("workspace_not_found", "workspace '" + workspace.id + "' does not exist on this branch");
   }
   return workspace;
+}
+
+nlohmann::json SessionJson(const SqlSessionInfo& i) {
+  return {{"pid", i.pid},
+          {"user", i.user},
+          {"client_address", i.client_address},
+          {"started_at", i.started_at},
+          {"state", i.state},
+          {"query", i.query},
+          {"query_started_at", i.query_started_at ? nlohmann::json(*i.query_started_at) : nlohmann::json()}};
+}
+
+// The session of the path: a process id, else no session of this workspace has it.
+int32_t PidOf(const http::Request& r, const Workspace& ws) {
+  const auto& text = r.PathParam("pid");
+  int32_t pid = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw NotFound("session_not_found", "workspace '" + ws.id + "' has no session " + text);
+  return pid;
 }
 
 WorkspaceLoadMode ParseMode(const std::string& mode) {
@@ -151,6 +173,20 @@ void AddWorkspaceRoutes(RestRoutes& routes, Services& s) {
              [&s](http::Request& r, const Caller& caller) {
                auto ws = WorkspaceOf(s, r);
                s.workspaces.DropUser(ws.project_id, UserOf(s, r, ws));
+               return http::Response::Empty(204);
+             });
+  routes.Add("GET", workspace + "/sessions", Access::kRead, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               nlohmann::json items = nlohmann::json::array();
+               for (const auto& session : s.workspaces.ListSessions(ws.project_id, ws.id))
+                 items.push_back(SessionJson(session));
+               return Json(200, {{"sessions", items}});
+             });
+  routes.Add("DELETE", workspace + "/sessions/{pid}", Access::kWrite, TargetFrom::kBranch,
+             [&s](http::Request& r, const Caller& caller) {
+               auto ws = WorkspaceOf(s, r);
+               s.workspaces.TerminateSession(ws.project_id, ws.id, PidOf(r, ws));
                return http::Response::Empty(204);
              });
   routes.Add("POST", workspace + "/users/{user}/reset-password", Access::kWrite, TargetFrom::kBranch,

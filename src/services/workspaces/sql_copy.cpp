@@ -143,6 +143,8 @@ bool SqlSession::PrepareCopy(SqlStatement& statement, duckdb::CopyStatement& cop
 
 std::unique_ptr<SqlCopyIn> SqlStatement::CopyIn() {
   if (!info_.copy || !info_.copy->from_stdin) throw std::logic_error("not a COPY FROM STDIN");
+  session_.CheckNotEnded();
+  session_.activity_.Started(text_);
   auto& conn = *session_.conn_;
   bool own = conn.context->transaction.IsAutoCommit();
   try {

@@ -362,6 +362,8 @@ std::string SqlRows::Tag(uint64_t rows_sent) const {
 }
 
 std::unique_ptr<SqlRows> SqlStatement::Run(duckdb::vector<duckdb::Value> parameters) {
+  session_.CheckNotEnded();
+  session_.activity_.Started(text_);
   std::unique_ptr<SqlRows> rows(new SqlRows(session_, verb_));
   auto& conn = *session_.conn_;
   if (rollback_) {
@@ -409,15 +411,34 @@ SqlSession::SqlSession(std::unique_ptr<BranchView> view, Workspace workspace, st
   for (const auto& [name, parameter] : Parameters()) parameters_[name] = parameter.initial;
 }
 
-SqlSession::~SqlSession() = default;
+SqlSession::~SqlSession() {
+  if (registry_) registry_->Detach(pid_);  // first: the registry no longer reaches this session
+}
 
 void SqlSession::Fail(const duckdb::ErrorData& error) {
+  if (error.Type() == duckdb::ExceptionType::INTERRUPT) {
+    CheckNotEnded();
+    if (activity_.timed_out())
+      Fail(Condition("query_canceled", "canceling statement due to statement timeout"));
+  }
   Fail(ConditionError(error));
 }
 
 void SqlSession::Fail(const Error& error) {
+  CheckNotEnded();
   if (!conn_->context->transaction.IsAutoCommit()) failed_ = true;
   throw error;
+}
+
+void SqlSession::CheckNotEnded() const {
+  if (auto reason = activity_.ended()) throw SqlSessionEnded(*reason);
+}
+
+char SqlSession::Ready() {
+  CheckNotEnded();
+  char status = TransactionStatus();
+  activity_.Ready(status);
+  return status;
 }
 
 std::vector<std::string> SqlSession::Split(const std::string& sql) {
@@ -437,7 +458,9 @@ std::vector<std::string> SqlSession::Split(const std::string& sql) {
 }
 
 std::shared_ptr<SqlStatement> SqlSession::Prepare(const std::string& sql) {
+  CheckNotEnded();
   std::shared_ptr<SqlStatement> statement(new SqlStatement(*this));
+  statement->text_ = sql;
   if (failed_) {
     if (!EndsTransaction(sql)) {
       throw Condition("in_failed_sql_transaction",
@@ -544,6 +567,7 @@ void SqlSession::ApplyStartupParameters(const std::vector<std::pair<std::string,
       // Keep the default.
     }
   }
+  ApplyTimeouts();
 }
 
 void SqlSession::Set(const std::string& name, const std::optional<std::string>& value) {
@@ -555,43 +579,22 @@ void SqlSession::Set(const std::string& name, const std::optional<std::string>& 
   };
   if (name == "all") {
     for (const auto& [key, parameter] : Parameters()) assign(key, parameter.initial);
+    ApplyTimeouts();
     return;
   }
   assign(name, value.value_or(Parameters().at(name).initial));
+  ApplyTimeouts();
 }
 
-namespace {
-
-// A workspace login is declared with these credentials and this target (and write access: a workspace user
-// writes its own workspace); the rest of the check is the user's workspace being the one named.
-void RequireWorkspaceLogin(const EntryPoint& entry) {
-  if (entry.credentials != Credentials::kWorkspaceLogin || entry.target != TargetFrom::kWorkspace ||
-      entry.access != Access::kWrite) {
-    throw std::logic_error("entry point " + entry.door + " " + entry.operation +
-                           " is not declared as a workspace login");
-  }
-}
-
-}  // namespace
-
-std::optional<std::string> SqlSessionService::Verifier(const EntryPoint& entry, const std::string& user,
-                                                       const std::string& database) {
-  RequireWorkspaceLogin(entry);
-  auto found = branches_.catalog().GetWorkspaceUser(user);
-  if (!found || found->workspace_id != database) return std::nullopt;
-  return found->password_verifier;
-}
-
-std::unique_ptr<SqlSession> SqlSessionService::Open(const EntryPoint& entry, const std::string& user,
-                                                    const std::string& database) {
-  RequireWorkspaceLogin(entry);
-  auto found = branches_.catalog().GetWorkspaceUser(user);
-  std::optional<Workspace> workspace;
-  if (found && found->workspace_id == database)
-    workspace = branches_.catalog().GetWorkspace(found->project_id, database);
-  if (!workspace) throw Unauthenticated("the workspace or its user no longer exists");
-  auto view = branches_.View(BranchRef{workspace->project_id, workspace->branch_id});
-  return std::make_unique<SqlSession>(std::move(view), *workspace, user);
+void SqlSession::ApplyTimeouts() {
+  auto millis = [&](const char* name) {
+    try {
+      return std::stoll(parameters_.at(name));
+    } catch (const std::exception&) {
+      return 0LL;
+    }
+  };
+  activity_.SetTimeouts(millis("statement_timeout"), millis("idle_in_transaction_session_timeout"));
 }
 
 }  // namespace duckstore

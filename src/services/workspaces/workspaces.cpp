@@ -95,6 +95,7 @@ void WorkspaceService::Drop(const std::string& project_id, const std::string& id
   ops_.Run(project_id, "workspace.drop", id, [&] {
     Workspace workspace = Get(project_id, id);
     branches_.catalog().DeleteWorkspace(project_id, id);  // first: its users stop authenticating
+    sessions_.TerminateWorkspace(project_id, id);         // then its sessions let go of its file
     branches_.engine().Open(project_id)->DropAttached(AttachedKind::kWorkspace, workspace.id);
   });
 }
@@ -256,6 +257,7 @@ void WorkspaceService::DropUser(const std::string& project_id, const std::string
   ops_.Run(project_id, "workspace.user_drop", user, [&] {
     RequireUser(project_id, user);
     branches_.catalog().DeleteWorkspaceUser(user);
+    sessions_.TerminateUser(user);
   });
 }
 
@@ -264,7 +266,21 @@ WorkspaceCredentials WorkspaceService::ResetPassword(const std::string& project_
     RequireUser(project_id, user);
     WorkspaceCredentials credentials{user, GeneratePassword()};
     branches_.catalog().SetWorkspaceUserVerifier(user, MakeScramVerifier(credentials.password));
+    sessions_.TerminateUser(user);
     return credentials;
+  });
+}
+
+std::vector<SqlSessionInfo> WorkspaceService::ListSessions(const std::string& project_id,
+                                                           const std::string& id) {
+  Get(project_id, id);
+  return sessions_.List(project_id, id);
+}
+
+void WorkspaceService::TerminateSession(const std::string& project_id, const std::string& id, int32_t pid) {
+  ops_.Run(project_id, "workspace.session_terminate", id + "." + std::to_string(pid), [&] {
+    Get(project_id, id);
+    sessions_.Terminate(project_id, id, pid);
   });
 }
 

@@ -44,7 +44,7 @@ struct Services {
         sharing(branches, buckets, operations),
         queries(branches, sharing, operations),
         backend(catalog, engine),
-        workspaces(branches, operations),
+        workspaces(branches, operations, sql_sessions),
         dev_branches(branches, workspaces, operations),
         das_registry(catalog, auth, branches, standalone),
         das(branches, standalone, tables, das_registry),
@@ -71,6 +71,7 @@ struct Services {
   SharingService sharing;
   QueryService queries;
   BackendService backend;
+  SqlSessionRegistry sql_sessions;  // the PostgreSQL door's live sessions
   WorkspaceService workspaces;
   BranchService dev_branches;
   DasRegistry das_registry;

@@ -1,8 +1,9 @@
 // The PostgreSQL protocol listener: accepts connections on --host/--pg-port, one thread per connection
-// (startup.hpp, then protocol.hpp), TLS from a certificate and key file, CancelRequest routed to the
-// session with that process id and secret, a global session cap (FATAL 53300 beyond it), and graceful
-// Stop: no new connections, idle sessions get FATAL 57P01, statements in flight get `shutdown_timeout`
-// to finish before they are interrupted.
+// (startup.hpp, then protocol.hpp), TLS from a certificate and key file, a global session cap (FATAL 53300
+// beyond it), and graceful Stop: no new connections, idle sessions get FATAL 57P01, statements in flight
+// get `shutdown_timeout` to finish before they are interrupted. Every connection is registered in the
+// service's SqlSessionRegistry (its pid, CancelRequest routing, listing); a session the registry ended
+// gets FATAL with the registry's reason (57P01, 25P03) and its connection closes.
 #pragma once
 
 #include <chrono>

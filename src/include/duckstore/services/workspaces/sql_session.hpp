@@ -22,6 +22,11 @@
 // Transactions: BEGIN/COMMIT/ROLLBACK run in DuckDB; after an error inside a transaction block every
 // statement fails with in_failed_sql_transaction until ROLLBACK (COMMIT then rolls back, as PostgreSQL).
 //
+// Activity (session_registry.hpp): each Run/CopyIn marks the session active with its statement text,
+// Ready() idle again. A statement interrupted by the registry's statement_timeout fails with query_canceled
+// "canceling statement due to statement timeout"; once the registry ended the session, every call throws
+// SqlSessionEnded with the reason (admin_shutdown, idle_in_transaction_session_timeout).
+//
 // Errors are duckstore::Error whose code is PostgreSQL's condition name (syntax_error, undefined_table,
 // undefined_column, unique_violation, query_canceled, ...) with "position" (1-based) in the details when
 // DuckDB reports one.
@@ -39,6 +44,7 @@
 #include "duckstore/services/auth/entry_points.hpp"
 #include "duckstore/services/metadata/branch_view.hpp"
 #include "duckstore/services/workspaces/session_catalog.hpp"
+#include "duckstore/services/workspaces/session_registry.hpp"
 #include "duckstore/services/workspaces/sql_copy.hpp"
 
 namespace duckdb {
@@ -92,6 +98,7 @@ class SqlStatement {
 
   SqlSession& session_;
   SqlStatementInfo info_;
+  std::string text_;  // as the client sent it (what the session registry shows while it runs)
   std::string verb_;
   duckdb::unique_ptr<duckdb::PreparedStatement> prepared_;
   // Emulated statements: a SET (name, value) or a SHOW (name), and ROLLBACK of a failed transaction.
@@ -101,31 +108,47 @@ class SqlStatement {
   std::pair<std::string, std::vector<std::string>> copy_target_;  // COPY FROM: the table, listed columns
 };
 
-class SqlSession {
+// The session was ended from outside (SqlSessionRegistry): the door answers FATAL with this and closes.
+class SqlSessionEnded : public Error {
+ public:
+  explicit SqlSessionEnded(const Error& reason) : Error(reason) {}
+};
+
+class SqlSession : public RegisteredSession {
  public:
   SqlSession(std::unique_ptr<BranchView> view, Workspace workspace, std::string user);
-  ~SqlSession();
+  ~SqlSession() override;
 
   std::vector<std::string> Split(const std::string& sql);
   std::shared_ptr<SqlStatement> Prepare(const std::string& sql);
   char TransactionStatus();
+  // TransactionStatus() when the session waits for the client again (ReadyForQuery); the session becomes
+  // idle (in transaction). Throws SqlSessionEnded when the session was ended.
+  char Ready();
+  // Throws SqlSessionEnded when the session was ended (checked before each client message).
+  void CheckNotEnded() const;
   std::vector<std::pair<std::string, std::string>> ChangedParameters();
   // The startup packet's parameters: the emulated ones a SET may change take the value given (the client
   // learns them from ParameterStatus); unknown names and values a SET would refuse are ignored (pgjdbc
   // sends the JVM's time zone, for one).
   void ApplyStartupParameters(const std::vector<std::pair<std::string, std::string>>& parameters);
-  void Interrupt();
+  void Interrupt() override;
+  SessionActivity& activity() override { return activity_; }
 
   const Workspace& workspace() const { return workspace_; }
+  const std::string& user() const { return user_; }
 
  private:
   friend class SqlStatement;
   friend class SqlRows;
   friend class SqlCopyIn;
+  friend class SqlSessionService;
   // Marks the transaction block failed when one is open, then rethrows `error` as a condition-named Error.
   [[noreturn]] void Fail(const duckdb::ErrorData& error);
   [[noreturn]] void Fail(const Error& error);
   void Set(const std::string& name, const std::optional<std::string>& value);
+  // Passes statement_timeout and idle_in_transaction_session_timeout to the activity (the registry's timer).
+  void ApplyTimeouts();
   // The scope check, the session catalog's narrowing and DuckDB's prepare of one parsed statement.
   void PrepareChecked(SqlStatement& statement, duckdb::unique_ptr<duckdb::SQLStatement> parsed);
   // A COPY with the data on the client's side (sql_copy.cpp); false for a COPY to or from a file.
@@ -140,6 +163,9 @@ class SqlSession {
   bool failed_ = false;
   std::map<std::string, std::string> parameters_;  // lower-case name -> value
   std::vector<std::pair<std::string, std::string>> changed_;
+  SessionActivity activity_;
+  SqlSessionRegistry* registry_ = nullptr;  // set once listed (SqlSessionService::List)
+  int32_t pid_ = 0;
 };
 
 // The authorization path of the workspace login (Credentials::kWorkspaceLogin, TargetFrom::kWorkspace in
@@ -147,16 +173,23 @@ class SqlSession {
 // programming error (std::logic_error).
 class SqlSessionService {
  public:
-  explicit SqlSessionService(BranchResolver& branches) : branches_(branches) {}
+  SqlSessionService(BranchResolver& branches, SqlSessionRegistry& registry)
+      : branches_(branches), registry_(registry) {}
+  // Where the door registers its connections and sessions.
+  SqlSessionRegistry& registry() { return registry_; }
   // The password verifier of `user` when it is a user of workspace `database`; nullopt otherwise.
   std::optional<std::string> Verifier(const EntryPoint& entry, const std::string& user,
                                       const std::string& database);
   // A session of an authenticated user; kUnauthenticated when the user or workspace went away meanwhile.
   std::unique_ptr<SqlSession> Open(const EntryPoint& entry, const std::string& user,
                                    const std::string& database);
+  // Lists `session` in the registry as connection `pid` (SqlSessionRegistry::Register); the session leaves
+  // the list when it is destroyed.
+  void List(int32_t pid, SqlSession& session);
 
  private:
   BranchResolver& branches_;
+  SqlSessionRegistry& registry_;
 };
 
 }  // namespace duckstore

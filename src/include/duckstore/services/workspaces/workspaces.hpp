@@ -14,6 +14,7 @@
 
 #include "duckstore/services/audit/operation_log.hpp"
 #include "duckstore/services/metadata/branch_view.hpp"
+#include "duckstore/services/workspaces/session_registry.hpp"
 
 namespace duckstore {
 
@@ -50,7 +51,8 @@ struct WorkspaceLoadResult {
 
 class WorkspaceService {
  public:
-  WorkspaceService(BranchResolver& branches, OperationLog& ops) : branches_(branches), ops_(ops) {}
+  WorkspaceService(BranchResolver& branches, OperationLog& ops, SqlSessionRegistry& sessions)
+      : branches_(branches), ops_(ops), sessions_(sessions) {}
 
   struct Created {
     Workspace workspace;
@@ -62,7 +64,8 @@ class WorkspaceService {
   std::vector<Workspace> List(const std::string& project_id, const std::optional<std::string>& branch_id);
   // kNotFound("workspace_not_found").
   Workspace Get(const std::string& project_id, const std::string& id);
-  // Removes the workspace, its users and its data.
+  // Removes the workspace, its users and its data; its SQL sessions end (FATAL 57P01) after the catalog
+  // change, before its file goes.
   void Drop(const std::string& project_id, const std::string& id);
 
   std::vector<WorkspaceObject> ListObjects(const std::string& project_id, const std::string& id);
@@ -77,8 +80,14 @@ class WorkspaceService {
   std::vector<WorkspaceUser> ListUsers(const std::string& project_id, const std::string& id);
   WorkspaceCredentials CreateUser(const std::string& project_id, const std::string& id);
   // kNotFound("workspace_user_not_found"); `project_id` scopes the lookup to one project.
+  // DropUser and ResetPassword end the user's SQL sessions (FATAL 57P01) after the catalog change.
   void DropUser(const std::string& project_id, const std::string& user);
   WorkspaceCredentials ResetPassword(const std::string& project_id, const std::string& user);
+  // The live SQL sessions of the workspace (kNotFound("workspace_not_found") for an unknown one).
+  std::vector<SqlSessionInfo> ListSessions(const std::string& project_id, const std::string& id);
+  // Ends session `pid` of the workspace: kNotFound("session_not_found") when it has none such.
+  void TerminateSession(const std::string& project_id, const std::string& id, int32_t pid);
+
   // The user when `password` is theirs (for the PG wire login); nullopt otherwise.
   std::optional<WorkspaceUser> Authenticate(const std::string& user, const std::string& password);
 
@@ -88,6 +97,7 @@ class WorkspaceService {
 
   BranchResolver& branches_;
   OperationLog& ops_;
+  SqlSessionRegistry& sessions_;
 };
 
 }  // namespace duckstore
