@@ -133,6 +133,7 @@ TEST(SessionRegistry, TerminateWorkspaceAndUserWaitForTheConnectionsToGo) {
   EXPECT_FALSE(s3.activity_.ended());
   EXPECT_EQ(registry.TerminateUser("u3", 10ms), 1u);  // nobody unregisters: returns at the wait's end
   EXPECT_EQ(s3.activity_.ended()->code(), "admin_shutdown");
+  EXPECT_EQ(c3.closed, 1);  // after the wait, the socket was closed (a write blocked on it fails)
   registry.Unregister(p3);
 }
 

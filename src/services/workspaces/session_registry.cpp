@@ -208,9 +208,17 @@ size_t SqlSessionRegistry::TerminateWhere(const std::function<bool(const Entry&)
     EndLocked(*entry, AdminShutdown());
     ended.push_back(pid);
   }
-  gone_.wait_for(lock, wait, [&] {
+  auto all_gone = [&] {
     return std::none_of(ended.begin(), ended.end(), [&](int32_t pid) { return entries_.contains(pid); });
-  });
+  };
+  if (!gone_.wait_for(lock, wait, all_gone)) {
+    // A session blocked writing to a client that does not read: closing the socket fails that write.
+    for (int32_t pid : ended) {
+      auto it = entries_.find(pid);
+      if (it != entries_.end() && it->second->connection.close) it->second->connection.close();
+    }
+    gone_.wait_for(lock, wait, all_gone);
+  }
   return ended.size();
 }
 

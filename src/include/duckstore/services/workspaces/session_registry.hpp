@@ -131,8 +131,9 @@ class SqlSessionRegistry {
   std::vector<SqlSessionInfo> List(const std::string& project_id, const std::string& workspace_id) const;
   // Ends session `pid` of the workspace; kNotFound("session_not_found") when there is none.
   void Terminate(const std::string& project_id, const std::string& workspace_id, int32_t pid);
-  // Ends every session of the workspace (of the user) and waits up to `wait` for them to be gone; the
-  // number of sessions ended.
+  // Ends every session of the workspace (of the user) and waits up to `wait` for them to be gone; those
+  // still there then (a thread blocked writing to a client that does not read) have their socket closed
+  // and get another `wait`. The number of sessions ended.
   size_t TerminateWorkspace(const std::string& project_id, const std::string& workspace_id,
                             std::chrono::milliseconds wait = std::chrono::seconds(10));
   size_t TerminateUser(const std::string& user, std::chrono::milliseconds wait = std::chrono::seconds(10));
