@@ -138,11 +138,13 @@ def main():
             cur.execute("CREATE TABLE b AS " + FILL.format(rows=rows))
         theirs, stop_pg = start_postgres(rows)
         try:
-            print(f"(a) SELECT 1 round trips/s: duckstore {round_trips(ours, seconds):,.0f}, "
-                  f"PostgreSQL 15 {round_trips(theirs, seconds):,.0f}")
-            print(f"(b) COPY TO STDOUT rows/s ({rows:,} x 6): duckstore {copy_out(ours)}, PostgreSQL 15 {copy_out(theirs)}")
-            print(f"    binary cursor rows/s: duckstore {binary_cursor(ours):,.0f}, "
-                  f"PostgreSQL 15 {binary_cursor(theirs):,.0f}")
+            def compare(what, measure):
+                mine, pg = measure(ours), measure(theirs)
+                print(f"{what}: duckstore {mine:,.0f}, PostgreSQL 15 {pg:,.0f}, duckstore/PostgreSQL {mine / pg:.2f}")
+
+            compare("(a) SELECT 1 round trips/s", lambda dsn: round_trips(dsn, seconds))
+            compare(f"(b) COPY TO STDOUT rows/s ({rows:,} x 6)", copy_out)
+            compare("    binary cursor rows/s", binary_cursor)
             try:
                 print(f"    DuckDB in-process fetch rows/s: {duckdb_baseline(rows):,.0f}")
             except ImportError:

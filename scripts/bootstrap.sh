@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config git clang-format clang-tidy
+  build-essential cmake ninja-build ccache pkg-config git clang-format clang-tidy-22
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev
   libboost1.81-dev libboost-url1.81-dev libsqlite3-dev libssl-dev libisal-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev

@@ -176,10 +176,12 @@ int App::Run() {
   spdlog::info("HTTP on {}:{}, gRPC on {}:{}", config_.host, s.http->port(), config_.host, s.grpc->port());
   // One machine-readable line on stdout for scripts and tests (ports may have been chosen by the OS).
   std::cout << "duckstore ready http=" << config_.host << ":" << s.http->port() << " grpc=" << config_.host
-            << ":" << s.grpc->port() << " pg=" << config_.host << ":" << s.pg->port() << std::endl;
+            << ":" << s.grpc->port() << " pg=" << config_.host << ":" << s.pg->port() << '\n'
+            << std::flush;
   if (admin.generated) {
     std::cout << "admin key (shown once, stored in " << (data / "secrets" / "admin.key").string()
-              << "): " << admin.value << std::endl;
+              << "): " << admin.value << '\n'
+              << std::flush;
   }
 
   int received = 0;

@@ -149,7 +149,9 @@ def with_headers(s3, operation: str, headers: dict):
     """Makes `s3`'s `operation` calls (e.g. "PutObject") carry `headers` too, signed with the rest: Debian's
     boto3 predates parameters such as IfNoneMatch, IfMatch and ChecksumType. Returns `s3`."""
     def add(request, **_):
-        request.headers.update(headers)
+        for name, value in headers.items():  # botocore's HTTPHeaders is an email Message: no update()
+            del request.headers[name]
+            request.headers[name] = value
     s3.meta.events.register(f"before-sign.s3.{operation}", add)
     return s3
 

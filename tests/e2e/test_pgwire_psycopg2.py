@@ -69,6 +69,11 @@ def test_writes_and_command_tags(login):
         assert cur.fetchall() == [("b",), ("it's",)]
         cur.execute("DELETE FROM u")
         assert cur.statusmessage == "DELETE 2"
+        # DDL whose DuckDB result still carries a row (its count): no row reaches the client.
+        cur.execute("CREATE TABLE w AS SELECT i AS id FROM range(1000) r(i)")
+        assert cur.description is None
+        cur.execute("SELECT count(*), sum(id) FROM w")
+        assert cur.fetchall() == [(1000, 499500)]
 
 
 @pytest.mark.parametrize("sql,state", [

@@ -22,6 +22,7 @@ void CommandRegistry::InsertUnsupported(const std::string& full_name, std::strin
 
 std::vector<EntryPoint> CommandRegistry::EntryPoints() const {
   std::vector<EntryPoint> out;
+  out.reserve(specs_.size() + unsupported_.size());
   for (const auto& [name, spec] : specs_) out.push_back(spec.entry);
   for (const auto& [name, reason] : unsupported_) {
     out.push_back(EntryPoint{"driver", name, Credentials::kApiKey, Access::kRead, TargetFrom::kNone});

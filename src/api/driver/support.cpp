@@ -48,7 +48,7 @@ std::string ObjectNameOf(const BranchRef& branch, const std::string& bucket) {
   return BucketObjectName(branch.branch_id, bucket);
 }
 
-const std::string& Require(const std::string& value, const std::string& field) {
+std::string Require(const std::string& value, const std::string& field) {
   if (value.empty()) throw InvalidArgument("invalid_request", field + " is required");
   return value;
 }

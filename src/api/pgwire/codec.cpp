@@ -20,7 +20,11 @@ class Reader {
     auto p = reinterpret_cast<const unsigned char*>(Take(2).data());
     return static_cast<int16_t>((p[0] << 8) | p[1]);
   }
-  int32_t Int32() { return static_cast<int32_t>(ReadUint32(Take(4).data())); }
+  // Take(4) holds exactly the four bytes read.
+  int32_t Int32() {
+    return static_cast<int32_t>(
+        ReadUint32(Take(4).data()));  // NOLINT(bugprone-suspicious-stringview-data-usage)
+  }
   std::string_view CString() {
     auto end = body_.find('\0', pos_);
     if (end == std::string_view::npos) Fail("a string lacks its terminator");

@@ -258,6 +258,10 @@ void Protocol::ExecutePortal(Portal& portal, int32_t max_rows) {
       return;
     }
     auto& chunk = *portal.chunk;
+    // The row description sent promised these columns; anything else is a service bug, not a crash.
+    if (chunk.ColumnCount() != portal.formats.size())
+      throw std::logic_error("a result of " + std::to_string(chunk.ColumnCount()) + " columns for " +
+                             std::to_string(portal.formats.size()) + " described");
     for (; portal.next_row < chunk.size() && sent_now < limit; ++portal.next_row, ++sent_now) {
       out.BeginDataRow(columns);
       for (duckdb::idx_t col = 0; col < chunk.ColumnCount(); ++col) {

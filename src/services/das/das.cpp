@@ -379,8 +379,10 @@ DasFunctionResult DasService::ExecuteFunction(const DasScope& scope, const std::
   if (out.table) {
     auto result = RunSql(*open.conn, "SELECT * FROM " + target, params);
     out.rows.columns = result->names;
+    out.rows.rows.reserve(result->RowCount());
     for (size_t row = 0; row < result->RowCount(); ++row) {
       std::vector<duckdb::Value> values;
+      values.reserve(result->ColumnCount());
       for (size_t col = 0; col < result->ColumnCount(); ++col) values.push_back(result->GetValue(col, row));
       out.rows.rows.push_back(std::move(values));
     }

@@ -160,6 +160,7 @@ SourceRelation FileSourceReader::Open(duckdb::Connection& conn) {
   }
   ValidateSourceColumns(columns_);
   std::vector<std::pair<std::string, std::string>> typed;
+  typed.reserve(columns_.size());
   for (const auto& name : columns_) typed.emplace_back(name, "VARCHAR");
   // Without importAsNull nothing is NULL: empty values are read as NULL and the load turns them back into
   // '' where they must stay empty (see column_plan), which is cheaper than a marker DuckDB compares.

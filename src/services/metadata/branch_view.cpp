@@ -50,6 +50,7 @@ std::vector<Found> TablesIn(duckdb::Connection& conn, const std::string& schema)
              "internal",
              {duckdb::Value(schema)});
   std::vector<Found> out;
+  out.reserve(result->RowCount());
   for (size_t row = 0; row < result->RowCount(); ++row)
     out.push_back({result->GetValue(0, row).ToString(), result->GetValue(1, row).GetValue<bool>()});
   return out;

@@ -392,12 +392,16 @@ std::unique_ptr<SqlRows> SqlStatement::Run(duckdb::vector<duckdb::Value> paramet
     session_.Fail(duckdb::ErrorData(e));
   }
   if (result->HasError()) session_.Fail(result->GetErrorObject());
-  if (prepared_->GetStatementProperties().return_type == duckdb::StatementReturnType::CHANGED_ROWS) {
-    auto chunk = result->Fetch();
-    rows->changed_ = chunk && chunk->size() > 0 ? chunk->GetValue(0, 0).GetValue<int64_t>() : 0;
-  } else {
+  const auto returns = prepared_->GetStatementProperties().return_type;
+  if (returns == duckdb::StatementReturnType::QUERY_RESULT) {
     rows->result_ = std::move(result);
+    return rows;
   }
+  // Not a query: the info promised no columns, yet DuckDB may answer a row (CREATE TABLE AS its count).
+  auto chunk = result->Fetch();
+  if (result->HasError()) session_.Fail(result->GetErrorObject());
+  if (returns == duckdb::StatementReturnType::CHANGED_ROWS)
+    rows->changed_ = chunk && chunk->size() > 0 ? chunk->GetValue(0, 0).GetValue<int64_t>() : 0;
   return rows;
 }
 

@@ -38,6 +38,7 @@ std::vector<WorkspaceObject> ObjectsOf(WorkspaceSession& session) {
                        "database_name = $1 AND schema_name = 'main' AND NOT internal ORDER BY 1",
                        {duckdb::Value(session.alias)});
   std::vector<WorkspaceObject> out;
+  out.reserve(result->RowCount());
   for (size_t row = 0; row < result->RowCount(); ++row)
     out.push_back({result->GetValue(0, row).ToString(), result->GetValue(1, row).ToString()});
   return out;

@@ -68,7 +68,7 @@ class CommandRegistry {
       if (!branch_of) branch_of = [](const Command& command) { return BranchOfPath(command.path()); };
     }
     if (branch_of) {
-      spec.branch_of = [branch_of](const google::protobuf::Message& m) {
+      spec.branch_of = [branch_of = std::move(branch_of)](const google::protobuf::Message& m) {
         return branch_of(static_cast<const Command&>(m));
       };
     }

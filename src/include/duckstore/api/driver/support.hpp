@@ -62,7 +62,7 @@ bool IgnoreErrors(const Command& command) {
 }
 
 // kInvalidArgument("<field> is required") when `value` is empty.
-const std::string& Require(const std::string& value, const std::string& field);
+std::string Require(const std::string& value, const std::string& field);
 
 namespace info = keboola::storageDriver::command::info;
 namespace table = keboola::storageDriver::command::table;

@@ -1,4 +1,5 @@
-// COPY with the data on the client's side of a workspace SQL session (sql_session.hpp): COPY table or
+// COPY with the data on the client's side of a workspace SQL session (sql_session.hpp; implemented in
+// services/workspaces/sql_session_copy.cpp, part of the session module): COPY table or
 // (query) TO STDOUT, and COPY table [(columns)] FROM STDIN, in PostgreSQL's text or CSV format with its
 // options (FORMAT, DELIMITER, NULL, HEADER, QUOTE, ESCAPE; binary is not supported). The transport
 // (api/pgwire/copy_format) turns rows into lines and back; here are the options and the rows' destination.

@@ -1,4 +1,5 @@
-#include "duckstore/services/workspaces/sql_copy.hpp"
+// COPY of a workspace SQL session (sql_copy.hpp): part of the session module, whose privates it uses.
+#include "duckstore/services/workspaces/sql_session.hpp"
 
 #include "duckdb/main/client_context.hpp"
 #include "duckdb/parser/expression/columnref_expression.hpp"
@@ -10,7 +11,7 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/query/statement_scope.hpp"
-#include "duckstore/services/workspaces/sql_session.hpp"
+#include "duckstore/services/workspaces/sql_copy.hpp"
 
 namespace duckstore {
 namespace {
