@@ -9,10 +9,21 @@ import psycopg2
 import psycopg2.errors
 import pytest
 
-from harness import expect_error
+from harness import Server, expect_error
 from pg_support import make_workspace
 
 LONG_QUERY = "SELECT count(*) FROM range(100000000000) a"  # about a minute: every test ends it
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """This module's own server: its tests make logins fail on purpose (a reset password, a dropped user or
+    workspace), and the door throttles failed logins per source address, which on the shared server would
+    refuse the logins of the suites that run after this one."""
+    base = tmp_path_factory.mktemp("pgsessions")
+    srv = Server(base / "data", base / "logs").start()
+    yield srv
+    assert srv.stop() == 0, srv.tail()
 
 
 @pytest.fixture
