@@ -42,7 +42,14 @@ def compile_args(entry):
     return out
 
 
+# A worktree's .deps may be a symlink to another checkout's; the preprocessor then names headers by the
+# link's target, which would key that worktree's results apart from a clone's.
+DEPS = os.path.realpath(os.path.join(ROOT, ".deps"))
+
+
 def relative(text):
+    if DEPS != os.path.join(ROOT, ".deps"):
+        text = text.replace(DEPS + "/", ".deps/")
     return text.replace(ROOT + "/", "")
 
 
