@@ -58,7 +58,11 @@ void MultipartService::CheckPartNumber(int64_t part_number) {
 MultipartUpload MultipartService::Create(const ObjectBucket& bucket, const std::string& key,
                                          const ObjectAttributes& attributes) {
   MultipartUpload upload;
-  upload.id = RandomToken(24);
+  // Never starting with '-': command-line tools (aws s3api ... --upload-id <id>) read such an id as an
+  // option, and about one upload in 64 could not be completed or aborted from the shell.
+  do {
+    upload.id = RandomToken(24);
+  } while (upload.id.front() == '-');
   upload.bucket = bucket.name;
   upload.key = key;
   upload.content_type = attributes.content_type;
