@@ -5,6 +5,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import time
 import http.client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,6 +42,24 @@ class Server:
         if response.status >= 300:
             raise RuntimeError(f"{method} {path} -> {response.status}: {payload[:300]!r}")
         return json.loads(payload) if payload else None
+
+    def timed_call(self, conn, method, path, key, body=None):
+        """(seconds, result) of call()."""
+        start = time.monotonic()
+        result = self.call(conn, method, path, key, body)
+        return time.monotonic() - start, result
+
+    def upload(self, key, project, path):
+        """Streams the file at `path` into the project's files; returns the file id."""
+        conn = self.connection()
+        with open(path, "rb") as body:
+            conn.request("POST", f"/projects/{project}/files?name={os.path.basename(path)}", body=body,
+                         headers={"Authorization": f"Bearer {key}", "Content-Length": str(os.path.getsize(path))})
+            response = conn.getresponse()
+            payload = response.read()
+        if response.status != 201:
+            raise RuntimeError(f"upload {path}: {response.status} {payload[:300]!r}")
+        return json.loads(payload)["id"]
 
     def stop(self, keep_data=False):
         self.proc.send_signal(signal.SIGTERM)

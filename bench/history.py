@@ -33,32 +33,14 @@ COLUMNS = [
 OPTIONS = {"import_strategy": "user_defined_table", "timestamp_mode": "none"}
 
 
-def upload(server, key, project, path):
-    conn = server.connection()
-    with open(path, "rb") as body:
-        conn.request("POST", f"/projects/{project}/files?name={os.path.basename(path)}", body=body,
-                     headers={"Authorization": f"Bearer {key}", "Content-Length": str(os.path.getsize(path))})
-        response = conn.getresponse()
-        payload = response.read()
-    if response.status != 201:
-        raise RuntimeError(f"upload {path}: {response.status} {payload[:300]!r}")
-    return json.loads(payload)["id"]
-
-
 def project(server, conn, name, retention, work):
     key = server.call(conn, "POST", "/projects", server.admin_key, {"id": name})["api_key"]
     server.call(conn, "PUT", f"/projects/{name}/retention", key, {"dataRetentionTimeInDays": retention})
     server.call(conn, "POST", f"/projects/{name}/branches/default/buckets", key, {"name": "in"})
     server.call(conn, "POST", f"/projects/{name}/branches/default/buckets/in/tables", key,
                 {"name": "t", "columns": COLUMNS, "primary_key": ["id"]})
-    files = {f: upload(server, key, name, os.path.join(work, f)) for f in ("full.csv", "upsert.csv")}
+    files = {f: server.upload(key, name, os.path.join(work, f)) for f in ("full.csv", "upsert.csv")}
     return key, files
-
-
-def timed(server, conn, method, path, key, body):
-    start = time.monotonic()
-    result = server.call(conn, method, path, key, body)
-    return time.monotonic() - start, result
 
 
 def run(build, work, rounds):
@@ -71,7 +53,7 @@ def run(build, work, rounds):
         for round_ in range(rounds):
             for name in (("off", "on") if round_ % 2 == 0 else ("on", "off")):
                 key, files = keys[name]
-                seconds, _ = timed(server, conn, "POST", table.format(name) + "/import", key,
+                seconds, _ = server.timed_call(conn, "POST", table.format(name) + "/import", key,
                                    {"file_id": files["full.csv"], **OPTIONS})
                 out[f"full_{name}_s"].append(seconds)
         key, files = keys["on"]
@@ -88,9 +70,9 @@ def run(build, work, rounds):
         db = os.path.join(server.data_dir, "projects", "on", "project.duckdb")
         out["table_bytes"] = stats["size_bytes"]
         out["database_bytes"] = os.path.getsize(db) + (os.path.getsize(db + ".wal") if os.path.exists(db + ".wal") else 0)
-        restore_s, _ = timed(server, conn, "POST", table.format("on") + "/restore", key,
+        restore_s, _ = server.timed_call(conn, "POST", table.format("on") + "/restore", key,
                              {"at": after_timed_fulls, "destination": {"table": "restored"}})
-        clone_s, _ = timed(server, conn, "POST", "/projects/on/branches/default/buckets/in/tables/cloned/import-table",
+        clone_s, _ = server.timed_call(conn, "POST", "/projects/on/branches/default/buckets/in/tables/cloned/import-table",
                            key, {"source": {"bucket": "in", "table": "t"}, "import_type": "clone"})
         out["restore_s"], out["clone_s"] = restore_s, clone_s
         return out

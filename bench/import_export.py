@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 from harness import Server
 
@@ -40,24 +39,6 @@ def peak_rss_mb(pid):
     return 0.0
 
 
-def upload(server, key, project, path):
-    conn = server.connection()
-    with open(path, "rb") as body:
-        conn.request("POST", f"/projects/{project}/files?name={os.path.basename(path)}", body=body,
-                     headers={"Authorization": f"Bearer {key}", "Content-Length": str(os.path.getsize(path))})
-        response = conn.getresponse()
-        payload = response.read()
-    if response.status != 201:
-        raise RuntimeError(f"upload {path}: {response.status} {payload[:300]!r}")
-    return json.loads(payload)["id"]
-
-
-def timed(server, conn, method, path, key, body):
-    start = time.monotonic()
-    result = server.call(conn, method, path, key, body)
-    return time.monotonic() - start, result
-
-
 def phases(result):
     """The engine's own per-phase timers of an import response, {name: seconds}."""
     return {t["name"]: round(t["seconds"], 3) for t in result.get("timers", [])}
@@ -73,8 +54,8 @@ def run_duckstore(build, work, skip_exports, rounds):
         server.call(conn, "POST", "/projects/bench/branches/default/buckets", key, {"name": "in"})
         server.call(conn, "POST", "/projects/bench/branches/default/buckets/in/tables", key,
                     {"name": "t", "columns": COLUMNS, "primary_key": ["id"]})
-        full_id = upload(server, key, "bench", os.path.join(work, "full.csv"))
-        upsert_id = upload(server, key, "bench", os.path.join(work, "upsert.csv"))
+        full_id = server.upload(key, "bench", os.path.join(work, "full.csv"))
+        upsert_id = server.upload(key, "bench", os.path.join(work, "upsert.csv"))
         table = "/projects/bench/branches/default/buckets/in/tables/t"
         options = {"import_strategy": "user_defined_table", "timestamp_mode": "none"}
         requests = [
@@ -92,7 +73,7 @@ def run_duckstore(build, work, skip_exports, rounds):
         out = {}
         for _ in range(rounds):
             for name, action, body in requests:
-                seconds, result = timed(server, conn, "POST", table + action, key, body)
+                seconds, result = server.timed_call(conn, "POST", table + action, key, body)
                 out.setdefault(name + "_s", []).append(seconds)
                 best = min(out[name + "_s"])
                 if seconds == best:
