@@ -1,25 +1,12 @@
 #include "duckstore/services/workspaces/session_registry.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
 
+#include "duckstore/common/timestamp.hpp"
 #include "duckstore/storage/engine/periodic_task.hpp"
 
 namespace duckstore {
 namespace {
-
-std::string IsoTime(std::chrono::system_clock::time_point at) {
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count() % 1000;
-  std::time_t seconds = std::chrono::system_clock::to_time_t(at);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[40];
-  std::snprintf(out, sizeof(out), "%s.%03dZ", buffer, static_cast<int>(millis));
-  return out;
-}
 
 // At most `limit` bytes of `text`, never cutting a UTF-8 sequence.
 std::string Truncated(const std::string& text, size_t limit) {
@@ -171,10 +158,10 @@ std::vector<SqlSessionInfo> SqlSessionRegistry::List(const std::string& project_
     info.workspace_id = entry->owner.workspace_id;
     info.user = entry->owner.user;
     info.client_address = entry->connection.client_address;
-    info.started_at = IsoTime(entry->started);
+    info.started_at = IsoTimestamp(entry->started);
     info.state = now.state;
     info.query = now.query;
-    if (now.query_started) info.query_started_at = IsoTime(*now.query_started);
+    if (now.query_started) info.query_started_at = IsoTimestamp(*now.query_started);
     out.push_back(std::move(info));
   }
   return out;

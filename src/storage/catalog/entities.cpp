@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/timestamp.hpp"
 
 namespace duckstore {
 
@@ -28,16 +29,7 @@ KeyScope ParseKeyScope(const std::string& name) {
 }
 
 std::string NowTimestamp(int64_t offset_seconds) {
-  auto now = std::chrono::system_clock::now() + std::chrono::seconds(offset_seconds);
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[40];
-  std::snprintf(out, sizeof(out), "%s.%03dZ", buffer, static_cast<int>(millis));
-  return out;
+  return IsoTimestamp(std::chrono::system_clock::now() + std::chrono::seconds(offset_seconds));
 }
 
 int64_t TimestampToUnixSeconds(const std::string& timestamp) {
