@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness import Client, Project, Server, binary, unique_id
+from pg_support import make_workspace
 from s3util import client as s3_client
 
 
@@ -80,6 +81,15 @@ def bucket(s3) -> str:
     name = unique_id("b")
     s3.create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture
+def login(project):
+    """A workspace of the project with its SQL login (pg_support.Login); its tracked connections are closed
+    after the test."""
+    login = make_workspace(project)
+    yield login
+    login.close_all()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -10,15 +10,6 @@ import psycopg
 import psycopg2
 import pytest
 
-from pg_support import make_workspace
-
-
-@pytest.fixture
-def login(project):
-    login = make_workspace(project)
-    yield login
-    login.close_all()
-
 
 def psql(login, *args, stdin=None):
     env = {**os.environ, "PGPASSWORD": login.password, "PGCONNECT_TIMEOUT": "10"}

@@ -4,15 +4,6 @@ certificate), a wrong password, and the catalog queries of its meta commands."""
 import os
 import subprocess
 
-import pytest
-
-from pg_support import make_workspace
-
-
-@pytest.fixture
-def login(project):
-    return make_workspace(project)
-
 
 def psql(login, *args, sslmode="prefer", password=None, host=None, extra_env=None):
     env = {**os.environ, "PGPASSWORD": password or login.password, "PGSSLMODE": sslmode,

@@ -15,13 +15,6 @@ from harness import Server
 from pg_support import make_workspace
 
 
-@pytest.fixture
-def login(project):
-    login = make_workspace(project)
-    yield login
-    login.close_all()
-
-
 def connect(login, **extra):
     return login.track(psycopg2.connect(**login.kwargs(**extra)))
 

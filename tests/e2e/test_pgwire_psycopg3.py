@@ -8,13 +8,6 @@ import uuid
 import psycopg
 import pytest
 
-from pg_support import make_workspace
-
-
-@pytest.fixture
-def login(project):
-    return make_workspace(project)
-
 
 def connect(login, **extra):
     return psycopg.connect(login.dsn(**extra), autocommit=True)

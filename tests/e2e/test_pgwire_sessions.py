@@ -26,13 +26,6 @@ def server(tmp_path_factory):
     assert srv.stop() == 0, srv.tail()
 
 
-@pytest.fixture
-def login(project):
-    login = make_workspace(project)
-    yield login
-    login.close_all()
-
-
 def connect(login, **extra):
     conn = login.track(psycopg2.connect(**login.kwargs(**extra)))
     conn.autocommit = True
