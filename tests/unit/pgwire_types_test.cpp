@@ -1,7 +1,9 @@
 // DuckDB values in PostgreSQL's text and binary encodings, and parameters decoded back.
 #include <gtest/gtest.h>
 
+#include "duckstore/api/pgwire/parameter_decoding.hpp"
 #include "duckstore/api/pgwire/types.hpp"
+#include "duckstore/api/pgwire/value_encoding.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore::pgwire {

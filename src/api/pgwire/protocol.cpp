@@ -4,7 +4,9 @@
 
 #include "duckstore/api/pgwire/access.hpp"
 #include "duckstore/api/pgwire/errors.hpp"
+#include "duckstore/api/pgwire/parameter_decoding.hpp"
 #include "duckstore/api/pgwire/types.hpp"
+#include "duckstore/api/pgwire/value_encoding.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore::pgwire {

@@ -1,7 +1,8 @@
 // COPY's sub-protocols of Protocol (protocol.hpp): the data of COPY TO STDOUT and FROM STDIN.
 #include "duckstore/api/pgwire/copy_format.hpp"
+#include "duckstore/api/pgwire/parameter_decoding.hpp"
 #include "duckstore/api/pgwire/protocol.hpp"
-#include "duckstore/api/pgwire/types.hpp"
+#include "duckstore/api/pgwire/value_encoding.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore::pgwire {

@@ -14,6 +14,7 @@
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
 #include "duckstore/services/query/statement_scope.hpp"
+#include "duckstore/services/workspaces/session_parameters.hpp"
 #include "duckstore/storage/engine/sql.hpp"
 
 namespace duckstore {
@@ -91,131 +92,6 @@ Error ConditionError(const duckdb::ErrorData& error) {
   std::string message =
       code == "query_canceled" ? "canceling statement due to user request" : error.RawMessage();
   return Condition(code, message, details);
-}
-
-// --- Emulated session parameters ---
-
-struct Parameter {
-  const char* name;  // as reported (ParameterStatus, SHOW's column)
-  const char* initial;
-  bool settable;
-  bool reported;  // sent in ParameterStatus when changed
-};
-
-const std::map<std::string, Parameter>& Parameters() {
-  static const std::map<std::string, Parameter> kParameters = {
-      {"application_name", {"application_name", "", true, true}},
-      {"client_encoding", {"client_encoding", "UTF8", true, true}},
-      {"datestyle", {"DateStyle", "ISO, MDY", true, true}},
-      {"timezone", {"TimeZone", "UTC", true, true}},
-      {"intervalstyle", {"IntervalStyle", "postgres", true, true}},
-      {"extra_float_digits", {"extra_float_digits", "1", true, false}},
-      {"search_path", {"search_path", "\"$user\", public", true, false}},
-      {"statement_timeout", {"statement_timeout", "0", true, false}},
-      {"idle_in_transaction_session_timeout", {"idle_in_transaction_session_timeout", "0", true, false}},
-      {"standard_conforming_strings", {"standard_conforming_strings", "on", false, false}},
-      {"server_version", {"server_version", "15.0", false, false}},
-      {"server_version_num", {"server_version_num", "150000", false, false}},
-      {"server_encoding", {"server_encoding", "UTF8", false, false}},
-      {"integer_datetimes", {"integer_datetimes", "on", false, false}},
-      {"max_identifier_length", {"max_identifier_length", "63", false, false}},
-      {"transaction_isolation", {"transaction_isolation", "repeatable read", false, false}},
-      {"default_transaction_isolation", {"default_transaction_isolation", "repeatable read", false, false}},
-      {"transaction_read_only", {"transaction_read_only", "off", false, false}},
-      {"is_superuser", {"is_superuser", "off", false, false}},
-  };
-  return kParameters;
-}
-
-// The value of a SET as the client wrote it: quotes removed; nullopt for DEFAULT.
-std::optional<std::string> SetValue(std::string value) {
-  StringUtil::Trim(value);
-  if (StringUtil::CIEquals(value, "default")) return std::nullopt;
-  if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front())
-    value = value.substr(1, value.size() - 2);
-  return value;
-}
-
-// The canonical value of a parameter the session accepts, or an invalid_parameter_value error.
-std::string Validate(const std::string& name, const std::string& value) {
-  auto bad = [&](const std::string& why) {
-    return Condition("invalid_parameter_value",
-                     "invalid value for parameter \"" + name + "\": \"" + value + "\": " + why);
-  };
-  std::string upper = StringUtil::Upper(value);
-  if (name == "client_encoding") {
-    if (upper != "UTF8" && upper != "UTF-8" && upper != "UNICODE") throw bad("only UTF8 is supported");
-    return "UTF8";
-  }
-  if (name == "datestyle") {
-    if (!StringUtil::Contains(upper, "ISO")) throw bad("only ISO is supported");
-    return "ISO, MDY";
-  }
-  if (name == "timezone") {
-    if (upper != "UTC" && upper != "ETC/UTC" && upper != "GMT" && upper != "Z" && upper != "+00" &&
-        upper != "0")
-      throw bad("only UTC is supported");
-    return "UTC";
-  }
-  if (name == "intervalstyle") {
-    if (upper != "POSTGRES") throw bad("only postgres is supported");
-    return "postgres";
-  }
-  if (name == "extra_float_digits" || name == "statement_timeout" ||
-      name == "idle_in_transaction_session_timeout") {
-    try {
-      size_t used = 0;
-      long long n = std::stoll(value, &used);
-      if (used != value.size() || n < -15) throw bad("an integer is required");
-    } catch (const std::invalid_argument&) {
-      throw bad("an integer is required");
-    } catch (const std::out_of_range&) {
-      throw bad("an integer is required");
-    }
-  }
-  return value;
-}
-
-struct SessionCommand {
-  enum Kind { kSet, kShow, kReset, kNoOp } kind;
-  std::string name;  // lower-case
-  std::optional<std::string> value;
-};
-
-// SET/SHOW/RESET of an emulated parameter (and SET TRANSACTION / SESSION CHARACTERISTICS, a no-op: DuckDB's
-// isolation is fixed); nullopt for anything else.
-std::optional<SessionCommand> ParseSessionCommand(const std::string& sql) {
-  static const std::regex kTimeZone(R"(^\s*set\s+(?:session\s+|local\s+)?time\s+zone\s+(.+?)\s*;?\s*$)",
-                                    std::regex::icase);
-  static const std::regex kSet(
-      R"(^\s*set\s+(?:session\s+|local\s+)?([a-z_][a-z0-9_]*)\s*(?:=|\s+to\s+)\s*(.+?)\s*;?\s*$)",
-      std::regex::icase);
-  static const std::regex kTransaction(
-      R"(^\s*set\s+(?:session\s+characteristics\s+as\s+)?transaction\s[^;]*;?\s*$)", std::regex::icase);
-  static const std::regex kShow(R"(^\s*show\s+([a-z_][a-z0-9_ ]*?)\s*;?\s*$)", std::regex::icase);
-  static const std::regex kReset(R"(^\s*reset\s+([a-z_][a-z0-9_]*)\s*;?\s*$)", std::regex::icase);
-  std::smatch m;
-  auto known = [](const std::string& name) { return Parameters().contains(name) || name == "all"; };
-  if (std::regex_match(sql, m, kTimeZone))
-    return SessionCommand{SessionCommand::kSet, "timezone", SetValue(m[1])};
-  if (std::regex_match(sql, m, kTransaction)) return SessionCommand{SessionCommand::kNoOp, "", {}};
-  if (std::regex_match(sql, m, kSet)) {
-    std::string name = StringUtil::Lower(m[1]);
-    if (known(name) && name != "all") return SessionCommand{SessionCommand::kSet, name, SetValue(m[2])};
-    return std::nullopt;
-  }
-  if (std::regex_match(sql, m, kShow)) {
-    std::string name = StringUtil::Lower(m[1]);
-    if (name == "transaction isolation level") name = "transaction_isolation";
-    if (name == "time zone") name = "timezone";
-    if (Parameters().contains(name)) return SessionCommand{SessionCommand::kShow, name, {}};
-    return std::nullopt;
-  }
-  if (std::regex_match(sql, m, kReset)) {
-    std::string name = StringUtil::Lower(m[1]);
-    if (known(name)) return SessionCommand{SessionCommand::kReset, name, {}};
-  }
-  return std::nullopt;
 }
 
 bool EndsTransaction(const std::string& sql) {
@@ -377,7 +253,7 @@ std::unique_ptr<SqlRows> SqlStatement::Run(duckdb::vector<duckdb::Value> paramet
   }
   if (show_) {
     rows->fixed_ = conn.Query("SELECT " + QuoteLiteral(session_.parameters_.at(*show_)) + "::VARCHAR AS " +
-                              QuoteIdent(Parameters().at(*show_).name));
+                              QuoteIdent(SessionParameters().at(*show_).name));
     return rows;
   }
   if (!prepared_) return rows;  // a no-op (SET TRANSACTION ...)
@@ -412,7 +288,7 @@ SqlSession::SqlSession(std::unique_ptr<BranchView> view, Workspace workspace, st
   RunDdl(*conn_, "USE " + QuoteIdent(alias_));
   catalog_ = std::make_unique<SessionCatalog>(alias_, workspace_.id, user_);
   catalog_->CreateViews(*conn_);
-  for (const auto& [name, parameter] : Parameters()) parameters_[name] = parameter.initial;
+  for (const auto& [name, parameter] : SessionParameters()) parameters_[name] = parameter.initial;
 }
 
 SqlSession::~SqlSession() {
@@ -480,14 +356,15 @@ std::shared_ptr<SqlStatement> SqlSession::Prepare(const std::string& sql) {
                                                                  : "SET";
     if (command->kind == SessionCommand::kShow) {
       statement->show_ = command->name;
-      statement->info_.column_names = {Parameters().at(command->name).name};
+      statement->info_.column_names = {SessionParameters().at(command->name).name};
       statement->info_.column_types = {duckdb::LogicalType::VARCHAR};
     } else if (command->kind != SessionCommand::kNoOp) {
-      if (command->name != "all" && !Parameters().at(command->name).settable) {
+      if (command->name != "all" && !SessionParameters().at(command->name).settable) {
         throw Condition("cant_change_runtime_param", "parameter \"" + command->name + "\" cannot be changed");
       }
       std::optional<std::string> value = command->value;
-      if (value) value = Validate(command->name, *value);  // refused at once, as PostgreSQL does
+      if (value)
+        value = ValidateSessionParameter(command->name, *value);  // refused at once, as PostgreSQL does
       statement->set_ = std::make_pair(command->name, value);
     }
     return statement;
@@ -563,10 +440,10 @@ void SqlSession::Interrupt() {
 void SqlSession::ApplyStartupParameters(const std::vector<std::pair<std::string, std::string>>& parameters) {
   for (const auto& [name, value] : parameters) {
     auto key = StringUtil::Lower(name);
-    auto it = Parameters().find(key);
-    if (it == Parameters().end() || !it->second.settable) continue;
+    auto it = SessionParameters().find(key);
+    if (it == SessionParameters().end() || !it->second.settable) continue;
     try {
-      parameters_[key] = Validate(key, value);
+      parameters_[key] = ValidateSessionParameter(key, value);
     } catch (const Error&) {
       // Keep the default.
     }
@@ -576,17 +453,17 @@ void SqlSession::ApplyStartupParameters(const std::vector<std::pair<std::string,
 
 void SqlSession::Set(const std::string& name, const std::optional<std::string>& value) {
   auto assign = [&](const std::string& key, const std::string& v) {
-    const auto& parameter = Parameters().at(key);
+    const auto& parameter = SessionParameters().at(key);
     if (!parameter.settable || parameters_[key] == v) return;
     parameters_[key] = v;
     if (parameter.reported) changed_.emplace_back(parameter.name, v);
   };
   if (name == "all") {
-    for (const auto& [key, parameter] : Parameters()) assign(key, parameter.initial);
+    for (const auto& [key, parameter] : SessionParameters()) assign(key, parameter.initial);
     ApplyTimeouts();
     return;
   }
-  assign(name, value.value_or(Parameters().at(name).initial));
+  assign(name, value.value_or(SessionParameters().at(name).initial));
   ApplyTimeouts();
 }
 

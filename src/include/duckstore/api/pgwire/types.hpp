@@ -1,6 +1,6 @@
-// DuckDB types and values as PostgreSQL sees them: the type OID, size and modifier of every DuckDB type,
-// and each value in PostgreSQL's text and binary encodings (what `typoutput`/`typsend` produce), plus the
-// reverse for parameters (`typinput`/`typreceive`).
+// DuckDB types as PostgreSQL sees them: the type OID, size and modifier of every DuckDB type, the array
+// types we use, and the shared facts of both value directions (value_encoding.hpp writes values the way
+// `typoutput`/`typsend` do; parameter_decoding.hpp reads them the way `typinput`/`typreceive` do).
 //
 // Mapping: BOOLEAN bool; TINYINT, UTINYINT, SMALLINT int2; USMALLINT, INTEGER int4; UINTEGER, BIGINT int8;
 // UBIGINT, HUGEINT, UHUGEINT, DECIMAL(p,s) numeric; FLOAT float4; DOUBLE float8; VARCHAR, ENUM and anything
@@ -11,8 +11,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-#include <string_view>
 
 #include "duckdb.hpp"
 
@@ -31,15 +29,21 @@ struct PgType {
   int32_t modifier = -1;  // atttypmod: numeric's ((precision << 16) | scale) + 4
 };
 
+// PostgreSQL's binary date/time formats count from 2000-01-01, DuckDB's from 1970-01-01.
+inline constexpr int64_t kEpochShiftDays = 10957;
+inline constexpr int64_t kEpochShiftMicros = kEpochShiftDays * 86'400'000'000LL;
+
 PgType PgTypeOf(const duckdb::LogicalType& type);
 
-// Appends the encoding of a non-NULL `value` to `out`; `format` 0 text, 1 binary.
-void EncodeValue(const duckdb::Value& value, int16_t format, std::string& out);
+// The array type of a scalar type OID, or 0 when PostgreSQL has none we use.
+uint32_t ArrayTypeOf(uint32_t element);
+// The element type OID of an array type OID we know, or 0.
+uint32_t ElementTypeOf(uint32_t array);
 
-// A parameter's value of type `expected` (its DuckDB type from the prepared statement; UNKNOWN when DuckDB
-// could not infer it) from the client's bytes in `format`, sent as type `type_oid` (0 = unspecified).
-// Throws duckstore::Error(kInvalidArgument, "invalid_parameter") for bytes that do not decode.
-duckdb::Value DecodeParameter(std::string_view bytes, int16_t format, uint32_t type_oid,
-                              const duckdb::LogicalType& expected);
+// LIST, ARRAY, STRUCT, MAP or UNION.
+bool IsNestedType(const duckdb::LogicalType& type);
+// The child type of a LIST or ARRAY type, and the children of a LIST or ARRAY value.
+const duckdb::LogicalType& ListElementType(const duckdb::LogicalType& type);
+const duckdb::vector<duckdb::Value>& ListElements(const duckdb::Value& value);
 
 }  // namespace duckstore::pgwire
