@@ -28,6 +28,31 @@ def test_select_workspace_table(login):
         assert cur.fetchall() == [(2, 3)]
 
 
+def test_repeated_query_follows_schema_changes(login):
+    """A simple query's text is prepared once per session and reused; a change of the table by this or another
+    session shows in the next run (columns described and rows), and a write reused runs every time."""
+    conn, other = connect(login), connect(login)  # closed by the fixture
+    conn.autocommit = other.autocommit = True
+    with conn.cursor() as cur, other.cursor() as ocur:
+        cur.execute("CREATE TABLE reuse (id INTEGER)")
+        for i in range(3):
+            cur.execute("INSERT INTO reuse VALUES (1)")
+            assert cur.rowcount == 1
+        cur.execute("SELECT * FROM reuse ORDER BY id")
+        assert cur.fetchall() == [(1,), (1,), (1,)] and [d.name for d in cur.description] == ["id"]
+        ocur.execute("ALTER TABLE reuse ADD COLUMN label VARCHAR DEFAULT 'x'")
+        cur.execute("SELECT * FROM reuse ORDER BY id")
+        assert cur.fetchall() == [(1, "x")] * 3 and [d.name for d in cur.description] == ["id", "label"]
+        cur.execute("DROP TABLE reuse")
+        with pytest.raises(psycopg2.errors.UndefinedTable):
+            cur.execute("SELECT * FROM reuse ORDER BY id")
+        cur.execute("CREATE TABLE reuse (id VARCHAR)")
+        cur.execute("INSERT INTO reuse VALUES (1)")
+        cur.execute("SELECT * FROM reuse ORDER BY id")
+        assert cur.fetchall() == [("1",)]
+        assert cur.description[0].type_code == 25  # text now, int4 before
+
+
 def test_types_in_text_format(login):
     with connect(login) as conn, conn.cursor() as cur:
         cur.execute("""SELECT true, 7::SMALLINT, 8::INTEGER, 9::BIGINT, 12.50::DECIMAL(10,2), 1.5::DOUBLE,

@@ -92,13 +92,14 @@ void Protocol::SendError(const std::exception& error) {
   wire_.out().ErrorResponse(NoticeOf(error));
 }
 
-void Protocol::SendRowDescription(const SqlStatementInfo& info, const std::vector<duckdb::LogicalType>& types,
+void Protocol::SendRowDescription(const std::vector<std::string>& names,
+                                  const std::vector<duckdb::LogicalType>& types,
                                   const std::vector<int16_t>& formats) {
   std::vector<FieldDescription> fields;
   fields.reserve(types.size());
   for (size_t i = 0; i < types.size(); ++i) {
     auto type = PgTypeOf(types[i]);
-    fields.push_back({info.column_names[i], 0, 0, type.oid, type.size, type.modifier, formats[i]});
+    fields.push_back({names[i], 0, 0, type.oid, type.size, type.modifier, formats[i]});
   }
   wire_.out().RowDescription(fields);
 }
@@ -112,11 +113,15 @@ void Protocol::SimpleQuery(const std::string& sql) {
     if (texts.empty()) wire_.out().EmptyQueryResponse();
     for (const auto& text : texts) {
       Portal portal;
-      portal.statement = session_.Prepare(text);
+      portal.statement = session_.PrepareSimple(text);
       const auto& info = portal.statement->info();
-      portal.formats = TextFormats(info);
-      portal.types = info.column_types;
-      if (!info.column_types.empty() && !info.copy) SendRowDescription(info, portal.types, portal.formats);
+      if (!info.empty && !info.copy) {
+        // Described from the rows: a reused statement that DuckDB rebound may have other columns now.
+        portal.rows = portal.statement->Run({});
+        portal.types = portal.rows->Types();
+        portal.formats.assign(portal.types.size(), 0);
+        if (!portal.types.empty()) SendRowDescription(portal.rows->Names(), portal.types, portal.formats);
+      }
       ExecutePortal(portal, 0);
     }
   } catch (const ProtocolError&) {
@@ -197,7 +202,7 @@ void Protocol::OnDescribe(const Describe& describe) {
     if (info.column_types.empty() || info.copy) {
       wire_.out().NoData();
     } else {
-      SendRowDescription(info, info.column_types, TextFormats(info));
+      SendRowDescription(info.column_names, info.column_types, TextFormats(info));
     }
     return;
   }
@@ -208,7 +213,7 @@ void Protocol::OnDescribe(const Describe& describe) {
   if (info.column_types.empty() || info.copy) {
     wire_.out().NoData();
   } else {
-    SendRowDescription(info, it->second.types, it->second.formats);
+    SendRowDescription(info.column_names, it->second.types, it->second.formats);
   }
 }
 
@@ -247,7 +252,7 @@ void Protocol::ExecutePortal(Portal& portal, int32_t max_rows) {
   auto& out = wire_.out();
   uint64_t limit = max_rows > 0 ? static_cast<uint64_t>(max_rows) : UINT64_MAX;
   uint64_t sent_now = 0;
-  auto columns = static_cast<int16_t>(info.column_types.size());
+  auto columns = static_cast<int16_t>(portal.formats.size());
   while (portal.rows && !portal.done) {
     if (!portal.chunk || portal.next_row >= portal.chunk->size()) {
       portal.chunk = portal.rows->Next();

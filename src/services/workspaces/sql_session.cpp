@@ -229,6 +229,12 @@ std::vector<duckdb::LogicalType> SqlRows::Types() const {
   return {result->types.begin(), result->types.end()};
 }
 
+std::vector<std::string> SqlRows::Names() const {
+  const auto* result = fixed_ ? fixed_.get() : result_.get();
+  if (!result) return {};
+  return {result->names.begin(), result->names.end()};
+}
+
 std::string SqlRows::Tag(uint64_t rows_sent) const {
   uint64_t rows = changed_ ? static_cast<uint64_t>(*changed_) : rows_sent;
   if (verb_ == "SELECT" || verb_ == "UPDATE" || verb_ == "DELETE" || verb_ == "COPY")
@@ -325,6 +331,7 @@ std::vector<std::string> SqlSession::Split(const std::string& sql) {
   auto pieces = SplitStatements(sql);
   // Like PostgreSQL, a syntax error anywhere in the string runs none of it.
   for (const auto& piece : pieces) {
+    if (!failed_ && simple_statements_.contains(piece)) continue;  // parsed when it was prepared
     if (ParseSessionCommand(piece))
       continue;  // PostgreSQL-only forms DuckDB cannot parse (SET TIME ZONE ...)
     try {
@@ -387,6 +394,23 @@ std::shared_ptr<SqlStatement> SqlSession::Prepare(const std::string& sql) {
     return statement;
   }
   PrepareChecked(*statement, std::move(parsed));
+  return statement;
+}
+
+std::shared_ptr<SqlStatement> SqlSession::PrepareSimple(const std::string& sql) {
+  if (failed_) return Prepare(sql);  // only ROLLBACK may run: Prepare says so
+  if (auto it = simple_statements_.find(sql); it != simple_statements_.end()) {
+    CheckNotEnded();
+    return it->second;
+  }
+  auto statement = Prepare(sql);
+  const auto& verb = statement->verb_;
+  bool reusable = statement->prepared_ && !statement->info_.copy &&
+                  (verb == "SELECT" || verb == "INSERT" || verb == "UPDATE" || verb == "DELETE");
+  if (reusable) {
+    if (simple_statements_.size() >= kCachedStatements) simple_statements_.clear();
+    simple_statements_[sql] = statement;
+  }
   return statement;
 }
 

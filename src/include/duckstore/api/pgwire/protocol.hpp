@@ -50,8 +50,8 @@ class Protocol {
   void OnClose(const Close& close);
   void ReadyForQuery();
   void SendError(const std::exception& error);
-  void SendRowDescription(const SqlStatementInfo& info, const std::vector<duckdb::LogicalType>& types,
-                          const std::vector<int16_t>& formats);
+  void SendRowDescription(const std::vector<std::string>& names,
+                          const std::vector<duckdb::LogicalType>& types, const std::vector<int16_t>& formats);
   // Sends up to `max_rows` rows (0 = all), then PortalSuspended or CommandComplete.
   void ExecutePortal(Portal& portal, int32_t max_rows);
   // COPY TO STDOUT: CopyOutResponse, a CopyData per row (and the header line), CopyDone, "COPY n".

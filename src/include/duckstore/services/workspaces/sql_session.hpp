@@ -73,6 +73,8 @@ class SqlRows {
   // The result's column types before the first Next(): DuckDB infers some only from the parameters'
   // values (SELECT $1 IS NULL), where the prepared statement's are UNKNOWN.
   std::vector<duckdb::LogicalType> Types() const;
+  // The result's column names (as Types()).
+  std::vector<std::string> Names() const;
 
  private:
   friend class SqlStatement;
@@ -119,8 +121,17 @@ class SqlSession : public RegisteredSession {
   SqlSession(std::unique_ptr<BranchView> view, Workspace workspace, std::string user);
   ~SqlSession() override;
 
+  // The statements of a simple-query string; a syntax error anywhere fails all of it (nothing runs).
   std::vector<std::string> Split(const std::string& sql);
   std::shared_ptr<SqlStatement> Prepare(const std::string& sql);
+  // Prepare for the simple-query protocol, reusing this session's earlier statement of the same text
+  // (SELECT, INSERT, UPDATE, DELETE; at most kCachedStatements texts): clients that interpolate their
+  // parameters client-side (psycopg2, psql, most BI tools) send the same texts again and again, and the
+  // parse, scope check and DuckDB's planning were most of such a query's time (docs/benchmarks.md, pgwire).
+  // DuckDB rebinds a reused statement itself when the catalog changed since, so its rows' columns may differ
+  // from info(): describe them from SqlRows (Types, Names), not from the statement.
+  std::shared_ptr<SqlStatement> PrepareSimple(const std::string& sql);
+  static constexpr size_t kCachedStatements = 64;
   char TransactionStatus();
   // TransactionStatus() when the session waits for the client again (ReadyForQuery); the session becomes
   // idle (in transaction). Throws SqlSessionEnded when the session was ended.
@@ -166,6 +177,8 @@ class SqlSession : public RegisteredSession {
   SessionActivity activity_;
   SqlSessionRegistry* registry_ = nullptr;  // set once listed (SqlSessionService::List)
   int32_t pid_ = 0;
+  // PrepareSimple's statements by text; declared after conn_, so they go before the connection they use.
+  std::map<std::string, std::shared_ptr<SqlStatement>> simple_statements_;
 };
 
 // The authorization path of the workspace login (Credentials::kWorkspaceLogin, TargetFrom::kWorkspace in
