@@ -12,6 +12,7 @@
 #include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/project_metadata.hpp"
 #include "duckstore/storage/engine/project_schema.hpp"
+#include "duckstore/storage/engine/typed_rows.hpp"
 
 namespace duckstore {
 namespace {
@@ -378,14 +379,7 @@ DasFunctionResult DasService::ExecuteFunction(const DasScope& scope, const std::
   out.table = function->table_macro;
   if (out.table) {
     auto result = RunSql(*open.conn, "SELECT * FROM " + target, params);
-    out.rows.columns = result->names;
-    out.rows.rows.reserve(result->RowCount());
-    for (size_t row = 0; row < result->RowCount(); ++row) {
-      std::vector<duckdb::Value> values;
-      values.reserve(result->ColumnCount());
-      for (size_t col = 0; col < result->ColumnCount(); ++col) values.push_back(result->GetValue(col, row));
-      out.rows.rows.push_back(std::move(values));
-    }
+    out.rows = ReadTypedRows(*result);
   } else {
     auto result = RunSql(*open.conn, "SELECT " + target, params);
     out.value = result->RowCount() ? result->GetValue(0, 0) : duckdb::Value();

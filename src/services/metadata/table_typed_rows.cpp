@@ -13,6 +13,7 @@
 #include "duckstore/services/model/sql_builder.hpp"
 #include "duckstore/storage/engine/project_metadata_history.hpp"
 #include "duckstore/storage/engine/sql.hpp"
+#include "duckstore/storage/engine/typed_rows.hpp"
 
 namespace duckstore {
 namespace {
@@ -24,19 +25,6 @@ duckdb::Value WriteTimestamp() {
 
 const ColumnInfo* TimestampColumn(const TableInfo& table) {
   return table.FindColumn(kTimestampColumn);
-}
-
-TypedRows ReadRows(duckdb::MaterializedQueryResult& result) {
-  TypedRows out;
-  out.columns = result.names;
-  out.rows.reserve(result.RowCount());
-  for (size_t row = 0; row < result.RowCount(); ++row) {
-    std::vector<duckdb::Value> values;
-    values.reserve(result.ColumnCount());
-    for (size_t col = 0; col < result.ColumnCount(); ++col) values.push_back(result.GetValue(col, row));
-    out.rows.push_back(std::move(values));
-  }
-  return out;
 }
 
 std::string TypedParam(const ColumnInfo& column, duckdb::Value value, SqlParams& params) {
@@ -97,7 +85,7 @@ TypedRows TableService::InsertTypedRows(const TableRef& ref, const std::vector<T
               RunSql(*open.conn,
                      "INSERT INTO " + table + " (" + names + ") VALUES " + values + " RETURNING *", params);
           for (auto& key : KeysOf(*result, info)) keys.push_back(std::move(key));
-          auto stored = ReadRows(*result);
+          auto stored = ReadTypedRows(*result);
           out.columns = std::move(stored.columns);
           for (auto& row : stored.rows) out.rows.push_back(std::move(row));
         }
@@ -163,7 +151,7 @@ TypedRows TableService::UpdateRowsByKey(const TableRef& ref, const std::string& 
       auto updated = static_cast<int64_t>(result->RowCount());
       RecordTableChange(*open.conn, change, {"rows.update", updated, updated}, /*full_image=*/false);
       RefuseDuplicateKeys(*open.conn, info, KeysOf(*result, info));  // an update may change the key
-      out = ReadRows(*result);
+      out = ReadTypedRows(*result);
     });
     return out;
   });

@@ -15,6 +15,7 @@
 #include "duckstore/services/audit/operation_log.hpp"
 #include "duckstore/services/metadata/branch_view.hpp"
 #include "duckstore/services/model/table_model.hpp"
+#include "duckstore/storage/engine/typed_rows.hpp"
 
 namespace duckstore {
 
@@ -48,12 +49,6 @@ struct TableProfile {
 struct DeleteRowsResult {
   int64_t deleted_rows = 0;
   int64_t rows_after = 0;
-};
-
-// Rows with DuckDB values, as written or read back by the typed writes (every column, in table order).
-struct TypedRows {
-  std::vector<std::string> columns;
-  std::vector<std::vector<duckdb::Value>> rows;
 };
 
 // The column a table's writes stamp with the write time, when the table has it (Keboola's convention).
