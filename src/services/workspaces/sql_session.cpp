@@ -223,14 +223,18 @@ duckdb::unique_ptr<duckdb::DataChunk> SqlRows::Next() {
   }
 }
 
+const duckdb::QueryResult* SqlRows::Current() const {
+  return fixed_ ? fixed_.get() : result_.get();
+}
+
 std::vector<duckdb::LogicalType> SqlRows::Types() const {
-  const auto* result = fixed_ ? fixed_.get() : result_.get();
+  const auto* result = Current();
   if (!result) return {};
   return {result->types.begin(), result->types.end()};
 }
 
 std::vector<std::string> SqlRows::Names() const {
-  const auto* result = fixed_ ? fixed_.get() : result_.get();
+  const auto* result = Current();
   if (!result) return {};
   return {result->names.begin(), result->names.end()};
 }
@@ -331,7 +335,7 @@ std::vector<std::string> SqlSession::Split(const std::string& sql) {
   auto pieces = SplitStatements(sql);
   // Like PostgreSQL, a syntax error anywhere in the string runs none of it.
   for (const auto& piece : pieces) {
-    if (!failed_ && simple_statements_.contains(piece)) continue;  // parsed when it was prepared
+    if (simple_statements_.contains(piece)) continue;  // parsed when it was prepared
     if (ParseSessionCommand(piece))
       continue;  // PostgreSQL-only forms DuckDB cannot parse (SET TIME ZONE ...)
     try {

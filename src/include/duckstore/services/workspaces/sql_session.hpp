@@ -79,6 +79,8 @@ class SqlRows {
  private:
   friend class SqlStatement;
   SqlRows(SqlSession& session, std::string verb) : session_(session), verb_(std::move(verb)) {}
+  // The result being read: a SHOW's fixed one, else DuckDB's; nullptr when the statement returns no rows.
+  const duckdb::QueryResult* Current() const;
 
   SqlSession& session_;
   std::string verb_;

@@ -2,10 +2,10 @@
 // a DAS table function's result are both read this way.
 #pragma once
 
-#include <duckdb.hpp>
-
 #include <string>
 #include <vector>
+
+#include "duckdb.hpp"
 
 namespace duckstore {
 
