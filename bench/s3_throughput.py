@@ -6,16 +6,19 @@
    duckstore is measured twice: without a checksum, and with the CRC32 checksum today's SDKs send by default
    (x-amz-checksum-crc32 on the PUT, verified while the body streams; x-amz-checksum-mode: ENABLED on the
    GET); the report gives the checksummed / plain ratio (target >= 0.9).
-2. RSS of the duckstore process sampled every 100 ms while a 5 GB object is uploaded in parts of 64 MB
-   (4 at a time) and completed; the report gives the growth over the idle RSS (target < 64 MB).
+2. Multipart objects of 1 GiB and 10 GiB (`--complete-gb`) uploaded in parts of 64 MiB (4 at a time):
+   CompleteMultipartUpload's time for each (target < 100 ms whatever the size: the object is stored as
+   its parts' blobs), the GET throughput of the first one (read across its part blobs) against the
+   single-blob GET, and the RSS of the duckstore process sampled every 100 ms throughout; the report gives
+   its growth over the idle RSS (target < 64 MB).
 
 Fairness: one client (curl, same flags) and one source file for both servers, both on the same disk, the
 source in the page cache. nginx runs one worker with sendfile and a 1 MiB body buffer; its PUT writes the
 body to a temp file and renames it, without fsync. duckstore's PUT also fsyncs the object before answering
 (it is durable when the client sees 200), so the PUT ratio is, if anything, unfair to duckstore.
 
-Usage: bench/s3_throughput.py BUILD_DIR [--size-mb 1024] [--multipart-gb 5] [--runs 3] [--binary PATH]
-Defaults come from S3_BENCH_SIZE_MB, S3_BENCH_MULTIPART_GB and S3_BENCH_RUNS when set (bench/run.sh).
+Usage: bench/s3_throughput.py BUILD_DIR [--size-mb 1024] [--complete-gb 1,10] [--runs 3] [--binary PATH]
+Defaults come from S3_BENCH_SIZE_MB, S3_BENCH_COMPLETE_GB and S3_BENCH_RUNS when set (bench/run.sh).
 `--binary` measures another duckstore build (e.g. a before/after comparison) instead of BUILD_DIR's.
 """
 import argparse
@@ -90,7 +93,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("build_dir")
     parser.add_argument("--size-mb", type=int, default=int(os.environ.get("S3_BENCH_SIZE_MB", 1024)))
-    parser.add_argument("--multipart-gb", type=float, default=float(os.environ.get("S3_BENCH_MULTIPART_GB", 5)))
+    parser.add_argument("--complete-gb", type=lambda text: [float(v) for v in text.split(",")],
+                        default=os.environ.get("S3_BENCH_COMPLETE_GB", "1,10"),
+                        help="sizes in GiB of the multipart objects whose Complete is timed (comma-separated)")
     parser.add_argument("--runs", type=int, default=int(os.environ.get("S3_BENCH_RUNS", 3)))
     parser.add_argument("--binary", help="duckstore binary to measure (default: BUILD_DIR/duckstore)")
     args = parser.parse_args()
@@ -155,9 +160,12 @@ def main():
         print(f"PUT  CRC32 {mb / put_crc:8.1f} MB/s  vs no checksum {put_duck / put_crc:.2f}")
         print(f"GET  CRC32 {mb / get_crc:8.1f} MB/s  vs no checksum {get_duck / get_crc:.2f}")
 
-        # Multipart: the same 64 MiB part file uploaded as every part, four at a time.
+        # Multipart: the same 64 MiB part file uploaded as every part, four at a time; Complete timed for
+        # each object size (it must not grow with the size), RSS sampled throughout.
         part_mb = 64
-        parts = max(1, int(args.multipart_gb * 1024) // part_mb)
+        part_file = os.path.join(work, "part.bin")
+        with open(source, "rb") as src, open(part_file, "wb") as dst:
+            dst.write(src.read(part_mb << 20))
         idle = rss_kb(server.proc.pid)
         peak = [idle]
         stop = threading.Event()
@@ -169,33 +177,41 @@ def main():
 
         sampler = threading.Thread(target=sample)
         sampler.start()
-        upload_id = s3.create_multipart_upload(Bucket="bench", Key="huge.bin")["UploadId"]
-        part_file = os.path.join(work, "part.bin")
-        with open(source, "rb") as src, open(part_file, "wb") as dst:
-            dst.write(src.read(part_mb << 20))
+        for gb in args.complete_gb:
+            key = f"multipart-{gb:g}g.bin"
+            parts = max(1, int(gb * 1024) // part_mb)
+            upload_id = s3.create_multipart_upload(Bucket="bench", Key=key)["UploadId"]
 
-        def upload(number):
-            url = s3.generate_presigned_url("upload_part", Params={"Bucket": "bench", "Key": "huge.bin",
-                                                                   "UploadId": upload_id, "PartNumber": number},
-                                            ExpiresIn=3600)
-            out = subprocess.run(["curl", "-sS", "-f", "-T", part_file, "-D", "-", "-o", "/dev/null", url],
-                                 capture_output=True, text=True, check=True)
-            etag = [l.split(":", 1)[1].strip() for l in out.stdout.splitlines() if l.lower().startswith("etag:")][0]
-            return {"PartNumber": number, "ETag": etag}
+            def upload(number, key=key, upload_id=upload_id):
+                url = s3.generate_presigned_url("upload_part", Params={
+                    "Bucket": "bench", "Key": key, "UploadId": upload_id, "PartNumber": number}, ExpiresIn=3600)
+                out = subprocess.run(["curl", "-sS", "-f", "-T", part_file, "-D", "-", "-o", "/dev/null", url],
+                                     capture_output=True, text=True, check=True)
+                etag = [l.split(":", 1)[1].strip() for l in out.stdout.splitlines()
+                        if l.lower().startswith("etag:")][0]
+                return {"PartNumber": number, "ETag": etag}
 
-        started = time.monotonic()
-        with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            done = list(pool.map(upload, range(1, parts + 1)))
-        uploaded = time.monotonic()
-        s3.complete_multipart_upload(Bucket="bench", Key="huge.bin", UploadId=upload_id,
-                                     MultipartUpload={"Parts": done})
-        completed = time.monotonic()
+            started = time.monotonic()
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                done = list(pool.map(upload, range(1, parts + 1)))
+            uploaded = time.monotonic()
+            s3.complete_multipart_upload(Bucket="bench", Key=key, UploadId=upload_id,
+                                         MultipartUpload={"Parts": done})
+            completed = time.monotonic()
+            head = s3.head_object(Bucket="bench", Key=key)
+            assert head["ContentLength"] == parts * (part_mb << 20)
+            print(f"multipart: {parts} x {part_mb} MiB = {head['ContentLength'] / 2**30:.1f} GiB; upload "
+                  f"{uploaded - started:.1f} s, complete {(completed - uploaded) * 1000:.0f} ms")
+            if gb == args.complete_gb[0]:
+                # Reading an object stored as its parts' blobs, against the single-blob GET above.
+                url = s3.generate_presigned_url("get_object", Params={"Bucket": "bench", "Key": key},
+                                                ExpiresIn=3600)
+                get_parts = best(args.runs, lambda: curl(url))
+                print(f"GET  multipart object {head['ContentLength'] / 1e6 / get_parts:8.1f} MB/s  "
+                      f"vs single-blob object {(head['ContentLength'] / get_parts) / (size / get_duck):.2f}")
+            s3.delete_object(Bucket="bench", Key=key)
         stop.set()
         sampler.join()
-        head = s3.head_object(Bucket="bench", Key="huge.bin")
-        assert head["ContentLength"] == parts * (part_mb << 20)
-        print(f"multipart: {parts} x {part_mb} MiB = {head['ContentLength'] / 2**30:.1f} GiB; upload "
-              f"{uploaded - started:.1f} s, complete {completed - uploaded:.1f} s")
         print(f"RSS idle {idle / 1024:.1f} MiB, peak {peak[0] / 1024:.1f} MiB, growth {(peak[0] - idle) / 1024:.1f} MiB")
     finally:
         if nginx:

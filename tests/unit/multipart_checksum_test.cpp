@@ -69,10 +69,17 @@ TEST(MultipartChecksum, PartsMustCarryAndMatchTheirChecksums) {
 TEST(MultipartChecksum, FileRangesAreChecksummedAsTheirBytes) {
   testing::TempDir dir;
   std::string path = (dir / "blob").string();
+  std::string other = (dir / "other").string();
   std::ofstream(path, std::ios::binary) << "0123456789";
-  EXPECT_EQ(FileRangeChecksum("CRC32C", path, 2, 5),
+  std::ofstream(other, std::ios::binary) << "abcdef";
+  EXPECT_EQ(FileRangeChecksum("CRC32C", {{path, 2, 5}}),
             Base64Encode(ComputeChecksum(ChecksumAlgorithm::kCrc32c, "23456")));
-  EXPECT_EQ(testing::CaptureError([&] { FileRangeChecksum("CRC32", (dir / "gone").string(), 0, 1); }).code(),
+  // A range over two part blobs is one checksum of the joined bytes.
+  EXPECT_EQ(FileRangeChecksum("CRC32C", {{path, 8, 2}, {other, 0, 3}}),
+            Base64Encode(ComputeChecksum(ChecksumAlgorithm::kCrc32c, "89abc")));
+  EXPECT_EQ(testing::CaptureError([&] {
+              FileRangeChecksum("CRC32", {{(dir / "gone").string(), 0, 1}});
+            }).code(),
             "blob_missing");
 }
 

@@ -1,6 +1,8 @@
 // The object store's metadata in the catalog: buckets, objects, upserts and key-ordered listings.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "duckstore/common/error.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/catalog/sqlite_catalog.hpp"
@@ -100,7 +102,7 @@ TEST_F(ObjectCatalogTest, ObjectCrudRoundTripsEveryField) {
   o.content_type = "text/csv";
   o.metadata = {{"owner", "me"}, {"source", "s3"}};
   o.checksum = {"CRC32C", "COMPOSITE", "yZRlqg==-2"};
-  EXPECT_FALSE(catalog_->PutObject(o).has_value());  // nothing replaced
+  EXPECT_TRUE(catalog_->PutObject(o).empty());  // nothing replaced
 
   auto stored = catalog_->GetObject("b", "dir/file.csv");
   ASSERT_TRUE(stored.has_value());
@@ -139,7 +141,7 @@ TEST_F(ObjectCatalogTest, PutObjectReplacesAndReturnsThePreviousBlob) {
   second.content_type = "application/json";
   second.metadata = {{"v", "2"}};
   second.created_at = "2026-02-01T00:00:00.000Z";
-  EXPECT_EQ(catalog_->PutObject(second), "/blobs/one");
+  EXPECT_EQ(catalog_->PutObject(second), std::vector<std::string>{"/blobs/one"});
 
   auto stored = catalog_->GetObject("b", "k");
   ASSERT_TRUE(stored.has_value());
@@ -151,7 +153,57 @@ TEST_F(ObjectCatalogTest, PutObjectReplacesAndReturnsThePreviousBlob) {
   EXPECT_EQ(stored->created_at, "2026-02-01T00:00:00.000Z");
   EXPECT_EQ(catalog_->ListObjects("b", "", "", 10).size(), 1u);
 
-  EXPECT_EQ(catalog_->PutObject(MakeObject("b", "k", "/blobs/three")), "/blobs/two");
+  EXPECT_EQ(catalog_->PutObject(MakeObject("b", "k", "/blobs/three")),
+            std::vector<std::string>{"/blobs/two"});
+}
+
+TEST_F(ObjectCatalogTest, AMultipartObjectKeepsEveryPartBlob) {
+  catalog_->CreateObjectBucket(MakeBucket("b"));
+  StoredObject parts = MakeObject("b", "k", "/blobs/p1");
+  parts.part_sizes = {5, 5, 2};
+  parts.next_blobs = {"/blobs/p2", "/blobs/p3"};
+  parts.size = 12;
+  catalog_->PutObject(parts);
+  EXPECT_EQ(catalog_->GetObject("b", "k")->next_blobs, (std::vector<std::string>{"/blobs/p2", "/blobs/p3"}));
+  auto referenced = catalog_->ListReferencedBlobs();
+  std::sort(referenced.begin(), referenced.end());
+  EXPECT_EQ(referenced, (std::vector<std::string>{"/blobs/p1", "/blobs/p2", "/blobs/p3"}));
+  // Replacing it hands back every blob for unlinking; so does deleting the bucket.
+  EXPECT_EQ(catalog_->PutObject(MakeObject("b", "k", "/blobs/one")),
+            (std::vector<std::string>{"/blobs/p1", "/blobs/p2", "/blobs/p3"}));
+  catalog_->PutObject(parts);
+  auto dropped = catalog_->DeleteObjectBucket("b");
+  std::sort(dropped.begin(), dropped.end());
+  EXPECT_EQ(dropped, (std::vector<std::string>{"/blobs/p1", "/blobs/p2", "/blobs/p3"}));
+}
+
+TEST(ObjectRangesTest, SplitsARangeOverThePartBlobs) {
+  StoredObject object;
+  object.blob = "a";
+  object.next_blobs = {"b", "c"};
+  object.part_sizes = {5, 5, 2};
+  auto ranges = ObjectRanges(object, 3, 8);
+  ASSERT_EQ(ranges.size(), 3u);
+  EXPECT_EQ(ranges[0].path, "a");
+  EXPECT_EQ(ranges[0].offset, 3u);
+  EXPECT_EQ(ranges[0].length, 2u);
+  EXPECT_EQ(ranges[1].path, "b");
+  EXPECT_EQ(ranges[1].offset, 0u);
+  EXPECT_EQ(ranges[1].length, 5u);
+  EXPECT_EQ(ranges[2].path, "c");
+  EXPECT_EQ(ranges[2].length, 1u);
+  ranges = ObjectRanges(object, 10, 2);  // the last blob only
+  ASSERT_EQ(ranges.size(), 1u);
+  EXPECT_EQ(ranges[0].path, "c");
+  EXPECT_EQ(ranges[0].offset, 0u);
+  EXPECT_EQ(ObjectRanges(object, 0, 0).size(), 0u);
+  EXPECT_THROW(ObjectRanges(object, 6, 7), Error);
+  StoredObject single;
+  single.blob = "s";
+  single.size = 9;
+  ranges = ObjectRanges(single, 4, 5);
+  ASSERT_EQ(ranges.size(), 1u);
+  EXPECT_EQ(ranges[0].offset, 4u);
 }
 
 TEST_F(ObjectCatalogTest, PutObjectRollsBackWithTheTransaction) {

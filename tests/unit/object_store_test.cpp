@@ -28,6 +28,14 @@ std::string ReadAll(const std::string& path) {
   return content.str();
 }
 
+// An object's content, read through its ranges as every reader does.
+std::string ReadContent(const StoredObject& object) {
+  std::string content;
+  for (const auto& range : ObjectRanges(object, 0, static_cast<uint64_t>(object.size)))
+    content += ReadAll(range.path).substr(range.offset, range.length);
+  return content;
+}
+
 class ObjectStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -44,6 +52,13 @@ class ObjectStoreTest : public ::testing::Test {
     auto writer = store_.OpenWriter(bucket_, attributes.digests());
     writer->Append(content.data(), content.size());
     return store_.CommitWrite(*writer, bucket_, key, attributes, condition);
+  }
+
+  UploadPart PutPart(MultipartService& multipart, const MultipartUpload& upload, int64_t number,
+                     const std::string& content) {
+    auto writer = multipart.OpenPartWriter(bucket_, {.md5 = true});
+    writer->Append(content.data(), content.size());
+    return multipart.CommitPart(*writer, upload, number, std::nullopt, std::nullopt);
   }
 
   size_t BlobCount() {
@@ -179,7 +194,7 @@ TEST_F(ObjectStoreTest, MultipartPartCopiesAndUploadListingsWithDelimiter) {
   EXPECT_EQ(ReadAll(part.blob), "23456");
   auto whole = multipart.CopyPart(bucket_, upload, 2, store_.Get("data", "src"), 0, 10);
   auto object = multipart.Complete(bucket_, upload, {{1, part.etag}, {2, whole.etag}});
-  EXPECT_EQ(ReadAll(object.blob), "234560123456789");
+  EXPECT_EQ(ReadContent(object), "234560123456789");
   EXPECT_TRUE(object.etag.ends_with("-2"));
 
   for (const char* key : {"a", "d/1", "d/2", "e/x/1", "f"}) multipart.Create(bucket_, key, {});
@@ -275,13 +290,8 @@ TEST_F(ObjectStoreTest, RetriedCompletionWithTheSamePartsIsAnsweredFromItsRecord
   ObjectAttributes attributes;
   attributes.headers = {{"content-disposition", "attachment"}};
   auto upload = multipart.Create(bucket_, "joined", attributes);
-  auto put_part = [&](int64_t number, const std::string& content) {
-    auto writer = multipart.OpenPartWriter(bucket_, {.md5 = true});
-    writer->Append(content.data(), content.size());
-    return multipart.CommitPart(*writer, upload, number, std::nullopt, std::nullopt);
-  };
-  auto one = put_part(1, "abc");
-  auto three = put_part(3, "defgh");
+  auto one = PutPart(multipart, upload, 1, "abc");
+  auto three = PutPart(multipart, upload, 3, "defgh");
   std::vector<CompletedPart> parts = {{1, one.etag, {}}, {3, three.etag, {}}};
   auto object = multipart.Complete(bucket_, upload, parts);
   EXPECT_EQ(object.part_sizes, (std::vector<int64_t>{3, 5}));
@@ -302,6 +312,35 @@ TEST_F(ObjectStoreTest, RetriedCompletionWithTheSamePartsIsAnsweredFromItsRecord
   EXPECT_EQ(code("joined", parts), "upload_not_found");
   EXPECT_EQ(catalog_->ForgetCompletedUploads(NowTimestamp(-MultipartService::kCompletedRetentionSeconds)), 1);
   EXPECT_FALSE(catalog_->GetCompletedUpload(upload.id).has_value());
+}
+
+TEST_F(ObjectStoreTest, AMultipartObjectIsItsPartsBlobsForEveryReader) {
+  MultipartService multipart(*catalog_, store_, /*min_part_bytes=*/1);
+  auto upload = multipart.Create(bucket_, "big", {});
+  auto one = PutPart(multipart, upload, 1, "abc");
+  auto two = PutPart(multipart, upload, 2, "defg");
+  auto unused = PutPart(multipart, upload, 3, "zz");
+  auto object = multipart.Complete(bucket_, upload, {{1, one.etag, {}}, {2, two.etag, {}}});
+  EXPECT_EQ(object.blob, one.blob) << "completing copies nothing";
+  EXPECT_EQ(object.next_blobs, std::vector<std::string>{two.blob});
+  EXPECT_FALSE(std::filesystem::exists(unused.blob)) << "a part not listed goes";
+  EXPECT_EQ(ReadContent(store_.Get("data", "big")), "abcdefg");
+
+  auto copy = store_.Copy("data", "big", bucket_, "copy", std::nullopt);
+  EXPECT_EQ(copy.next_blobs.size(), 1u) << "a copy links every blob";
+  EXPECT_EQ(ReadContent(copy), "abcdefg");
+  auto target = multipart.Create(bucket_, "ranged", {});
+  EXPECT_EQ(ReadAll(multipart.CopyPart(bucket_, target, 1, object, 2, 3).blob), "cde");
+  {
+    auto staged = store_.StageForProject("p1", {object});
+    EXPECT_EQ(ReadAll(staged.paths()[0]), "abcdefg") << "DuckDB reads one concatenated file";
+  }
+  store_.SweepLeftovers();
+  EXPECT_EQ(ReadContent(store_.Get("data", "big")), "abcdefg") << "the sweep counts every blob";
+  store_.Delete("data", "big");
+  EXPECT_FALSE(std::filesystem::exists(one.blob));
+  EXPECT_FALSE(std::filesystem::exists(two.blob));
+  EXPECT_EQ(ReadContent(store_.Get("data", "copy")), "abcdefg");
 }
 
 TEST_F(ObjectStoreTest, StagingLinksAdminObjectsIntoTheProjectUntilReleased) {

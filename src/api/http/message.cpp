@@ -79,17 +79,14 @@ OpenFile::~OpenFile() {
   ::close(fd_);
 }
 
-FileBody FileBody::Open(const std::filesystem::path& path, uint64_t offset, uint64_t length) {
+void FileBody::Append(const std::filesystem::path& path, uint64_t offset, uint64_t length) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     throw NotFound("blob_missing",
                    "the content of this object is missing: " + std::string(std::strerror(errno)));
   }
-  FileBody body;
-  body.file = std::make_shared<const OpenFile>(fd);
-  body.offset = offset;
-  body.length = length;
-  return body;
+  pieces.push_back({std::make_shared<const OpenFile>(fd), offset, length});
+  this->length += length;
 }
 
 }  // namespace duckstore::http

@@ -531,30 +531,24 @@ class Server::Impl {
   }
 
   asio::awaitable<bool> WriteFile(beast::tcp_stream& stream, const FileBody& file, uint64_t& sent) {
-    int fd = file.file->fd();
     std::vector<char> chunk(kChunkBytes);
-    uint64_t offset = file.offset;
-    uint64_t remaining = file.length;
-    bool ok = true;
-    while (remaining > 0) {
-      ssize_t got =
-          ::pread(fd, chunk.data(), std::min<uint64_t>(remaining, chunk.size()), static_cast<off_t>(offset));
-      if (got <= 0) {
-        ok = false;
-        break;
+    for (const FileBody::Piece& piece : file.pieces) {
+      uint64_t offset = piece.offset;
+      uint64_t remaining = piece.length;
+      while (remaining > 0) {
+        ssize_t got = ::pread(piece.file->fd(), chunk.data(), std::min<uint64_t>(remaining, chunk.size()),
+                              static_cast<off_t>(offset));
+        if (got <= 0) co_return false;
+        stream.expires_after(options_.send_timeout);
+        auto [ec, written] = co_await asio::async_write(
+            stream, asio::buffer(chunk.data(), static_cast<size_t>(got)), kAsTuple);
+        if (ec) co_return false;
+        offset += static_cast<uint64_t>(got);
+        remaining -= static_cast<uint64_t>(got);
+        sent += written;
       }
-      stream.expires_after(options_.send_timeout);
-      auto [ec, written] =
-          co_await asio::async_write(stream, asio::buffer(chunk.data(), static_cast<size_t>(got)), kAsTuple);
-      if (ec) {
-        ok = false;
-        break;
-      }
-      offset += static_cast<uint64_t>(got);
-      remaining -= static_cast<uint64_t>(got);
-      sent += written;
     }
-    co_return ok;
+    co_return true;
   }
 
   ServerOptions options_;

@@ -104,10 +104,11 @@ void AddFileRoutes(RestRoutes& routes, Services& s) {
                if (range) {
                  response.status = 206;
                  response.headers.Set("content-range", range->ContentRange(size));
-                 response.file = http::FileBody::Open(info.object.blob, range->offset, range->length);
-               } else {
-                 response.file = http::FileBody::Open(info.object.blob, 0, size);
                }
+               response.file.emplace();
+               for (const auto& piece :
+                    ObjectRanges(info.object, range ? range->offset : 0, range ? range->length : size))
+                 response.file->Append(piece.path, piece.offset, piece.length);
                return response;
              });
   routes.Add("DELETE", files + "/{file_id}", Access::kWrite, TargetFrom::kProject,

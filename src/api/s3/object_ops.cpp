@@ -146,7 +146,9 @@ http::Response GetObject(S3Services& s3, S3Call& call) {
     return response;
   }
   try {
-    response.file = http::FileBody::Open(object.blob, range.offset, range.length);
+    response.file.emplace();
+    for (const auto& piece : ObjectRanges(object, range.offset, range.length))
+      response.file->Append(piece.path, piece.offset, piece.length);
   } catch (const Error& e) {
     // An overwrite or delete between the lookup and the open unlinked the blob: answer for the object as
     // it is now.

@@ -43,6 +43,20 @@ void UnlinkAll(const std::vector<std::string>& paths) {
   for (const auto& path : paths) ::unlink(path.c_str());
 }
 
+// Throws unless every chosen part is still stored with the same blob: a part uploaded again after the
+// Complete read the list replaced (and unlinked) the blob the object would be made of.
+void CheckPartsUnchanged(const std::vector<UploadPart>& now, const std::vector<const UploadPart*>& chosen) {
+  std::map<int64_t, std::string> blob_of;
+  for (const auto& part : now) blob_of[part.part_number] = part.blob;
+  for (const UploadPart* part : chosen) {
+    auto it = blob_of.find(part->part_number);
+    if (it == blob_of.end() || it->second != part->blob) {
+      throw Conflict("upload_in_progress", "part " + std::to_string(part->part_number) +
+                                               " was uploaded again while the upload was being completed");
+    }
+  }
+}
+
 }  // namespace
 
 MultipartService::MultipartService(Catalog& catalog, ObjectStore& store, int64_t min_part_bytes)
@@ -125,13 +139,13 @@ UploadPart MultipartService::CopyPart(const ObjectBucket& bucket, const Multipar
                                       int64_t part_number, const StoredObject& source, uint64_t offset,
                                       uint64_t length) {
   CheckPartNumber(part_number);
+  auto ranges = ObjectRanges(source, offset, length);
   StoredChecksum checksum;
   if (!upload.checksum.algorithm.empty()) {
-    checksum = {upload.checksum.algorithm, "",
-                FileRangeChecksum(upload.checksum.algorithm, source.blob, offset, length)};
+    checksum = {upload.checksum.algorithm, "", FileRangeChecksum(upload.checksum.algorithm, ranges)};
   }
   auto writer = OpenPartWriter(bucket, {.md5 = true});
-  writer->AppendFile(source.blob, offset, length);
+  for (const auto& range : ranges) writer->AppendFile(range.path, range.offset, range.length);
   return CommitPart(*writer, upload, part_number, std::nullopt, std::nullopt, checksum);
 }
 
@@ -194,32 +208,48 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
                           {{"expected", expected_checksum}, {"actual", attributes.checksum.value}});
   }
 
-  // The object's ETag derives from the parts' MD5s, so the concatenation hashes nothing and the kernel
-  // copies the parts.
-  auto writer = store_.OpenWriter(bucket, {.md5 = false});
+  // The object is its parts' blobs read in order (no copy, so completing takes the same time whatever the
+  // size); its ETag derives from the parts' MD5s.
+  std::vector<std::string> blobs;
+  int64_t size = 0;
   std::string md5s;
   for (const UploadPart* part : chosen) {
-    writer->AppendFile(part->blob, 0, static_cast<uint64_t>(part->size));
+    blobs.push_back(part->blob);
+    size += part->size;
     md5s += HexToBytes(part->etag);
   }
-  BlobInfo blob = writer->Commit();
+  if (size > store_.max_object_bytes()) {
+    throw Error(ErrorKind::kPayloadTooLarge, "entity_too_large",
+                "the object would be larger than the maximum of " +
+                    std::to_string(store_.max_object_bytes()) + " bytes");
+  }
   std::string etag = Md5Hex(md5s) + "-" + std::to_string(chosen.size());
   attributes.content_type = upload.content_type;
   attributes.metadata = upload.metadata;
   attributes.headers = upload.headers;
   attributes.part_sizes.reserve(chosen.size());
   for (const UploadPart* part : chosen) attributes.part_sizes.push_back(part->size);
-  StoredObject object = store_.PublishBlob(blob, etag, bucket, upload.key, attributes, condition);
-  // The upload goes and its completion is remembered together: a retry finds one or the other.
+  StoredObject object = store_.Describe(blobs, size, etag, bucket, upload.key, attributes);
   CompletedUpload completed{upload.id,          bucket.name,     upload.key,       object.etag,
                             PartsDigest(parts), object.checksum, object.created_at};
+  // One transaction publishes the object, drops the upload and remembers the completion: a crash or a
+  // failed condition leaves either the upload (owning the part blobs) or the object (owning the chosen
+  // ones), never both nor neither, and a retry finds one or the other.
+  std::vector<std::string> replaced;
   std::optional<std::vector<std::string>> part_blobs;
   catalog_.InTransaction([&] {
+    CheckPartsUnchanged(catalog_.ListUploadParts(upload.id, 0, kMaxPartNumber), chosen);
+    replaced = store_.PutRow(object, condition);
     part_blobs = catalog_.DeleteMultipartUpload(upload.id);
     catalog_.RecordCompletedUpload(completed);
     catalog_.ForgetCompletedUploads(NowTimestamp(-kCompletedRetentionSeconds));
   });
-  if (part_blobs) UnlinkAll(*part_blobs);
+  UnlinkAll(replaced);
+  if (part_blobs) {
+    std::set<std::string> kept(blobs.begin(), blobs.end());
+    std::erase_if(*part_blobs, [&kept](const std::string& path) { return kept.contains(path); });
+    UnlinkAll(*part_blobs);  // parts uploaded but not listed
+  }
   return object;
 }
 

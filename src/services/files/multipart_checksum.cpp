@@ -91,19 +91,21 @@ StoredChecksum CompletedObjectChecksum(const StoredChecksum& declared,
           Base64Encode(CompositeChecksum(algorithm, raws)) + "-" + std::to_string(parts.size())};
 }
 
-std::string FileRangeChecksum(const std::string& algorithm, const std::string& path, uint64_t offset,
-                              uint64_t length) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw NotFound("blob_missing", "the content of the copy source is gone");
-  in.seekg(static_cast<std::streamoff>(offset));
+std::string FileRangeChecksum(const std::string& algorithm, const std::vector<BlobRange>& ranges) {
   Checksummer checksummer(AlgorithmNamed(algorithm));
   std::vector<char> buffer(1 << 20);
-  while (length > 0) {
-    auto want = static_cast<std::streamsize>(std::min<uint64_t>(length, buffer.size()));
-    in.read(buffer.data(), want);
-    if (in.gcount() != want) throw Internal("the copy source is shorter than its recorded size");
-    checksummer.Update(buffer.data(), static_cast<size_t>(want));
-    length -= static_cast<uint64_t>(want);
+  for (const BlobRange& range : ranges) {
+    std::ifstream in(range.path, std::ios::binary);
+    if (!in) throw NotFound("blob_missing", "the content of the copy source is gone");
+    in.seekg(static_cast<std::streamoff>(range.offset));
+    uint64_t length = range.length;
+    while (length > 0) {
+      auto want = static_cast<std::streamsize>(std::min<uint64_t>(length, buffer.size()));
+      in.read(buffer.data(), want);
+      if (in.gcount() != want) throw Internal("the copy source is shorter than its recorded size");
+      checksummer.Update(buffer.data(), static_cast<size_t>(want));
+      length -= static_cast<uint64_t>(want);
+    }
   }
   return Base64Encode(checksummer.Finish());
 }

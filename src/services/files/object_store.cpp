@@ -182,22 +182,35 @@ StoredObject ObjectStore::CommitWrite(BlobWriter& writer, const ObjectBucket& bu
     UnlinkQuietly(blob.path);
     throw;
   }
-  return PublishBlob(blob, blob.md5, bucket, key, attributes, condition);
+  return Publish(Describe({blob.path}, blob.size, blob.md5, bucket, key, attributes), condition);
 }
 
-StoredObject ObjectStore::PublishBlob(const BlobInfo& blob, const std::string& etag,
-                                      const ObjectBucket& bucket, const std::string& key,
-                                      const ObjectAttributes& attributes, const WriteCondition& condition) {
-  if (key.empty() || key.size() > 1024 || key.find('\0') != std::string::npos) {
-    UnlinkQuietly(blob.path);
-    throw InvalidArgument("invalid_object_key", "object keys are 1 to 1024 bytes without NUL",
-                          {{"key", key}});
+StoredObject ObjectStore::Publish(const StoredObject& object, const WriteCondition& condition) {
+  std::vector<std::string> replaced;
+  try {
+    if (condition.empty()) {
+      replaced = PutRow(object, condition);
+    } else {
+      // The condition is judged on the object the publish replaces: no other write can come between.
+      catalog_.InTransaction([&] { replaced = PutRow(object, condition); });
+    }
+  } catch (...) {
+    for (const auto& path : ObjectBlobs(object)) UnlinkQuietly(path);
+    throw;
   }
+  for (const auto& path : replaced) UnlinkQuietly(path);
+  return object;
+}
+
+StoredObject ObjectStore::Describe(const std::vector<std::string>& blobs, int64_t size,
+                                   const std::string& etag, const ObjectBucket& bucket,
+                                   const std::string& key, const ObjectAttributes& attributes) const {
   StoredObject object;
   object.bucket = bucket.name;
   object.key = key;
-  object.blob = blob.path;
-  object.size = blob.size;
+  object.blob = blobs.front();
+  object.next_blobs.assign(blobs.begin() + 1, blobs.end());
+  object.size = size;
   object.etag = etag;
   object.content_type = attributes.content_type;
   object.metadata = attributes.metadata;
@@ -205,41 +218,24 @@ StoredObject ObjectStore::PublishBlob(const BlobInfo& blob, const std::string& e
   object.checksum = attributes.checksum;
   object.headers = attributes.headers;
   object.part_sizes = attributes.part_sizes;
-  std::optional<std::string> replaced;
-  try {
-    if (condition.empty()) {
-      replaced = catalog_.PutObject(object);
-    } else {
-      // The condition is judged on the object the publish replaces: no other write can come between.
-      catalog_.InTransaction([&] {
-        CheckCondition(condition, catalog_.GetObject(bucket.name, key), bucket.name, key);
-        replaced = catalog_.PutObject(object);
-      });
-    }
-  } catch (...) {
-    UnlinkQuietly(blob.path);
-    throw;
-  }
-  if (replaced) UnlinkQuietly(*replaced);
   return object;
+}
+
+std::vector<std::string> ObjectStore::PutRow(const StoredObject& object, const WriteCondition& condition) {
+  const std::string& key = object.key;
+  if (key.empty() || key.size() > 1024 || key.find('\0') != std::string::npos) {
+    throw InvalidArgument("invalid_object_key", "object keys are 1 to 1024 bytes without NUL",
+                          {{"key", key}});
+  }
+  if (!condition.empty())
+    CheckCondition(condition, catalog_.GetObject(object.bucket, key), object.bucket, key);
+  return catalog_.PutObject(object);
 }
 
 StoredObject ObjectStore::Copy(const std::string& source_bucket, const std::string& source_key,
                                const ObjectBucket& target_bucket, const std::string& target_key,
                                const std::optional<ObjectAttributes>& attributes) {
   StoredObject source = Get(source_bucket, source_key);
-  // Blobs are immutable once committed, so a hard link is a complete copy; replacing or deleting either
-  // object only unlinks its own name. Across filesystems the content is streamed instead.
-  auto dir = BlobDir(target_bucket);
-  std::filesystem::create_directories(dir);
-  BlobInfo blob{(dir / RandomHex(16)).string(), source.size, source.etag, ""};
-  std::error_code error;
-  std::filesystem::create_hard_link(source.blob, blob.path, error);
-  if (error) {
-    auto writer = OpenWriter(target_bucket, {.md5 = false});  // the copy keeps the source's ETag
-    writer->AppendFile(source.blob, 0, static_cast<uint64_t>(source.size));
-    blob = writer->Commit();
-  }
   ObjectAttributes copied;
   copied.content_type = source.content_type;
   copied.metadata = source.metadata;
@@ -248,7 +244,26 @@ StoredObject ObjectStore::Copy(const std::string& source_bucket, const std::stri
   // The same content (and ETag), whatever metadata it gets.
   chosen.checksum = source.checksum;
   chosen.part_sizes = source.part_sizes;
-  return PublishBlob(blob, source.etag, target_bucket, target_key, chosen);
+  // Blobs are immutable once committed, so hard links are a complete copy; replacing or deleting either
+  // object only unlinks its own names. Across filesystems the content is streamed into one blob instead.
+  auto dir = BlobDir(target_bucket);
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> linked;
+  std::error_code error;
+  for (const auto& path : ObjectBlobs(source)) {
+    auto link = (dir / RandomHex(16)).string();
+    std::filesystem::create_hard_link(path, link, error);
+    if (error) break;
+    linked.push_back(link);
+  }
+  if (error) {
+    for (const auto& path : linked) UnlinkQuietly(path);
+    auto writer = OpenWriter(target_bucket, {.md5 = false});  // the copy keeps the source's ETag
+    for (const auto& range : ObjectRanges(source, 0, static_cast<uint64_t>(source.size)))
+      writer->AppendFile(range.path, range.offset, range.length);
+    linked = {writer->Commit().path};
+  }
+  return Publish(Describe(linked, source.size, source.etag, target_bucket, target_key, chosen), {});
 }
 
 std::optional<StoredObject> ObjectStore::Find(const std::string& bucket, const std::string& key) {
@@ -268,7 +283,7 @@ StoredObject ObjectStore::Get(const std::string& bucket, const std::string& key)
 bool ObjectStore::Delete(const std::string& bucket, const std::string& key) {
   auto removed = catalog_.DeleteObject(bucket, key);
   if (!removed) return false;
-  UnlinkQuietly(removed->blob);
+  for (const auto& path : ObjectBlobs(*removed)) UnlinkQuietly(path);
   return true;
 }
 
@@ -332,7 +347,8 @@ StagedObjects ObjectStore::StageForProject(const std::string& project_id,
   std::filesystem::path staging;
   for (const auto& object : objects) {
     auto bucket = GetBucket(object.bucket);
-    if (bucket.project_id == project_id) {
+    bool one_blob = object.next_blobs.empty();
+    if (one_blob && bucket.project_id == project_id) {
       paths.push_back(object.blob);
       continue;
     }
@@ -340,15 +356,24 @@ StagedObjects ObjectStore::StageForProject(const std::string& project_id,
       staging = project_dir / "staging" / RandomHex(16);
       std::filesystem::create_directories(staging);
     }
-    auto link = staging / std::to_string(paths.size());
-    std::error_code error;
-    std::filesystem::create_hard_link(object.blob, link, error);
-    if (error) {
-      StagedObjects cleanup({}, staging);  // removes what was linked so far
+    auto staged = staging / std::to_string(paths.size());
+    try {
+      if (one_blob) {
+        std::filesystem::create_hard_link(object.blob, staged);
+      } else {
+        // Concatenated with the kernel's copy (copy_file_range), as Complete did before objects kept
+        // their parts: an import pays for it, not every completed upload.
+        BlobWriter writer(staging, max_object_bytes_, {.md5 = false});
+        for (const auto& range : ObjectRanges(object, 0, static_cast<uint64_t>(object.size)))
+          writer.AppendFile(range.path, range.offset, range.length);
+        staged = writer.Commit().path;
+      }
+    } catch (const std::exception& e) {
+      StagedObjects cleanup({}, staging);  // removes what was staged so far
       throw Internal("cannot stage object '" + object.key + "' for project '" + project_id +
-                     "': " + error.message());
+                     "': " + e.what());
     }
-    paths.push_back(link.string());
+    paths.push_back(staged.string());
   }
   return StagedObjects(std::move(paths), std::move(staging));
 }

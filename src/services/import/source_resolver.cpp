@@ -17,9 +17,14 @@ nlohmann::json ReadManifest(const StoredObject& manifest) {
                        DriverCode::kInvalidFileParams);
   };
   if (manifest.size > kMaxManifestBytes) throw invalid("is larger than 16 MiB");
-  std::ifstream in(manifest.blob, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
+  std::stringstream text;  // a manifest uploaded in parts is read part after part
+  for (const auto& range : ObjectRanges(manifest, 0, static_cast<uint64_t>(manifest.size))) {
+    std::ifstream in(range.path, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(range.offset));
+    std::string piece(range.length, '\0');
+    in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    text << piece;
+  }
   nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, false);
   if (!json.is_object() || !json.contains("entries") || !json["entries"].is_array()) {
     throw invalid("is not {\"entries\":[{\"url\":...,\"mandatory\":...}]}");

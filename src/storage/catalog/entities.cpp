@@ -1,5 +1,6 @@
 #include "duckstore/storage/catalog/entities.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -26,6 +27,35 @@ KeyScope ParseKeyScope(const std::string& name) {
   if (name == "branch_read") return KeyScope::kBranchRead;
   throw InvalidArgument("invalid_scope", "unknown key scope '" + name + "'",
                         {{"allowed", {"project_admin", "branch_admin", "branch_read"}}});
+}
+
+std::vector<std::string> ObjectBlobs(const StoredObject& object) {
+  std::vector<std::string> blobs{object.blob};
+  blobs.insert(blobs.end(), object.next_blobs.begin(), object.next_blobs.end());
+  return blobs;
+}
+
+std::vector<BlobRange> ObjectRanges(const StoredObject& object, uint64_t offset, uint64_t length) {
+  if (object.next_blobs.empty()) return {{object.blob, offset, length}};
+  if (object.part_sizes.size() != object.next_blobs.size() + 1) {
+    throw Internal("object '" + object.key + "' has " + std::to_string(object.next_blobs.size() + 1) +
+                   " blobs but " + std::to_string(object.part_sizes.size()) + " part sizes");
+  }
+  std::vector<BlobRange> ranges;
+  uint64_t start = 0;  // where the current blob starts in the object
+  for (size_t i = 0; i < object.part_sizes.size() && length > 0; ++i) {
+    auto size = static_cast<uint64_t>(object.part_sizes[i]);
+    if (offset < start + size) {
+      uint64_t within = offset - start;
+      uint64_t take = std::min(length, size - within);
+      ranges.push_back({i == 0 ? object.blob : object.next_blobs[i - 1], within, take});
+      offset += take;
+      length -= take;
+    }
+    start += size;
+  }
+  if (length > 0) throw Internal("a range past the end of object '" + object.key + "' was asked for");
+  return ranges;
 }
 
 std::string NowTimestamp(int64_t offset_seconds) {

@@ -256,6 +256,12 @@ CREATE TABLE completed_uploads (
 );
 CREATE INDEX completed_uploads_by_time ON completed_uploads(completed_at);
 )sql"},
+    // A completed multipart object keeps its parts' blobs instead of a concatenated copy: `blob` is the
+    // first part's, next_blobs a JSON array of the others' stored paths in part order (part_sizes holds
+    // each one's size).
+    {12, "multipart objects stored as their parts' blobs", R"sql(
+ALTER TABLE objects ADD COLUMN next_blobs TEXT NOT NULL DEFAULT '[]';
+)sql"},
 };
 
 }  // namespace

@@ -20,7 +20,8 @@ StoredObject ReadObject(RowReader& row) {
                       row.Text(),
                       ReadChecksum(row),
                       row.Json(),
-                      row.Json().get<std::vector<int64_t>>()};
+                      row.Json().get<std::vector<int64_t>>(),
+                      row.BlobList()};
 }
 
 constexpr RowMapping<ObjectBucket> kBuckets{{"object_buckets", "name, project_id, created_at, cors"},
@@ -28,7 +29,7 @@ constexpr RowMapping<ObjectBucket> kBuckets{{"object_buckets", "name, project_id
 constexpr RowMapping<StoredObject> kObjects{
     {"objects",
      "bucket, key, blob, size, etag, content_type, metadata, created_at, checksum_algorithm, checksum_type, "
-     "checksum, headers, part_sizes"},
+     "checksum, headers, part_sizes, next_blobs"},
     ReadObject};
 
 }  // namespace
@@ -57,9 +58,10 @@ std::vector<std::string> SqliteObjectCatalog::DeleteObjectBucket(const std::stri
   // The select and the delete see the same rows: the connection is ours while the lock is held.
   auto lock = db_.Lock();
   auto blobs = db_.Blobs(
-      "SELECT blob FROM objects WHERE bucket = ? UNION ALL SELECT p.blob FROM upload_parts p JOIN "
-      "multipart_uploads u ON u.id = p.upload_id WHERE u.bucket = ?",
-      name, name);
+      "SELECT blob FROM objects WHERE bucket = ?1 UNION ALL SELECT j.value FROM objects o, "
+      "json_each(o.next_blobs) j WHERE o.bucket = ?1 UNION ALL SELECT p.blob FROM upload_parts p JOIN "
+      "multipart_uploads u ON u.id = p.upload_id WHERE u.bucket = ?1",
+      name);
   db_.Delete(kBuckets, "name = ?", name);
   return blobs;
 }
@@ -70,16 +72,21 @@ void SqliteObjectCatalog::SetObjectBucketCors(const std::string& name, const nlo
 }
 
 std::vector<std::string> SqliteObjectCatalog::ListReferencedBlobs() {
-  return db_.Blobs("SELECT blob FROM objects UNION ALL SELECT blob FROM upload_parts");
+  return db_.Blobs(
+      "SELECT blob FROM objects UNION ALL SELECT j.value FROM objects o, json_each(o.next_blobs) j "
+      "UNION ALL SELECT blob FROM upload_parts");
 }
 
-std::optional<std::string> SqliteObjectCatalog::PutObject(const StoredObject& o) {
+std::vector<std::string> SqliteObjectCatalog::PutObject(const StoredObject& o) {
   auto lock = db_.Lock();
   if (!GetObjectBucket(o.bucket)) throw NotFound("bucket_not_found", "bucket '" + o.bucket + "' not found");
-  auto previous = db_.Blob("SELECT blob FROM objects WHERE bucket = ? AND key = ?", o.bucket, o.key);
+  std::vector<std::string> previous;
+  if (auto replaced = GetObject(o.bucket, o.key)) previous = ObjectBlobs(*replaced);
+  nlohmann::json next_blobs = nlohmann::json::array();
+  for (const auto& blob : o.next_blobs) next_blobs.push_back(db_.blobs().Encode(blob));
   db_.Upsert(kObjects, "bucket, key", o.bucket, o.key, db_.blobs().Encode(o.blob), o.size, o.etag,
              o.content_type, o.metadata, o.created_at, o.checksum.algorithm, o.checksum.type,
-             o.checksum.value, o.headers, nlohmann::json(o.part_sizes));
+             o.checksum.value, o.headers, nlohmann::json(o.part_sizes), next_blobs);
   return previous;
 }
 

@@ -26,6 +26,12 @@ nlohmann::json RowReader::Json() {
   return nlohmann::json::parse(Text());
 }
 
+std::vector<std::string> RowReader::BlobList() {
+  std::vector<std::string> paths;
+  for (const auto& stored : Json()) paths.push_back(blobs_.Decode(stored.get<std::string>()));
+  return paths;
+}
+
 nlohmann::json RowReader::OptionalJson() {
   auto text = OptionalText();
   return text ? nlohmann::json::parse(*text) : nlohmann::json(nullptr);

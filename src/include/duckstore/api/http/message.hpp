@@ -71,13 +71,20 @@ class OpenFile {
   int fd_;
 };
 
+// A body sent from files: pieces of one or more files, in order (an object stored in several blobs).
 struct FileBody {
-  // Throws kNotFound("blob_missing") when the file cannot be opened.
-  static FileBody Open(const std::filesystem::path& path, uint64_t offset, uint64_t length);
+  struct Piece {
+    std::shared_ptr<const OpenFile> file;
+    uint64_t offset = 0;
+    uint64_t length = 0;
+  };
 
-  std::shared_ptr<const OpenFile> file;
-  uint64_t offset = 0;
-  uint64_t length = 0;
+  // Appends `length` bytes of the file at `path` from `offset`; kNotFound("blob_missing") when the file
+  // cannot be opened.
+  void Append(const std::filesystem::path& path, uint64_t offset, uint64_t length);
+
+  std::vector<Piece> pieces;
+  uint64_t length = 0;  // of all pieces together
 };
 
 struct Response {

@@ -4,11 +4,13 @@
 // - Parts are blobs in the bucket's blob directory, recorded in the catalog (upload_parts); uploading a part
 //   number again replaces it. Nothing is visible as an object until Complete.
 // - Complete checks the client's part list (ascending numbers, ETags matching the stored parts, every part
-//   but the last at least `min_part_bytes`), concatenates the listed parts into one new blob (streamed,
-//   bounded memory), publishes it with ETag "<md5 of the parts' binary MD5s>-<count>", then drops the upload
-//   and unlinks every part blob. A failure before publishing leaves the upload as it was. The completion is
-//   remembered for kCompletedRetention: the same Complete again (same upload id and parts) is answered
-//   from that record (Replay) instead of NoSuchUpload, so a client retrying after a lost response succeeds.
+//   but the last at least `min_part_bytes`) and publishes an object made of the listed parts' blobs (no
+//   copy: its time does not grow with the object's size) with ETag "<md5 of the parts' binary MD5s>-<count>".
+//   Publishing, dropping the upload and recording the completion are one catalog transaction; then the
+//   blobs of parts not listed are unlinked. A failure before that commit leaves the upload as it was. The
+//   completion is remembered for kCompletedRetention: the same Complete again (same upload id and parts) is
+//   answered from that record (Replay) instead of NoSuchUpload, so a client retrying after a lost response
+//   succeeds.
 // - Like the store, the service does not authorise; callers check the bucket first.
 #pragma once
 
@@ -76,11 +78,11 @@ class MultipartService {
                       const StoredObject& source, uint64_t offset, uint64_t length);
 
   // kInvalidArgument codes: invalid_part_order, invalid_part, entity_too_small, malformed_xml (no parts);
-  // kConflict("upload_in_progress") while another Complete of the same upload runs. The object's checksum
-  // derives from the parts' (CompletedObjectChecksum); `expected_checksum` (base64, empty: none) is what the
-  // client says it is: bad_digest when it is not.
-  // The object is published only when `condition` holds (ObjectStore::PublishBlob); when it does not, the
-  // upload stays as it was.
+  // kConflict("upload_in_progress") while another Complete of the same upload runs or when a listed part
+  // was uploaded again meanwhile; kPayloadTooLarge("entity_too_large") above the store's object size limit.
+  // The object's checksum derives from the parts' (CompletedObjectChecksum); `expected_checksum` (base64,
+  // empty: none) is what the client says it is: bad_digest when it is not. The object is published only when
+  // `condition` holds (ObjectStore::PutRow); when it does not, the upload stays as it was.
   StoredObject Complete(const ObjectBucket& bucket, const MultipartUpload& upload,
                         const std::vector<CompletedPart>& parts, const WriteCondition& condition = {},
                         const std::string& expected_checksum = "");

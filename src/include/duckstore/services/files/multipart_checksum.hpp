@@ -26,9 +26,8 @@ StoredChecksum CompletedObjectChecksum(const StoredChecksum& declared,
                                        const std::vector<const UploadPart*>& parts,
                                        const std::vector<StoredChecksum>& listed);
 
-// The base64 checksum with `algorithm` (S3's name) of `length` bytes of the file at `path` from `offset`
-// (a copied part). kNotFound("blob_missing") when the file is gone, kInternal when it is shorter.
-std::string FileRangeChecksum(const std::string& algorithm, const std::string& path, uint64_t offset,
-                              uint64_t length);
+// The base64 checksum with `algorithm` (S3's name) of the content of `ranges` in order (a copied part).
+// kNotFound("blob_missing") when a file is gone, kInternal when one is shorter.
+std::string FileRangeChecksum(const std::string& algorithm, const std::vector<BlobRange>& ranges);
 
 }  // namespace duckstore

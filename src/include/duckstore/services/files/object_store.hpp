@@ -63,7 +63,8 @@ struct ObjectListing {
 
 // Blob paths a project's DuckDB instance may read, for the lifetime of this value: objects of the
 // project's own buckets are read in place, objects of admin-owned buckets are hard-linked into the
-// project's staging directory and unlinked when this is destroyed.
+// project's staging directory (multipart objects copied into one file there), removed when this is
+// destroyed.
 class StagedObjects {
  public:
   StagedObjects() = default;
@@ -108,13 +109,20 @@ class ObjectStore {
   std::unique_ptr<BlobWriter> OpenWriter(const ObjectBucket& bucket, BlobDigests digests = {});
   StoredObject CommitWrite(BlobWriter& writer, const ObjectBucket& bucket, const std::string& key,
                            const ObjectAttributes& attributes, const WriteCondition& condition = {});
-  // Publishes an already committed blob of the bucket's directory (multipart completion, copies).
-  StoredObject PublishBlob(const BlobInfo& blob, const std::string& etag, const ObjectBucket& bucket,
-                           const std::string& key, const ObjectAttributes& attributes,
-                           const WriteCondition& condition = {});
-  // Server-side copy (a new blob with the same content); metadata and headers from `attributes` when
-  // given, else the source's; the checksum and part sizes are the source's. kNotFound("object_not_found") for
-  // a missing source.
+  // For a publish that must commit with other catalog changes (multipart completion): the object whose
+  // content is `blobs` (committed blobs of the bucket's directory, in order; more than one needs
+  // `attributes.part_sizes`, one size per blob) of `size` bytes in total, and the write of its row.
+  // PutRow checks the key (kInvalidArgument("invalid_object_key")) and `condition`, then writes the row;
+  // the caller runs it inside Catalog::InTransaction when `condition` is not empty, and unlinks the
+  // returned blobs of the replaced object after commit. On failure it leaves `object`'s blobs alone.
+  StoredObject Describe(const std::vector<std::string>& blobs, int64_t size, const std::string& etag,
+                        const ObjectBucket& bucket, const std::string& key,
+                        const ObjectAttributes& attributes) const;
+  std::vector<std::string> PutRow(const StoredObject& object, const WriteCondition& condition);
+  // Server-side copy: the source's blobs hard-linked (a multipart object stays in its parts' blobs), or
+  // its content streamed into one new blob across filesystems; metadata and headers from `attributes`
+  // when given, else the source's; the checksum and part sizes are the source's.
+  // kNotFound("object_not_found") for a missing source.
   StoredObject Copy(const std::string& source_bucket, const std::string& source_key,
                     const ObjectBucket& target_bucket, const std::string& target_key,
                     const std::optional<ObjectAttributes>& attributes);
@@ -129,7 +137,8 @@ class ObjectStore {
   // Every object whose key starts with `prefix` (slices of a sliced file), in key order.
   std::vector<StoredObject> ListAll(const std::string& bucket, const std::string& prefix);
 
-  // Makes objects readable by `project_id`'s DuckDB instance (see StagedObjects).
+  // Makes objects readable by `project_id`'s DuckDB instance (see StagedObjects); an object in several
+  // blobs (multipart) is concatenated into one staged file, since DuckDB reads one file per object.
   StagedObjects StageForProject(const std::string& project_id, const std::vector<StoredObject>& objects);
 
   // Directory where blobs of `bucket` live; new exports write there through OpenWriter/BlobWriter.
@@ -143,6 +152,10 @@ class ObjectStore {
   int64_t max_object_bytes() const { return max_object_bytes_; }
 
  private:
+  // PutRow in a transaction of its own when `condition` is not empty; unlinks `object`'s blobs when that
+  // fails and the replaced object's after it commits.
+  StoredObject Publish(const StoredObject& object, const WriteCondition& condition);
+
   Catalog& catalog_;
   std::filesystem::path data_dir_;
   int64_t max_object_bytes_;

@@ -91,7 +91,24 @@ struct StoredObject {
   // value as the writer sent it.
   nlohmann::json headers = nlohmann::json::object();
   std::vector<int64_t> part_sizes = {};  // a multipart object's part sizes, in part order; empty otherwise
+  // A completed multipart object's content is its parts' blobs read in order: `blob` (the first part)
+  // then these, blob i holding part_sizes[i] bytes. Empty for an object in one blob.
+  std::vector<std::string> next_blobs = {};
 };
+
+// Every blob of `object`, in content order.
+std::vector<std::string> ObjectBlobs(const StoredObject& object);
+
+// One piece of an object's content: `length` bytes of the blob file at `path` from `offset`.
+struct BlobRange {
+  std::string path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+// The pieces that hold `length` bytes of `object`'s content from `offset`, in order (empty ones left out);
+// the range must lie within the object's size.
+std::vector<BlobRange> ObjectRanges(const StoredObject& object, uint64_t offset, uint64_t length);
 
 // A workspace: an isolated database of a project branch (workspaces/<id>.duckdb) that its users reach with
 // their own credentials.

@@ -29,14 +29,16 @@ class ObjectCatalog {
   virtual std::vector<std::string> DeleteObjectBucket(const std::string& name) = 0;
   // Replaces the bucket's CORS configuration (JSON null: removes it); kNotFound("bucket_not_found").
   virtual void SetObjectBucketCors(const std::string& name, const nlohmann::json& cors) = 0;
-  // The blob path of every object and every upload part (for the start-up sweep of unreferenced blobs).
+  // The blob paths of every object (all of a multipart object's) and every upload part (for the start-up
+  // sweep of unreferenced blobs).
   virtual std::vector<std::string> ListReferencedBlobs() = 0;
 
   // Objects. PutObject inserts or replaces the object (bucket, key) with every field of `object`; it throws
   // kNotFound("bucket_not_found") when the bucket does not exist. When it replaced an object it returns that
-  // object's blob path: the caller unlinks it after the surrounding transaction commits (not before, a
-  // rollback would leave the old row pointing at a missing file).
-  virtual std::optional<std::string> PutObject(const StoredObject& object) = 0;
+  // object's blob paths (ObjectBlobs; empty when nothing was replaced): the caller unlinks them after the
+  // surrounding transaction commits (not before, a rollback would leave the old row pointing at missing
+  // files).
+  virtual std::vector<std::string> PutObject(const StoredObject& object) = 0;
   virtual std::optional<StoredObject> GetObject(const std::string& bucket, const std::string& key) = 0;
   // Removes the object and returns it (nullopt when there was none); the caller unlinks its blob after
   // commit.

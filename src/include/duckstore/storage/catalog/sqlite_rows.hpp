@@ -38,6 +38,8 @@ class RowReader {
   std::vector<std::string> Strings();
   // A stored blob path, as the absolute path (BlobPaths::Decode).
   std::string Blob() { return blobs_.Decode(Text()); }
+  // A column holding a JSON array of stored blob paths, as absolute paths.
+  std::vector<std::string> BlobList();
 
  private:
   const SqliteStatement& row_;
