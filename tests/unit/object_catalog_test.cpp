@@ -1,6 +1,8 @@
 // The object store's metadata in the catalog: buckets, objects, upserts and key-ordered listings.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "duckstore/common/error.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/catalog/sqlite_catalog.hpp"
@@ -271,6 +273,45 @@ TEST_F(ObjectCatalogTest, DeleteProjectCascadesItsBucketsAndObjects) {
   EXPECT_TRUE(catalog_->GetObject("p2-data", "k").has_value());
   EXPECT_TRUE(catalog_->GetObject("stack", "k").has_value());
   EXPECT_EQ(Names(catalog_->ListObjectBuckets(std::nullopt)), (std::vector<std::string>{"p2-data", "stack"}));
+}
+
+// The usage totals the metrics read follow every write: insert, replace with another size, delete, a
+// bucket's drop; buckets of no project are left out, and an empty project bucket counts zero.
+TEST_F(ObjectCatalogTest, UsagePerProjectFollowsEveryWrite) {
+  auto usage = [this] {
+    std::vector<std::tuple<std::string, int64_t, int64_t>> rows;
+    for (const auto& u : catalog_->ObjectUsageByProject())
+      rows.emplace_back(u.project_id, u.objects, u.bytes);
+    return rows;
+  };
+  using Rows = std::vector<std::tuple<std::string, int64_t, int64_t>>;
+  catalog_->CreateProject(MakeProject("p1"));
+  catalog_->CreateProject(MakeProject("p2"));
+  catalog_->CreateObjectBucket(MakeBucket("a", "p1"));
+  catalog_->CreateObjectBucket(MakeBucket("b", "p1"));
+  catalog_->CreateObjectBucket(MakeBucket("c", "p2"));
+  catalog_->CreateObjectBucket(MakeBucket("stack"));
+  EXPECT_EQ(usage(), (Rows{{"p1", 0, 0}, {"p2", 0, 0}}));
+
+  catalog_->PutObject(MakeObject("a", "one"));     // 3 bytes (the key's length)
+  catalog_->PutObject(MakeObject("b", "three"));   // 5
+  catalog_->PutObject(MakeObject("stack", "xx"));  // not a project's
+  EXPECT_EQ(usage(), (Rows{{"p1", 2, 8}, {"p2", 0, 0}}));
+
+  auto bigger = MakeObject("a", "one");
+  bigger.size = 100;
+  catalog_->PutObject(bigger);  // replaced: one object still, its new size
+  EXPECT_EQ(usage(), (Rows{{"p1", 2, 105}, {"p2", 0, 0}}));
+
+  catalog_->DeleteObject("b", "three");
+  catalog_->DeleteObject("b", "missing");
+  EXPECT_EQ(usage(), (Rows{{"p1", 1, 100}, {"p2", 0, 0}}));
+
+  catalog_->PutObject(MakeObject("c", "four"));
+  catalog_->DeleteObjectBucket("a");
+  EXPECT_EQ(usage(), (Rows{{"p1", 0, 0}, {"p2", 1, 4}}));
+  catalog_->DeleteProject("p2");
+  EXPECT_EQ(usage(), (Rows{{"p1", 0, 0}}));
 }
 
 TEST_F(ObjectCatalogTest, BucketOfAMissingProjectIsRejected) {

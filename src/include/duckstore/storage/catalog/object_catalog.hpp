@@ -13,6 +13,13 @@
 
 namespace duckstore {
 
+// What one project's buckets hold.
+struct ObjectUsage {
+  std::string project_id;
+  int64_t objects = 0;
+  int64_t bytes = 0;
+};
+
 class ObjectCatalog {
  public:
   virtual ~ObjectCatalog() = default;
@@ -31,6 +38,9 @@ class ObjectCatalog {
   virtual void SetObjectBucketCors(const std::string& name, const nlohmann::json& cors) = 0;
   // The blob path of every object and every upload part (for the start-up sweep of unreferenced blobs).
   virtual std::vector<std::string> ListReferencedBlobs() = 0;
+  // Objects and their bytes per project owning buckets (buckets of no project are left out), from totals
+  // kept per bucket as objects are written: one row per bucket read, whatever the number of objects.
+  virtual std::vector<ObjectUsage> ObjectUsageByProject() = 0;
 
   // Objects. PutObject inserts or replaces the object (bucket, key) with every field of `object`; it throws
   // kNotFound("bucket_not_found") when the bucket does not exist. When it replaced an object it returns that
