@@ -306,6 +306,16 @@ def test_query_prints_rows_in_every_format(project_cli, tmp_path):
     assert cli.run("query", "--bucket", "in.c-q", "SELECT name FROM people WHERE id = '4'", *p,
                    "-o", "csv").stdout == "name\ndee\n"
 
+    # On a dev branch (-b): the branch sees the default branch's rows, and its writes stay on the branch.
+    branch = cli.json("branches", "create", "q-dev", *p)["id"]
+    on_branch = [*p, "-b", branch]
+    cli.run("query", "--bucket", "in.c-q", "DELETE FROM people WHERE id = '1'", *on_branch)
+    assert cli.run("query", "--bucket", "in.c-q", "SELECT count(*) AS n FROM people", *on_branch,
+                   "-o", "csv").stdout == "n\n3\n"
+    assert cli.run("query", "--bucket", "in.c-q", "SELECT count(*) AS n FROM people", *p,
+                   "-o", "csv").stdout == "n\n4\n"
+    cli.run("branches", "delete", branch, *p)
+
     failed = cli.run("query", "--bucket", "in.c-q", "SELECT * FROM no_such_table", *p, expect=1)
     assert "query_failed" in failed.stderr and "no_such_table" in failed.stderr and failed.stdout == ""
     missing = cli.run("query", "--bucket", "in.c-missing", "SELECT 1", *p, expect=1)
