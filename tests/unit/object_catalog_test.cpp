@@ -314,6 +314,31 @@ TEST_F(ObjectCatalogTest, UsagePerProjectFollowsEveryWrite) {
   EXPECT_EQ(usage(), (Rows{{"p1", 0, 0}}));
 }
 
+// A catalog written before migration 13 gets its usage counted from the objects it already holds.
+TEST_F(ObjectCatalogTest, UsageOfObjectsWrittenBeforeMigration13IsCounted) {
+  catalog_->CreateProject(MakeProject("p1"));
+  catalog_->CreateObjectBucket(MakeBucket("a", "p1"));
+  catalog_->CreateObjectBucket(MakeBucket("empty", "p1"));
+  catalog_->PutObject(MakeObject("a", "one"));
+  catalog_->PutObject(MakeObject("a", "three"));
+  catalog_.reset();
+  {
+    SqliteDb db((dir_ / "catalog.db").string());
+    db.Exec(
+        "DELETE FROM schema_migrations WHERE version = 13; DROP TRIGGER object_usage_bucket; "
+        "DROP TRIGGER object_usage_insert; DROP TRIGGER object_usage_delete; DROP TRIGGER "
+        "object_usage_update; "
+        "DROP TABLE object_usage;");
+  }
+  catalog_ = OpenSqliteCatalog((dir_ / "catalog.db").string());
+  auto usage = catalog_->ObjectUsageByProject();
+  ASSERT_EQ(usage.size(), 1u);
+  EXPECT_EQ(std::make_tuple(usage[0].project_id, usage[0].objects, usage[0].bytes),
+            std::make_tuple(std::string("p1"), int64_t{2}, int64_t{8}));
+  catalog_->PutObject(MakeObject("empty", "x"));
+  EXPECT_EQ(catalog_->ObjectUsageByProject()[0].objects, 3);
+}
+
 TEST_F(ObjectCatalogTest, BucketOfAMissingProjectIsRejected) {
   EXPECT_DUCKSTORE_ERROR(catalog_->CreateObjectBucket(MakeBucket("b", "nope")), ErrorKind::kNotFound,
                          "project_not_found");
