@@ -214,6 +214,7 @@ def test_history_preview_restore_and_undrop(server, browser, shots, project):
     text_in(driver, "#history-status", f"restored to version {then}: 1 rows")
     text_in(driver, "#table-facts", "1 rows")
     wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history-versions tbody tr")) == len(versions) + 1)
+    driver.execute_script("document.querySelector('#history').scrollIntoView()")
     driver.save_screenshot(str(shots / "1-table-history.png"))
     assert project.preview("in.c-h", "kv")["rows"] == [{"id": 1, "v": "first"}]
 
