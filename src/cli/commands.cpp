@@ -174,6 +174,8 @@ void AddClientCommands(CLI::App& app, ClientOptions& options) {
   AddProjectCommands(app, options);
   AddDataCommands(app, options);
   AddTransferCommands(app, options);
+  AddQueryCommand(app, options);
+  AddHistoryCommands(app, options);
 
   auto* status = app.add_subcommand("status", "the server's health, version and readiness");
   status->callback([&options] {

@@ -40,9 +40,13 @@ void RegisterBuiltinDas(DasRegistry& registry, const DasSettings& settings) {
   }
 }
 
-// Gauges read from the engine at each scrape. Registered once per process: the registry outlives the App,
-// and no scrape can arrive once the HTTP listener has stopped.
-void RegisterEngineMetrics(Engine& engine) {
+// How many projects get a series of their own in the per-project gauges; the others are summed into
+// project="_other" (docs/design/operations.md), so a server of thousands of projects exports N + 1 series.
+constexpr size_t kProjectMetricsTopN = 20;
+
+// Gauges read from the engine and the catalog at each scrape. Registered once per process: the registry
+// outlives the App, and no scrape can arrive once the HTTP listener has stopped.
+void RegisterEngineMetrics(Engine& engine, ObjectCatalog& objects) {
   auto& registry = metrics::Registry::Default();
   auto& open = registry.Gauge("duckstore_open_project_databases", "Project DuckDB databases open now.");
   auto& reserved = registry.Gauge("duckstore_engine_memory_reserved_bytes",
@@ -50,11 +54,38 @@ void RegisterEngineMetrics(Engine& engine) {
   auto& cap =
       registry.Gauge("duckstore_engine_memory_cap_bytes",
                      "The cap on the sum of the open project databases' memory limits (--memory-cap).");
-  registry.OnCollect([&engine, &open, &reserved, &cap] {
+  auto& memory = registry.Gauge("duckstore_project_memory_bytes",
+                                "Memory held by an open project database's DuckDB buffer manager (top " +
+                                    std::to_string(kProjectMetricsTopN) + " projects, the rest as _other).",
+                                {"project"});
+  auto& object_bytes =
+      registry.Gauge("duckstore_project_object_bytes",
+                     "Bytes of the objects in a project's buckets (top " +
+                         std::to_string(kProjectMetricsTopN) + " projects, the rest as _other).",
+                     {"project"});
+  auto& object_count =
+      registry.Gauge("duckstore_project_objects",
+                     "Objects in a project's buckets (top " + std::to_string(kProjectMetricsTopN) +
+                         " projects, the rest as _other).",
+                     {"project"});
+  registry.OnCollect([&engine, &open, &reserved, &cap, &memory] {
     auto stats = engine.Stats();
     open.With().Set(static_cast<double>(stats.open_projects));
     reserved.With().Set(static_cast<double>(stats.memory_reserved_bytes));
     cap.With().Set(static_cast<double>(stats.memory_cap_bytes));
+    std::vector<std::pair<std::string, double>> used;
+    for (const auto& project : engine.MemoryByProject())
+      used.emplace_back(project.project_id, static_cast<double>(project.used_bytes));
+    memory.SetTop(std::move(used), kProjectMetricsTopN);
+  });
+  registry.OnCollect([&objects, &object_bytes, &object_count] {
+    std::vector<std::pair<std::string, double>> bytes, count;
+    for (const auto& usage : objects.ObjectUsageByProject()) {
+      bytes.emplace_back(usage.project_id, static_cast<double>(usage.bytes));
+      count.emplace_back(usage.project_id, static_cast<double>(usage.objects));
+    }
+    object_bytes.SetTop(std::move(bytes), kProjectMetricsTopN);
+    object_count.SetTop(std::move(count), kProjectMetricsTopN);
   });
 }
 
@@ -130,7 +161,7 @@ int App::Run() {
       std::make_unique<Services>(*s.catalog, *s.engine, data, static_cast<int64_t>(config_.max_upload_bytes),
                                  admin.value, master.value, config_.das.databases_dir);
   s.services->objects.SweepLeftovers();
-  RegisterEngineMetrics(*s.engine);
+  RegisterEngineMetrics(*s.engine, *s.catalog);
 
   s.driver = std::make_unique<driver::Dispatcher>(*s.services);
   s.driver_grpc = std::make_unique<driver::GrpcDriverService>(*s.driver);

@@ -1,8 +1,8 @@
 """The command-line client (`duckstore <subcommand>`) against a real server: endpoint and key from the
 environment, flags and a 0600 profile file; projects, keys, buckets, tables (from columns and from a CSV
 header), import with progress and job following, preview with filters, export and download, files, jobs,
-branches, workspaces; output formats; exit codes and error codes; help and shell completion; progress drawn
-in place on a pseudo-terminal."""
+branches, workspaces, SQL queries, table history (versions, past states, restore, undrop, retention); output
+formats; exit codes and error codes; help and shell completion; progress drawn in place on a pseudo-terminal."""
 
 from __future__ import annotations
 
@@ -282,3 +282,86 @@ def test_projects_jobs_files_and_status_subcommands(project_cli, admin_cli, tmp_
     cli.run("tables", "delete", "in.c-jobs", "t", *p)
     cli.run("buckets", "delete", "in.c-jobs", *p)
     assert cli.json("buckets", "list", *p) == []
+
+
+def test_query_prints_rows_in_every_format(project_cli, tmp_path):
+    cli, p = project_cli, ["-p", project_cli.project]
+    cli.run("buckets", "create", "in.c-q", *p)
+    source = tmp_path / "people.csv"
+    source.write_text("id,name\n1,ann\n2,bob\n3,cy\n")
+    cli.run("tables", "create", "in.c-q", "people", "--from-csv", str(source), *p)
+    cli.run("import", "in.c-q", "people", str(source), *p)
+    select = "SELECT id, name FROM people WHERE id <> '2' ORDER BY id"
+
+    assert cli.run("query", "--bucket", "in.c-q", select, *p, "-o", "csv").stdout == "id,name\n1,ann\n3,cy\n"
+    table = cli.run("query", "--bucket", "in.c-q", select, *p).stdout.splitlines()
+    assert [line.split() for line in table] == [["ID", "NAME"], ["1", "ann"], ["3", "cy"]]
+    # NULL is null in JSON (the driver leaves the field out); the SQL may come from stdin.
+    assert cli.json("query", "--bucket", "in.c-q", "SELECT NULL AS missing, count(*) AS n FROM people", *p) == {
+        "columns": ["missing", "n"], "rows": [{"missing": None, "n": "3"}]}
+    piped = cli.run("query", "--bucket", "in.c-q", "-", *p, "-o", "csv", stdin="SELECT max(name) AS top FROM people")
+    assert piped.stdout == "top\ncy\n"
+    # A statement that writes, then reads what it wrote.
+    cli.run("query", "--bucket", "in.c-q", "INSERT INTO people VALUES ('4', 'dee')", *p)
+    assert cli.run("query", "--bucket", "in.c-q", "SELECT name FROM people WHERE id = '4'", *p,
+                   "-o", "csv").stdout == "name\ndee\n"
+
+    # On a dev branch (-b): the branch sees the default branch's rows, and its writes stay on the branch.
+    branch = cli.json("branches", "create", "q-dev", *p)["id"]
+    on_branch = [*p, "-b", branch]
+    cli.run("query", "--bucket", "in.c-q", "DELETE FROM people WHERE id = '1'", *on_branch)
+    assert cli.run("query", "--bucket", "in.c-q", "SELECT count(*) AS n FROM people", *on_branch,
+                   "-o", "csv").stdout == "n\n3\n"
+    assert cli.run("query", "--bucket", "in.c-q", "SELECT count(*) AS n FROM people", *p,
+                   "-o", "csv").stdout == "n\n4\n"
+    cli.run("branches", "delete", branch, *p)
+
+    failed = cli.run("query", "--bucket", "in.c-q", "SELECT * FROM no_such_table", *p, expect=1)
+    assert "query_failed" in failed.stderr and "no_such_table" in failed.stderr and failed.stdout == ""
+    missing = cli.run("query", "--bucket", "in.c-missing", "SELECT 1", *p, expect=1)
+    assert "bucket_not_found" in missing.stderr
+    cli.run("query", "SELECT 1", *p, expect=2)  # --bucket is required
+
+
+def test_history_versions_preview_restore_undrop_retention(project_cli, tmp_path):
+    cli, p = project_cli, ["-p", project_cli.project]
+    cli.run("buckets", "create", "in.c-h", *p)
+    cli.run("tables", "create", "in.c-h", "kv", "-c", "id:INTEGER", "-c", "v", "--primary-key", "id", *p)
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("id,v\n1,a\n2,b\n")
+    second.write_text("id,v\n1,x\n")
+    cli.run("import", "in.c-h", "kv", str(first), *p)
+    cli.run("import", "in.c-h", "kv", str(second), *p)
+
+    def rows(*args):
+        return sorted(tuple(r.values()) for r in csv.DictReader(io.StringIO(cli.run(*args, *p, "-o", "csv").stdout)))
+
+    versions = cli.json("history", "versions", "in.c-h", "kv", *p)
+    assert len(versions) >= 2 and versions[-1]["version"] > versions[-2]["version"]
+    then = versions[-2]["committed_at"]
+    listed = cli.run("history", "versions", "in.c-h", "kv", *p).stdout.splitlines()
+    assert listed[0].split()[:3] == ["VERSION", "COMMITTED_AT", "OPERATION"] and len(listed) == len(versions) + 1
+    assert rows("history", "preview", "in.c-h", "kv", "--at", then) == [("1", "a"), ("2", "b")]
+    assert rows("tables", "preview", "in.c-h", "kv") == [("1", "x")]
+
+    copy = cli.json("history", "restore", "in.c-h", "kv", "--at", then, "--to-table", "kv_then", *p)
+    assert (copy["name"], copy["row_count"], copy["primary_key"]) == ("kv_then", 2, ["id"])
+    assert rows("tables", "preview", "in.c-h", "kv_then") == [("1", "a"), ("2", "b")]
+    cli.run("history", "restore", "in.c-h", "kv", "--at", then, *p)
+    assert rows("tables", "preview", "in.c-h", "kv") == [("1", "a"), ("2", "b")]
+
+    cli.run("tables", "delete", "in.c-h", "kv", *p)
+    dropped = cli.json("history", "dropped", *p)
+    assert [(t["bucket"], t["name"]) for t in dropped] == [("in.c-h", "kv")]
+    undropped = cli.json("history", "undrop", "in.c-h", "kv", *p)
+    assert (undropped["name"], undropped["row_count"]) == ("kv", 2)
+    assert rows("tables", "preview", "in.c-h", "kv") == [("1", "a"), ("2", "b")]
+    assert cli.json("history", "dropped", *p) == []
+    gone = cli.run("history", "undrop", "in.c-h", "kv", *p, expect=1)
+    assert "table_not_found" in gone.stderr
+
+    assert cli.json("history", "retention", *p) == {"dataRetentionTimeInDays": 7}
+    assert cli.json("history", "retention", "--set", "3", *p) == {"dataRetentionTimeInDays": 3}
+    assert cli.run("history", "retention", *p).stdout.split() == ["DATARETENTIONTIMEINDAYS", "3"]
+    bad = cli.run("history", "preview", "in.c-h", "kv", "--at", "yesterday", *p, expect=1)
+    assert "invalid_timestamp" in bad.stderr

@@ -193,3 +193,55 @@ def test_services_report_operations_jobs_and_transfers(metered, tmp_path):
               if name == "duckstore_transfer_phase_duration_seconds_count" and dict(labels)["direction"] == "export"}
     assert "writeFiles" in phases
     assert "secret-name" not in text and "orders" not in text and "o.csv" not in text
+
+
+def test_per_project_usage_catalog_latency_and_background_tasks(metered):
+    """Object-store usage and DuckDB memory per project (labelled by project id, top N), the catalog's
+    statement latency by kind, and the runs of the background tasks (the idle closer runs every 5 s)."""
+    admin = metered.admin()
+    project = admin.call("POST", "/projects", 201, json={"id": unique_id("p")})
+    pid, key = project["id"], project["api_key"]
+    first = parse(scrape(metered).text)
+    idle_runs = value(first, "duckstore_background_task_runs_total", task="idle_close")
+
+    s3 = s3_client(metered, key)
+    bucket = unique_id("b")
+    s3.create_bucket(Bucket=bucket)
+    samples = parse(scrape(metered).text)
+    assert value(samples, "duckstore_project_objects", project=pid) == 0
+    assert ("duckstore_project_object_bytes", frozenset({("project", pid)})) in samples
+    s3.put_object(Bucket=bucket, Key="a.bin", Body=b"a" * 1000)
+    s3.put_object(Bucket=bucket, Key="b.bin", Body=b"b" * 2345)
+    samples = parse(scrape(metered).text)
+    assert value(samples, "duckstore_project_objects", project=pid) == 2
+    assert value(samples, "duckstore_project_object_bytes", project=pid) == 3345
+    s3.put_object(Bucket=bucket, Key="a.bin", Body=b"a" * 10)  # replaced: still two objects
+    s3.delete_object(Bucket=bucket, Key="b.bin")
+    samples = parse(scrape(metered).text)
+    assert value(samples, "duckstore_project_objects", project=pid) == 1
+    assert value(samples, "duckstore_project_object_bytes", project=pid) == 10
+
+    # The project's database is open once a table exists: its memory is reported under its id.
+    rest = metered.client(key)
+    branch = f"/projects/{pid}/branches/default"
+    rest.call("POST", f"{branch}/buckets", 201, json={"name": "in.c-m"})
+    rest.call("POST", f"{branch}/buckets/in.c-m/tables", 201,
+              json={"name": "t", "columns": [{"name": "id", "type": "INTEGER"}]})
+    samples = parse(scrape(metered).text)
+    memory = [labels for (name, labels) in samples if name == "duckstore_project_memory_bytes"]
+    assert frozenset({("project", pid)}) in memory and len(memory) <= 21
+    assert value(samples, "duckstore_project_memory_bytes", project=pid) >= 0
+
+    for kind in ("read", "write", "transaction"):
+        count = value(samples, "duckstore_catalog_operation_duration_seconds_count", kind=kind)
+        assert count > 0, kind
+        assert value(samples, "duckstore_catalog_operation_duration_seconds_bucket", kind=kind, le="+Inf") == count
+
+    assert value(samples, "duckstore_background_task_runs_total", task="blob_sweep") == 1
+    deadline = time.monotonic() + 20
+    while value(samples, "duckstore_background_task_runs_total", task="idle_close") <= idle_runs:
+        assert time.monotonic() < deadline, "the idle closer did not run"
+        time.sleep(0.5)
+        samples = parse(scrape(metered).text)
+    assert value(samples, "duckstore_background_task_last_duration_seconds", task="idle_close") >= 0
+    assert ("duckstore_background_task_last_duration_seconds", frozenset({("task", "idle_close")})) in samples

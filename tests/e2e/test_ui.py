@@ -1,8 +1,9 @@
 """The dashboard at /ui in a real browser (headless Chromium driven by Selenium): log in with the admin key,
 walk every page, create a project, a bucket and a table, import a CSV with a progress bar, preview and filter
 it, export it with a download link, upload a file, watch the jobs and the live charts, with a screenshot of
-each page; names holding markup show as text; no Content Security Policy violation. A second test logs in
-with a read-only key and finds every write control disabled."""
+each page; names holding markup show as text; no Content Security Policy violation. A table's history
+(versions, preview as of one, restore) and a dropped table's undrop are walked too. A read-only key finds
+every write control disabled."""
 
 from __future__ import annotations
 
@@ -188,10 +189,52 @@ def test_admin_walks_every_page(server, browser, shots, tmp_path):
     admin.delete(f"/projects/{marked['id']}")
 
 
+def test_history_preview_restore_and_undrop(server, browser, shots, project):
+    project.create_bucket("in.c-h")
+    project.create_table("in.c-h", "kv", [{"name": "id", "type": "INTEGER"}, {"name": "v", "type": "VARCHAR"}])
+    project.insert("in.c-h", "kv", [{"id": 1, "v": "first"}])
+    project.insert("in.c-h", "kv", [{"id": 2, "v": "second"}])
+    versions = project.client.call("GET", project.table_path("in.c-h", "kv") + "/history")["versions"]
+    then = versions[-2]["version"]  # the first insert
+    driver = browser
+    login(driver, server, server.admin_key)
+    driver.get(f"{server.http_url}/ui/#/p/{project.id}/b/in.c-h/t/kv")
+    text_in(driver, "#table-facts", "2 rows")
+    listed = visible(driver, "#history-versions")
+    assert len(listed.find_elements(By.CSS_SELECTOR, "tbody tr")) == len(versions)
+    # Newest first.
+    assert listed.find_elements(By.CSS_SELECTOR, "tbody tr")[0].text.startswith(str(versions[-1]["version"]))
+
+    css(driver, f"button.history-preview[data-version='{then}']").click()
+    past = visible(driver, "#history-preview-table")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history-preview-table tbody tr")) == 1)
+    assert "first" in past.text and "second" not in past.text
+    text_in(driver, "#history-preview", f"As of version {then}")
+    css(driver, f"button.history-restore[data-version='{then}']").click()
+    text_in(driver, "#history-status", f"restored to version {then}: 1 rows")
+    text_in(driver, "#table-facts", "1 rows")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history-versions tbody tr")) == len(versions) + 1)
+    driver.execute_script("document.querySelector('#history').scrollIntoView()")
+    driver.save_screenshot(str(shots / "1-table-history.png"))
+    assert project.preview("in.c-h", "kv")["rows"] == [{"id": 1, "v": "first"}]
+
+    project.client.call("DELETE", project.table_path("in.c-h", "kv"), 204)
+    driver.get(f"{server.http_url}/ui/#/p/{project.id}")
+    text_in(driver, "#dropped-tables", "kv")
+    driver.save_screenshot(str(shots / "2-dropped-tables.png"))
+    css(driver, "#dropped-tables button.undrop").click()
+    text_in(driver, "table.tables", "kv")
+    text_in(driver, "#dropped-tables", "none")
+    assert project.preview("in.c-h", "kv")["rows"] == [{"id": 1, "v": "first"}]
+    assert csp_violations(driver) == []
+
+
 def test_read_only_key_finds_write_controls_disabled(server, browser, shots, project):
     project.create_bucket("in.c-ro")
     project.create_table("in.c-ro", "t", [{"name": "id", "type": "INTEGER"}])
     project.insert("in.c-ro", "t", [{"id": 1}])
+    project.create_table("in.c-ro", "gone", [{"name": "id", "type": "INTEGER"}])
+    project.client.call("DELETE", project.table_path("in.c-ro", "gone"), 204)
     reader = project.create_key("branch_read", branch_id="default")["api_key"]
     driver = browser
     login(driver, server, reader)
@@ -209,6 +252,13 @@ def test_read_only_key_finds_write_controls_disabled(server, browser, shots, pro
         assert controls, name
         enabled = [c.get_attribute("outerHTML") for c in controls if c.is_enabled()]
         assert enabled == [], f"{name}: enabled write controls {enabled}"
+        if name == "project":  # undrop of the dropped table
+            visible(driver, "#dropped-tables button.undrop")
+            assert not css(driver, "#dropped-tables button.undrop").is_enabled()
+        if name == "table":  # restore of each version
+            visible(driver, "#history-versions button.history-restore")
+            assert not css(driver, "button.history-restore").is_enabled()
+            assert css(driver, "button.history-preview").is_enabled()
         driver.save_screenshot(str(shots / f"readonly-{name}.png"))
     # Reading works: the preview shows the row.
     driver.get(f"{server.http_url}/ui/#/p/{project.id}/b/in.c-ro/t/t")

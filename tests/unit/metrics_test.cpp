@@ -107,6 +107,29 @@ TEST(MetricsTest, BoundsLabelCombinations) {
   EXPECT_EQ(by_a["_other"], 2);
 }
 
+// Per-project gauges: the N largest values get a series each, the rest one "_other" sum; each setting
+// replaces the previous series, so a project that went away (or dropped out of the top) disappears.
+TEST(MetricsTest, TopGaugesKeepTheLargestAndSumTheRest) {
+  Registry registry;
+  auto& bytes = registry.Gauge("t_project_bytes", "Bytes per project.", {"project"});
+  bytes.SetTop({{"small", 1}, {"big", 30}, {"b-tie", 5}, {"a-tie", 5}, {"mid", 10}}, 3);
+  EXPECT_EQ(Text(registry),
+            "# HELP t_project_bytes Bytes per project.\n"
+            "# TYPE t_project_bytes gauge\n"
+            "t_project_bytes{project=\"_other\"} 6\n"
+            "t_project_bytes{project=\"a-tie\"} 5\n"
+            "t_project_bytes{project=\"big\"} 30\n"
+            "t_project_bytes{project=\"mid\"} 10\n");
+  bytes.SetTop({{"mid", 2}, {"new", 4}}, 3);
+  EXPECT_EQ(Text(registry),
+            "# HELP t_project_bytes Bytes per project.\n"
+            "# TYPE t_project_bytes gauge\n"
+            "t_project_bytes{project=\"mid\"} 2\n"
+            "t_project_bytes{project=\"new\"} 4\n");
+  bytes.SetTop({}, 3);
+  EXPECT_EQ(Text(registry), "# HELP t_project_bytes Bytes per project.\n# TYPE t_project_bytes gauge\n");
+}
+
 TEST(MetricsTest, RejectsInvalidNamesAndWrongLabelCounts) {
   Registry registry;
   EXPECT_ANY_THROW(registry.Counter("1bad", "x"));

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
@@ -323,6 +324,70 @@ TEST_F(ObjectCatalogTest, DeleteProjectCascadesItsBucketsAndObjects) {
   EXPECT_TRUE(catalog_->GetObject("p2-data", "k").has_value());
   EXPECT_TRUE(catalog_->GetObject("stack", "k").has_value());
   EXPECT_EQ(Names(catalog_->ListObjectBuckets(std::nullopt)), (std::vector<std::string>{"p2-data", "stack"}));
+}
+
+// The usage totals the metrics read follow every write: insert, replace with another size, delete, a
+// bucket's drop; buckets of no project are left out, and an empty project bucket counts zero.
+TEST_F(ObjectCatalogTest, UsagePerProjectFollowsEveryWrite) {
+  auto usage = [this] {
+    std::vector<std::tuple<std::string, int64_t, int64_t>> rows;
+    for (const auto& u : catalog_->ObjectUsageByProject())
+      rows.emplace_back(u.project_id, u.objects, u.bytes);
+    return rows;
+  };
+  using Rows = std::vector<std::tuple<std::string, int64_t, int64_t>>;
+  catalog_->CreateProject(MakeProject("p1"));
+  catalog_->CreateProject(MakeProject("p2"));
+  catalog_->CreateObjectBucket(MakeBucket("a", "p1"));
+  catalog_->CreateObjectBucket(MakeBucket("b", "p1"));
+  catalog_->CreateObjectBucket(MakeBucket("c", "p2"));
+  catalog_->CreateObjectBucket(MakeBucket("stack"));
+  EXPECT_EQ(usage(), (Rows{{"p1", 0, 0}, {"p2", 0, 0}}));
+
+  catalog_->PutObject(MakeObject("a", "one"));     // 3 bytes (the key's length)
+  catalog_->PutObject(MakeObject("b", "three"));   // 5
+  catalog_->PutObject(MakeObject("stack", "xx"));  // not a project's
+  EXPECT_EQ(usage(), (Rows{{"p1", 2, 8}, {"p2", 0, 0}}));
+
+  auto bigger = MakeObject("a", "one");
+  bigger.size = 100;
+  catalog_->PutObject(bigger);  // replaced: one object still, its new size
+  EXPECT_EQ(usage(), (Rows{{"p1", 2, 105}, {"p2", 0, 0}}));
+
+  catalog_->DeleteObject("b", "three");
+  catalog_->DeleteObject("b", "missing");
+  EXPECT_EQ(usage(), (Rows{{"p1", 1, 100}, {"p2", 0, 0}}));
+
+  catalog_->PutObject(MakeObject("c", "four"));
+  catalog_->DeleteObjectBucket("a");
+  EXPECT_EQ(usage(), (Rows{{"p1", 0, 0}, {"p2", 1, 4}}));
+  catalog_->DeleteProject("p2");
+  EXPECT_EQ(usage(), (Rows{{"p1", 0, 0}}));
+}
+
+// A catalog written before migration 13 gets its usage counted from the objects it already holds.
+TEST_F(ObjectCatalogTest, UsageOfObjectsWrittenBeforeMigration13IsCounted) {
+  catalog_->CreateProject(MakeProject("p1"));
+  catalog_->CreateObjectBucket(MakeBucket("a", "p1"));
+  catalog_->CreateObjectBucket(MakeBucket("empty", "p1"));
+  catalog_->PutObject(MakeObject("a", "one"));
+  catalog_->PutObject(MakeObject("a", "three"));
+  catalog_.reset();
+  {
+    SqliteDb db((dir_ / "catalog.db").string());
+    db.Exec(
+        "DELETE FROM schema_migrations WHERE version = 13; DROP TRIGGER object_usage_bucket; "
+        "DROP TRIGGER object_usage_insert; DROP TRIGGER object_usage_delete; DROP TRIGGER "
+        "object_usage_update; "
+        "DROP TABLE object_usage;");
+  }
+  catalog_ = OpenSqliteCatalog((dir_ / "catalog.db").string());
+  auto usage = catalog_->ObjectUsageByProject();
+  ASSERT_EQ(usage.size(), 1u);
+  EXPECT_EQ(std::make_tuple(usage[0].project_id, usage[0].objects, usage[0].bytes),
+            std::make_tuple(std::string("p1"), int64_t{2}, int64_t{8}));
+  catalog_->PutObject(MakeObject("empty", "x"));
+  EXPECT_EQ(catalog_->ObjectUsageByProject()[0].objects, 3);
 }
 
 TEST_F(ObjectCatalogTest, BucketOfAMissingProjectIsRejected) {

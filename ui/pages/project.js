@@ -1,9 +1,11 @@
 // A project: buckets and their tables (row counts, sizes), branches, workspaces with a copyable connection
-// string for the SQL door, API keys, sharing, and the operations log with filters. A section the key may not
-// read shows the server's refusal instead of failing the page.
+// string for the SQL door, API keys, sharing, the operations log with filters, and the dropped tables with
+// undrop (pages/history.js). A section the key may not read shows the server's refusal instead of failing
+// the page.
 import { all, call, seg } from "../api.js";
 import { bytes, errorText, h, mount, section, table, text } from "../dom.js";
 import { writeControl } from "../session.js";
+import { droppedTables } from "./history.js";
 
 // Runs `load` into `box`, showing its error there.
 async function fill(box, load) {
@@ -58,7 +60,7 @@ export async function projectPage(main, project) {
   const base = `/projects/${seg(project)}`;
   const branch = `${base}/branches/default`;
   const info = await call("GET", base);
-  const boxes = Object.fromEntries(["buckets", "branches", "workspaces", "keys", "sharing", "operations"].map((n) => [n, h("div", { id: `project-${n}` })]));
+  const boxes = Object.fromEntries(["buckets", "dropped", "branches", "workspaces", "keys", "sharing", "operations"].map((n) => [n, h("div", { id: `project-${n}` })]));
 
   async function loadBuckets() {
     const buckets = await all(`${branch}/buckets`, "buckets");
@@ -136,13 +138,15 @@ export async function projectPage(main, project) {
     return [filter, list];
   }
 
-  const loaders = { buckets: loadBuckets, branches: loadBranches, workspaces: loadWorkspaces, keys: loadKeys, sharing: loadSharing, operations: loadOperations };
+  const loadDropped = () => droppedTables(project, branch, () => Promise.all([refresh("buckets"), refresh("dropped")]));
+  const loaders = { buckets: loadBuckets, dropped: loadDropped, branches: loadBranches, workspaces: loadWorkspaces, keys: loadKeys, sharing: loadSharing, operations: loadOperations };
   const refresh = (name) => fill(boxes[name], loaders[name]);
 
   mount(main,
     h("h1", {}, "Project ", h("span", { id: "project-id" }, info.id)),
     h("p", {}, info.name ? `“${info.name}”, ` : "", `created ${info.created_at}`),
     section("Buckets and tables", boxes.buckets),
+    section("Dropped tables", boxes.dropped),
     section("Branches", boxes.branches),
     section("Workspaces", boxes.workspaces),
     section("API keys", boxes.keys),

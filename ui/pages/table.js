@@ -1,8 +1,10 @@
 // A table: its schema and primary key, a preview with filters and sort (run by the server), import from an
-// uploaded file with a progress bar (upload, then a job followed to its end), export with a download link.
+// uploaded file with a progress bar (upload, then a job followed to its end), export with a download link,
+// and its history: versions, a preview as of each, restore (pages/history.js).
 import { call, follow, raw, seg, upload } from "../api.js";
 import { bytes, errorText, h, mount, section, table, text } from "../dom.js";
 import { writeControl } from "../session.js";
+import { historySection } from "./history.js";
 
 const OPERATORS = [["eq", "="], ["ne", "≠"], ["gt", ">"], ["ge", "≥"], ["lt", "<"], ["le", "≤"]];
 
@@ -109,6 +111,7 @@ export async function tablePage(main, project, bucket, name) {
       ["pk", "Primary key", (c) => ((info.primary_key || []).includes(c.name) ? "yes" : "")]], { id: "schema" })),
     section("Preview", previewSection),
     section("Import", importForm(project, path, reload)),
-    section("Export", exportForm(project, path)));
+    section("Export", exportForm(project, path)),
+    section("History", historySection(path, reload)));
   return null;
 }

@@ -98,9 +98,39 @@ Family::Entry& Family::Insert(std::string key, const std::vector<std::string_vie
   return series_.emplace(std::move(key), Entry{std::move(label_values), Make()}).first->second;
 }
 
-void Family::Clear() {
+void Family::ReplaceAll(const std::vector<std::vector<std::string>>& label_values,
+                        const std::function<void(size_t, Series&)>& init) {
   std::unique_lock lock(mutex_);
   series_.clear();
+  for (size_t i = 0; i < label_values.size(); ++i) {
+    std::vector<std::string_view> values(label_values[i].begin(), label_values[i].end());
+    if (values.size() != label_names_.size())
+      throw Internal("metric " + name_ + " takes " + std::to_string(label_names_.size()) + " label values");
+    std::string key;
+    for (auto value : values) key.append(value).push_back(kSeparator);
+    init(i, *Insert(std::move(key), values).series);
+  }
+}
+
+void GaugeFamily::SetTop(std::vector<std::pair<std::string, double>> values, size_t n) {
+  std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  std::vector<std::vector<std::string>> labels;
+  std::vector<double> amounts;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i < n) {
+      labels.push_back({values[i].first});
+      amounts.push_back(values[i].second);
+    } else {
+      if (i == n) {
+        labels.push_back({std::string(kOverflowValue)});
+        amounts.push_back(0);
+      }
+      amounts.back() += values[i].second;
+    }
+  }
+  ReplaceAll(labels, [&amounts](size_t i, Series& series) { static_cast<Gauge&>(series).Set(amounts[i]); });
 }
 
 FamilySnapshot Family::Snapshot() const {
@@ -180,6 +210,12 @@ Registry& Registry::Default() {
 const std::vector<double>& LatencyBuckets() {
   static const std::vector<double> bounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                           0.5,   1,      2.5,   5,    10,    30,   60};
+  return bounds;
+}
+
+const std::vector<double>& ShortLatencyBuckets() {
+  static const std::vector<double> bounds{0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                          0.0025,  0.005,    0.01,    0.025,  0.1,     1};
   return bounds;
 }
 

@@ -7,6 +7,7 @@
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/log.hpp"
+#include "duckstore/common/metrics/tasks.hpp"
 #include "duckstore/common/random.hpp"
 
 namespace duckstore {
@@ -379,6 +380,7 @@ StagedObjects ObjectStore::StageForProject(const std::string& project_id,
 }
 
 void ObjectStore::SweepLeftovers() {
+  metrics::TaskRun run("blob_sweep");
   // Blobs are named by random ids, so a file name alone says whether a row references it.
   std::unordered_set<std::string> referenced;
   for (const auto& blob : catalog_.ListReferencedBlobs()) {

@@ -94,7 +94,7 @@ bool SessionActivity::timed_out() const {
 // --- SqlSessionRegistry ---
 
 SqlSessionRegistry::SqlSessionRegistry(std::chrono::milliseconds tick)
-    : timer_(std::make_unique<PeriodicTask>(tick, [this] { Tick(); })) {}
+    : timer_(std::make_unique<PeriodicTask>("sql_session_timeouts", tick, [this] { Tick(); })) {}
 
 SqlSessionRegistry::~SqlSessionRegistry() {
   timer_.reset();  // no tick runs once the entries go

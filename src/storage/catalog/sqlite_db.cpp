@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 
 #include <spdlog/spdlog.h>
 
 #include "duckstore/common/disk_full.hpp"
 #include "duckstore/common/error.hpp"
+#include "duckstore/common/metrics/registry.hpp"
 
 namespace duckstore {
 
@@ -89,16 +91,43 @@ SqliteDb::~SqliteDb() {
   sqlite3_close(db_);
 }
 
+namespace {
+
+enum class OperationKind { kRead = 0, kWrite = 1, kTransaction = 2 };
+
+void RecordOperation(OperationKind kind, std::chrono::steady_clock::duration elapsed) {
+  static auto& family = metrics::Registry::Default().Histogram(
+      "duckstore_catalog_operation_duration_seconds",
+      "Time a catalog (SQLite) statement spent in SQLite, by kind: read, write or transaction control.",
+      {"kind"}, metrics::ShortLatencyBuckets());
+  static metrics::Histogram* const series[] = {&family.With({"read"}), &family.With({"write"}),
+                                               &family.With({"transaction"})};
+  series[static_cast<int>(kind)]->Observe(std::chrono::duration<double>(elapsed).count());
+}
+
+// BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE: what SqliteDb::Exec runs besides DDL and PRAGMAs.
+bool IsTransactionControl(const std::string& sql) {
+  for (const char* word : {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"}) {
+    if (sqlite3_strnicmp(sql.c_str(), word, static_cast<int>(std::strlen(word))) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void SqliteDb::Exec(const std::string& sql) {
   reserve_->MaybeRestore();
   bool autocommit = sqlite3_get_autocommit(db_) != 0;
   char* error = nullptr;
+  auto started = std::chrono::steady_clock::now();
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
   if (IsFull(rc) && reserve_->Release() && autocommit) {
     sqlite3_free(error);
     error = nullptr;
     rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
   }
+  RecordOperation(IsTransactionControl(sql) ? OperationKind::kTransaction : OperationKind::kWrite,
+                  std::chrono::steady_clock::now() - started);
   if (rc != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
@@ -117,11 +146,19 @@ SqliteStatement::SqliteStatement(sqlite3* db, SpaceReserve* reserve, const std::
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : db_(other.db_), reserve_(other.reserve_), stmt_(other.stmt_) {
+    : db_(other.db_),
+      reserve_(other.reserve_),
+      stmt_(other.stmt_),
+      busy_(other.busy_),
+      stepped_(other.stepped_) {
   other.stmt_ = nullptr;
+  other.stepped_ = false;
 }
 
 SqliteStatement::~SqliteStatement() {
+  if (stepped_) {
+    RecordOperation(sqlite3_stmt_readonly(stmt_) ? OperationKind::kRead : OperationKind::kWrite, busy_);
+  }
   sqlite3_finalize(stmt_);
 }
 
@@ -149,6 +186,7 @@ SqliteStatement& SqliteStatement::Bind(int index, int64_t value) {
 
 bool SqliteStatement::Step() {
   reserve_->MaybeRestore();
+  auto started = std::chrono::steady_clock::now();
   int rc = sqlite3_step(stmt_);
   // A write outside a transaction that found the disk full was rolled back whole: once more with the
   // reserve's space.
@@ -156,6 +194,8 @@ bool SqliteStatement::Step() {
     sqlite3_reset(stmt_);
     rc = sqlite3_step(stmt_);
   }
+  busy_ += std::chrono::steady_clock::now() - started;
+  stepped_ = true;
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   Fail(db_, rc);

@@ -262,6 +262,30 @@ CREATE INDEX completed_uploads_by_time ON completed_uploads(completed_at);
     {12, "multipart objects stored as their parts' blobs", R"sql(
 ALTER TABLE objects ADD COLUMN next_blobs TEXT NOT NULL DEFAULT '[]';
 )sql"},
+    {13, "object usage per bucket, kept by triggers on objects (metrics of bytes and objects per project)",
+     R"sql(
+CREATE TABLE object_usage (
+  bucket TEXT PRIMARY KEY REFERENCES object_buckets(name) ON DELETE CASCADE,
+  objects INTEGER NOT NULL,
+  bytes INTEGER NOT NULL
+);
+INSERT INTO object_usage (bucket, objects, bytes)
+  SELECT b.name, COUNT(o.key), COALESCE(SUM(o.size), 0)
+    FROM object_buckets b LEFT JOIN objects o ON o.bucket = b.name GROUP BY b.name;
+CREATE TRIGGER object_usage_bucket AFTER INSERT ON object_buckets BEGIN
+  INSERT OR IGNORE INTO object_usage (bucket, objects, bytes) VALUES (NEW.name, 0, 0);
+END;
+CREATE TRIGGER object_usage_insert AFTER INSERT ON objects BEGIN
+  UPDATE object_usage SET objects = objects + 1, bytes = bytes + NEW.size WHERE bucket = NEW.bucket;
+END;
+CREATE TRIGGER object_usage_delete AFTER DELETE ON objects BEGIN
+  UPDATE object_usage SET objects = objects - 1, bytes = bytes - OLD.size WHERE bucket = OLD.bucket;
+END;
+CREATE TRIGGER object_usage_update AFTER UPDATE OF bucket, size ON objects BEGIN
+  UPDATE object_usage SET objects = objects - 1, bytes = bytes - OLD.size WHERE bucket = OLD.bucket;
+  UPDATE object_usage SET objects = objects + 1, bytes = bytes + NEW.size WHERE bucket = NEW.bucket;
+END;
+)sql"},
 };
 
 }  // namespace

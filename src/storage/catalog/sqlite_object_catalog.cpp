@@ -77,6 +77,16 @@ std::vector<std::string> SqliteObjectCatalog::ListReferencedBlobs() {
       "UNION ALL SELECT blob FROM upload_parts");
 }
 
+std::vector<ObjectUsage> SqliteObjectCatalog::ObjectUsageByProject() {
+  auto lock = db_.Lock();
+  auto stmt = db_.db().Prepare(
+      "SELECT b.project_id, SUM(u.objects), SUM(u.bytes) FROM object_usage u JOIN object_buckets b ON "
+      "b.name = u.bucket WHERE b.project_id IS NOT NULL GROUP BY b.project_id ORDER BY b.project_id");
+  std::vector<ObjectUsage> usage;
+  while (stmt.Step()) usage.push_back({stmt.Text(0), stmt.Int(1), stmt.Int(2)});
+  return usage;
+}
+
 std::vector<std::string> SqliteObjectCatalog::PutObject(const StoredObject& o) {
   auto lock = db_.Lock();
   if (!GetObjectBucket(o.bucket)) throw NotFound("bucket_not_found", "bucket '" + o.bucket + "' not found");

@@ -1,6 +1,7 @@
 #include "duckstore/storage/engine/engine.hpp"
 
 #include <duckdb.hpp>
+#include "duckdb/storage/buffer_manager.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -119,34 +120,33 @@ Engine::Engine(std::filesystem::path projects_dir, EngineLimits limits)
       project_memory_bytes_(ParseByteSize(limits_.project_memory_limit)),
       memory_cap_bytes_(ParseByteSize(limits_.memory_cap)) {
   std::filesystem::create_directories(projects_dir_);
-  // The same thread expires table history past each open project's retention every kHistoryExpiryPeriod
-  // (docs/design/history.md); a held database is not evicted meanwhile.
-  idle_closer_ = std::make_unique<PeriodicTask>(
-      std::chrono::seconds(5), [this, last_expiry = std::chrono::steady_clock::now()]() mutable {
-        std::vector<std::shared_ptr<ProjectDatabase>> expiring;
-        {
-          std::lock_guard lock(mutex_);
-          EvictIdleLocked(/*make_room=*/false);
-          auto now = std::chrono::steady_clock::now();
-          if (now - last_expiry >= kHistoryExpiryPeriod) {
-            last_expiry = now;
-            for (const auto& [id, db] : open_) expiring.push_back(db);
-          }
-        }
-        for (const auto& db : expiring) {
-          try {
-            auto conn = db->Connect();
-            int64_t forgotten = ExpireRetainedHistory(*conn);
-            if (forgotten > 0)
-              spdlog::info("project {}: {} expired table changes forgotten", db->project_id(), forgotten);
-          } catch (const std::exception& e) {
-            spdlog::warn("project {}: history expiry failed: {}", db->project_id(), e.what());
-          }
-        }
-      });
+  idle_closer_ = std::make_unique<PeriodicTask>("idle_close", std::chrono::seconds(5), [this] {
+    std::lock_guard lock(mutex_);
+    EvictIdleLocked(/*make_room=*/false);
+  });
+  // Table history past each open project's retention (docs/design/history.md); a database held meanwhile
+  // is not evicted.
+  history_expiry_ = std::make_unique<PeriodicTask>("history_expiry", kHistoryExpiryPeriod, [this] {
+    std::vector<std::shared_ptr<ProjectDatabase>> expiring;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [id, db] : open_) expiring.push_back(db);
+    }
+    for (const auto& db : expiring) {
+      try {
+        auto conn = db->Connect();
+        int64_t forgotten = ExpireRetainedHistory(*conn);
+        if (forgotten > 0)
+          spdlog::info("project {}: {} expired table changes forgotten", db->project_id(), forgotten);
+      } catch (const std::exception& e) {
+        spdlog::warn("project {}: history expiry failed: {}", db->project_id(), e.what());
+      }
+    }
+  });
 }
 
 Engine::~Engine() {
+  history_expiry_.reset();
   idle_closer_.reset();
   CloseAll();
 }
@@ -292,6 +292,17 @@ void Engine::CloseAll() {
 EngineStats Engine::Stats() {
   std::lock_guard lock(mutex_);
   return EngineStats{open_.size(), open_.size() * project_memory_bytes_, memory_cap_bytes_};
+}
+
+std::vector<ProjectMemory> Engine::MemoryByProject() {
+  std::lock_guard lock(mutex_);
+  std::vector<ProjectMemory> usage;
+  usage.reserve(open_.size());
+  for (const auto& [id, db] : open_) {
+    auto used = duckdb::BufferManager::GetBufferManager(*db->db_->instance).GetUsedMemory();
+    usage.push_back({id, static_cast<uint64_t>(used)});
+  }
+  return usage;
 }
 
 void Engine::Probe() {

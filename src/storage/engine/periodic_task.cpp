@@ -1,9 +1,11 @@
 #include "duckstore/storage/engine/periodic_task.hpp"
 
+#include "duckstore/common/metrics/tasks.hpp"
+
 namespace duckstore {
 
-PeriodicTask::PeriodicTask(std::chrono::milliseconds period, std::function<void()> task)
-    : period_(period), task_(std::move(task)), thread_([this] { Loop(); }) {}
+PeriodicTask::PeriodicTask(std::string name, std::chrono::milliseconds period, std::function<void()> task)
+    : name_(std::move(name)), period_(period), task_(std::move(task)), thread_([this] { Loop(); }) {}
 
 PeriodicTask::~PeriodicTask() {
   {
@@ -18,7 +20,10 @@ void PeriodicTask::Loop() {
   std::unique_lock lock(mutex_);
   while (!stop_cv_.wait_for(lock, period_, [this] { return stopping_; })) {
     lock.unlock();
-    task_();
+    {
+      metrics::TaskRun run(name_);
+      task_();
+    }
     lock.lock();
   }
 }

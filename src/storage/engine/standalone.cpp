@@ -55,6 +55,7 @@ StandaloneDatabases::StandaloneDatabases(const fs::path& dir, fs::path temp_dir,
     throw InvalidArgument("invalid_config", "das-databases-dir '" + dir.string() + "' is not a directory");
   }
   idle_closer_ = std::make_unique<PeriodicTask>(
+      "das_idle_close",
       std::clamp<std::chrono::seconds>(idle_close_, std::chrono::seconds(1), std::chrono::seconds(5)),
       [this] { CloseIdle(); });
 }

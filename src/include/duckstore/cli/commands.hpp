@@ -46,6 +46,8 @@ void AddClientCommands(CLI::App& app, ClientOptions& options);
 void AddProjectCommands(CLI::App& app, ClientOptions& options);
 void AddDataCommands(CLI::App& app, ClientOptions& options);
 void AddTransferCommands(CLI::App& app, ClientOptions& options);
+void AddQueryCommand(CLI::App& app, ClientOptions& options);
+void AddHistoryCommands(CLI::App& app, ClientOptions& options);
 
 // Polls job `job_id` of the project until it ends, showing its phase; returns the finished job, throws
 // ApiError with the job's error code when it failed or was cancelled.

@@ -102,7 +102,10 @@ class Family {
  protected:
   // The series of `values` (one per label name; throws otherwise), created when absent.
   Series& Find(const std::vector<std::string_view>& values);
-  void Clear();
+  // Replaces every series at once by one per element of `label_values` (each one value per label name),
+  // `init` setting each new series (by index) under the lock, so a scrape sees the old set or the new.
+  void ReplaceAll(const std::vector<std::vector<std::string>>& label_values,
+                  const std::function<void(size_t, Series&)>& init);
   virtual std::unique_ptr<Series> Make() const = 0;
 
   const std::vector<double> bounds_;  // histograms
@@ -140,8 +143,11 @@ class GaugeFamily final : public Family {
   GaugeFamily(std::string name, std::string help, std::vector<std::string> labels, size_t max_series)
       : Family(std::move(name), std::move(help), Type::kGauge, std::move(labels), {}, max_series) {}
   Gauge& With(const std::vector<std::string_view>& values = {}) { return static_cast<Gauge&>(Find(values)); }
-  // Drops every series: for gauges re-computed at each scrape whose label set changes (top N projects).
-  void Reset() { Clear(); }
+  // For a family of one label whose values are re-read at each scrape and may be many (projects): the `n`
+  // largest `values` (label value, value; ties by label value) get a series each, the rest are summed into
+  // one series labelled "_other" (absent when there is no rest). Every previous series is dropped, so the
+  // family holds at most n + 1 series whatever the number of values.
+  void SetTop(std::vector<std::pair<std::string, double>> values, size_t n);
 
  private:
   std::unique_ptr<Series> Make() const override { return std::make_unique<Gauge>(); }
@@ -193,5 +199,7 @@ class Registry {
 
 // Bucket bounds for latencies in seconds: 1 ms to 60 s.
 const std::vector<double>& LatencyBuckets();
+// Bucket bounds for short latencies in seconds (catalog statements): 10 us to 1 s.
+const std::vector<double>& ShortLatencyBuckets();
 
 }  // namespace duckstore::metrics

@@ -13,6 +13,13 @@
 
 namespace duckstore {
 
+// What one project's buckets hold.
+struct ObjectUsage {
+  std::string project_id;
+  int64_t objects = 0;
+  int64_t bytes = 0;
+};
+
 class ObjectCatalog {
  public:
   virtual ~ObjectCatalog() = default;
@@ -32,6 +39,9 @@ class ObjectCatalog {
   // The blob paths of every object (all of a multipart object's) and every upload part (for the start-up
   // sweep of unreferenced blobs).
   virtual std::vector<std::string> ListReferencedBlobs() = 0;
+  // Objects and their bytes per project owning buckets (buckets of no project are left out), from totals
+  // kept per bucket as objects are written: one row per bucket read, whatever the number of objects.
+  virtual std::vector<ObjectUsage> ObjectUsageByProject() = 0;
 
   // Objects. PutObject inserts or replaces the object (bucket, key) with every field of `object`; it throws
   // kNotFound("bucket_not_found") when the bucket does not exist. When it replaced an object it returns that

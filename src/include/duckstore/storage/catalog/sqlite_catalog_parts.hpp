@@ -85,6 +85,7 @@ class SqliteObjectCatalog : public virtual ObjectCatalog {
   std::vector<std::string> DeleteObjectBucket(const std::string& name) override;
   void SetObjectBucketCors(const std::string& name, const nlohmann::json& cors) override;
   std::vector<std::string> ListReferencedBlobs() override;
+  std::vector<ObjectUsage> ObjectUsageByProject() override;
   std::vector<std::string> PutObject(const StoredObject& object) override;
   std::optional<StoredObject> GetObject(const std::string& bucket, const std::string& key) override;
   std::optional<StoredObject> DeleteObject(const std::string& bucket, const std::string& key) override;

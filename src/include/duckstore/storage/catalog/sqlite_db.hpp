@@ -8,10 +8,15 @@
 // statement outside an explicit transaction (which SQLite rolled back whole) runs once more; inside one,
 // the error stands and the transaction rolls back. The reserve is taken again once the filesystem has
 // room for it several times over (checked at most every few seconds, when statements run).
+//
+// Every statement's time inside SQLite is recorded here, once per statement, in the histogram
+// duckstore_catalog_operation_duration_seconds{kind}: `read` (a statement that changes nothing), `write`
+// (one that may: DML, DDL), `transaction` (BEGIN, COMMIT, ROLLBACK: a COMMIT's time is the WAL's sync).
 #pragma once
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -67,6 +72,8 @@ class SqliteStatement {
   sqlite3* db_;
   SpaceReserve* reserve_;
   sqlite3_stmt* stmt_ = nullptr;
+  std::chrono::steady_clock::duration busy_{};  // spent in sqlite3_step, recorded when finalized
+  bool stepped_ = false;
 };
 
 }  // namespace duckstore

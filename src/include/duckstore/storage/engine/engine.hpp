@@ -18,6 +18,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "duckstore/config/config.hpp"
 #include "duckstore/storage/engine/periodic_task.hpp"
@@ -83,6 +84,12 @@ struct EngineStats {
   uint64_t memory_cap_bytes = 0;
 };
 
+// The memory an open project database uses now.
+struct ProjectMemory {
+  std::string project_id;
+  uint64_t used_bytes = 0;
+};
+
 class Engine {
  public:
   Engine(std::filesystem::path projects_dir, EngineLimits limits);
@@ -106,6 +113,9 @@ class Engine {
   // Checkpoints and closes every open database (shutdown).
   void CloseAll();
   EngineStats Stats();
+  // Per open project database, the memory its DuckDB buffer manager holds now (data blocks, hash tables,
+  // sort runs; within its memory limit). A reading of atomic counters: cheap, for every scrape.
+  std::vector<ProjectMemory> MemoryByProject();
   // Opens a database and runs a trivial query; throws when the engine cannot serve.
   void Probe();
 
@@ -125,7 +135,8 @@ class Engine {
   // Projects being dropped: Open refuses them, so no second instance can open the file while the old
   // one waits for its last users (DuckDB's file lock does not stop a second open within one process).
   std::set<std::string> dropping_;
-  std::unique_ptr<PeriodicTask> idle_closer_;  // closes databases unused past the idle limit
+  std::unique_ptr<PeriodicTask> idle_closer_;     // closes databases unused past the idle limit
+  std::unique_ptr<PeriodicTask> history_expiry_;  // forgets table history past the retention
 };
 
 }  // namespace duckstore
