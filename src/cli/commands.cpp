@@ -54,7 +54,7 @@ nlohmann::json ListAll(const RestClient& client, const std::string& path, const 
 
 RestClient ClientOptions::Client() const {
   Endpoint endpoint = ResolveEndpoint(this->endpoint);
-  return RestClient(endpoint.url, endpoint.api_key);
+  return RestClient(endpoint.url, endpoint.api_key, endpoint.ca_cert);
 }
 
 const std::string& ClientOptions::Project() const {
@@ -162,6 +162,10 @@ void AddClientCommands(CLI::App& app, ClientOptions& options) {
   app.add_option("--api-key", options.endpoint.api_key,
                  "API key (prefer DUCKSTORE_API_KEY or the config file: flags show up in ps)")
       ->group(group);
+  app.add_option("--ca-cert", options.endpoint.ca_cert,
+                 "PEM CA file an https:// server's certificate is verified with (default: the system's) "
+                 "[env DUCKSTORE_CA_CERT]")
+      ->group(group);
   app.add_option("--profile", options.endpoint.profile,
                  "profile of ~/.config/duckstore/config.toml [env DUCKSTORE_PROFILE]")
       ->group(group);
@@ -202,6 +206,7 @@ void AddClientCommands(CLI::App& app, ClientOptions& options) {
   login->callback([&options, login_profile] {
     Endpoint endpoint;
     endpoint.url = options.endpoint.url.empty() ? Endpoint().url : options.endpoint.url;
+    endpoint.ca_cert = options.endpoint.ca_cert;
     if (::isatty(STDIN_FILENO)) std::cerr << "API key for " << endpoint.url << ": " << std::flush;
     endpoint.api_key = options.endpoint.api_key;
     if (endpoint.api_key.empty()) {
@@ -220,7 +225,7 @@ void AddClientCommands(CLI::App& app, ClientOptions& options) {
       }
     }
     if (endpoint.api_key.empty()) throw ApiError(0, "missing_key", "no API key given");
-    RestClient(endpoint.url, endpoint.api_key).Call("GET", "/whoami");  // the server accepts the key
+    RestClient(endpoint.url, endpoint.api_key, endpoint.ca_cert).Call("GET", "/whoami");  // the key works
     SaveProfile(*login_profile, endpoint);
     std::cerr << "saved profile [" << *login_profile << "] in " << ConfigFilePath().string() << "\n";
   });

@@ -95,14 +95,17 @@ Endpoint ResolveEndpoint(const EndpointFlags& flags) {
     if (found != tables.end()) {
       if (found->second.contains("url")) endpoint.url = found->second["url"];
       if (found->second.contains("api_key")) endpoint.api_key = found->second["api_key"];
+      if (found->second.contains("ca_cert")) endpoint.ca_cert = found->second["ca_cert"];
     }
   } else if (!profile.empty()) {
     Invalid("profile '" + profile + "' asked for, but there is no " + path.string());
   }
   if (auto url = Env("DUCKSTORE_URL"); !url.empty()) endpoint.url = url;
   if (auto key = Env("DUCKSTORE_API_KEY"); !key.empty()) endpoint.api_key = key;
+  if (auto ca = Env("DUCKSTORE_CA_CERT"); !ca.empty()) endpoint.ca_cert = ca;
   if (!flags.url.empty()) endpoint.url = flags.url;
   if (!flags.api_key.empty()) endpoint.api_key = flags.api_key;
+  if (!flags.ca_cert.empty()) endpoint.ca_cert = flags.ca_cert;
   return endpoint;
 }
 
@@ -115,6 +118,7 @@ void SaveProfile(const std::string& profile, const Endpoint& endpoint) {
     tables = ParseConfigFile(text.str());
   }
   tables[profile] = {{"url", endpoint.url}, {"api_key", endpoint.api_key}};
+  if (!endpoint.ca_cert.empty()) tables[profile]["ca_cert"] = endpoint.ca_cert;
   std::filesystem::create_directories(path.parent_path());
   // A new file, made 0600 before the key is written into it, then renamed over the old one.
   auto temporary = path;

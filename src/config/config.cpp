@@ -19,6 +19,12 @@ constexpr OptionSpec kOptions[] = {
     {"--data-dir", "DUCKSTORE_DATA_DIR", "data directory (catalog, project databases, files)"},
     {"--host", "DUCKSTORE_HOST", "bind address of the HTTP and gRPC listeners"},
     {"--http-port", "DUCKSTORE_HTTP_PORT", "HTTP port (REST, S3, driver over HTTP); 0 = any free port"},
+    {"--http-tls", "DUCKSTORE_HTTP_TLS",
+     "serve HTTPS instead of HTTP on the HTTP port (certificate: --http-tls-cert, else self-signed, "
+     "generated once in the data dir)"},
+    {"--http-tls-cert", "DUCKSTORE_HTTP_TLS_CERT",
+     "PEM certificate chain of the HTTPS port (implies --http-tls)"},
+    {"--http-tls-key", "DUCKSTORE_HTTP_TLS_KEY", "PEM private key of --http-tls-cert"},
     {"--grpc-port", "DUCKSTORE_GRPC_PORT", "gRPC port (driver, DAS, health); 0 = any free port"},
     {"--admin-key", "DUCKSTORE_ADMIN_KEY", "admin key (default: generated once and kept in the data dir)"},
     {"--master-key", "DUCKSTORE_MASTER_KEY",
@@ -84,6 +90,13 @@ void Config::AddOptions(CLI::App& root, CLI::App& serve) {
   bind("--data-dir", data_dir);
   bind("--host", host);
   bind("--http-port", http_port);
+  for (const auto& spec : kOptions) {
+    if (std::string_view(spec.flag) != "--http-tls") continue;
+    serve.add_flag(spec.flag, http_tls, std::string(spec.help) + " [env " + spec.env + "]")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
+  bind("--http-tls-cert", http_tls_cert);
+  bind("--http-tls-key", http_tls_key);
   bind("--grpc-port", grpc_port);
   bind("--admin-key", admin_key);
   bind("--master-key", master_key);
@@ -153,6 +166,7 @@ void Config::Validate() const {
   auto fail = [](const std::string& message) { throw InvalidArgument("invalid_config", message); };
   if (log_format != "text" && log_format != "json") fail("log-format must be 'text' or 'json'");
   if (http_workers == 0) fail("http-workers must be at least 1");
+  if (http_tls_cert.empty() != http_tls_key.empty()) fail("http-tls-cert and http-tls-key go together");
   if (engine.project_threads == 0) fail("project-threads must be at least 1");
   if (engine.max_open_projects == 0) fail("max-open-projects must be at least 1");
   if (ParseByteSize(engine.project_memory_limit) > ParseByteSize(engine.memory_cap)) {

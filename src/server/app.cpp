@@ -178,6 +178,14 @@ int App::Run() {
   http_options.workers = config_.http_workers;
   http_options.max_body_bytes = config_.max_json_body_bytes;
   http_options.shutdown_timeout = std::chrono::seconds(config_.shutdown_timeout_seconds);
+  bool https = config_.http_tls || !config_.http_tls_cert.empty();
+  if (https) {
+    auto files = config_.http_tls_cert.empty()
+                     ? LoadOrCreateSelfSignedCertificate(data / "secrets", config_.host, "http-server")
+                     : TlsFiles{config_.http_tls_cert, config_.http_tls_key};
+    http_options.tls_cert = files.cert;
+    http_options.tls_key = files.key;
+  }
   s.http = std::make_unique<http::Server>(http_options, s.router, rest::RenderError);
   s.http->Start();
   s.das = std::make_unique<das::DasServices>(s.services->das_registry, s.services->das, config_.das);
@@ -190,8 +198,9 @@ int App::Run() {
   pgwire::ServerOptions pg_options;
   pg_options.host = config_.host;
   pg_options.port = pg_.port;
-  auto tls = pg_.tls_cert.empty() ? LoadOrCreateSelfSignedCertificate(data / "secrets", config_.host)
-                                  : TlsFiles{pg_.tls_cert, pg_.tls_key};
+  auto tls = pg_.tls_cert.empty()
+                 ? LoadOrCreateSelfSignedCertificate(data / "secrets", config_.host, "pg-server")
+                 : TlsFiles{pg_.tls_cert, pg_.tls_key};
   pg_options.tls_cert = tls.cert;
   pg_options.tls_key = tls.key;
   pg_options.require_tls = pg_.require_tls;
@@ -204,10 +213,12 @@ int App::Run() {
   s.pg->Start();
 
   spdlog::info("duckstore {} serving data dir {}", DUCKSTORE_VERSION, data.string());
-  spdlog::info("HTTP on {}:{}, gRPC on {}:{}", config_.host, s.http->port(), config_.host, s.grpc->port());
+  spdlog::info("{} on {}:{}, gRPC on {}:{}", https ? "HTTPS" : "HTTP", config_.host, s.http->port(),
+               config_.host, s.grpc->port());
   // One machine-readable line on stdout for scripts and tests (ports may have been chosen by the OS).
-  std::cout << "duckstore ready http=" << config_.host << ":" << s.http->port() << " grpc=" << config_.host
-            << ":" << s.grpc->port() << " pg=" << config_.host << ":" << s.pg->port() << '\n'
+  std::cout << "duckstore ready " << (https ? "https=" : "http=") << config_.host << ":" << s.http->port()
+            << " grpc=" << config_.host << ":" << s.grpc->port() << " pg=" << config_.host << ":"
+            << s.pg->port() << '\n'
             << std::flush;
   if (admin.generated) {
     std::cout << "admin key (shown once, stored in " << (data / "secrets" / "admin.key").string()

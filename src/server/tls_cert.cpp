@@ -25,7 +25,7 @@ using CertPtr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
 
 void Check(bool ok, const char* what) {
-  if (!ok) throw Internal(std::string("generating the PostgreSQL TLS certificate failed: ") + what);
+  if (!ok) throw Internal(std::string("generating a self-signed TLS certificate failed: ") + what);
 }
 
 void AddExtension(X509* cert, int nid, const std::string& value) {
@@ -57,8 +57,9 @@ std::string Pem(const std::function<int(BIO*)>& write) {
 
 }  // namespace
 
-TlsFiles LoadOrCreateSelfSignedCertificate(const std::filesystem::path& dir, const std::string& host) {
-  TlsFiles files{dir / "pg-server.crt", dir / "pg-server.key"};
+TlsFiles LoadOrCreateSelfSignedCertificate(const std::filesystem::path& dir, const std::string& host,
+                                           const std::string& name) {
+  TlsFiles files{dir / (name + ".crt"), dir / (name + ".key")};
   if (std::filesystem::exists(files.cert) && std::filesystem::exists(files.key)) return files;
   std::filesystem::create_directories(dir);
   ::chmod(dir.c_str(), 0700);

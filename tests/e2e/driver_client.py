@@ -124,7 +124,8 @@ class Driver:
     def _send_json(self, request):
         body = json_format.MessageToJson(request)
         response = requests.post(self.server.http_url + "/driver/execute", data=body,
-                                 headers={"Content-Type": "application/json"}, timeout=120)
+                                 headers={"Content-Type": "application/json"}, timeout=120,
+                                 verify=self.server.ca_cert)
         if response.status_code != 200:
             raise self._http_error(response, json.loads(response.text))
         assert response.headers["Content-Type"].startswith("application/json"), response.headers
@@ -132,7 +133,8 @@ class Driver:
 
     def _send_binary(self, request):
         response = requests.post(self.server.http_url + "/driver/execute", data=request.SerializeToString(),
-                                 headers={"Content-Type": "application/x-protobuf"}, timeout=120)
+                                 headers={"Content-Type": "application/x-protobuf"}, timeout=120,
+                                 verify=self.server.ca_cert)
         assert response.headers["Content-Type"] == "application/x-protobuf", response.headers
         if response.status_code != 200:
             status = status_pb2.Status()

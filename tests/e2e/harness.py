@@ -22,7 +22,7 @@ from urllib.parse import quote
 import requests
 
 DEFAULT_BIN = "/work/main/build/duckstore"
-READY_RE = re.compile(r"^duckstore ready http=(\S+):(\d+) grpc=(\S+):(\d+) pg=(\S+):(\d+)$")
+READY_RE = re.compile(r"^duckstore ready (https?)=(\S+):(\d+) grpc=(\S+):(\d+) pg=(\S+):(\d+)$")
 ADMIN_KEY_RE = re.compile(r"^admin key \(shown once, stored in (.+)\): (\S+)$")
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 30.0
@@ -106,9 +106,9 @@ class Server:
         while not ready or (fresh and self.printed_admin_key is None):
             line = self._next_line(lines, deadline)
             if m := READY_RE.match(line):
-                self.http_url = f"http://{m.group(1)}:{m.group(2)}"
-                self.grpc_address = f"{m.group(3)}:{m.group(4)}"
-                self.pg_host, self.pg_port = m.group(5), int(m.group(6))
+                self.http_url = f"{m.group(1)}://{m.group(2)}:{m.group(3)}"
+                self.grpc_address = f"{m.group(4)}:{m.group(5)}"
+                self.pg_host, self.pg_port = m.group(6), int(m.group(7))
                 ready = True
             elif m := ADMIN_KEY_RE.match(line):
                 if Path(m.group(1)) != self.admin_key_file.absolute():
@@ -175,11 +175,16 @@ class Server:
                 out.append(f"--- {path} (last {len(text)} lines)\n" + "\n".join(text))
         return "\n".join(out)
 
+    @property
+    def ca_cert(self) -> str | None:
+        """The CA file an HTTPS server's certificate verifies against (its self-signed one); None for HTTP."""
+        return str(self.data_dir / "secrets" / "http-server.crt") if self.http_url.startswith("https:") else None
+
     def client(self, key: str | None = None) -> "Client":
-        return Client(self.http_url, key)
+        return Client(self.http_url, key, verify=self.ca_cert)
 
     def admin(self) -> "Client":
-        return Client(self.http_url, self.admin_key)
+        return self.client(self.admin_key)
 
 
 @atexit.register
@@ -192,13 +197,16 @@ def _kill_leftovers() -> None:
 class Client:
     """`requests` with a base URL and a bearer key. `call` also checks the status and returns the JSON."""
 
-    def __init__(self, base_url: str, key: str | None = None):
+    def __init__(self, base_url: str, key: str | None = None, verify: str | None = None):
         self.base_url = base_url.rstrip("/")
         self.key = key
+        self.verify = verify
         self.session = requests.Session()
+        if verify:
+            self.session.verify = verify
 
     def with_key(self, key: str | None) -> "Client":
-        return Client(self.base_url, key)
+        return Client(self.base_url, key, self.verify)
 
     def request(self, method: str, path: str, *, headers: dict | None = None, **kwargs) -> requests.Response:
         all_headers = {"Authorization": f"Bearer {self.key}"} if self.key is not None else {}

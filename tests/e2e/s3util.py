@@ -35,6 +35,7 @@ def client(server, token: str, endpoint: str | None = None, addressing: str = "p
     return boto3.client(
         "s3",
         endpoint_url=endpoint or s3_endpoint(server),
+        verify=server.ca_cert,
         aws_access_key_id=key_id,
         aws_secret_access_key=secret,
         region_name=REGION,
@@ -219,15 +220,19 @@ def composite_checksum(algorithm: str, parts: list[bytes]) -> str:
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_js(script: str, scenario: str, endpoint: str, token: str, bucket: str, timeout: float = 300) -> dict:
+def run_js(script: str, scenario: str, endpoint: str, token: str, bucket: str, timeout: float = 300,
+           ca_cert: str | None = None) -> dict:
     """Runs a scenario of tests/e2e/js/<script> with the pinned npm clients (scripts/bootstrap.sh installs
-    them into .deps/e2e-js) and returns the JSON it printed."""
+    them into .deps/e2e-js) and returns the JSON it printed. `ca_cert`: a CA file node trusts besides its
+    own (an HTTPS server's self-signed certificate)."""
     import json
     modules = REPO / ".deps" / "e2e-js" / "node_modules"
     assert modules.is_dir(), f"{modules} is missing: run scripts/bootstrap.sh"
     key_id, secret = key_pair(token)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, "NODE_PATH": str(modules),
            "S3_ENDPOINT": endpoint, "S3_ACCESS_KEY_ID": key_id, "S3_SECRET": secret, "S3_BUCKET": bucket}
+    if ca_cert:
+        env["NODE_EXTRA_CA_CERTS"] = ca_cert
     result = subprocess.run(["node", str(REPO / "tests" / "e2e" / "js" / script), scenario], env=env,
                             capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, f"{script} {scenario} failed:\n{result.stdout}\n{result.stderr}"

@@ -7,31 +7,28 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
 #include <condition_variable>
 #include <future>
 #include <mutex>
 
+#include "duckstore/api/http/stream_body_reader.hpp"
+#include "duckstore/api/tls_context.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/log.hpp"
 #include "duckstore/common/metrics/requests.hpp"
 #include "duckstore/common/scope_exit.hpp"
 
 namespace duckstore::http {
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
 constexpr size_t kChunkBytes = 1 << 20;  // file responses and body reads move this much at a time
-// Beast reads a body through the connection buffer, at most 64 KiB and at most the buffer's free capacity
-// per socket read. The capacity left over from reading the header is a few hundred bytes, and each socket
-// read costs a coroutine resumption and a timer re-arm: reserve the full 64 KiB before streaming a body.
-constexpr size_t kSocketReadBytes = size_t{64} * 1024;
 constexpr size_t kMaxHeaderBytes = size_t{64} * 1024;
 // Longest request line (method, target, version). S3 presigned URLs with session tokens reach a few KiB.
 constexpr size_t kMaxRequestLineBytes = size_t{16} * 1024;
@@ -42,107 +39,6 @@ constexpr auto kCapPollInterval = std::chrono::milliseconds(20);
 constexpr auto kMinAcceptBackoff = std::chrono::milliseconds(10);
 constexpr auto kMaxAcceptBackoff = std::chrono::milliseconds(1000);
 constexpr auto kWarningInterval = std::chrono::seconds(10);
-
-using Parser = bhttp::request_parser<bhttp::buffer_body>;
-
-// "100 Continue": the client that sent "Expect: 100-continue" may send the body now.
-asio::awaitable<beast::error_code> WriteContinue(beast::tcp_stream& stream,
-                                                 std::chrono::seconds send_timeout) {
-  bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
-  stream.expires_after(send_timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream, proceed, kAsTuple);
-  stream.expires_never();
-  co_return ec;
-}
-
-Error BodyReadTimeout(std::chrono::seconds timeout) {
-  return Error(ErrorKind::kTimeout, kBodyReadTimeoutCode,
-               "the request body arrived slower than 64 KiB per " + std::to_string(timeout.count()) + " s");
-}
-
-// Pulls the rest of a body for a handler running on a worker thread, while the session coroutine waits for
-// that handler. Each Read runs the socket reads on the connection's I/O executor (so the stream's timer
-// applies) and waits for them: each kSocketReadBytes of the body must arrive within `timeout` of the
-// previous ones, else the read fails (a deadline per socket read would let a byte a second hold a worker).
-// A client that sent "Expect: 100-continue" waits for "100 Continue" before sending the body: it is sent on
-// the first read (within `send_timeout`), so a handler that refuses the request before reading
-// (authentication, a missing bucket) answers with its final status and the body is never sent
-// (RFC 9110 10.1.1).
-class StreamBodyReader final : public BodyReader {
- public:
-  // `received` counts the body bytes read, for the request metrics.
-  StreamBodyReader(asio::io_context& io, beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                   Parser& parser, std::chrono::seconds timeout, bool send_continue,
-                   std::chrono::seconds send_timeout, uint64_t& received)
-      : io_(io),
-        stream_(stream),
-        buffer_(buffer),
-        parser_(parser),
-        timeout_(timeout),
-        send_continue_(send_continue),
-        send_timeout_(send_timeout),
-        received_(received) {}
-
-  size_t Read(char* out, size_t size) override {
-    if (parser_.is_done() || size == 0) return 0;
-    auto done = asio::co_spawn(stream_.get_executor(), ReadSome(out, size), asio::use_future);
-    // A stopped I/O context never completes the read: give up then, so shutdown can join the workers.
-    while (done.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
-      if (io_.stopped()) throw Error(ErrorKind::kCancelled, "server_stopping", "the server is shutting down");
-    }
-    return done.get();
-  }
-
- private:
-  // Fills `out` until it is full or the body ends.
-  asio::awaitable<size_t> ReadSome(char* out, size_t size) {
-    if (send_continue_) {
-      send_continue_ = false;
-      if (co_await WriteContinue(stream_, send_timeout_))
-        throw Error(ErrorKind::kInvalidArgument, "body_read_failed", "sending 100 Continue failed");
-    }
-    buffer_.reserve(buffer_.size() + kSocketReadBytes);
-    size_t got = 0;
-    // Fill the whole buffer per hand-off: a thread hand-off per socket read_some (often a few KiB) costs
-    // more than the copy on a loaded machine.
-    while (got < size && !parser_.is_done()) {
-      size_t wanted = size - got;
-      parser_.get().body().data = out + got;
-      parser_.get().body().size = wanted;
-      if (!armed_ || since_armed_ >= kSocketReadBytes) {
-        deadline_ = std::chrono::steady_clock::now() + timeout_;
-        armed_ = true;
-        since_armed_ = 0;
-      }
-      stream_.expires_at(deadline_);
-      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, kAsTuple);
-      stream_.expires_never();
-      if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec == beast::error::timeout) throw BodyReadTimeout(timeout_);
-      if (ec) {
-        throw Error(ErrorKind::kInvalidArgument, "body_read_failed",
-                    "reading the request body failed: " + ec.message());
-      }
-      size_t moved = wanted - parser_.get().body().size;
-      got += moved;
-      since_armed_ += moved;
-    }
-    received_ += got;
-    co_return got;
-  }
-
-  asio::io_context& io_;
-  beast::tcp_stream& stream_;
-  beast::flat_buffer& buffer_;
-  Parser& parser_;
-  std::chrono::seconds timeout_;
-  bool send_continue_;
-  std::chrono::seconds send_timeout_;
-  uint64_t& received_;
-  bool armed_ = false;
-  std::chrono::steady_clock::time_point deadline_;
-  size_t since_armed_ = 0;  // body bytes received since the deadline was set
-};
 
 std::string SanitizeRequestId(const std::string* header) {
   if (header && !header->empty() && header->size() <= 128 &&
@@ -247,6 +143,7 @@ class Server::Impl {
         workers_(options_.workers) {}
 
   uint16_t Start() {
+    if (!options_.tls_cert.empty()) tls_ = api::MakeServerTlsContext(options_.tls_cert, options_.tls_key);
     tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -304,32 +201,61 @@ class Server::Impl {
 
   asio::awaitable<void> Session(tcp::socket socket) {
     ScopeExit release([this] { --connections_; });
-    beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
     std::string remote;
     beast::error_code ignored;
-    auto endpoint = stream.socket().remote_endpoint(ignored);
+    auto endpoint = socket.remote_endpoint(ignored);
     if (!ignored) remote = endpoint.address().to_string();
+    if (!tls_) {
+      beast::tcp_stream stream(std::move(socket));
+      if (co_await Converse(stream, remote)) {
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        co_await LingeringClose(stream);
+      }
+      co_return;
+    }
+    TlsStream stream(std::move(socket), *tls_);
+    // The handshake belongs to the first request: it must be done within the header timeout.
+    stream.next_layer().expires_after(options_.header_read_timeout);
+    auto [handshake] = co_await stream.async_handshake(asio::ssl::stream_base::server, kAsTuple);
+    stream.next_layer().expires_never();
+    if (handshake) {
+      spdlog::debug("TLS handshake with {} failed: {}", remote, handshake.message());
+      co_return;
+    }
+    if (!co_await Converse(stream, remote)) co_return;
+    // close_notify, then the peer's (bounded): a peer reading to the end of the stream sees it end cleanly.
+    // There is no half-close under TLS, so no lingering read for an unread body either: the rare client
+    // still sending one may see a reset instead of the response it was sent.
+    stream.next_layer().expires_after(kLingerTimeout);
+    co_await stream.async_shutdown(kAsTuple);
+  }
+
+  // Serves the requests of one connection; returns whether it ended by our choice (an answer that closes
+  // it, shutdown) and should be closed gracefully, rather than by the peer or a timeout.
+  template <typename Stream>
+  asio::awaitable<bool> Converse(Stream& stream, const std::string& remote) {
+    auto& tcp_stream = beast::get_lowest_layer(stream);
+    beast::flat_buffer buffer;
     for (bool first = true;; first = false) {
-      Parser parser;
+      RequestParser parser;
       parser.header_limit(kMaxHeaderBytes);
       parser.body_limit(boost::none);
       // Wait for the next request's first byte (a new connection gets no idle allowance), then give
       // its header `header_read_timeout` in total: a peer trickling a header cannot hold the connection.
       if (buffer.size() == 0) {
-        stream.expires_after(first ? options_.header_read_timeout : options_.idle_timeout);
+        tcp_stream.expires_after(first ? options_.header_read_timeout : options_.idle_timeout);
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kSocketReadBytes), kAsTuple);
-        if (ec) co_return;  // closed or idle too long
+        if (ec) co_return false;  // closed or idle too long
         buffer.commit(n);
       }
-      stream.expires_after(options_.header_read_timeout);
+      tcp_stream.expires_after(options_.header_read_timeout);
       auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
-      stream.expires_never();
+      tcp_stream.expires_never();
       if (ec) {
         auto error = ClassifyHeaderError(ec, !parser.get().target().empty());
-        if (!error) co_return;  // closed or timed out: nobody to answer
+        if (!error) co_return false;  // closed or timed out: nobody to answer
         co_await RejectMalformed(stream, *error, remote);
-        break;
+        co_return true;
       }
       if (parser.get().target().size() > kMaxRequestLineBytes) {
         // A named local: GCC 12 destroys a temporary with a destructor in a co_await expression twice.
@@ -337,17 +263,16 @@ class Server::Impl {
             414, "uri_too_long",
             "the request target exceeds " + std::to_string(kMaxRequestLineBytes) + " bytes"};
         co_await RejectMalformed(stream, too_long, remote);
-        break;
+        co_return true;
       }
       bool keep_alive = co_await Serve(stream, buffer, parser, remote);
-      if (!keep_alive || stopped_) break;
+      if (!keep_alive || stopped_) co_return true;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    co_await LingeringClose(stream);
   }
 
   // Answers a request that could not be parsed (the connection is closed after it: its framing is lost).
-  asio::awaitable<void> RejectMalformed(beast::tcp_stream& stream, const ProtocolError& error,
+  template <typename Stream>
+  asio::awaitable<void> RejectMalformed(Stream& stream, const ProtocolError& error,
                                         const std::string& remote) {
     Request request;
     request.request_id = log::NewRequestId();
@@ -378,7 +303,8 @@ class Server::Impl {
   }
 
   // Serves one request whose header has been read; returns whether the connection may be reused.
-  asio::awaitable<bool> Serve(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser,
+  template <typename Stream>
+  asio::awaitable<bool> Serve(Stream& stream, beast::flat_buffer& buffer, RequestParser& parser,
                               const std::string& remote) {
     auto started = std::chrono::steady_clock::now();
     auto& header = parser.get();
@@ -425,8 +351,8 @@ class Server::Impl {
       request.path_params = std::move(match.params);
       bool expects_continue =
           beast::iequals(header[bhttp::field::expect], "100-continue") && !parser.is_done();
-      StreamBodyReader reader(io_, stream, buffer, parser, options_.body_read_timeout, expects_continue,
-                              options_.send_timeout, received);
+      StreamBodyReader<Stream> reader(io_, stream, buffer, parser, options_.body_read_timeout,
+                                      expects_continue, options_.send_timeout, received);
       if (match.options.stream_body) {
         request.body_reader = &reader;
       } else {
@@ -480,7 +406,8 @@ class Server::Impl {
     }
   }
 
-  asio::awaitable<void> ReadWholeBody(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser,
+  template <typename Stream>
+  asio::awaitable<void> ReadWholeBody(Stream& stream, beast::flat_buffer& buffer, RequestParser& parser,
                                       std::string& body) {
     if (parser.content_length() && *parser.content_length() > options_.max_body_bytes) {
       throw Error(ErrorKind::kPayloadTooLarge, "body_too_large",
@@ -492,9 +419,9 @@ class Server::Impl {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
       // One deadline per chunk: the body must move kSocketReadBytes per body_read_timeout.
-      stream.expires_after(options_.body_read_timeout);
+      beast::get_lowest_layer(stream).expires_after(options_.body_read_timeout);
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
-      stream.expires_never();
+      beast::get_lowest_layer(stream).expires_never();
       if (ec == bhttp::error::need_buffer) ec = {};
       if (ec == beast::error::timeout) throw BodyReadTimeout(options_.body_read_timeout);
       if (ec) throw InvalidArgument("body_read_failed", "reading the request body failed: " + ec.message());
@@ -507,8 +434,9 @@ class Server::Impl {
   }
 
   // Writes the response; false when the connection failed. `sent` counts the body bytes written.
-  asio::awaitable<bool> Write(beast::tcp_stream& stream, Response& response, bool keep_alive,
-                              unsigned version, uint64_t& sent) {
+  template <typename Stream>
+  asio::awaitable<bool> Write(Stream& stream, Response& response, bool keep_alive, unsigned version,
+                              uint64_t& sent) {
     bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
     for (const auto& [name, value] : response.headers.all()) head.insert(name, value);
     head.keep_alive(keep_alive);
@@ -517,12 +445,12 @@ class Server::Impl {
     bool send_body = !response.omit_body && response.status != 204 && response.status != 304;
     bhttp::response_serializer<bhttp::empty_body> serializer{head};
     // A peer that does not read its response must not hold the connection: each write has a deadline.
-    stream.expires_after(options_.send_timeout);
+    beast::get_lowest_layer(stream).expires_after(options_.send_timeout);
     auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kAsTuple);
     if (ec) co_return false;
     if (!send_body) co_return true;
     if (!response.file) {
-      stream.expires_after(options_.send_timeout);
+      beast::get_lowest_layer(stream).expires_after(options_.send_timeout);
       auto [body_ec, written] = co_await asio::async_write(stream, asio::buffer(response.body), kAsTuple);
       sent = written;
       co_return !body_ec;
@@ -530,7 +458,8 @@ class Server::Impl {
     co_return co_await WriteFile(stream, *response.file, sent);
   }
 
-  asio::awaitable<bool> WriteFile(beast::tcp_stream& stream, const FileBody& file, uint64_t& sent) {
+  template <typename Stream>
+  asio::awaitable<bool> WriteFile(Stream& stream, const FileBody& file, uint64_t& sent) {
     std::vector<char> chunk(kChunkBytes);
     for (const FileBody::Piece& piece : file.pieces) {
       uint64_t offset = piece.offset;
@@ -539,7 +468,7 @@ class Server::Impl {
         ssize_t got = ::pread(piece.file->fd(), chunk.data(), std::min<uint64_t>(remaining, chunk.size()),
                               static_cast<off_t>(offset));
         if (got <= 0) co_return false;
-        stream.expires_after(options_.send_timeout);
+        beast::get_lowest_layer(stream).expires_after(options_.send_timeout);
         auto [ec, written] = co_await asio::async_write(
             stream, asio::buffer(chunk.data(), static_cast<size_t>(got)), kAsTuple);
         if (ec) co_return false;
@@ -552,6 +481,7 @@ class Server::Impl {
   }
 
   ServerOptions options_;
+  std::unique_ptr<asio::ssl::context> tls_;  // null: plain HTTP
   const Router& router_;
   ErrorRenderer render_error_;
   // Declared before io_: sessions destroyed with io_ at shutdown still decrement it.

@@ -14,6 +14,7 @@
 #include "duckstore/api/pgwire/errors.hpp"
 #include "duckstore/api/pgwire/protocol.hpp"
 #include "duckstore/api/pgwire/startup.hpp"
+#include "duckstore/api/tls_context.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/log.hpp"
 #include "duckstore/common/scope_exit.hpp"
@@ -75,12 +76,7 @@ class Server::Impl {
 
   void Start() {
     if (!options_.tls_cert.empty()) {
-      tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-      tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                        asio::ssl::context::no_tlsv1_1);
-      tls_->use_certificate_chain_file(options_.tls_cert.string());
-      tls_->use_private_key_file(options_.tls_key.string(), asio::ssl::context::pem);
+      tls_ = api::MakeServerTlsContext(options_.tls_cert, options_.tls_key);
       settings_.tls = tls_.get();
       settings_.tls_end_point = EndPointHash(tls_->native_handle());
     }

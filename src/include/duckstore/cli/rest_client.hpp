@@ -1,7 +1,7 @@
-// The command-line client's connection to a server: REST calls over HTTP/1.1 (Boost.Beast, one connection
-// per call), JSON in and out, streamed uploads from a file and downloads to a file with progress callbacks.
-// A response with status >= 400 throws ApiError carrying the server's stable error code; a server that
-// cannot be reached throws ApiError with code "connection_failed".
+// The command-line client's connection to a server: REST calls over HTTP/1.1 or HTTPS (Boost.Beast, one
+// connection per call), JSON in and out, streamed uploads from a file and downloads to a file with progress
+// callbacks. A response with status >= 400 throws ApiError carrying the server's stable error code; a server
+// that cannot be reached throws ApiError with code "connection_failed".
 #pragma once
 
 #include <cstdint>
@@ -31,8 +31,10 @@ using ProgressFn = std::function<void(uint64_t done)>;
 
 class RestClient {
  public:
-  // `url`: http://host[:port] (a trailing path is a prefix of every call). Throws ApiError("invalid_url").
-  RestClient(const std::string& url, std::string api_key);
+  // `url`: http://host[:port] or https://host[:port] (a trailing path is a prefix of every call); an https
+  // server's certificate must verify against the system's CAs, or against the PEM file `ca_cert` alone when
+  // given (a self-signed server's .crt). Throws ApiError("invalid_url").
+  RestClient(const std::string& url, std::string api_key, std::string ca_cert = "");
 
   // `path` is absolute ("/projects"), already encoded (see Segment). Returns the JSON body (null when empty).
   nlohmann::json Call(const std::string& method, const std::string& path,
@@ -47,7 +49,8 @@ class RestClient {
   const std::string& url() const { return url_; }
 
  private:
-  std::string url_, host_, port_, prefix_, api_key_;
+  std::string url_, host_, port_, prefix_, api_key_, ca_cert_;
+  bool tls_ = false;
 };
 
 // One path segment, percent-encoded ("in.c-a/b" -> "in.c-a%2Fb").

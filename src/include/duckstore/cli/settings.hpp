@@ -1,8 +1,9 @@
-// Where the command-line client finds its server and key, highest precedence first: the --url/--api-key
-// flags, the DUCKSTORE_URL/DUCKSTORE_API_KEY environment variables, then a profile of the config file
-// ($XDG_CONFIG_HOME or ~/.config)/duckstore/config.toml: `[default]` or `[<name>]` (--profile or
-// DUCKSTORE_PROFILE) tables holding `url = "..."` and `api_key = "..."`. The file holds a secret, so it is
-// refused when anyone but its owner may read it (mode 0600), as ssh does with keys.
+// Where the command-line client finds its server and key, highest precedence first: the
+// --url/--api-key/--ca-cert flags, the DUCKSTORE_URL/DUCKSTORE_API_KEY/DUCKSTORE_CA_CERT environment
+// variables, then a profile of the config file ($XDG_CONFIG_HOME or ~/.config)/duckstore/config.toml:
+// `[default]` or `[<name>]` (--profile or DUCKSTORE_PROFILE) tables holding `url = "..."`,
+// `api_key = "..."` and optionally `ca_cert = "..."` (the CA file an https server is verified with). The file
+// holds a secret, so it is refused when anyone but its owner may read it (mode 0600), as ssh does with keys.
 #pragma once
 
 #include <filesystem>
@@ -14,10 +15,11 @@ namespace duckstore::cli {
 struct Endpoint {
   std::string url = "http://127.0.0.1:8000";
   std::string api_key;
+  std::string ca_cert;  // empty: the system's CAs
 };
 
 struct EndpointFlags {
-  std::string url, api_key, profile;
+  std::string url, api_key, ca_cert, profile;
 };
 
 std::filesystem::path ConfigFilePath();

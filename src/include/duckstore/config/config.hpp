@@ -38,6 +38,11 @@ struct Config {
   std::filesystem::path data_dir = "./data";
   std::string host = "127.0.0.1";  // bind address of every listener
   uint16_t http_port = 8000;
+  // HTTPS on the HTTP port: with this certificate and key, or (both empty) the self-signed one of the data
+  // dir. A certificate implies HTTPS.
+  bool http_tls = false;
+  std::filesystem::path http_tls_cert;
+  std::filesystem::path http_tls_key;
   uint16_t grpc_port = 50051;
   std::string admin_key;   // DUCKSTORE_ADMIN_KEY; generated and stored in the data dir when empty
   std::string master_key;  // DUCKSTORE_MASTER_KEY; derives S3 secrets; generated when empty

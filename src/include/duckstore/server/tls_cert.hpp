@@ -1,6 +1,7 @@
-// The PostgreSQL listener's TLS certificate when none is configured: a self-signed certificate (its own CA,
-// so clients verify it with sslrootcert=<the .crt> and sslmode=verify-full) generated once into the data
-// directory's secrets, key and certificate 0600. Names: localhost, 127.0.0.1, ::1 and the --host address.
+// A TLS listener's certificate when none is configured: a self-signed certificate (its own CA, so clients
+// verify it by trusting the .crt: psql's sslrootcert=<the .crt> sslmode=verify-full, curl's --cacert)
+// generated once into the data directory's secrets, key and certificate 0600. Names: localhost, 127.0.0.1,
+// ::1 and the --host address. Each door has its own (pg-server for PostgreSQL, http-server for HTTPS).
 #pragma once
 
 #include <filesystem>
@@ -13,7 +14,8 @@ struct TlsFiles {
   std::filesystem::path key;
 };
 
-// Returns the files in `dir` (pg-server.crt, pg-server.key), creating them when missing.
-TlsFiles LoadOrCreateSelfSignedCertificate(const std::filesystem::path& dir, const std::string& host);
+// Returns the files `<name>.crt` and `<name>.key` in `dir`, creating them when missing.
+TlsFiles LoadOrCreateSelfSignedCertificate(const std::filesystem::path& dir, const std::string& host,
+                                           const std::string& name);
 
 }  // namespace duckstore

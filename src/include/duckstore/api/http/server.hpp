@@ -14,10 +14,15 @@
 // ours), and a failing accept (EMFILE) backs off instead of spinning, logging at most once per 10 s.
 // A request that cannot be parsed is answered 400, 414 (request line too long) or 431 (header too
 // large), then the connection is closed.
+//
+// With a certificate (ServerOptions::tls_cert) the port speaks HTTPS only: every connection starts with a
+// TLS handshake (TLS 1.2+, api/tls_context.hpp), which must complete within `header_read_timeout`; the same
+// limits and deadlines then apply to the requests inside it.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -50,6 +55,9 @@ struct ServerOptions {
   // Open connections at most; 0: half the process's file-descriptor limit (RLIMIT_NOFILE), so the rest
   // stays for gRPC, databases and files.
   uint32_t max_connections = 0;
+  // PEM certificate chain and private key: when set, HTTPS instead of HTTP.
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
 };
 
 // Renders an exception that escaped a handler (or a routing failure) as a response.
