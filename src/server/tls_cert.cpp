@@ -58,8 +58,8 @@ std::string Pem(const std::function<int(BIO*)>& write) {
 }  // namespace
 
 TlsFiles LoadOrCreateSelfSignedCertificate(const std::filesystem::path& dir, const std::string& host,
-                                           const std::string& name) {
-  TlsFiles files{dir / (name + ".crt"), dir / (name + ".key")};
+                                           const std::string& stem) {
+  TlsFiles files{dir / (stem + ".crt"), dir / (stem + ".key")};
   if (std::filesystem::exists(files.cert) && std::filesystem::exists(files.key)) return files;
   std::filesystem::create_directories(dir);
   ::chmod(dir.c_str(), 0700);

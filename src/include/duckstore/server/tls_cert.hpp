@@ -14,8 +14,8 @@ struct TlsFiles {
   std::filesystem::path key;
 };
 
-// Returns the files `<name>.crt` and `<name>.key` in `dir`, creating them when missing.
+// Returns the files `<stem>.crt` and `<stem>.key` in `dir`, creating them when missing.
 TlsFiles LoadOrCreateSelfSignedCertificate(const std::filesystem::path& dir, const std::string& host,
-                                           const std::string& name);
+                                           const std::string& stem);
 
 }  // namespace duckstore
