@@ -4,7 +4,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from driver_client import Driver
 from harness import expect_error, tables_path
+from keboola.storage_driver import table_pb2
 
 BUCKET = "in.c-main"
 
@@ -172,6 +174,29 @@ def test_parallel_creates_in_a_new_project_or_branch(project_factory, branch):
             project.client.call("POST", f"{path}/{name}/rows", 201, json={"rows": [{"x": 1}]})
             versions = project.client.call("GET", f"{path}/{name}/history")["versions"]
             assert [v["operation"] for v in versions] == ["rows.insert"]
+
+
+def test_listing_pages_hold_tables_and_views_as_get_describes_them(server, project, bucket):
+    # A listing's tables are read a page at a time (their attributes in one query), views apart: each page
+    # item is what GET describes, and the pages together are the whole listing, in order.
+    for name, key in (("c", ["x"]), ("a", []), ("b", ["y", "x"])):
+        project.create_table(bucket, name, [{"name": "x", "type": "INTEGER"}, {"name": "y", "type": "VARCHAR"}],
+                             primary_key=key)
+    project.insert(bucket, "b", [{"x": 1, "y": "one"}, {"x": 2, "y": "two"}])
+    Driver(server, "grpc", project.key, project.id).execute(table_pb2.CreateViewCommand(
+        path=[bucket], viewName="a_view", sourceTableName="b", columns=["x"]))
+    path = project.tables_path(bucket)
+    full = project.client.call("GET", path)
+    assert [(t["name"], t["type"]) for t in full["tables"]] == [
+        ("a", "table"), ("a_view", "view"), ("b", "table"), ("c", "table")]
+    assert [(t["primary_key"], t["row_count"]) for t in full["tables"]] == [
+        ([], 0), ([], 0), (["y", "x"], 2), (["x"], 0)]
+    paged = []
+    for offset in range(0, 4, 3):
+        paged += project.client.call("GET", f"{path}?limit=3&offset={offset}")["tables"]
+    assert paged == full["tables"]
+    for table in full["tables"]:
+        assert table == project.client.call("GET", project.table_path(bucket, table["name"])), table["name"]
 
 
 def test_table_stats(project, bucket):
