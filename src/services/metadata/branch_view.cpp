@@ -7,6 +7,7 @@
 #include "duckdb/catalog/catalog_entry/schema_catalog_entry.hpp"
 #include "duckdb/catalog/entry_lookup_info.hpp"
 #include "duckdb/main/client_context.hpp"
+#include "duckdb/parser/parsed_data/create_info.hpp"
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
@@ -72,6 +73,24 @@ std::optional<Found> FindTableIn(duckdb::Connection& conn, const std::string& sc
     if (entry) found = Found{entry->name, entry->type == duckdb::CatalogType::VIEW_ENTRY};
   });
   return found;
+}
+
+// The CREATE TABLE statement of a table of the connection's default database, naming its schema but not its
+// database (as duckdb_tables().sql has it), or nullopt. A catalog lookup: duckdb_tables() would build the
+// statement, and storage statistics, for every table of every attached database.
+std::optional<std::string> CreateStatementIn(duckdb::Connection& conn, const std::string& schema,
+                                             const std::string& table) {
+  std::optional<std::string> out;
+  conn.context->RunFunctionInTransaction([&] {
+    duckdb::EntryLookupInfo lookup(duckdb::CatalogType::TABLE_ENTRY, table);
+    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
+                                           duckdb::OnEntryNotFound::RETURN_NULL);
+    if (!entry || entry->type != duckdb::CatalogType::TABLE_ENTRY) return;
+    auto info = entry->GetInfo();
+    info->catalog.clear();
+    out = info->ToString();
+  });
+  return out;
 }
 
 }  // namespace
@@ -271,20 +290,16 @@ TableLocation BranchView::CopyUp(const TableLocation& table) {
   MaterializeBucket(BucketLocation{table.bucket, false, true, std::nullopt});
   // The default branch's own CREATE TABLE statement keeps types, defaults and NOT NULL constraints; it
   // names the schema but not the database, so it runs in the branch's database.
-  auto definition = RunSql(Conn(TableSource::kDefault),
-                           "SELECT sql FROM duckdb_tables() WHERE database_name = current_database() AND "
-                           "schema_name = $1 AND table_name = $2",
-                           {duckdb::Value(table.bucket), duckdb::Value(table.name)});
-  if (definition->RowCount() == 0) {
+  auto create = CreateStatementIn(Conn(TableSource::kDefault), table.bucket, table.name);
+  if (!create) {
     throw NotFound("table_not_found",
                    "table '" + table.name + "' does not exist in bucket '" + table.bucket + "'");
   }
-  std::string create = definition->GetValue(0, 0).ToString();
   std::string source =
       QuoteIdent(kProjectCatalog) + "." + QuoteIdent(table.bucket) + "." + QuoteIdent(table.name);
   auto& own = Conn(TableSource::kOwn);
   InSqlTransaction(own, [&] {
-    RunDdl(own, create);
+    RunDdl(own, *create);
     RunSql(own, "INSERT INTO " + QuoteIdent(table.bucket) + "." + QuoteIdent(table.name) + " SELECT * FROM " +
                     source);
     CopyTableAttributes(own, kProjectCatalog, table.bucket, table.name);
