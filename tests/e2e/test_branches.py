@@ -115,6 +115,32 @@ def test_create_and_delete_on_branch(setup):
     assert rows(p, "default") == [(1, "a"), (2, "b")]
 
 
+def test_branch_listing_pages_mix_own_and_inherited_tables(setup):
+    # A page of a branch's listing reads its own tables from the branch's database and inherited ones from
+    # the default branch's (each group's attributes in one query): every item must be what GET says.
+    p = setup
+    c = p.client
+    for name, key in (("a", ["id"]), ("b", []), ("c", ["name", "id"])):
+        p.create_table(BUCKET, name, COLUMNS, primary_key=key)
+    insert(p, "dev", [{"id": 5, "name": "e"}], table="b")  # copied up: now the branch's own
+    c.call("POST", tables_path(p.id, BUCKET, "dev"), 201, json={"name": "d", "columns": COLUMNS,
+                                                                "primary_key": ["name"]})
+    assert c.delete(table_path(p.id, BUCKET, "c", "dev")).status_code == 204  # hidden on the branch
+    path = tables_path(p.id, BUCKET, "dev")
+    full = c.call("GET", path)
+    assert full["total"] == 4 and [t["name"] for t in full["tables"]] == ["a", "b", "d", "t"]
+    paged = []
+    for offset in range(0, 5, 2):
+        page = c.call("GET", f"{path}?limit=2&offset={offset}")
+        assert page["total"] == 4 and page["offset"] == offset
+        paged += page["tables"]
+    assert paged == full["tables"]
+    for table in full["tables"]:
+        assert table == c.call("GET", table_path(p.id, BUCKET, table["name"], "dev")), table["name"]
+    assert [(t["primary_key"], t["row_count"]) for t in full["tables"]] == [
+        (["id"], 0), ([], 1), (["name"], 0), (["id"], 2)]
+
+
 def test_branches_are_isolated_and_dropping_removes_data(setup):
     p = setup
     c = p.client

@@ -77,6 +77,11 @@ def test_clone_and_view(project):
     assert [c["name"] for c in by_name["v"]["columns"]] == ["n"] and by_name["v"]["primary_key"] == []
     assert listed["total"] == len(listed["tables"])
     assert project.client.call("GET", project.table_path("in", "v"))["columns"][0]["type"] == "VARCHAR"
+    # create_mode "replace" drops a view of the destination's name as it drops a table.
+    import_table(project, "in", "v", source={"bucket": "in", "table": "src"}, import_type="clone",
+                 create_mode="replace")
+    assert project.client.call("GET", project.table_path("in", "v"))["type"] == "table"
+    assert rows(project, "in", "v") == rows(project, "in", "src")
     bad = project.client.post(project.table_path("in", "v2") + "/import-table",
                               json={"source": {"bucket": "in", "table": "src"}, "import_type": "view", "limit": 1})
     expect_error(bad, 400, "invalid_import_options")

@@ -1,8 +1,12 @@
 """Tables: create (types, nullability, defaults, primary key), list, get, delete, stats, insert and delete rows."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from harness import expect_error
+from driver_client import Driver
+from harness import expect_error, tables_path
+from keboola.storage_driver import table_pb2
 
 BUCKET = "in.c-main"
 
@@ -142,6 +146,57 @@ def test_list_get_and_delete(project, bucket):
     again = project.create_table(bucket, "b", [{"name": "z", "type": "BIGINT"}], primary_key=["z"])
     assert again["row_count"] == 0 and again["primary_key"] == ["z"]
     expect_error(project.client.get(project.tables_path("in.c-none")), 404, "bucket_not_found")
+
+
+@pytest.mark.parametrize("branch", ["default", "dev"])
+def test_parallel_creates_in_a_new_project_or_branch(project_factory, branch):
+    # Regression: the first tables of a new project (or dev branch) created at once each created the schema
+    # of table history in their own transaction, and all but one failed with 409 write_conflict.
+    names = [f"t{i}" for i in range(8)]
+    for _ in range(3):  # a race: a few fresh projects make it likely to show
+        project = project_factory()
+        project.create_bucket(BUCKET)
+        if branch != "default":
+            project.client.call("POST", project.path + "/branches", 201, json={"name": branch, "id": branch})
+        path = tables_path(project.id, BUCKET, branch)
+
+        def create(name, key=project.key, path=path):
+            client = project.client.with_key(key)  # a session per thread
+            return client.post(path, json={"name": name, "columns": [{"name": "x", "type": "INTEGER"}]})
+
+        with ThreadPoolExecutor(max_workers=len(names)) as pool:
+            responses = list(pool.map(create, names))
+        assert [r.status_code for r in responses] == [201] * len(names), [r.text for r in responses]
+        listed = project.client.call("GET", path)
+        assert [t["name"] for t in listed["tables"]] == names
+        # Each keeps its history: a row written now is the table's first version.
+        for name in names:
+            project.client.call("POST", f"{path}/{name}/rows", 201, json={"rows": [{"x": 1}]})
+            versions = project.client.call("GET", f"{path}/{name}/history")["versions"]
+            assert [v["operation"] for v in versions] == ["rows.insert"]
+
+
+def test_listing_pages_hold_tables_and_views_as_get_describes_them(server, project, bucket):
+    # A listing's tables are read a page at a time (their attributes in one query), views apart: each page
+    # item is what GET describes, and the pages together are the whole listing, in order.
+    for name, key in (("c", ["x"]), ("a", []), ("b", ["y", "x"])):
+        project.create_table(bucket, name, [{"name": "x", "type": "INTEGER"}, {"name": "y", "type": "VARCHAR"}],
+                             primary_key=key)
+    project.insert(bucket, "b", [{"x": 1, "y": "one"}, {"x": 2, "y": "two"}])
+    Driver(server, "grpc", project.key, project.id).execute(table_pb2.CreateViewCommand(
+        path=[bucket], viewName="a_view", sourceTableName="b", columns=["x"]))
+    path = project.tables_path(bucket)
+    full = project.client.call("GET", path)
+    assert [(t["name"], t["type"]) for t in full["tables"]] == [
+        ("a", "table"), ("a_view", "view"), ("b", "table"), ("c", "table")]
+    assert [(t["primary_key"], t["row_count"]) for t in full["tables"]] == [
+        ([], 0), ([], 0), (["y", "x"], 2), (["x"], 0)]
+    paged = []
+    for offset in range(0, 4, 3):
+        paged += project.client.call("GET", f"{path}?limit=3&offset={offset}")["tables"]
+    assert paged == full["tables"]
+    for table in full["tables"]:
+        assert table == project.client.call("GET", project.table_path(bucket, table["name"])), table["name"]
 
 
 def test_table_stats(project, bucket):

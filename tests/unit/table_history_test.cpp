@@ -18,7 +18,7 @@ namespace {
 class TableHistoryTest : public ::testing::Test {
  public:
   void SetUp() override {
-    ApplyProjectSchema(conn_);
+    ApplyProjectSchema(conn_, SchemaKind::kHistory);
     RunDdl(conn_, "CREATE SCHEMA b");
     RunDdl(conn_, "CREATE TABLE b.t (id INTEGER, v VARCHAR)");
     RunDdl(conn_, "INSERT INTO b.t VALUES (1, 'a'), (2, 'b'), (2, 'b'), (3, NULL)");

@@ -14,7 +14,7 @@ using Key = std::vector<std::string>;
 class TableKeysTest : public ::testing::Test {
  public:
   void SetUp() override {
-    ApplyProjectSchema(conn_);
+    ApplyProjectSchema(conn_, SchemaKind::kPlain);
     RunDdl(conn_, "CREATE SCHEMA b");
     RunDdl(conn_, "CREATE TABLE b.pk (id INTEGER PRIMARY KEY, email VARCHAR UNIQUE)");
     RunDdl(conn_, "CREATE TABLE b.uniq (tag VARCHAR, n INTEGER, UNIQUE (n, tag), UNIQUE (tag))");

@@ -9,8 +9,6 @@
 namespace duckstore::driver {
 namespace {
 
-constexpr int64_t kAllBuckets = std::numeric_limits<int32_t>::max();
-
 void RequirePathSize(const info::ObjectInfoCommand& command, int size) {
   if (command.path_size() != size) {
     throw InvalidArgument("invalid_request", "ObjectInfoCommand.path must have " + std::to_string(size) +
@@ -51,10 +49,9 @@ void AddInfoCommands(CommandRegistry& registry) {
                                                              "\" does not match the connected database \"" +
                                                              context.project_id + "\".");
             }
-            auto buckets = services.buckets.List(context.Branch(), PageRequest{kAllBuckets, 0});
             auto* database = response.mutable_databaseinfo();
-            for (const auto& bucket : buckets.items)
-              *database->add_objects() = ObjectOf(bucket.name, info::SCHEMA);
+            for (const auto& bucket : services.buckets.ListNames(context.Branch()))
+              *database->add_objects() = ObjectOf(bucket, info::SCHEMA);
             break;
           }
           case info::SCHEMA: {
@@ -92,9 +89,8 @@ void AddInfoCommands(CommandRegistry& registry) {
   registry.Add<info::ListSchemasCommand>(
       Access::kRead, [](const info::ListSchemasCommand&, CommandContext& context) {
         info::ListSchemasResponse response;
-        for (const auto& bucket :
-             context.services.buckets.List(context.Branch(), PageRequest{kAllBuckets, 0}).items)
-          response.add_schemas(bucket.name);
+        for (const auto& bucket : context.services.buckets.ListNames(context.Branch()))
+          response.add_schemas(bucket);
         return response;
       });
 }

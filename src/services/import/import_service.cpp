@@ -82,20 +82,18 @@ ImportResult LoadSource(duckdb::Connection& conn, const TableInfo& table, const 
 }
 
 void DropDestination(duckdb::Connection& conn, const std::string& bucket, const std::string& name) {
-  auto kind =
-      RunSql(conn,
-             "SELECT table_name, 'table' FROM duckdb_tables() WHERE database_name = current_database() AND "
-             "schema_name = $1 AND lower(table_name) = lower($2) UNION ALL SELECT view_name, 'view' FROM "
-             "duckdb_views() WHERE database_name = current_database() AND schema_name = $1 AND "
-             "lower(view_name) = lower($2)",
-             {duckdb::Value(bucket), duckdb::Value(name)});
-  if (kind->RowCount() == 0) return;
-  std::string canonical = kind->GetValue(0, 0).ToString();
-  bool view = kind->GetValue(1, 0).ToString() == "view";
-  if (!view) {
+  // Catalog lookups (LoadTable, LoadView), not a duckdb_tables() scan of every table of the project.
+  std::string canonical;
+  bool view = false;
+  if (auto table = LoadTable(conn, bucket, name, TableDetail::kDefinition)) {
+    canonical = table->name;
     // A replaced table is kept for time travel and undrop, as a drop keeps it.
-    if (auto dropped = LoadTable(conn, bucket, canonical, TableDetail::kDefinition))
-      CloseTableHistory(conn, *dropped, {"table.drop"});
+    CloseTableHistory(conn, *table, {"table.drop"});
+  } else if (auto existing = LoadView(conn, bucket, name)) {
+    canonical = existing->name;
+    view = true;
+  } else {
+    return;
   }
   RunDdl(conn, std::string(view ? "DROP VIEW " : "DROP TABLE ") + QualifiedName(bucket, canonical));
   ForgetTable(conn, bucket, canonical);

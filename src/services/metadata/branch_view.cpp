@@ -7,6 +7,7 @@
 #include "duckdb/catalog/catalog_entry/schema_catalog_entry.hpp"
 #include "duckdb/catalog/entry_lookup_info.hpp"
 #include "duckdb/main/client_context.hpp"
+#include "duckdb/parser/parsed_data/create_info.hpp"
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
@@ -40,19 +41,23 @@ struct Found {
   bool is_view = false;
 };
 
-// Tables and views of a schema of the connection's default database.
+// Tables and views of a schema of the connection's default database (none when there is no such schema).
+// Read from the schema's own catalog set, not from duckdb_tables()/duckdb_views(): those walk every table
+// of every attached database (and compute each one's SQL and size), so listing each bucket that way made a
+// project's listings quadratic in its number of tables.
 std::vector<Found> TablesIn(duckdb::Connection& conn, const std::string& schema) {
-  auto result =
-      RunSql(conn,
-             "SELECT table_name, false FROM duckdb_tables() WHERE database_name = current_database() "
-             "AND lower(schema_name) = lower($1) UNION ALL SELECT view_name, true FROM duckdb_views() "
-             "WHERE database_name = current_database() AND lower(schema_name) = lower($1) AND NOT "
-             "internal",
-             {duckdb::Value(schema)});
   std::vector<Found> out;
-  out.reserve(result->RowCount());
-  for (size_t row = 0; row < result->RowCount(); ++row)
-    out.push_back({result->GetValue(0, row).ToString(), result->GetValue(1, row).GetValue<bool>()});
+  conn.context->RunFunctionInTransaction([&] {
+    auto entry = duckdb::Catalog::GetSchema(*conn.context, INVALID_CATALOG, schema,
+                                            duckdb::OnEntryNotFound::RETURN_NULL);
+    if (!entry) return;
+    // The set of TABLE_ENTRY holds the schema's views too.
+    entry->Scan(*conn.context, duckdb::CatalogType::TABLE_ENTRY, [&](duckdb::CatalogEntry& object) {
+      bool is_view = object.type == duckdb::CatalogType::VIEW_ENTRY;
+      if (is_view && object.internal) return;
+      out.push_back({object.name, is_view});
+    });
+  });
   return out;
 }
 
@@ -68,6 +73,24 @@ std::optional<Found> FindTableIn(duckdb::Connection& conn, const std::string& sc
     if (entry) found = Found{entry->name, entry->type == duckdb::CatalogType::VIEW_ENTRY};
   });
   return found;
+}
+
+// The CREATE TABLE statement of a table of the connection's default database, naming its schema but not its
+// database (as duckdb_tables().sql has it), or nullopt. A catalog lookup: duckdb_tables() would build the
+// statement, and storage statistics, for every table of every attached database.
+std::optional<std::string> CreateStatementIn(duckdb::Connection& conn, const std::string& schema,
+                                             const std::string& table) {
+  std::optional<std::string> out;
+  conn.context->RunFunctionInTransaction([&] {
+    duckdb::EntryLookupInfo lookup(duckdb::CatalogType::TABLE_ENTRY, table);
+    auto entry = duckdb::Catalog::GetEntry(*conn.context, INVALID_CATALOG, schema, lookup,
+                                           duckdb::OnEntryNotFound::RETURN_NULL);
+    if (!entry || entry->type != duckdb::CatalogType::TABLE_ENTRY) return;
+    auto info = entry->GetInfo();
+    info->catalog.clear();
+    out = info->ToString();
+  });
+  return out;
 }
 
 }  // namespace
@@ -267,20 +290,16 @@ TableLocation BranchView::CopyUp(const TableLocation& table) {
   MaterializeBucket(BucketLocation{table.bucket, false, true, std::nullopt});
   // The default branch's own CREATE TABLE statement keeps types, defaults and NOT NULL constraints; it
   // names the schema but not the database, so it runs in the branch's database.
-  auto definition = RunSql(Conn(TableSource::kDefault),
-                           "SELECT sql FROM duckdb_tables() WHERE database_name = current_database() AND "
-                           "schema_name = $1 AND table_name = $2",
-                           {duckdb::Value(table.bucket), duckdb::Value(table.name)});
-  if (definition->RowCount() == 0) {
+  auto create = CreateStatementIn(Conn(TableSource::kDefault), table.bucket, table.name);
+  if (!create) {
     throw NotFound("table_not_found",
                    "table '" + table.name + "' does not exist in bucket '" + table.bucket + "'");
   }
-  std::string create = definition->GetValue(0, 0).ToString();
   std::string source =
       QuoteIdent(kProjectCatalog) + "." + QuoteIdent(table.bucket) + "." + QuoteIdent(table.name);
   auto& own = Conn(TableSource::kOwn);
   InSqlTransaction(own, [&] {
-    RunDdl(own, create);
+    RunDdl(own, *create);
     RunSql(own, "INSERT INTO " + QuoteIdent(table.bucket) + "." + QuoteIdent(table.name) + " SELECT * FROM " +
                     source);
     CopyTableAttributes(own, kProjectCatalog, table.bucket, table.name);

@@ -60,6 +60,13 @@ Page<BucketInfo> BucketService::List(const BranchRef& branch, const PageRequest&
   return out;
 }
 
+std::vector<std::string> BucketService::ListNames(const BranchRef& branch) {
+  auto view = branches_.View(branch);
+  std::vector<std::string> out;
+  for (auto& bucket : view->ListBuckets()) out.push_back(std::move(bucket.name));
+  return out;
+}
+
 BucketInfo BucketService::Get(const BranchRef& branch, const std::string& name) {
   ValidateObjectName(name, "bucket name");
   auto view = branches_.View(branch);

@@ -1,8 +1,11 @@
 // TableService: tables' definitions (create, list, get, delete) and structure changes (columns, key).
 #include "duckstore/services/metadata/tables.hpp"
 
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
+#include <utility>
 
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/identifiers.hpp"
@@ -127,12 +130,30 @@ Page<TableInfo> TableService::List(const BranchRef& branch, const std::string& b
   auto tables = view->ListTables(location);
   Page<TableInfo> out;
   out.total = static_cast<int64_t>(tables.size());
-  for (int64_t i = page.offset; i < out.total && i < page.offset + page.limit; ++i) {
+  auto end = std::min(out.total, page.offset + page.limit);
+  // The page's tables are read per database they come from (own, default branch, linked source) with
+  // LoadTables, which reads their attributes in one query rather than one per table.
+  std::map<TableSource, std::vector<std::string>> names;
+  for (auto i = page.offset; i < end; ++i) {
+    if (!tables[i].is_view) names[tables[i].source].push_back(tables[i].name);
+  }
+  std::map<std::pair<TableSource, std::string>, TableInfo> loaded;
+  for (const auto& [source, of_source] : names) {
+    auto& conn = view->Conn(source, &location);
+    for (auto& info : LoadTables(conn, BranchView::PhysicalBucket(location, source), of_source)) {
+      auto name = info.name;
+      loaded.emplace(std::make_pair(source, std::move(name)), std::move(info));
+    }
+  }
+  for (auto i = page.offset; i < end; ++i) {
     const auto& table = tables[i];
-    auto& conn = view->Conn(table.source, &location);
-    auto schema = BranchView::PhysicalBucket(location, table.source);
-    auto info =
-        table.is_view ? LoadViewAsTable(conn, schema, table.name) : LoadTable(conn, schema, table.name);
+    std::optional<TableInfo> info;
+    if (table.is_view) {
+      info = LoadViewAsTable(view->Conn(table.source, &location),
+                             BranchView::PhysicalBucket(location, table.source), table.name);
+    } else if (auto found = loaded.find({table.source, table.name}); found != loaded.end()) {
+      info = std::move(found->second);
+    }
     if (!info) continue;  // dropped since ListTables
     info->bucket = location.name;
     out.items.push_back(std::move(*info));

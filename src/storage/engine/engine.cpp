@@ -35,7 +35,7 @@ ProjectDatabase::ProjectDatabase(std::string project_id, std::filesystem::path r
       last_used_(std::chrono::steady_clock::now()) {
   db_ = OpenConfinedDatabase(root_ / kDatabaseFile, root_, root_ / "tmp", limits, DatabaseAccess::kReadWrite);
   duckdb::Connection conn(*db_);
-  ApplyProjectSchema(conn);
+  ApplyProjectSchema(conn, SchemaKind::kHistory);
 }
 
 ProjectDatabase::~ProjectDatabase() {
@@ -96,7 +96,7 @@ std::string ProjectDatabase::Attach(AttachedKind kind, const std::string& id, bo
   duckdb::Connection conn(*db_);
   RunOrThrow(conn, "ATTACH " + QuoteLiteral(path.string()) + " AS " + QuoteIdent(alias));
   RunOrThrow(conn, "USE " + QuoteIdent(alias));
-  ApplyProjectSchema(conn);
+  ApplyProjectSchema(conn, kind == AttachedKind::kBranch ? SchemaKind::kHistory : SchemaKind::kPlain);
   attached_.insert(alias);
   return alias;
 }

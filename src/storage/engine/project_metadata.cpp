@@ -21,6 +21,17 @@ std::set<std::string> FirstColumn(duckdb::MaterializedQueryResult& result) {
   return out;
 }
 
+// The attributes in row `row` of a result whose columns `first`, `first + 1` are primary_key and created_at.
+TableAttributes AttributesAt(duckdb::MaterializedQueryResult& result, size_t row, size_t first) {
+  TableAttributes out;
+  auto key = result.GetValue(first, row);
+  if (!key.IsNull()) {
+    for (const auto& child : duckdb::ListValue::GetChildren(key)) out.primary_key.push_back(child.ToString());
+  }
+  out.created_at = result.GetValue(first + 1, row).ToString();
+  return out;
+}
+
 }  // namespace
 
 std::optional<TableAttributes> LoadTableAttributes(duckdb::Connection& conn, const std::string& bucket,
@@ -31,12 +42,19 @@ std::optional<TableAttributes> LoadTableAttributes(duckdb::Connection& conn, con
                  ") FROM _duckstore.tables WHERE lower(bucket) = lower($1) AND lower(name) = lower($2)",
              {duckdb::Value(bucket), duckdb::Value(table)});
   if (meta->RowCount() == 0) return std::nullopt;
-  TableAttributes out;
-  auto key = meta->GetValue(0, 0);
-  if (!key.IsNull()) {
-    for (const auto& child : duckdb::ListValue::GetChildren(key)) out.primary_key.push_back(child.ToString());
-  }
-  out.created_at = meta->GetValue(1, 0).ToString();
+  return AttributesAt(*meta, 0, 0);
+}
+
+std::map<std::string, TableAttributes> LoadBucketTableAttributes(duckdb::Connection& conn,
+                                                                 const std::string& bucket) {
+  auto meta = RunSql(conn,
+                     std::string("SELECT name, primary_key, strftime(created_at AT TIME ZONE 'UTC', ") +
+                         kIsoTimestamp + ") FROM _duckstore.tables WHERE lower(bucket) = lower($1)",
+                     {duckdb::Value(bucket)});
+  std::map<std::string, TableAttributes> out;
+  // Keyed as DuckDB's catalog matches names (ASCII case-insensitively).
+  for (size_t row = 0; row < meta->RowCount(); ++row)
+    out.emplace(duckdb::StringUtil::Lower(meta->GetValue(0, row).ToString()), AttributesAt(*meta, row, 1));
   return out;
 }
 

@@ -68,18 +68,18 @@ std::string ColumnList(const TableInfo& table) {
   return out;
 }
 
-// "name type, ..." of a table of conn's default database, in column order.
+// "name type, ..." of a table of conn's default database, in column order, without its last `skip_last`
+// columns; "" when there is no such table. A catalog lookup: duckdb_columns() would walk every column of
+// every table (the history tables included), which made each table change and drop grow with the project.
 std::string ColumnSignature(duckdb::Connection& conn, const std::string& schema, const std::string& table,
                             int64_t skip_last) {
-  auto result = RunSql(conn,
-                       "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
-                       "current_database() AND schema_name = $1 AND table_name = $2 ORDER BY column_index",
-                       {duckdb::Value(schema), duckdb::Value(table)});
+  auto description = conn.TableInfo(schema, table);
+  if (!description) return "";
   std::string out;
-  auto rows = static_cast<int64_t>(result->RowCount()) - skip_last;
-  for (int64_t row = 0; row < rows; ++row) {
-    auto index = static_cast<duckdb::idx_t>(row);
-    out += result->GetValue(0, index).ToString() + " " + result->GetValue(1, index).ToString() + ", ";
+  auto columns = static_cast<int64_t>(description->columns.size()) - skip_last;
+  for (int64_t i = 0; i < columns; ++i) {
+    const auto& column = description->columns[static_cast<size_t>(i)];
+    out += column.Name() + " " + column.Type().ToString() + ", ";
   }
   return out;
 }
@@ -107,7 +107,7 @@ std::string OpenHistory(duckdb::Connection& conn, const TableInfo& definition, b
   std::string id =
       "h" +
       RunSql(conn, "SELECT replace(CAST(gen_random_uuid() AS VARCHAR), '-', '')")->GetValue(0, 0).ToString();
-  RunDdl(conn, "CREATE SCHEMA IF NOT EXISTS _duckstore_history");
+  // The schema exists from when the database was opened (ApplyProjectSchema).
   RunDdl(conn, "CREATE TABLE " + RowTable(id) + " AS SELECT *, CAST(NULL AS BIGINT) AS " +
                    QuoteIdent(kVersionColumn) + ", CAST(NULL AS BOOLEAN) AS " + QuoteIdent(kRemovedColumn) +
                    " FROM " + Live(definition.bucket, definition.name) + " LIMIT 0");

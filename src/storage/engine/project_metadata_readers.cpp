@@ -102,8 +102,11 @@ const TypedColumn* TypedTable::Find(const std::string& column) const {
   return nullptr;
 }
 
-std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket,
-                                   const std::string& table, TableDetail detail) {
+namespace {
+
+// A table's definition from DuckDB's catalog (key: the one DuckDB enforces); nullopt if none or a view.
+std::optional<TableInfo> LoadDefinition(duckdb::Connection& conn, const std::string& bucket,
+                                        const std::string& table) {
   if (IsReservedSchemaName(bucket)) return std::nullopt;
   TableInfo info;
   bool found =
@@ -124,16 +127,48 @@ std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& 
         }
       });
   if (!found) return std::nullopt;
+  return info;
+}
+
+// Completes a definition with its _duckstore attributes (when it has them) and, for kWithStats, its stats.
+void Complete(duckdb::Connection& conn, TableInfo& info, std::optional<TableAttributes> attributes,
+              TableDetail detail) {
   // An explicit Keboola primary key wins over the key DuckDB enforces.
-  if (auto attributes = LoadTableAttributes(conn, info.bucket, info.name)) {
+  if (attributes) {
     if (!attributes->primary_key.empty()) info.primary_key = std::move(attributes->primary_key);
     info.created_at = std::move(attributes->created_at);
   }
-  if (detail == TableDetail::kDefinition) return info;
+  if (detail == TableDetail::kDefinition) return;
   std::string qualified = QuoteIdent(info.bucket) + "." + QuoteIdent(info.name);
   info.row_count = RunSql(conn, "SELECT count(*) FROM " + qualified)->GetValue(0, 0).GetValue<int64_t>();
   info.size_bytes = PersistentBytes(conn, info.bucket, info.name);
+}
+
+}  // namespace
+
+std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket,
+                                   const std::string& table, TableDetail detail) {
+  auto info = LoadDefinition(conn, bucket, table);
+  if (!info) return std::nullopt;
+  Complete(conn, *info, LoadTableAttributes(conn, info->bucket, info->name), detail);
   return info;
+}
+
+std::vector<TableInfo> LoadTables(duckdb::Connection& conn, const std::string& bucket,
+                                  const std::vector<std::string>& tables, TableDetail detail) {
+  std::vector<TableInfo> out;
+  if (tables.empty() || IsReservedSchemaName(bucket)) return out;
+  auto attributes = LoadBucketTableAttributes(conn, bucket);
+  for (const auto& table : tables) {
+    auto info = LoadDefinition(conn, bucket, table);
+    if (!info) continue;
+    std::optional<TableAttributes> of_table;
+    if (auto found = attributes.find(duckdb::StringUtil::Lower(info->name)); found != attributes.end())
+      of_table = std::move(found->second);
+    Complete(conn, *info, std::move(of_table), detail);
+    out.push_back(std::move(*info));
+  }
+  return out;
 }
 
 std::optional<ViewInfo> LoadView(duckdb::Connection& conn, const std::string& bucket,

@@ -6,7 +6,7 @@
 
 namespace duckstore {
 
-void ApplyProjectSchema(duckdb::Connection& conn) {
+void ApplyProjectSchema(duckdb::Connection& conn, SchemaKind kind) {
   // Primary keys are Keboola metadata (used for deduplication and by DAS), not DuckDB constraints: an ART
   // index would slow bulk loads and DuckDB rejects delete+insert of one key within a transaction, which
   // is exactly how an upsert replaces rows. See docs/design/engine.md.
@@ -20,8 +20,7 @@ void ApplyProjectSchema(duckdb::Connection& conn) {
       // therefore no longer show through (docs/design/branches.md).
       "CREATE TABLE IF NOT EXISTS _duckstore.branch_hidden (bucket VARCHAR NOT NULL, name VARCHAR NOT NULL)",
       // Table history (docs/design/history.md): the histories, their changes, the retention, and per
-      // history a table of kept rows in the schema _duckstore_history (created with the first history, so
-      // that workspace databases, which keep none, show no such schema).
+      // history a table of kept rows in the schema _duckstore_history (created below, for kHistory only).
       "CREATE TABLE IF NOT EXISTS _duckstore.history_tables (id VARCHAR NOT NULL, bucket VARCHAR NOT NULL, "
       "name VARCHAR NOT NULL, since TIMESTAMPTZ NOT NULL, until TIMESTAMPTZ, created BOOLEAN NOT NULL, "
       "definition VARCHAR NOT NULL)",
@@ -31,10 +30,16 @@ void ApplyProjectSchema(duckdb::Connection& conn) {
       "rows_removed BIGINT NOT NULL, full_image BOOLEAN NOT NULL, request_id VARCHAR NOT NULL)",
       "CREATE TABLE IF NOT EXISTS _duckstore.history_settings (retention_days BIGINT NOT NULL)",
   };
-  for (const char* sql : kStatements) {
+  auto run = [&](const char* sql) {
     auto result = conn.Query(sql);
     if (result->HasError()) throw Internal("cannot prepare project database: " + result->GetError());
-  }
+  };
+  for (const char* sql : kStatements) run(sql);
+  // Created here, once, when the database is opened, rather than by the first table history in that
+  // table's transaction: two tables created at once in a new project then both created the schema, and
+  // the second transaction failed with a write-write conflict on it (HTTP 409 write_conflict). Workspace
+  // databases keep no history and so show no such schema.
+  if (kind == SchemaKind::kHistory) run("CREATE SCHEMA IF NOT EXISTS _duckstore_history");
 }
 
 bool IsReservedSchemaName(const std::string& name) {

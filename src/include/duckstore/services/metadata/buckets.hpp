@@ -24,6 +24,9 @@ class BucketService {
 
   BucketInfo Create(const BranchRef& branch, const std::string& name, const std::string& description);
   Page<BucketInfo> List(const BranchRef& branch, const PageRequest& page);
+  // The names of every bucket the branch sees, sorted, from one pass over the catalog: what the driver's
+  // DATABASE ObjectInfo and ListSchemas answer, without describing each bucket as List does.
+  std::vector<std::string> ListNames(const BranchRef& branch);
   BucketInfo Get(const BranchRef& branch, const std::string& name);
   // Every table and view the branch sees in the bucket, by name; kNotFound("bucket_not_found").
   std::vector<BucketObject> ListObjects(const BranchRef& branch, const std::string& name);

@@ -10,6 +10,7 @@
 
 #include <duckdb.hpp>
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,6 +30,13 @@ enum class TableDetail { kDefinition, kWithStats };
 // else the first UNIQUE constraint); nullopt if none or a view. row_count, size_bytes 0 for kDefinition.
 std::optional<TableInfo> LoadTable(duckdb::Connection& conn, const std::string& bucket,
                                    const std::string& table, TableDetail detail = TableDetail::kWithStats);
+
+// Reads the named tables of one bucket as LoadTable does, in the order given, skipping names that are not
+// tables (any more). For listings: the attributes of all of them are read in one query, where a LoadTable
+// each would scan _duckstore.tables once per table (a cost that grew with the project's size).
+std::vector<TableInfo> LoadTables(duckdb::Connection& conn, const std::string& bucket,
+                                  const std::vector<std::string>& tables,
+                                  TableDetail detail = TableDetail::kWithStats);
 
 // Reads a view; nullopt if there is none of that name.
 std::optional<ViewInfo> LoadView(duckdb::Connection& conn, const std::string& bucket,
@@ -79,6 +87,9 @@ void ForgetBucket(duckdb::Connection& conn, const std::string& bucket);
 // nullopt when the table has no attributes row.
 std::optional<TableAttributes> LoadTableAttributes(duckdb::Connection& conn, const std::string& bucket,
                                                    const std::string& table);
+// The attributes of every table of a bucket that has them, by lower-cased name, in one query (LoadTables).
+std::map<std::string, TableAttributes> LoadBucketTableAttributes(duckdb::Connection& conn,
+                                                                 const std::string& bucket);
 // Records a new table with its Keboola primary key, created now.
 void RecordTable(duckdb::Connection& conn, const std::string& bucket, const std::string& table,
                  const std::vector<std::string>& primary_key);
