@@ -321,8 +321,6 @@ def fill(path: str, world: World) -> str:
 
 
 def test_rest_matrix_covers_every_entry_point(world):
-    live = world.server.client().call("GET", "/openapi.json")
-    assert live["paths"] == OPENAPI["paths"], "the served document differs from docs/openapi.json"
     missing = []
     for method, path, operation in rest_operations():
         op_id = operation["operationId"]
@@ -341,6 +339,8 @@ def test_rest_matrix_covers_every_entry_point(world):
     assert not missing, "entry points the authorization matrix cannot call:\n" + "\n".join(missing)
     known = {op["operationId"] for _, _, op in rest_operations()}
     assert set(BODIES) <= known and set(SPECIAL_ACCESS) <= known, "rules for operations that no longer exist"
+    live = world.server.client().call("GET", "/openapi.json")
+    assert live["paths"] == OPENAPI["paths"], "the served document differs from docs/openapi.json"
 
 
 @pytest.mark.parametrize("method,path,op_id,kind,expected", list(rest_cases()))
