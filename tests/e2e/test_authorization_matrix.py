@@ -8,7 +8,7 @@ Entry points are enumerated, not listed by hand:
 - S3: every operation declared in src/api/s3/operations.cpp (`Declare(S3Op::k..., "Name", ...)`);
 - driver: every command registered in src/api/driver/*.cpp (`registry.Add<...>` / `AddUnsupported<...>`);
 - DAS: every RPC of the DAS proto services (the generated descriptors);
-- PostgreSQL: the startup login.
+- PostgreSQL: the startup login, and a workspace user's statements on storage it was not granted.
 Each door has a small explicit table of how to call an entry point (path parameters, bodies, boto3 calls,
 request fields); `test_*_matrix_covers_every_entry_point` fails when an entry point has no rule, so a new
 route, operation, command or RPC cannot be added without joining the matrix.
@@ -802,4 +802,40 @@ def test_pg_login_denied(world, pg_logins, unchanged, kind):
 
 def test_nothing_changed_at_the_end(world):
     """Every refused call of the module, reads included, left the state as the fixtures made it."""
+    world.assert_unchanged()
+
+
+# A workspace user reaches its workspace only: the project's storage (its own project's, not granted to it),
+# the instance's catalog functions and the filesystem are refused, reads and writes alike.
+OUT_OF_SCOPE_SQL = {
+    "storage read": 'SELECT * FROM project."in.c-mx".t',
+    "storage read, unqualified": 'SELECT * FROM "in.c-mx".t',
+    "secret bucket": f'SELECT * FROM project."in.c-{MARKER}"."{MARKER}-table"',
+    "storage write": "INSERT INTO project.\"in.c-mx\".t VALUES (99, 'pwned')",
+    "storage DDL": 'DROP TABLE project."in.c-mx".t',
+    "instance catalog": "SELECT * FROM duckdb_tables()",
+    "attach": "ATTACH '/etc/hostname' AS stolen",
+    "copy to a path": "COPY (SELECT 1) TO '/tmp/pwned.csv'",
+}
+
+
+@pytest.mark.parametrize("what", sorted(OUT_OF_SCOPE_SQL))
+def test_pg_workspace_user_cannot_reach_storage_it_was_not_granted(world, what):
+    import psycopg2
+    conn = psycopg2.connect(host=world.server.pg_host, port=world.server.pg_port, user=world.ws_user,
+                            password=world.ws_password, dbname="ws1", connect_timeout=10, sslmode="disable")
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM t")  # its own workspace answers
+            assert cursor.fetchone() == (2,)
+        conn.rollback()
+        with pytest.raises(psycopg2.Error) as refused, conn.cursor() as cursor:
+            cursor.execute(OUT_OF_SCOPE_SQL[what])
+        assert refused.value.pgcode == "42501", (refused.value.pgcode, str(refused.value))
+        text = str(refused.value)
+        if what == "secret bucket":
+            text = text.replace(OUT_OF_SCOPE_SQL[what].split("FROM ")[1].replace('"', ""), "")  # its own words
+        assert_no_leak(text, world)
+    finally:
+        conn.close()
     world.assert_unchanged()
