@@ -2,7 +2,7 @@
 a restart on the same data directory, and an oracle.
 
 Two client threads run against one server: one drives tables (REST file upload + import FULL and INCREMENTAL
-from CSV, REST row inserts, driver ExecuteQuery inserts, table and column DDL, dev-branch creation, file
+from CSV, REST row inserts and deletes, driver ExecuteQuery inserts, table and column DDL, dev-branch creation, file
 deletion), the other the S3 door (single PUTs of up to 8 MiB, two-part multipart uploads, deletes). A timer
 kills the server (SIGKILL) after a random delay; each thread's operation in flight is then unacknowledged.
 After the restart the oracle checks, against an in-test model:
@@ -154,7 +154,8 @@ class Run:
     def tables_step(self, rng: random.Random):
         if len(self.model.files) > MAX_FILES:  # uploads are kept few: the oldest file is deleted first
             return self.op_delete_file()
-        op = rng.choices(["full", "inc", "rows", "drv", "create", "column", "branch"], weights=[4, 4, 3, 3, 1, 1, 1])[0]
+        op = rng.choices(["full", "inc", "rows", "delete_rows", "drv", "create", "column", "branch"],
+                         weights=[4, 4, 3, 1, 3, 1, 1, 1])[0]
         getattr(self, "op_" + op)(rng)
 
     def s3_step(self, rng: random.Random):
@@ -199,6 +200,17 @@ class Run:
         after = {**self.model.tables["rows"], **rows}
         self.call("tables", Pending("rows", {"table": "rows", "after": after, "body": body}),
                   lambda: self.rest().call("POST", self.table_path("rows") + "/rows", 201, json=body))
+        self.model.tables["rows"] = after
+
+    def op_delete_rows(self, rng):
+        current = self.model.tables["rows"]
+        if not current:
+            return self.op_rows(rng)
+        doomed = rng.sample(sorted(current), min(len(current), rng.randint(1, 20)))
+        body = {"filters": [{"column": "id", "operator": "in", "values": doomed}]}
+        after = {i: v for i, v in current.items() if i not in set(doomed)}
+        self.call("tables", Pending("delete_rows", {"table": "rows", "after": after, "body": body}),
+                  lambda: self.rest().call("DELETE", self.table_path("rows") + "/rows", 200, json=body))
         self.model.tables["rows"] = after
 
     def op_drv(self, rng):
@@ -310,7 +322,7 @@ class Run:
                 assert new[0]["size"] == a["size"], f"a killed upload is visible with a partial size: {new[0]}"
                 self.model.files[new[0]["id"]] = (a["size"], a["md5"])
             return  # the retry is the next upload
-        if kind in ("import", "rows", "drv"):
+        if kind in ("import", "rows", "delete_rows", "drv"):
             table = a["table"]
             actual = self.aggregates(table)
             before, after = self.model.tables[table], a["after"]
@@ -324,6 +336,8 @@ class Run:
             elif kind == "rows":
                 retried = rest.post(self.table_path(table) + "/rows", json=a["body"])
                 assert retried.status_code == (409 if applied else 201), retried.text
+            elif kind == "delete_rows":
+                rest.call("DELETE", self.table_path(table) + "/rows", 200, json=a["body"])
             elif not applied:
                 self.sql(a["query"])
             self.model.tables[table] = after
