@@ -450,18 +450,14 @@ def s3_expectation(name: str, access: str, kind: str) -> str | None:
     return "AccessDenied"
 
 
-def s3_boto(world: World, kind: str):
+def s3_boto(world: World, kind: str, signature: str = "s3v4"):
+    """A boto3 client signing with the credential of `kind` (SigV4, or "s3" for SigV2; none: unsigned)."""
     token = world.token(kind)
-    if token is None:
-        return boto3.client("s3", endpoint_url=s3_endpoint(world.server), region_name=REGION,
-                            config=Config(signature_version=UNSIGNED, s3={"addressing_style": "path"},
-                                          retries={"max_attempts": 1, "mode": "standard"}))
-    if kind == "malformed":
-        return boto3.client("s3", endpoint_url=s3_endpoint(world.server), region_name=REGION,
-                            aws_access_key_id=token, aws_secret_access_key=token,
-                            config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                                          retries={"max_attempts": 1, "mode": "standard"}))
-    return s3_client(world.server, token)
+    key_id, secret = (token.split(".", 1)[0], token) if token and "." in token else (token, token)
+    credentials = {"aws_access_key_id": key_id, "aws_secret_access_key": secret} if token else {}
+    return boto3.client("s3", endpoint_url=s3_endpoint(world.server), region_name=REGION, **credentials,
+                        config=Config(signature_version=signature if token else UNSIGNED,
+                                      s3={"addressing_style": "path"}, retries={"max_attempts": 1, "mode": "standard"}))
 
 
 def s3_cases():
@@ -495,6 +491,42 @@ def test_s3_denied(world, name, kind, expected):
         assert error["Error"]["Code"] == expected, error
     assert_no_leak(json.dumps(error, default=str), world)
     if s3_declared()[name] != "Read":
+        world.assert_unchanged()
+
+
+# The other ways to present an S3 credential (SigV2 headers, SigV4 and SigV2 presigned URLs) on a read and a
+# write; the header SigV4 form runs over every operation above.
+S3_OTHER_SIGNATURES = {
+    "sigv2 header": lambda s3, w, op: S3_CALLS[op](s3, w),
+    "presigned": lambda s3, w, op: raise_s3(requests.request(
+        "GET" if op == "GetObject" else "PUT",
+        s3.generate_presigned_url("get_object" if op == "GetObject" else "put_object",
+                                  Params={"Bucket": w.s3_bucket, "Key": "named.txt"}, ExpiresIn=300),
+        data=None if op == "GetObject" else b"pwned", timeout=30)),
+}
+
+
+def s3_other_signature_cases():
+    for form in S3_OTHER_SIGNATURES:
+        for signature in ("s3v4", "s3"):
+            if form == "sigv2 header" and signature == "s3v4":
+                continue
+            for op in ("GetObject", "PutObject"):
+                for kind in KINDS:
+                    expected = s3_expectation(op, s3_declared()[op], kind)
+                    if kind != "none" and expected:
+                        yield pytest.param(form, signature, op, kind, expected,
+                                           id=f"{op} {form} {'v4' if signature == 's3v4' else 'v2'} [{kind}]")
+
+
+@pytest.mark.parametrize("form,signature,op,kind,expected", list(s3_other_signature_cases()))
+def test_s3_other_signatures_denied(world, form, signature, op, kind, expected):
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        S3_OTHER_SIGNATURES[form](s3_boto(world, kind, signature), world, op)
+    error = refused.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403 and error["Error"]["Code"] == expected, error
+    assert_no_leak(json.dumps(error, default=str), world)
+    if op != "GetObject":
         world.assert_unchanged()
 
 
