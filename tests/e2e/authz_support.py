@@ -160,9 +160,11 @@ def unchanged(world):
     world.assert_unchanged()
 
 
-def assert_no_leak(text: str, world: World) -> None:
+def assert_no_leak(text: str, world: World, sent: str = "") -> None:
+    """`text` (an answer) names none of A's objects, except those the request itself named (`sent`)."""
     for name in (MARKER, world.secret_bucket, world.secret_table, world.file["id"], world.s3_key, world.ws_user):
-        assert name not in text, f"the answer names A's object {name!r}: {text[:1000]}"
+        if name not in sent:
+            assert name not in text, f"the answer names A's object {name!r}: {text[:1000]}"
 
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from urllib.parse import unquote
 
 import boto3
 import botocore.exceptions
@@ -189,12 +190,13 @@ def test_rest_denied(world, method, path, op_id, kind, expected):
     client = world.server.client(world.token(kind))
     body = BODIES[op_id](world) if op_id in BODIES else None
     kwargs = {"data": body} if isinstance(body, bytes) else {"json": body}
-    response = client.request(method, fill(path, world), params=QUERY.get(op_id), **kwargs)
+    url = fill(path, world)
+    response = client.request(method, url, params=QUERY.get(op_id), **kwargs)
     status, code = expected
     expect_error(response, status, code)
     if status == 401:
         assert response.headers.get("WWW-Authenticate") == "Bearer"
-    assert_no_leak(response.text, world)
+    assert_no_leak(response.text, world, sent=unquote(url) + json.dumps(body if isinstance(body, dict) else None))
     if method != "GET":
         world.assert_unchanged()
 
