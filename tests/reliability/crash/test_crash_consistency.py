@@ -542,8 +542,9 @@ def test_kill_9_at_random_points_loses_and_leaks_nothing(tmp_path):
 def test_space_left_by_killed_imports_is_bounded_and_reused(tmp_path):
     """Issue 15, item 7: a FULL import killed mid-way leaves the blocks it had written at the end of
     project.duckdb, beyond what DuckDB's header counts. Measures it: the dead tail is at most one import's
-    size (a second and third killed import write into the same space, so it does not accumulate) and the next
-    committed write reuses it (afterwards every byte of the file is a used or a free block again)."""
+    size (a second and third killed import write over the same space, so it grows only to the furthest any
+    got, never to their sum) and the next committed write reuses it (afterwards every byte of the file is a
+    used or a free block again)."""
     server = Server(tmp_path / "data", tmp_path / "logs").start()
     project = Project(server)
     run = Run(server, project, random.Random(SEED))
@@ -583,8 +584,10 @@ def test_space_left_by_killed_imports_is_bounded_and_reused(tmp_path):
           f"(at {took / 2:.1f} s of {took:.1f} s): {sizes} MiB, dead tail {dead} MiB; after the next committed "
           f"import {reused['file'] / MIB:.1f} MiB = {reused['used'] / MIB:.1f} used + {reused['free'] / MIB:.1f} free",
           flush=True)
+    # Each killed import writes over the tail the previous one left (it allocates from the header's block count),
+    # so the tail is as long as the furthest any of them got, never their sum: at most one import's size.
     assert max(tails) <= committed["file"] + MIB, "a killed import left more than its own size behind"
-    assert after_kills[-1]["file"] <= after_kills[0]["file"] + MIB, "dead space accumulates over killed imports"
+    assert max(s["file"] for s in after_kills) <= 2 * committed["file"] + MIB, "dead space accumulates"
     assert reused["file"] - reused["used"] - reused["free"] <= MIB, "the dead tail was not reused"
 
 
