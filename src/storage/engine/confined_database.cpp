@@ -12,6 +12,10 @@ void RunSetupSql(duckdb::Connection& conn, const std::string& sql, const char* w
   if (result->HasError()) throw Internal(std::string(what) + " setup failed: " + result->GetError());
 }
 
+void CheckpointReplayedWal(duckdb::Connection& conn, const std::string& alias) {
+  RunSetupSql(conn, alias.empty() ? "CHECKPOINT" : "CHECKPOINT " + QuoteIdent(alias), "database checkpoint");
+}
+
 std::unique_ptr<duckdb::DuckDB> OpenConfinedDatabase(const std::filesystem::path& file,
                                                      const std::filesystem::path& allowed_dir,
                                                      const std::filesystem::path& temp_dir,
@@ -36,6 +40,7 @@ std::unique_ptr<duckdb::DuckDB> OpenConfinedDatabase(const std::filesystem::path
               "database");
   RunSetupSql(conn, "SET enable_external_access = false", "database");
   RunSetupSql(conn, "SET lock_configuration = true", "database");
+  if (access == DatabaseAccess::kReadWrite) CheckpointReplayedWal(conn, "");
   return db;
 }
 

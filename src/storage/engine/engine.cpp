@@ -95,6 +95,7 @@ std::string ProjectDatabase::Attach(AttachedKind kind, const std::string& id, bo
   }
   duckdb::Connection conn(*db_);
   RunOrThrow(conn, "ATTACH " + QuoteLiteral(path.string()) + " AS " + QuoteIdent(alias));
+  CheckpointReplayedWal(conn, alias);
   RunOrThrow(conn, "USE " + QuoteIdent(alias));
   ApplyProjectSchema(conn, kind == AttachedKind::kBranch ? SchemaKind::kHistory : SchemaKind::kPlain);
   attached_.insert(alias);
