@@ -472,7 +472,9 @@ def check_no_orphans(data_dir: Path):
     catalog = sqlite3.connect(f"file:{data_dir / 'catalog.sqlite'}?mode=ro", uri=True)
     try:
         referenced = set()
-        for (blob,) in catalog.execute("SELECT blob FROM objects UNION ALL SELECT blob FROM upload_parts"):
+        # A multipart object is its parts' blobs: `blob` and the JSON array next_blobs (catalog migration 12).
+        for (blob,) in catalog.execute("SELECT blob FROM objects UNION ALL SELECT j.value FROM objects o, "
+                                       "json_each(o.next_blobs) j UNION ALL SELECT blob FROM upload_parts"):
             path = Path(blob) if os.path.isabs(blob) else data_dir / blob
             referenced.add(path.resolve())
     finally:
