@@ -202,8 +202,6 @@ class Client:
         self.key = key
         self.verify = verify
         self.session = requests.Session()
-        if verify:
-            self.session.verify = verify
 
     def with_key(self, key: str | None) -> "Client":
         return Client(self.base_url, key, self.verify)
@@ -212,6 +210,9 @@ class Client:
         all_headers = {"Authorization": f"Bearer {self.key}"} if self.key is not None else {}
         all_headers.update(headers or {})
         kwargs.setdefault("timeout", REQUEST_TIMEOUT)
+        if self.verify:
+            # Per request: a session's verify loses to REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment.
+            kwargs.setdefault("verify", self.verify)
         return self.session.request(method, self.base_url + path, headers=all_headers, **kwargs)
 
     def get(self, path: str, **kwargs) -> requests.Response:

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "duckstore/api/http/server.hpp"
+#include "duckstore/api/http/stream_body_reader.hpp"
 #include "duckstore/common/error.hpp"
 #include "duckstore/common/error_codes.hpp"
 

@@ -32,9 +32,6 @@
 
 namespace duckstore::http {
 
-// The code of the error a stalled request body fails with (kTimeout); doors give it their own status.
-inline constexpr char kBodyReadTimeoutCode[] = "body_read_timeout";
-
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8000;  // 0 = any free port

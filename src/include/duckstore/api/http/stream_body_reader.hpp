@@ -12,7 +12,6 @@
 #include <future>
 
 #include "duckstore/api/http/message.hpp"
-#include "duckstore/api/http/server.hpp"
 #include "duckstore/common/error.hpp"
 
 namespace duckstore::http {
@@ -21,6 +20,9 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 
 using RequestParser = bhttp::request_parser<bhttp::buffer_body>;
+
+// The code of the error a stalled request body fails with (kTimeout); doors give it their own status.
+inline constexpr char kBodyReadTimeoutCode[] = "body_read_timeout";
 
 // Beast reads a body through the connection buffer, at most 64 KiB and at most the buffer's free capacity
 // per socket read. The capacity left over from reading the header is a few hundred bytes, and each socket
