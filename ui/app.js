@@ -58,18 +58,19 @@ function navigation(project) {
   mount(nav, links);
 }
 
-// "#/p/<project>/b/<bucket>/t/<table>" -> the page and its decoded parameters.
+// "#/p/<project>/b/<bucket>/t/<table>" -> the page (drawn into the element it is given) and its decoded
+// parameters.
 function route() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "p" && parts[1]) {
     const project = parts[1];
-    if (parts[2] === "files") return { project, page: () => filesPage(main, project) };
-    if (parts[2] === "jobs") return { project, page: () => jobsPage(main, project) };
-    if (parts[2] === "b" && parts[4] === "t") return { project, page: () => tablePage(main, project, parts[3], parts[5]) };
-    return { project, page: () => projectPage(main, project) };
+    if (parts[2] === "files") return { project, page: (view) => filesPage(view, project) };
+    if (parts[2] === "jobs") return { project, page: (view) => jobsPage(view, project) };
+    if (parts[2] === "b" && parts[4] === "t") return { project, page: (view) => tablePage(view, project, parts[3], parts[5]) };
+    return { project, page: (view) => projectPage(view, project) };
   }
   const own = session.whoami?.key?.project_id;
-  return { project: own, page: () => overviewPage(main) };
+  return { project: own, page: (view) => overviewPage(view) };
 }
 
 let stopPage = null;
@@ -89,13 +90,17 @@ async function render() {
   }
   const { project, page } = route();
   navigation(project);
-  mount(main, h("p", {}, "Loading…"));
+  // Each render draws into an element of its own: a page still loading when the next render starts (its
+  // requests answer later) finishes into a detached element instead of drawing over the newer page.
+  const view = h("div", {});
+  mount(main, view);
+  mount(view, h("p", {}, "Loading…"));
   try {
-    const stop = (await page()) || null;
+    const stop = (await page(view)) || null;
     if (mine === generation) stopPage = stop;
     else stop?.();
   } catch (error) {
-    mount(main, h("p", { class: "error", id: "page-error" }, errorText(error)));
+    mount(view, h("p", { class: "error", id: "page-error" }, errorText(error)));
   }
 }
 
