@@ -32,6 +32,12 @@ constexpr RowMapping<StoredObject> kObjects{
      "checksum, headers, part_sizes, next_blobs"},
     ReadObject};
 
+// Every blob of every object as (bucket, key, blob): `blob` and, for a multipart object, each of next_blobs,
+// in content order. A subquery the statements below filter; SQLite pushes their WHERE into both arms.
+constexpr char kObjectBlobs[] =
+    "(SELECT bucket, key, blob FROM objects UNION ALL SELECT o.bucket, o.key, j.value FROM objects o, "
+    "json_each(o.next_blobs) j)";
+
 }  // namespace
 
 void SqliteObjectCatalog::CreateObjectBucket(const ObjectBucket& b) {
@@ -57,11 +63,10 @@ std::vector<ObjectBucket> SqliteObjectCatalog::ListObjectBuckets(
 std::vector<std::string> SqliteObjectCatalog::DeleteObjectBucket(const std::string& name) {
   // The select and the delete see the same rows: the connection is ours while the lock is held.
   auto lock = db_.Lock();
-  auto blobs = db_.Blobs(
-      "SELECT blob FROM objects WHERE bucket = ?1 UNION ALL SELECT j.value FROM objects o, "
-      "json_each(o.next_blobs) j WHERE o.bucket = ?1 UNION ALL SELECT p.blob FROM upload_parts p JOIN "
-      "multipart_uploads u ON u.id = p.upload_id WHERE u.bucket = ?1",
-      name);
+  auto blobs = db_.Blobs(std::string("SELECT blob FROM ") + kObjectBlobs +
+                             " WHERE bucket = ?1 UNION ALL SELECT p.blob FROM upload_parts p JOIN "
+                             "multipart_uploads u ON u.id = p.upload_id WHERE u.bucket = ?1",
+                         name);
   db_.Delete(kBuckets, "name = ?", name);
   return blobs;
 }
@@ -72,9 +77,8 @@ void SqliteObjectCatalog::SetObjectBucketCors(const std::string& name, const nlo
 }
 
 std::vector<std::string> SqliteObjectCatalog::ListReferencedBlobs() {
-  return db_.Blobs(
-      "SELECT blob FROM objects UNION ALL SELECT j.value FROM objects o, json_each(o.next_blobs) j "
-      "UNION ALL SELECT blob FROM upload_parts");
+  return db_.Blobs(std::string("SELECT blob FROM ") + kObjectBlobs +
+                   " UNION ALL SELECT blob FROM upload_parts");
 }
 
 std::vector<ObjectUsage> SqliteObjectCatalog::ObjectUsageByProject() {
@@ -90,8 +94,8 @@ std::vector<ObjectUsage> SqliteObjectCatalog::ObjectUsageByProject() {
 std::vector<std::string> SqliteObjectCatalog::PutObject(const StoredObject& o) {
   auto lock = db_.Lock();
   if (!GetObjectBucket(o.bucket)) throw NotFound("bucket_not_found", "bucket '" + o.bucket + "' not found");
-  std::vector<std::string> previous;
-  if (auto replaced = GetObject(o.bucket, o.key)) previous = ObjectBlobs(*replaced);
+  auto previous = db_.Blobs(std::string("SELECT blob FROM ") + kObjectBlobs + " WHERE bucket = ? AND key = ?",
+                            o.bucket, o.key);
   nlohmann::json next_blobs = nlohmann::json::array();
   for (const auto& blob : o.next_blobs) next_blobs.push_back(db_.blobs().Encode(blob));
   db_.Upsert(kObjects, "bucket, key", o.bucket, o.key, db_.blobs().Encode(o.blob), o.size, o.etag,
