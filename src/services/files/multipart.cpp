@@ -213,8 +213,10 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
   std::vector<std::string> blobs;
   int64_t size = 0;
   std::string md5s;
+  attributes.part_sizes.reserve(chosen.size());
   for (const UploadPart* part : chosen) {
     blobs.push_back(part->blob);
+    attributes.part_sizes.push_back(part->size);
     size += part->size;
     md5s += HexToBytes(part->etag);
   }
@@ -227,8 +229,6 @@ StoredObject MultipartService::Complete(const ObjectBucket& bucket, const Multip
   attributes.content_type = upload.content_type;
   attributes.metadata = upload.metadata;
   attributes.headers = upload.headers;
-  attributes.part_sizes.reserve(chosen.size());
-  for (const UploadPart* part : chosen) attributes.part_sizes.push_back(part->size);
   StoredObject object = store_.Describe(blobs, size, etag, bucket, upload.key, attributes);
   CompletedUpload completed{upload.id,          bucket.name,     upload.key,       object.etag,
                             PartsDigest(parts), object.checksum, object.created_at};
