@@ -150,6 +150,10 @@ class Run:
             if self.killing.is_set():
                 raise Killed() from error
             raise
+        if self.killing.is_set():
+            # An answer that arrives after the kill may be cut short: urllib3 1.26 does not enforce Content-Length,
+            # so a body torn off by the SIGKILL reads as empty. It is not an acknowledgement; resolve() decides.
+            raise Killed()
         self.pending[thread] = None
         self.stats["acknowledged"] += 1
         return result
