@@ -194,7 +194,8 @@ int App::Run() {
   for (auto* service : s.das->All()) grpc_services.push_back(service);
   s.grpc = std::make_unique<GrpcServer>(config_.host, config_.grpc_port, grpc_services, GrpcDoors());
 
-  s.sql_sessions = std::make_unique<SqlSessionService>(s.services->branches, s.services->sql_sessions);
+  s.sql_sessions = std::make_unique<SqlSessionService>(
+      s.services->branches, s.services->sharing, s.services->workspace_access, s.services->sql_sessions);
   pgwire::ServerOptions pg_options;
   pg_options.host = config_.host;
   pg_options.port = pg_.port;

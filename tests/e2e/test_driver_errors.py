@@ -63,10 +63,6 @@ def test_unknown_and_unsupported_commands_are_unimplemented_900(drv):
                         "UNIMPLEMENTED", 900, "command_not_supported")
     expect_driver_error(lambda: drv.execute(bucket_pb2.BigQueryExternalBucketSharingStatusCommand(
         destinationDatasetName="d")), "UNIMPLEMENTED", 900, "command_not_supported")
-    # A project always reaches its workspaces: there is no access to grant or revoke.
-    for command in (workspace_pb2.GrantWorkspaceAccessToProjectCommand(workspaceObjectName="w"),
-                    workspace_pb2.RevokeWorkspaceAccessToProjectCommand(workspaceObjectName="w")):
-        expect_driver_error(lambda: drv.execute(command), "UNIMPLEMENTED", 900, "command_not_supported")
 
 
 def test_remove_backend_is_an_admin_no_op(drv):

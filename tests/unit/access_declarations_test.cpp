@@ -272,7 +272,8 @@ TEST_F(AccessDeclarationsTest, WorkspaceLoginsGoThroughTheSessionService) {
   services_.projects.Create("p2", "", nlohmann::json::object());
   auto mine = services_.workspaces.Create(BranchRef{"p1", kDefaultBranch}, std::string("ws1"));
   services_.workspaces.Create(BranchRef{"p2", kDefaultBranch}, std::string("ws2"));
-  SqlSessionService sessions(services_.branches, services_.sql_sessions);
+  SqlSessionService sessions(services_.branches, services_.sharing, services_.workspace_access,
+                             services_.sql_sessions);
   const std::string& user = mine.credentials.user;
   EXPECT_TRUE(sessions.Verifier(login, user, "ws1").has_value());
   EXPECT_FALSE(sessions.Verifier(login, user, "ws2").has_value());  // another project's workspace

@@ -127,14 +127,43 @@ TEST(SessionRegistry, TerminateWorkspaceAndUserWaitForTheConnectionsToGo) {
     registry.Detach(p2);
     registry.Unregister(p2);
   });
-  EXPECT_EQ(registry.TerminateWorkspace("p", "ws", 5s), 2u);
+  EXPECT_EQ(registry.TerminateAll({"p", "ws", {}}, 5s), 2u);
   EXPECT_TRUE(registry.List("p", "ws").empty());  // gone before it returned
   door.join();
   EXPECT_FALSE(s3.activity_.ended());
-  EXPECT_EQ(registry.TerminateUser("u3", 10ms), 1u);  // nobody unregisters: returns at the wait's end
+  EXPECT_EQ(registry.TerminateAll({std::nullopt, std::nullopt, "u3"}, 10ms),
+            1u);  // nobody unregisters: returns at the wait's end
   EXPECT_EQ(s3.activity_.ended()->code(), "admin_shutdown");
   EXPECT_EQ(c3.closed, 1);  // after the wait, the socket was closed (a write blocked on it fails)
   registry.Unregister(p3);
+}
+
+TEST(SessionRegistry, TerminateAllMatchesEveryFieldGiven) {
+  SqlSessionRegistry registry(10ms);
+  FakeConnection c1, c2, c3, c4;
+  FakeSession s1, s2, s3, s4;
+  int32_t p1 = registry.Register(c1.For(1));
+  int32_t p2 = registry.Register(c2.For(2));
+  int32_t p3 = registry.Register(c3.For(3));
+  int32_t p4 = registry.Register(c4.For(4));
+  registry.Attach(p1, s1, {"p", "default", "ws", "key"});
+  registry.Attach(p2, s2, {"p", "default", "ws", "user"});
+  registry.Attach(p3, s3, {"p", "default", "ws2", "key"});
+  registry.Attach(p4, s4, {"q", "default", "ws", "key"});
+  EXPECT_EQ(registry.TerminateAll({}, 10ms), 0u);  // an empty match ends nothing
+  // One user in one workspace of one project: another workspace or project with the same names is spared.
+  EXPECT_EQ(registry.TerminateAll({"p", "ws", "key"}, 10ms), 1u);
+  EXPECT_TRUE(s1.activity_.ended());
+  EXPECT_FALSE(s2.activity_.ended() || s3.activity_.ended() || s4.activity_.ended());
+  // A whole project.
+  EXPECT_EQ(registry.TerminateAll({"p", std::nullopt, std::nullopt}, 10ms),
+            3u);  // s1 again: it has not gone yet
+  EXPECT_TRUE(s2.activity_.ended() && s3.activity_.ended());
+  EXPECT_FALSE(s4.activity_.ended());
+  for (int32_t pid : {p1, p2, p3, p4}) {
+    registry.Detach(pid);
+    registry.Unregister(pid);
+  }
 }
 
 TEST(SessionRegistry, StatementTimeoutInterruptsTheRunningStatementOnly) {

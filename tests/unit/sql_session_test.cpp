@@ -52,7 +52,8 @@ class SqlSessionTest : public testing::ServicesFixture {
     return out;
   }
 
-  SqlSessionService sessions_{services_.branches, services_.sql_sessions};
+  SqlSessionService sessions_{services_.branches, services_.sharing, services_.workspace_access,
+                              services_.sql_sessions};
   std::string user_;
   std::unique_ptr<SqlSession> session_;
 };

@@ -159,11 +159,27 @@ void AddWorkspaceCommands(CommandRegistry& registry) {
         return response;
       });
 
-  // A project always reaches its workspaces through the services; there is no per-project grant to give.
-  registry.AddUnsupported<workspace::GrantWorkspaceAccessToProjectCommand>(
-      "workspaces are always accessible to their project; there is no access to grant");
-  registry.AddUnsupported<workspace::RevokeWorkspaceAccessToProjectCommand>(
-      "workspaces are always accessible to their project; there is no access to revoke");
+  // The project user (projectUserName: the key CreateProject answered, or any key of the project that may
+  // write the workspace's branch) may log in to the workspace's SQL door with the key as its password
+  // (workspace_access.hpp). The role names are informational here: a workspace has no separate role.
+  registry.Add<workspace::GrantWorkspaceAccessToProjectCommand>(
+      Access::kWrite,
+      [](const workspace::GrantWorkspaceAccessToProjectCommand& command, CommandContext& context) {
+        context.services.workspace_access.Grant(
+            context.project_id,
+            Require(command.workspaceobjectname(),
+                    "GrantWorkspaceAccessToProjectCommand.workspaceObjectName"),
+            Require(command.projectusername(), "GrantWorkspaceAccessToProjectCommand.projectUserName"));
+      });
+  registry.Add<workspace::RevokeWorkspaceAccessToProjectCommand>(
+      Access::kWrite,
+      [](const workspace::RevokeWorkspaceAccessToProjectCommand& command, CommandContext& context) {
+        context.services.workspace_access.Revoke(
+            context.project_id,
+            Require(command.workspaceobjectname(),
+                    "RevokeWorkspaceAccessToProjectCommand.workspaceObjectName"),
+            Require(command.projectusername(), "RevokeWorkspaceAccessToProjectCommand.projectUserName"));
+      });
 }
 
 }  // namespace duckstore::driver

@@ -207,8 +207,13 @@ void Protocol::OnDescribe(const Describe& describe) {
     return;
   }
   auto it = portals_.find(describe.name);
-  if (it == portals_.end())
-    throw SqlError("invalid_cursor_name", "portal \"" + describe.name + "\" does not exist");
+  if (it == portals_.end()) {
+    // A cursor DECLAREd in SQL is also a portal of that name (psycopg 3 describes its server cursors so).
+    auto cursor = session_.DescribeCursor(describe.name);
+    if (!cursor) throw SqlError("invalid_cursor_name", "portal \"" + describe.name + "\" does not exist");
+    SendRowDescription(cursor->first, cursor->second, std::vector<int16_t>(cursor->second.size(), 0));
+    return;
+  }
   const auto& info = it->second.statement->info();
   if (info.column_types.empty() || info.copy) {
     wire_.out().NoData();

@@ -53,14 +53,19 @@ Principal AuthService::Authenticate(std::string_view token) {
   std::string now = NowTimestamp();
   if (key->revoked_at) throw Unauthenticated("API key has been revoked");
   if (key->expires_at && *key->expires_at <= now) throw Unauthenticated("API key has expired");
-  auto project = catalog_.GetProject(key->project_id);
-  if (!project || project->status != "active") throw Unauthenticated("invalid API key");
+  if (!Usable(*key)) throw Unauthenticated("invalid API key");
   // last_used_at is kept to the minute: one catalog write per key per minute, not one per request.
   if (!key->last_used_at || *key->last_used_at < NowTimestamp(-kLastUsedResolutionSeconds)) {
     catalog_.TouchKey(key->id, now);
     key->last_used_at = now;
   }
   return Principal{false, std::move(key)};
+}
+
+bool AuthService::Usable(const ApiKey& key) const {
+  if (key.revoked_at || (key.expires_at && *key.expires_at <= NowTimestamp())) return false;
+  auto project = catalog_.GetProject(key.project_id);
+  return project && project->status == "active";
 }
 
 void AuthService::Authorize(const Principal& principal, Access access, const std::string& project_id,

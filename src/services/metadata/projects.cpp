@@ -73,6 +73,8 @@ void ProjectService::Delete(const std::string& id) {
     // (and by cascade keys and branches) is deleted last, so a crash midway is finished by a retry.
     project.status = "deleting";
     catalog_.UpdateProject(project);
+    sessions_.TerminateAll(
+        {id, std::nullopt, std::nullopt});  // its workspaces' SQL sessions let go of its databases
     engine_.DropProject(id);
     catalog_.DeleteProject(id);
   });
@@ -165,6 +167,8 @@ void ProjectService::RevokeKey(const std::string& project_id, const std::string&
       }
       catalog_.RevokeKey(key_id, NowTimestamp());
     });
+    sessions_.TerminateAll(
+        {std::nullopt, std::nullopt, key_id});  // the workspace logins of the key (workspace_access.hpp)
   });
 }
 
@@ -180,6 +184,7 @@ AuthService::IssuedKey ProjectService::RotateKey(const std::string& project_id, 
       issued = auth_.IssueKey(project_id, old.scope, old.branch_id, old.description, lifetime);
       catalog_.RevokeKey(key_id, NowTimestamp());
     });
+    sessions_.TerminateAll({std::nullopt, std::nullopt, key_id});
     return issued;
   });
 }

@@ -249,11 +249,12 @@ QueryShape CheckStatementScope(duckdb::SQLStatement& statement, const ScopeRules
       .Statement(statement);
 }
 
-void CheckWorkspaceStatement(duckdb::SQLStatement& statement) {
-  CheckStatementScope(statement, {DEFAULT_SCHEMA,
-                                  /*allow_table_functions=*/true,
-                                  {"pg_catalog", "information_schema"},
-                                  /*allow_transactions=*/true});
+QueryShape CheckWorkspaceStatement(duckdb::SQLStatement& statement,
+                                   const std::vector<std::string>& storage_schemas) {
+  std::vector<std::string> readable{"pg_catalog", "information_schema"};
+  readable.insert(readable.end(), storage_schemas.begin(), storage_schemas.end());
+  return CheckStatementScope(
+      statement, {DEFAULT_SCHEMA, /*allow_table_functions=*/true, readable, /*allow_transactions=*/true});
 }
 
 }  // namespace duckstore

@@ -209,17 +209,18 @@ size_t SqlSessionRegistry::TerminateWhere(const std::function<bool(const Entry&)
   return ended.size();
 }
 
-size_t SqlSessionRegistry::TerminateWorkspace(const std::string& project_id, const std::string& workspace_id,
-                                              std::chrono::milliseconds wait) {
+size_t SqlSessionRegistry::TerminateAll(const OwnerMatch& match, std::chrono::milliseconds wait) {
+  if (!match.project_id && !match.workspace_id && !match.user) return 0;
+  auto differs = [](const std::optional<std::string>& wanted, const std::string& value) {
+    return wanted && *wanted != value;
+  };
   return TerminateWhere(
       [&](const Entry& entry) {
-        return entry.owner.project_id == project_id && entry.owner.workspace_id == workspace_id;
+        return !differs(match.project_id, entry.owner.project_id) &&
+               !differs(match.workspace_id, entry.owner.workspace_id) &&
+               !differs(match.user, entry.owner.user);
       },
       wait);
-}
-
-size_t SqlSessionRegistry::TerminateUser(const std::string& user, std::chrono::milliseconds wait) {
-  return TerminateWhere([&](const Entry& entry) { return entry.owner.user == user; }, wait);
 }
 
 void SqlSessionRegistry::StopReadingAll() {

@@ -202,6 +202,11 @@ std::vector<std::string> SplitStatements(const std::string& sql) {
 }  // namespace
 
 duckdb::unique_ptr<duckdb::DataChunk> SqlRows::Next() {
+  if (cursor_) {
+    auto chunk = cursor_->Take(cursor_left_);
+    cursor_left_ -= chunk ? chunk->size() : cursor_left_;
+    return chunk;
+  }
   if (fixed_) {
     auto chunk = fixed_->Fetch();
     fixed_.reset();
@@ -228,12 +233,14 @@ const duckdb::QueryResult* SqlRows::Current() const {
 }
 
 std::vector<duckdb::LogicalType> SqlRows::Types() const {
+  if (cursor_) return cursor_->types;
   const auto* result = Current();
   if (!result) return {};
   return {result->types.begin(), result->types.end()};
 }
 
 std::vector<std::string> SqlRows::Names() const {
+  if (cursor_) return cursor_->names;
   const auto* result = Current();
   if (!result) return {};
   return {result->names.begin(), result->names.end()};
@@ -241,7 +248,8 @@ std::vector<std::string> SqlRows::Names() const {
 
 std::string SqlRows::Tag(uint64_t rows_sent) const {
   uint64_t rows = changed_ ? static_cast<uint64_t>(*changed_) : rows_sent;
-  if (verb_ == "SELECT" || verb_ == "UPDATE" || verb_ == "DELETE" || verb_ == "COPY")
+  if (verb_ == "SELECT" || verb_ == "UPDATE" || verb_ == "DELETE" || verb_ == "COPY" || verb_ == "FETCH" ||
+      verb_ == "MOVE")
     return verb_ + " " + std::to_string(rows);
   if (verb_ == "INSERT") return "INSERT 0 " + std::to_string(rows);
   return verb_;
@@ -250,6 +258,14 @@ std::string SqlRows::Tag(uint64_t rows_sent) const {
 std::unique_ptr<SqlRows> SqlStatement::Run(duckdb::vector<duckdb::Value> parameters) {
   session_.CheckNotEnded();
   session_.activity_.Started(text_);
+  if (!storage_.empty()) {
+    try {
+      session_.storage_.Recheck(storage_);
+    } catch (const Error& e) {
+      session_.Fail(e);
+    }
+  }
+  if (cursor_) return session_.RunCursor(*this, std::move(parameters));
   std::unique_ptr<SqlRows> rows(new SqlRows(session_, verb_));
   auto& conn = *session_.conn_;
   if (rollback_) {
@@ -291,8 +307,12 @@ std::unique_ptr<SqlRows> SqlStatement::Run(duckdb::vector<duckdb::Value> paramet
   return rows;
 }
 
-SqlSession::SqlSession(std::unique_ptr<BranchView> view, Workspace workspace, std::string user)
-    : view_(std::move(view)), workspace_(std::move(workspace)), user_(std::move(user)) {
+SqlSession::SqlSession(std::unique_ptr<BranchView> view, SharingService& sharing, Workspace workspace,
+                       std::string user)
+    : view_(std::move(view)),
+      storage_(sharing, *view_),
+      workspace_(std::move(workspace)),
+      user_(std::move(user)) {
   alias_ = view_->db().Attach(AttachedKind::kWorkspace, workspace_.id, /*create=*/true);
   conn_ = view_->db().Connect();
   RunDdl(*conn_, "USE " + QuoteIdent(alias_));
@@ -327,6 +347,7 @@ void SqlSession::CheckNotEnded() const {
 char SqlSession::Ready() {
   CheckNotEnded();
   char status = TransactionStatus();
+  if (status == 'I' && !cursors_.empty()) CloseTransactionCursors();
   activity_.Ready(status);
   return status;
 }
@@ -338,6 +359,13 @@ std::vector<std::string> SqlSession::Split(const std::string& sql) {
     if (simple_statements_.contains(piece)) continue;  // parsed when it was prepared
     if (ParseSessionCommand(piece))
       continue;  // PostgreSQL-only forms DuckDB cannot parse (SET TIME ZONE ...)
+    std::optional<CursorCommand> cursor;
+    try {
+      cursor = ParseCursorCommand(piece);
+    } catch (const Error& e) {
+      Fail(e);
+    }
+    if (cursor) continue;  // the session answers it; DECLARE's query is parsed when it is prepared
     try {
       duckdb::Parser parser;
       parser.ParseQuery(piece);
@@ -380,6 +408,7 @@ std::shared_ptr<SqlStatement> SqlSession::Prepare(const std::string& sql) {
     }
     return statement;
   }
+  if (PrepareCursor(*statement, sql)) return statement;
   duckdb::Parser parser;
   try {
     parser.ParseQuery(sql);
@@ -421,7 +450,12 @@ std::shared_ptr<SqlStatement> SqlSession::PrepareSimple(const std::string& sql) 
 void SqlSession::PrepareChecked(SqlStatement& target, duckdb::unique_ptr<duckdb::SQLStatement> parsed) {
   auto* statement = &target;
   try {
-    CheckWorkspaceStatement(*parsed);
+    try {
+      CheckWorkspaceStatement(*parsed);
+    } catch (const Error& refused) {
+      if (refused.code() != "query_out_of_scope") throw;
+      statement->storage_ = storage_.Admit(*parsed, refused);  // it may read granted storage buckets
+    }
   } catch (const Error& e) {
     Fail(e);
   }

@@ -19,24 +19,30 @@ void RequireWorkspaceLogin(const EntryPoint& entry) {
 
 }  // namespace
 
+std::optional<WorkspaceUser> SqlSessionService::LoginOf(const std::string& user,
+                                                        const std::string& database) {
+  auto found = branches_.catalog().GetWorkspaceUser(user);
+  if (found && found->workspace_id == database) return found;
+  return access_.Login(user, database);
+}
+
 std::optional<std::string> SqlSessionService::Verifier(const EntryPoint& entry, const std::string& user,
                                                        const std::string& database) {
   RequireWorkspaceLogin(entry);
-  auto found = branches_.catalog().GetWorkspaceUser(user);
-  if (!found || found->workspace_id != database) return std::nullopt;
+  auto found = LoginOf(user, database);
+  if (!found) return std::nullopt;
   return found->password_verifier;
 }
 
 std::unique_ptr<SqlSession> SqlSessionService::Open(const EntryPoint& entry, const std::string& user,
                                                     const std::string& database) {
   RequireWorkspaceLogin(entry);
-  auto found = branches_.catalog().GetWorkspaceUser(user);
+  auto found = LoginOf(user, database);
   std::optional<Workspace> workspace;
-  if (found && found->workspace_id == database)
-    workspace = branches_.catalog().GetWorkspace(found->project_id, database);
+  if (found) workspace = branches_.catalog().GetWorkspace(found->project_id, database);
   if (!workspace) throw Unauthenticated("the workspace or its user no longer exists");
   auto view = branches_.View(BranchRef{workspace->project_id, workspace->branch_id});
-  return std::make_unique<SqlSession>(std::move(view), *workspace, user);
+  return std::make_unique<SqlSession>(std::move(view), sharing_, *workspace, user);
 }
 
 void SqlSessionService::List(int32_t pid, SqlSession& session) {

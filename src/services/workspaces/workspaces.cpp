@@ -96,7 +96,7 @@ void WorkspaceService::Drop(const std::string& project_id, const std::string& id
   ops_.Run(project_id, "workspace.drop", id, [&] {
     Workspace workspace = Get(project_id, id);
     branches_.catalog().DeleteWorkspace(project_id, id);  // first: its users stop authenticating
-    sessions_.TerminateWorkspace(project_id, id);         // then its sessions let go of its file
+    sessions_.TerminateAll({project_id, id, {}});         // then its sessions let go of its file
     branches_.engine().Open(project_id)->DropAttached(AttachedKind::kWorkspace, workspace.id);
   });
 }
@@ -258,7 +258,7 @@ void WorkspaceService::DropUser(const std::string& project_id, const std::string
   ops_.Run(project_id, "workspace.user_drop", user, [&] {
     RequireUser(project_id, user);
     branches_.catalog().DeleteWorkspaceUser(user);
-    sessions_.TerminateUser(user);
+    sessions_.TerminateAll({std::nullopt, std::nullopt, user});
   });
 }
 
@@ -267,7 +267,7 @@ WorkspaceCredentials WorkspaceService::ResetPassword(const std::string& project_
     RequireUser(project_id, user);
     WorkspaceCredentials credentials{user, GeneratePassword()};
     branches_.catalog().SetWorkspaceUserVerifier(user, MakeScramVerifier(credentials.password));
-    sessions_.TerminateUser(user);
+    sessions_.TerminateAll({std::nullopt, std::nullopt, user});
     return credentials;
   });
 }

@@ -286,6 +286,20 @@ CREATE TRIGGER object_usage_update AFTER UPDATE OF bucket, size ON objects BEGIN
   UPDATE object_usage SET objects = objects + 1, bytes = bytes + NEW.size WHERE bucket = NEW.bucket;
 END;
 )sql"},
+    // GrantWorkspaceAccessToProject: a project's key may log in to one of its workspaces with the key as the
+    // password (docs/design/pgwire.md). The verifier is made from the key's token when the grant is given.
+    {14, "workspace grants: project keys that may log in to a workspace", R"sql(
+CREATE TABLE workspace_grants (
+  project_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  key_id TEXT NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,
+  password_verifier TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (key_id, workspace_id),
+  FOREIGN KEY (project_id, workspace_id) REFERENCES workspaces(project_id, id) ON DELETE CASCADE
+);
+CREATE INDEX workspace_grants_by_workspace ON workspace_grants(project_id, workspace_id);
+)sql"},
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
-// WorkspaceCatalog on SQLite: tables workspaces and workspace_users (a workspace's users go with it by
-// foreign key).
+// WorkspaceCatalog on SQLite: tables workspaces, workspace_users and workspace_grants (a workspace's users
+// and grants go with it by foreign key, a key's grants with the key).
 #include "duckstore/storage/catalog/sqlite_catalog_parts.hpp"
 
 namespace duckstore {
@@ -17,6 +17,8 @@ constexpr RowMapping<Workspace> kWorkspaces{{"workspaces", "id, project_id, bran
                                             ReadWorkspace};
 constexpr RowMapping<WorkspaceUser> kUsers{
     {"workspace_users", "name, project_id, workspace_id, password_verifier, created_at"}, ReadUser};
+constexpr RowMapping<WorkspaceUser> kGrants{
+    {"workspace_grants", "key_id, project_id, workspace_id, password_verifier, created_at"}, ReadUser};
 
 }  // namespace
 
@@ -59,6 +61,32 @@ void SqliteWorkspaceCatalog::SetWorkspaceUserVerifier(const std::string& name, c
 
 void SqliteWorkspaceCatalog::DeleteWorkspaceUser(const std::string& name) {
   db_.Delete(kUsers, "name = ?", name);
+}
+
+void SqliteWorkspaceCatalog::PutWorkspaceGrant(const WorkspaceUser& g) {
+  db_.Run(
+      "INSERT INTO workspace_grants (key_id, project_id, workspace_id, password_verifier, created_at) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_id, workspace_id) DO UPDATE SET "
+      "password_verifier = excluded.password_verifier",
+      g.name, g.project_id, g.workspace_id, g.password_verifier, g.created_at);
+}
+
+std::optional<WorkspaceUser> SqliteWorkspaceCatalog::GetWorkspaceGrant(const std::string& key_id,
+                                                                       const std::string& workspace_id) {
+  return db_.One(kGrants, "key_id = ? AND workspace_id = ?", key_id, workspace_id);
+}
+
+std::vector<WorkspaceUser> SqliteWorkspaceCatalog::ListWorkspaceGrants(const std::string& project_id,
+                                                                       const std::string& workspace_id) {
+  return db_.All(kGrants, "project_id = ? AND workspace_id = ?", "ORDER BY created_at, key_id", project_id,
+                 workspace_id);
+}
+
+bool SqliteWorkspaceCatalog::DeleteWorkspaceGrant(const std::string& project_id,
+                                                  const std::string& workspace_id,
+                                                  const std::string& key_id) {
+  return db_.Run("DELETE FROM workspace_grants WHERE project_id = ? AND workspace_id = ? AND key_id = ?",
+                 project_id, workspace_id, key_id) > 0;
 }
 
 }  // namespace duckstore

@@ -21,6 +21,7 @@
 #include "duckstore/services/metadata/tables.hpp"
 #include "duckstore/services/metadata/views.hpp"
 #include "duckstore/services/query/query.hpp"
+#include "duckstore/services/workspaces/workspace_access.hpp"
 #include "duckstore/services/workspaces/workspaces.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/engine/engine.hpp"
@@ -36,7 +37,7 @@ struct Services {
         standalone(das_databases_dir, data_dir / "standalone_tmp", engine.limits()),
         auth(catalog, std::move(admin_key), std::move(master_key)),
         operations(catalog),
-        projects(catalog, engine, auth, operations),
+        projects(catalog, engine, auth, operations, sql_sessions),
         branches(catalog, engine),
         buckets(branches, operations),
         tables(branches, operations),
@@ -45,6 +46,7 @@ struct Services {
         queries(branches, sharing, operations),
         backend(catalog, engine),
         workspaces(branches, operations, sql_sessions),
+        workspace_access(branches, auth, operations, sql_sessions),
         dev_branches(branches, workspaces, operations),
         das_registry(catalog, auth, branches, standalone),
         das(branches, standalone, tables, das_registry),
@@ -63,6 +65,7 @@ struct Services {
   StandaloneDatabases standalone;  // standalone DuckDB files (DAS `database` registrations)
   AuthService auth;
   OperationLog operations;
+  SqlSessionRegistry sql_sessions;  // the PostgreSQL door's live sessions
   ProjectService projects;
   BranchResolver branches;
   BucketService buckets;
@@ -71,8 +74,8 @@ struct Services {
   SharingService sharing;
   QueryService queries;
   BackendService backend;
-  SqlSessionRegistry sql_sessions;  // the PostgreSQL door's live sessions
   WorkspaceService workspaces;
+  WorkspaceAccessService workspace_access;
   BranchService dev_branches;
   DasRegistry das_registry;
   DasService das;

@@ -39,6 +39,9 @@ class AuthService {
   // Resolves a bearer token; throws kUnauthenticated for missing, malformed, unknown, revoked or expired
   // keys and for keys of deleted projects. Never distinguishes these cases to the caller.
   Principal Authenticate(std::string_view token);
+  // Whether a stored key still authenticates: not revoked, not expired, its project active. (The same rule
+  // for every credential made from a key: bearer tokens, S3 signatures, workspace logins.)
+  bool Usable(const ApiKey& key) const;
 
   // Throws kPermissionDenied unless `principal` may perform an operation needing `access` on `project_id`
   // (and `branch_id`, for data operations).

@@ -1,4 +1,5 @@
-// Projects and their API keys: the tenant lifecycle.
+// Projects and their API keys: the tenant lifecycle. Deleting a project, revoking or rotating a key end
+// the SQL sessions they own (a key logs in to workspaces it was granted, workspace_access.hpp).
 #pragma once
 
 #include <optional>
@@ -6,6 +7,7 @@
 
 #include "duckstore/services/audit/operation_log.hpp"
 #include "duckstore/services/auth/auth.hpp"
+#include "duckstore/services/workspaces/session_registry.hpp"
 #include "duckstore/storage/catalog/catalog.hpp"
 #include "duckstore/storage/engine/engine.hpp"
 
@@ -20,8 +22,9 @@ struct ProjectStats {
 
 class ProjectService {
  public:
-  ProjectService(Catalog& catalog, Engine& engine, AuthService& auth, OperationLog& ops)
-      : catalog_(catalog), engine_(engine), auth_(auth), ops_(ops) {}
+  ProjectService(Catalog& catalog, Engine& engine, AuthService& auth, OperationLog& ops,
+                 SqlSessionRegistry& sessions)
+      : catalog_(catalog), engine_(engine), auth_(auth), ops_(ops), sessions_(sessions) {}
 
   // Creates the catalog row, the storage and a first project_admin key (returned once).
   struct Created {
@@ -54,6 +57,7 @@ class ProjectService {
   Engine& engine_;
   AuthService& auth_;
   OperationLog& ops_;
+  SqlSessionRegistry& sessions_;
 };
 
 }  // namespace duckstore

@@ -3,8 +3,9 @@
 // CheckWorkspaceStatement: the check for one parsed statement of a workspace SQL session
 // (workspaces/sql_session.hpp). The scope is `main` of the connection's default database (the workspace's);
 // tables and functions of pg_catalog and information_schema may also be read (what clients introspect);
-// BEGIN, COMMIT and ROLLBACK pass. Everything else follows the restricted ExecuteQuery's rules: one
-// statement of an allowed kind, every name unqualified or in the scope. Throws
+// BEGIN, COMMIT and ROLLBACK pass; the tables and functions of `storage_schemas` (storage buckets the
+// session was granted, workspaces/session_storage.hpp) may be read. Everything else follows the restricted
+// ExecuteQuery's rules: one statement of an allowed kind, every name unqualified or in the scope. Throws
 // kPermissionDenied("query_out_of_scope").
 #pragma once
 
@@ -54,6 +55,7 @@ struct ScopeRules {
 // shape. Throws kPermissionDenied("query_out_of_scope").
 QueryShape CheckStatementScope(duckdb::SQLStatement& statement, const ScopeRules& rules);
 
-void CheckWorkspaceStatement(duckdb::SQLStatement& statement);
+QueryShape CheckWorkspaceStatement(duckdb::SQLStatement& statement,
+                                   const std::vector<std::string>& storage_schemas = {});
 
 }  // namespace duckstore

@@ -131,12 +131,17 @@ class SqlSessionRegistry {
   std::vector<SqlSessionInfo> List(const std::string& project_id, const std::string& workspace_id) const;
   // Ends session `pid` of the workspace; kNotFound("session_not_found") when there is none.
   void Terminate(const std::string& project_id, const std::string& workspace_id, int32_t pid);
-  // Ends every session of the workspace (of the user) and waits up to `wait` for them to be gone; those
-  // still there then (a thread blocked writing to a client that does not read) have their socket closed
-  // and get another `wait`. The number of sessions ended.
-  size_t TerminateWorkspace(const std::string& project_id, const std::string& workspace_id,
-                            std::chrono::milliseconds wait = std::chrono::seconds(10));
-  size_t TerminateUser(const std::string& user, std::chrono::milliseconds wait = std::chrono::seconds(10));
+  // Which sessions TerminateAll ends: those whose owner has every field that is set here (a project, a
+  // workspace of it, a user; a project's workspace ids are its own, so workspace_id goes with project_id).
+  struct OwnerMatch {
+    std::optional<std::string> project_id;
+    std::optional<std::string> workspace_id;
+    std::optional<std::string> user;
+  };
+  // Ends every matching session and waits up to `wait` for them to be gone; those still there then (a
+  // thread blocked writing to a client that does not read) have their socket closed and get another
+  // `wait`. The number of sessions ended. A match with no field set ends none.
+  size_t TerminateAll(const OwnerMatch& match, std::chrono::milliseconds wait = std::chrono::seconds(10));
 
   // The door's stop: every connection stops reading; then, at its deadline, statements are interrupted and
   // connections closed.

@@ -1,14 +1,16 @@
 // SQL sessions of workspace users: what the PostgreSQL wire door runs for a logged-in user.
 //
 // Login: a workspace user (database = the workspace id) authenticates with the SCRAM verifier of its
-// password (password.hpp); Secret answers it for a user of that workspace only. A session is a connection
-// on the project's instance whose default database is the workspace's; it keeps the project database open
-// while it lives. Its temporary objects die with it.
+// password (password.hpp); Verifier answers it for a user of that workspace only. A project key granted the
+// workspace (workspace_access.hpp) logs in the same way, with its key id as the user. A session is a
+// connection on the project's instance whose default database is the workspace's; it keeps the project
+// database open while it lives. Its temporary objects die with it.
 //
 // Confinement: every statement passes the same scope check as the driver's restricted ExecuteQuery
 // (statement_scope.hpp) with the workspace's `main` as the scope, plus reads of DuckDB's pg_catalog and
 // information_schema (what clients introspect), narrowed to the workspace (session_catalog.hpp), and
-// transaction control. Files are out of reach (no external access), ATTACH, COPY to paths, PRAGMA and
+// transaction control, plus reads of the storage buckets granted to the branch's read-only role
+// (session_storage.hpp). Files are out of reach (no external access), ATTACH, COPY to paths, PRAGMA and
 // DuckDB SET are refused by the check.
 //
 // PostgreSQL session parameters are emulated here, not passed to DuckDB: SET/SHOW/RESET of
@@ -44,8 +46,11 @@
 #include "duckstore/services/auth/entry_points.hpp"
 #include "duckstore/services/metadata/branch_view.hpp"
 #include "duckstore/services/workspaces/session_catalog.hpp"
+#include "duckstore/services/workspaces/session_cursors.hpp"
 #include "duckstore/services/workspaces/session_registry.hpp"
+#include "duckstore/services/workspaces/session_storage.hpp"
 #include "duckstore/services/workspaces/sql_copy.hpp"
+#include "duckstore/services/workspaces/workspace_access.hpp"
 
 namespace duckdb {
 class CopyStatement;
@@ -63,6 +68,19 @@ struct SqlStatementInfo {
 
 class SqlSession;
 
+// A DECLAREd cursor (session_cursors.hpp): its query's rows, materialized when it was declared, read forward.
+struct SqlCursor {
+  duckdb::unique_ptr<duckdb::QueryResult> result;
+  std::vector<std::string> names;
+  std::vector<duckdb::LogicalType> types;
+  bool hold = false;                            // WITH HOLD: outlives its transaction
+  duckdb::unique_ptr<duckdb::DataChunk> chunk;  // the one being read
+  duckdb::idx_t next_row = 0;
+
+  // Up to `max` of the next rows; nullptr at the end.
+  duckdb::unique_ptr<duckdb::DataChunk> Take(uint64_t max);
+};
+
 // The results of one run; ends the previous run's stream on the same session.
 class SqlRows {
  public:
@@ -78,6 +96,7 @@ class SqlRows {
 
  private:
   friend class SqlStatement;
+  friend class SqlSession;  // cursor statements (sql_session_cursors.cpp)
   SqlRows(SqlSession& session, std::string verb) : session_(session), verb_(std::move(verb)) {}
   // The result being read: a SHOW's fixed one, else DuckDB's; nullptr when the statement returns no rows.
   const duckdb::QueryResult* Current() const;
@@ -86,7 +105,9 @@ class SqlRows {
   std::string verb_;
   duckdb::unique_ptr<duckdb::QueryResult> result_;
   duckdb::unique_ptr<duckdb::QueryResult> fixed_;  // SHOW of an emulated parameter
-  std::optional<int64_t> changed_;                 // rows an INSERT/UPDATE/DELETE changed
+  std::optional<int64_t> changed_;                 // rows an INSERT/UPDATE/DELETE changed (MOVE: moved)
+  std::shared_ptr<SqlCursor> cursor_;              // FETCH: the cursor read, at most cursor_left_ more rows
+  uint64_t cursor_left_ = 0;
 };
 
 class SqlStatement {
@@ -110,6 +131,8 @@ class SqlStatement {
   std::optional<std::string> show_;
   bool rollback_ = false;
   std::pair<std::string, std::vector<std::string>> copy_target_;  // COPY FROM: the table, listed columns
+  std::vector<std::string> storage_;     // the storage buckets it reads, checked again at each run
+  std::optional<CursorCommand> cursor_;  // DECLARE (prepared_ is its query), FETCH, MOVE, CLOSE
 };
 
 // The session was ended from outside (SqlSessionRegistry): the door answers FATAL with this and closes.
@@ -120,7 +143,8 @@ class SqlSessionEnded : public Error {
 
 class SqlSession : public RegisteredSession {
  public:
-  SqlSession(std::unique_ptr<BranchView> view, Workspace workspace, std::string user);
+  SqlSession(std::unique_ptr<BranchView> view, SharingService& sharing, Workspace workspace,
+             std::string user);
   ~SqlSession() override;
 
   // The statements of a simple-query string; a syntax error anywhere fails all of it (nothing runs).
@@ -146,6 +170,10 @@ class SqlSession : public RegisteredSession {
   // sends the JVM's time zone, for one).
   void ApplyStartupParameters(const std::vector<std::pair<std::string, std::string>>& parameters);
   void Interrupt() override;
+  // The columns of cursor `name` (a client's Describe of a portal named like a DECLAREd cursor, as
+  // psycopg 3 sends); nullopt when there is none.
+  std::optional<std::pair<std::vector<std::string>, std::vector<duckdb::LogicalType>>> DescribeCursor(
+      const std::string& name) const;
   SessionActivity& activity() override { return activity_; }
 
   const Workspace& workspace() const { return workspace_; }
@@ -166,8 +194,16 @@ class SqlSession : public RegisteredSession {
   void PrepareChecked(SqlStatement& statement, duckdb::unique_ptr<duckdb::SQLStatement> parsed);
   // A COPY with the data on the client's side (sql_copy.cpp); false for a COPY to or from a file.
   bool PrepareCopy(SqlStatement& statement, duckdb::CopyStatement& copy);
+  // Cursor statements (sql_session_cursors.cpp): false when `sql` is none.
+  bool PrepareCursor(SqlStatement& statement, const std::string& sql);
+  std::unique_ptr<SqlRows> RunCursor(SqlStatement& statement, duckdb::vector<duckdb::Value> parameters);
+  // invalid_cursor_name (through Fail) when there is no cursor `name`.
+  std::shared_ptr<SqlCursor> FindCursor(const std::string& name);
+  // The transaction ended: its cursors without HOLD go.
+  void CloseTransactionCursors();
 
   std::unique_ptr<BranchView> view_;
+  SessionStorage storage_;
   Workspace workspace_;
   std::string user_;
   std::string alias_;
@@ -179,6 +215,7 @@ class SqlSession : public RegisteredSession {
   SessionActivity activity_;
   SqlSessionRegistry* registry_ = nullptr;  // set once listed (SqlSessionService::List)
   int32_t pid_ = 0;
+  std::map<std::string, std::shared_ptr<SqlCursor>> cursors_;  // by name; results of conn_
   // PrepareSimple's statements by text; declared after conn_, so they go before the connection they use.
   std::map<std::string, std::shared_ptr<SqlStatement>> simple_statements_;
 };
@@ -188,11 +225,13 @@ class SqlSession : public RegisteredSession {
 // programming error (std::logic_error).
 class SqlSessionService {
  public:
-  SqlSessionService(BranchResolver& branches, SqlSessionRegistry& registry)
-      : branches_(branches), registry_(registry) {}
+  SqlSessionService(BranchResolver& branches, SharingService& sharing, WorkspaceAccessService& access,
+                    SqlSessionRegistry& registry)
+      : branches_(branches), sharing_(sharing), access_(access), registry_(registry) {}
   // Where the door registers its connections and sessions.
   SqlSessionRegistry& registry() { return registry_; }
-  // The password verifier of `user` when it is a user of workspace `database`; nullopt otherwise.
+  // The password verifier of `user` when it is a user of workspace `database` or a key granted it; nullopt
+  // otherwise.
   std::optional<std::string> Verifier(const EntryPoint& entry, const std::string& user,
                                       const std::string& database);
   // A session of an authenticated user; kUnauthenticated when the user or workspace went away meanwhile.
@@ -203,7 +242,12 @@ class SqlSessionService {
   void List(int32_t pid, SqlSession& session);
 
  private:
+  // The login `user` has to workspace `database`: as its user, else as a granted key.
+  std::optional<WorkspaceUser> LoginOf(const std::string& user, const std::string& database);
+
   BranchResolver& branches_;
+  SharingService& sharing_;
+  WorkspaceAccessService& access_;
   SqlSessionRegistry& registry_;
 };
 

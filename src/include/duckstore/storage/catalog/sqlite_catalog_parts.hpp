@@ -166,6 +166,13 @@ class SqliteWorkspaceCatalog : public virtual WorkspaceCatalog {
                                                 const std::string& workspace_id) override;
   void SetWorkspaceUserVerifier(const std::string& name, const std::string& verifier) override;
   void DeleteWorkspaceUser(const std::string& name) override;
+  void PutWorkspaceGrant(const WorkspaceUser& grant) override;
+  std::optional<WorkspaceUser> GetWorkspaceGrant(const std::string& key_id,
+                                                 const std::string& workspace_id) override;
+  std::vector<WorkspaceUser> ListWorkspaceGrants(const std::string& project_id,
+                                                 const std::string& workspace_id) override;
+  bool DeleteWorkspaceGrant(const std::string& project_id, const std::string& workspace_id,
+                            const std::string& key_id) override;
 
  private:
   SqliteCatalogDb& db_;
