@@ -13,10 +13,6 @@ from driver_client import Driver, expect_driver_error
 from harness import Server, unique_id
 from keboola.storage_driver import project_pb2, workspace_pb2
 
-Grant = workspace_pb2.GrantWorkspaceAccessToProjectCommand
-Revoke = workspace_pb2.RevokeWorkspaceAccessToProjectCommand
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Its own server: the tests fail logins on purpose, and the door throttles failed logins per address."""
@@ -47,11 +43,13 @@ class DriverProject:
             cur.execute("INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')")
 
     def grant(self, user=None, workspace=None):
-        return self.drv.execute(Grant(workspaceObjectName=workspace or self.workspace,
-                                      projectUserName=user or self.user, workspaceUserName=self.ws_login[0]))
+        return self.drv.execute(workspace_pb2.GrantWorkspaceAccessToProjectCommand(
+            workspaceObjectName=workspace or self.workspace, projectUserName=user or self.user,
+            workspaceUserName=self.ws_login[0]))
 
     def revoke(self, user=None):
-        return self.drv.execute(Revoke(workspaceObjectName=self.workspace, projectUserName=user or self.user))
+        return self.drv.execute(workspace_pb2.RevokeWorkspaceAccessToProjectCommand(
+            workspaceObjectName=self.workspace, projectUserName=user or self.user))
 
     def connect(self, user, password, workspace=None):
         conn = psycopg2.connect(host=self.server.pg_host, port=self.server.pg_port, user=user, password=password,
@@ -171,8 +169,10 @@ def test_only_keys_that_may_write_the_branch_are_granted(proj, server):
             assert rows(conn, "SELECT count(*) FROM t WHERE id = 100") == [(0,)]
     finally:
         other.close()
-    expect_driver_error(lambda: proj.drv.execute(Grant(projectUserName=proj.user)), "INVALID_ARGUMENT", 3000)
-    expect_driver_error(lambda: proj.drv.execute(Revoke(workspaceObjectName="ws")), "INVALID_ARGUMENT", 3000)
+    expect_driver_error(lambda: proj.drv.execute(workspace_pb2.GrantWorkspaceAccessToProjectCommand(
+        projectUserName=proj.user)), "INVALID_ARGUMENT", 3000)
+    expect_driver_error(lambda: proj.drv.execute(workspace_pb2.RevokeWorkspaceAccessToProjectCommand(
+        workspaceObjectName="ws")), "INVALID_ARGUMENT", 3000)
 
 
 def test_deleting_the_project_ends_its_sessions(server):
